@@ -1,0 +1,246 @@
+"""Configuration of lab hosts: what each simulated NT 4.0 + IIS 4.0 machine has installed and how it behaves.
+
+A host is described by :class:`HostConfig`.  Hosts come from a scenario YAML file (see
+``tests/lab/scenarios/``) or from :func:`default_fleet`, which mixes in-process and isolated applications
+and optional FTP / SMTP / NNTP services the way a real web farm of the era would look.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .dll import make_dll
+
+SYSTEM_ROOT = "C:\\WINNT"
+ADSUTIL_PATH = SYSTEM_ROOT + "\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
+DEFAULT_PASSWORD = "Lab-Passw0rd!"  # noqa: S105 - a lab credential, never a real one
+IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC")
+
+
+@dataclass
+class Timing:
+    """Real seconds the simulated machine takes for things.  Small by default so tests are quick."""
+
+    service_stop: dict[str, float] = field(default_factory=dict)  # per service, else default_stop
+    service_start: dict[str, float] = field(default_factory=dict)  # per service, else default_start
+    default_stop: float = 0.05
+    default_start: float = 0.05
+    net_poll: float = 0.02  # net.exe prints one dot per poll while a service is pending
+    net_give_up: float = 2.0  # net.exe gives up waiting after this long ("could not be stopped")
+    request_latency: float = 0.0  # added to every WS-Man HTTP request (LAN model for benchmarks)
+    command_latency: float = 0.0  # added to the start of every command (process creation)
+    app_load: float = 0.0  # time a first request takes to start mtx.exe / load a component
+
+    def stop_time(self, service: str) -> float:
+        return self.service_stop.get(service.upper(), self.default_stop)
+
+    def start_time(self, service: str) -> float:
+        return self.service_start.get(service.upper(), self.default_start)
+
+
+@dataclass
+class Faults:
+    """Faults injected into one host.  Mutable at run time (tests, the CLI, the control API)."""
+
+    stuck_stop: set[str] = field(default_factory=set)  # services that hang in STOP_PENDING
+    fail_start: dict[str, str] = field(default_factory=dict)  # service -> "noreport" | "specific:<n>" | "system:<n>"
+    foreign_locks: set[str] = field(default_factory=set)  # file paths held open by a foreign process
+    access_denied: set[str] = field(default_factory=set)  # files or folders (and all beneath) denied for writing
+    unreadable: set[str] = field(default_factory=set)  # files or folders denied for reading
+    disk_full: bool = False  # writes that need space fail with error 112
+    unload_noop: bool = False  # APPUNLOAD reports success but the mtx.exe keeps running
+    regsvr32_fail: int | None = None  # regsvr32 exit code to return (3, 4 or 5)
+    drop_after_requests: int | None = None  # close connections after this many more WS-Man requests
+    drop_on_command: str | None = None  # drop the connection when a command containing this text starts
+    slow_responses: float = 0.0  # extra seconds per WS-Man response
+    wsman_down: bool = False  # the WS-Man listener refuses connections
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        return {k: (sorted(v) if isinstance(v, set) else v) for k, v in data.items()}
+
+    def update(self, **changes: Any) -> None:
+        for key, value in changes.items():
+            if not hasattr(self, key):
+                raise KeyError(f"unknown fault {key!r}")
+            current = getattr(self, key)
+            if isinstance(current, set) and not isinstance(value, set):
+                value = set(value or ())
+            setattr(self, key, value)
+
+    def clear(self) -> None:
+        fresh = Faults()
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(fresh, f.name))
+
+
+@dataclass
+class AppConfig:
+    """A virtual directory of a site.  ``isolated`` None means: not an application root (inherits)."""
+
+    path: str  # "/", "/shop", "/shop/admin" (URL path as the metabase spells it, case kept)
+    physical: str | None = None  # folder on disk; default under the site root
+    isolated: bool | None = None
+    friendly_name: str | None = None
+    components: list[str] = field(default_factory=list)  # DLL paths its pages load
+
+
+@dataclass
+class SiteConfig:
+    number: int = 1
+    comment: str = "Default Web Site"
+    root: str = "C:\\InetPub\\wwwroot"
+    bindings: list[str] = field(default_factory=lambda: [":80:"])
+    apps: list[AppConfig] = field(default_factory=list)
+
+
+@dataclass
+class HostConfig:
+    name: str = "WEB01"
+    ip: str = "127.0.0.2"
+    http_port: int = 5985
+    https_port: int = 5986
+    web_port: int = 8080
+    username: str = "Administrator"
+    password: str = DEFAULT_PASSWORD
+    domain: str = ""  # empty: a local account; NTLM accepts "", ".", and the host name
+    # Authentication and listener settings, as in winrm/config/service.
+    ntlm: bool = True
+    basic: bool = True
+    allow_unencrypted: bool = False
+    listen_http: bool = True
+    listen_https: bool = True
+    # Limits as a real WinRM service has them.
+    max_envelope_size: int = 153600  # MaxEnvelopeSizekb 150
+    max_shells_per_user: int = 30
+    shell_idle_timeout: float = 180.0  # seconds
+    max_command_line: int = 2047  # cmd.exe limit on NT 4.0
+    # Machine.
+    services: list[str] = field(default_factory=lambda: ["IISADMIN", "W3SVC"])
+    stopped_services: list[str] = field(default_factory=list)  # installed but not running at start
+    has_sc: bool = True  # sc.exe from the Resource Kit installed
+    adsutil_enum_all: bool = True  # the adsutil.vbs revision knows ENUM_ALL
+    rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)
+    system_root: str = SYSTEM_ROOT
+    adsutil_path: str = ADSUTIL_PATH
+    disk_free: int = 512 * 1024 * 1024
+    sites: list[SiteConfig] = field(default_factory=lambda: [SiteConfig(apps=[AppConfig("/", isolated=False)])])
+    files: dict[str, bytes] = field(default_factory=dict)  # initial files (besides the system ones)
+    timing: Timing = field(default_factory=Timing)
+    faults: Faults = field(default_factory=Faults)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.ip}:{self.web_port}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Scenario files
+
+
+def _file_bytes(spec: Any) -> bytes:
+    if isinstance(spec, bytes):
+        return spec
+    if isinstance(spec, str):
+        return spec.encode("cp437")
+    if isinstance(spec, dict) and "dll" in spec:
+        return make_dll(spec["dll"], str(spec.get("version", "1.0.0.0")), int(spec.get("size", 4096)))
+    if isinstance(spec, dict) and "text" in spec:
+        return str(spec["text"]).encode("cp437")
+    raise ValueError(f"cannot understand file spec {spec!r}")
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} keys: {sorted(unknown)}")
+    return cls(**data)
+
+
+def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None) -> HostConfig:
+    merged = dict(defaults or {})
+    merged.update(data)
+    sites = []
+    for s in merged.pop("sites", []) or []:
+        apps = [_build(AppConfig, dict(a)) for a in s.pop("apps", [])]
+        sites.append(_build(SiteConfig, {**s, "apps": apps}))
+    files = {path: _file_bytes(spec) for path, spec in (merged.pop("files", {}) or {}).items()}
+    timing = _build(Timing, dict(merged.pop("timing", {}) or {}))
+    faults_data = dict(merged.pop("faults", {}) or {})
+    faults = Faults()
+    faults.update(**faults_data)
+    cfg = _build(HostConfig, merged)
+    if sites:
+        cfg.sites = sites
+    cfg.files = files
+    cfg.timing = timing
+    cfg.faults = faults
+    cfg.services = [s.upper() for s in cfg.services]
+    return cfg
+
+
+def load_scenario(path: str | Path) -> list[HostConfig]:
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    defaults = data.get("defaults", {})
+    return [host_from_dict(dict(h), defaults) for h in data.get("hosts", [])]
+
+
+# --------------------------------------------------------------------------------------------------
+# The default mixed fleet
+
+SHOP_DLL = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
+STAGED_DLL = "C:\\Staging\\ShopCart.dll"
+
+
+def default_host(index: int, ip: str, *, version_installed: str = "1.0.0.0", version_staged: str = "2.0.0.0") -> HostConfig:
+    """Host number ``index`` of the default fleet.
+
+    Even hosts run the shop in-process, odd hosts isolated; every third host also has FTP and SMTP, every
+    fifth NNTP.  Every host has a second site (``Intranet``) that must keep serving through an isolated
+    update.
+    """
+    isolated = index % 2 == 1
+    services = ["IISADMIN", "W3SVC"]
+    if index % 3 == 0:
+        services += ["MSFTPSVC", "SMTPSVC"]
+    if index % 5 == 4:
+        services.append("NNTPSVC")
+    sites = [
+        SiteConfig(
+            number=1,
+            comment="Default Web Site",
+            root="C:\\InetPub\\wwwroot",
+            apps=[
+                AppConfig("/", isolated=False, friendly_name="Default Application"),
+                AppConfig("/Shop", physical="C:\\InetPub\\shop", isolated=isolated, friendly_name="Shop",
+                          components=[SHOP_DLL]),
+            ],
+        ),
+        SiteConfig(
+            number=2,
+            comment="Intranet",
+            root="C:\\InetPub\\intranet",
+            bindings=[":8081:"],
+            apps=[AppConfig("/", isolated=True, friendly_name="Intranet")],
+        ),
+    ]
+    return HostConfig(
+        name=f"WEB{index + 1:02d}",
+        ip=ip,
+        services=services,
+        sites=sites,
+        files={
+            SHOP_DLL: make_dll("ShopCart", version_installed, 24576),
+            STAGED_DLL: make_dll("ShopCart", version_staged, 28672),
+        },
+    )
+
+
+def default_fleet(count: int, ips: list[str]) -> list[HostConfig]:
+    return [default_host(i, ips[i]) for i in range(count)]
