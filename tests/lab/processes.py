@@ -1,0 +1,164 @@
+"""Processes of the lab host that matter for DLL updates: ``inetinfo.exe`` and one ``mtx.exe`` per isolated app.
+
+* ``inetinfo.exe`` hosts the IIS services and every in-process application (KB Q166279, KB Q315663).  It
+  exists while any IIS service is running or pending; when it exits, every image it loaded is released.
+* An isolated (out-of-process) IIS 4.0 application runs in its own ``mtx.exe`` (MTS), started by the first
+  request to the application and ended by Unload (KB Q246111, KB Q315663).
+* Loading a component maps the DLL: the file is locked for the process (``fs.lock`` with holder
+  ``"<image>:<pid>"``; whether the loaded image may be renamed is ``HostConfig.rename_loaded_image``).  The
+  process keeps the bytes it mapped: renaming or replacing the file afterwards does not change what that
+  process runs, so the web server keeps reporting the old version until the process goes away.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dll import dll_name, dll_version, is_dll
+from .events import EventLog
+
+INETINFO = "inetinfo.exe"
+MTX = "mtx.exe"
+
+
+class LoadError(Exception):
+    """A component could not be loaded (missing file, not a DLL, unreadable)."""
+
+
+@dataclass
+class LoadedImage:
+    path: str  # the path the process loaded it from (as the caller named it)
+    name: str  # component name from the DLL marker
+    version: str
+    size: int
+    loaded_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Process:
+    pid: int
+    image: str  # "inetinfo.exe" | "mtx.exe"
+    app: str | None = None  # metabase path of the application root (mtx.exe only)
+    images: dict[str, LoadedImage] = field(default_factory=dict)  # lower-case path -> image
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def holder(self) -> str:
+        return f"{self.image}:{self.pid}"
+
+    def loaded(self, path: str) -> LoadedImage | None:
+        return self.images.get(path.lower())
+
+
+class ProcessTable:
+    """The processes of one host.  ``fs`` is the host's FileSystem (locks), ``lock`` the model lock."""
+
+    def __init__(
+        self,
+        fs: Any,
+        log: EventLog,
+        host: str,
+        allow_rename: bool = True,
+        lock: threading.RLock | None = None,
+    ) -> None:
+        self.fs = fs
+        self.log = log
+        self.host = host
+        self.allow_rename = allow_rename
+        self.lock = lock or threading.RLock()
+        self._pids = itertools.count(212, 4)  # NT process ids are multiples of four
+        self.inetinfo: Process | None = None
+        self.mtx: dict[str, Process] = {}  # lower-case app root -> process
+
+    # ------------------------------------------------------------------------------------------------
+
+    def _new_pid(self) -> int:
+        return next(self._pids)
+
+    def all(self) -> list[Process]:
+        with self.lock:
+            result = [self.inetinfo] if self.inetinfo else []
+            return result + list(self.mtx.values())
+
+    def start_inetinfo(self) -> Process:
+        with self.lock:
+            if self.inetinfo is None:
+                self.inetinfo = Process(self._new_pid(), INETINFO)
+                self.log.add(self.host, "process", action="start", image=INETINFO, pid=self.inetinfo.pid)
+            return self.inetinfo
+
+    def end_inetinfo(self) -> None:
+        """inetinfo.exe exits: its images are released.  The isolated apps' mtx.exe go with it."""
+        with self.lock:
+            for app in list(self.mtx):
+                self.end_mtx(app)
+            proc = self.inetinfo
+            if proc is None:
+                return
+            self.inetinfo = None
+            self._release(proc)
+            self.log.add(self.host, "process", action="exit", image=INETINFO, pid=proc.pid)
+
+    def mtx_for(self, app_root: str) -> Process | None:
+        with self.lock:
+            return self.mtx.get(app_root.lower())
+
+    def start_mtx(self, app_root: str) -> Process:
+        with self.lock:
+            proc = self.mtx.get(app_root.lower())
+            if proc is None:
+                proc = Process(self._new_pid(), MTX, app=app_root)
+                self.mtx[app_root.lower()] = proc
+                self.log.add(self.host, "process", action="start", image=MTX, pid=proc.pid, app=app_root)
+            return proc
+
+    def end_mtx(self, app_root: str) -> bool:
+        """The app's mtx.exe exits (Unload, app deleted, web service stopped).  False if none was running."""
+        with self.lock:
+            proc = self.mtx.pop(app_root.lower(), None)
+            if proc is None:
+                return False
+            self._release(proc)
+            self.log.add(self.host, "process", action="exit", image=MTX, pid=proc.pid, app=proc.app)
+            return True
+
+    def end_all_mtx(self) -> None:
+        with self.lock:
+            for app in list(self.mtx):
+                self.end_mtx(app)
+
+    def _release(self, proc: Process) -> None:
+        if self.fs is not None:
+            self.fs.unlock_holder(proc.holder)
+        proc.images.clear()
+
+    # ------------------------------------------------------------------------------------------------
+
+    def load(self, proc: Process, path: str) -> LoadedImage:
+        """Map the DLL at ``path`` into ``proc`` unless it already has it; returns what the process runs."""
+        with self.lock:
+            existing = proc.loaded(path)
+            if existing is not None:
+                return existing
+            try:
+                data = self.fs.read(path)
+            except Exception as exc:  # FsError: missing, unreadable, locked for reading
+                raise LoadError(str(exc)) from exc
+            if not is_dll(data):
+                raise LoadError(f"{path} is not a valid Windows NT image.")
+            self.fs.lock(path, holder=proc.holder, allow_rename=self.allow_rename)
+            image = LoadedImage(path, dll_name(data) or "", dll_version(data) or "", len(data))
+            proc.images[path.lower()] = image
+            self.log.add(
+                self.host, "process", action="load", image=proc.image, pid=proc.pid, path=path, version=image.version
+            )
+            return image
+
+    def loaded_images(self) -> dict[str, list[str]]:
+        """``{"inetinfo.exe:212": [path, ...], "mtx.exe:216": [...]}``."""
+        with self.lock:
+            return {p.holder: [img.path for img in p.images.values()] for p in self.all()}

@@ -1,0 +1,391 @@
+"""The lab's service control manager: services, dependencies and pending states that take real time.
+
+What the model does, and where the behaviour comes from (see docs/dev and the facts file for sources):
+
+* The IIS 4.0 services are IISADMIN, W3SVC, MSFTPSVC, SMTPSVC and NNTPSVC (KB Q236166); the four
+  protocol services depend on IISADMIN.  All of them are ``WIN32_SHARE_PROCESS`` services (type 0x20)
+  hosted by one ``inetinfo.exe`` (KB Q166279).  IISADMIN itself depends on the RPC service (``RpcSs``).
+* A set of ordinary NT 4.0 services (Server, Workstation, EventLog, ...) is always installed and running so
+  that ``net start`` and ``sc`` see a believable machine.
+* A stop or start takes ``Timing.stop_time`` / ``Timing.start_time`` real seconds in STOP_PENDING /
+  START_PENDING.  Transitions are completed by a timer thread, and also lazily whenever someone looks at a
+  service, so a reader never sees a state older than the clock says.
+* ``Faults.stuck_stop``: the service stays in STOP_PENDING while the fault is set; once cleared, the stop
+  completes at the next check (a watcher re-checks every 50 ms).
+* ``Faults.fail_start``: the service goes START_PENDING, then back to STOPPED with the configured error
+  (``noreport``, ``specific:<n>`` or ``system:<n>``).
+* Starting a service first starts its stopped dependencies and waits for them (SCM behaviour), in the
+  caller's thread.  Stopping a service whose dependants are still active fails with error 1051, which is why
+  ``net stop`` asks about the dependants itself.
+* Every state change is logged: ``log.add(host, "service", name=..., old=..., new=...)``.  Listeners (the
+  machine) are told about every change, e.g. to start or end ``inetinfo.exe``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .config import HostConfig
+from .events import EventLog
+
+STOPPED = "STOPPED"
+START_PENDING = "START_PENDING"
+STOP_PENDING = "STOP_PENDING"
+RUNNING = "RUNNING"
+STATE_CODES = {STOPPED: 1, START_PENDING: 2, STOP_PENDING: 3, RUNNING: 4}
+
+SERVICE_WIN32_OWN_PROCESS = 0x10
+SERVICE_WIN32_SHARE_PROCESS = 0x20
+AUTO_START = 2
+DEMAND_START = 3
+
+ERROR_SERVICE_SPECIFIC_ERROR = 1066
+ERROR_DEPENDENT_SERVICES_RUNNING = 1051
+ERROR_SERVICE_DEPENDENCY_FAIL = 1068
+ERROR_SERVICE_NOT_ACTIVE = 1062
+ERROR_SERVICE_ALREADY_RUNNING = 1056
+ERROR_SERVICE_CANNOT_ACCEPT_CTRL = 1061
+ERROR_INVALID_SERVICE_CONTROL = 1052
+
+INETINFO = "C:\\WINNT\\System32\\inetsrv\\inetinfo.exe"
+IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC")
+
+_WATCH_INTERVAL = 0.05
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """The static configuration of a service, as ``sc qc`` shows it."""
+
+    name: str
+    display: str
+    dependencies: tuple[str, ...] = ()
+    type: int = SERVICE_WIN32_SHARE_PROCESS
+    start_type: int = AUTO_START
+    binary: str = "C:\\WINNT\\system32\\services.exe"
+    start_name: str = "LocalSystem"
+    stoppable: bool = True
+    pausable: bool = False
+    iis: bool = False  # hosted by inetinfo.exe
+
+
+def _iis(name: str, display: str, deps: tuple[str, ...], pausable: bool) -> ServiceInfo:
+    return ServiceInfo(name, display, deps, binary=INETINFO, pausable=pausable, iis=True)
+
+
+# The IIS services (display names: KB Q236166).  W3SVC and MSFTPSVC accept pause/continue (`net pause w3svc`).
+IIS_SERVICE_INFO = {
+    "IISADMIN": _iis("IISADMIN", "IIS Admin Service", ("RPCSS",), False),
+    "W3SVC": _iis("W3SVC", "World Wide Web Publishing Service", ("IISADMIN",), True),
+    "MSFTPSVC": _iis("MSFTPSVC", "FTP Publishing Service", ("IISADMIN",), True),
+    "SMTPSVC": _iis("SMTPSVC", "Microsoft SMTP Service", ("IISADMIN",), True),
+    "NNTPSVC": _iis("NNTPSVC", "Microsoft NNTP Service", ("IISADMIN",), True),
+}
+
+# Ordinary NT 4.0 Server services that are always running on the lab hosts (key name, display name as NT 4.0
+# shows it).  Key names are the registry names; services.exe hosts most of them.
+_SERVICES_EXE = "C:\\WINNT\\system32\\services.exe"
+BASE_SERVICE_INFO = {
+    "Alerter": ServiceInfo("Alerter", "Alerter", ("LanmanWorkstation",)),
+    "Browser": ServiceInfo("Browser", "Computer Browser", ("LanmanWorkstation", "LanmanServer")),
+    "EventLog": ServiceInfo("EventLog", "EventLog", (), stoppable=False),
+    "LicenseService": ServiceInfo(
+        "LicenseService",
+        "License Logging Service",
+        (),
+        SERVICE_WIN32_OWN_PROCESS,
+        binary="C:\\WINNT\\System32\\llssrv.exe",
+    ),
+    "LmHosts": ServiceInfo("LmHosts", "TCP/IP NetBIOS Helper", ()),
+    "LanmanServer": ServiceInfo("LanmanServer", "Server", ()),
+    "LanmanWorkstation": ServiceInfo("LanmanWorkstation", "Workstation", ()),
+    "Messenger": ServiceInfo("Messenger", "Messenger", ("LanmanWorkstation",)),
+    "MSDTC": ServiceInfo(
+        "MSDTC", "MSDTC", ("RPCSS",), SERVICE_WIN32_OWN_PROCESS, binary="C:\\WINNT\\System32\\msdtc.exe"
+    ),
+    "NtLmSsp": ServiceInfo("NtLmSsp", "NT LM Security Support Provider", (), start_type=DEMAND_START),
+    "PlugPlay": ServiceInfo("PlugPlay", "Plug and Play", (), stoppable=False),
+    "ProtectedStorage": ServiceInfo(
+        "ProtectedStorage",
+        "Protected Storage",
+        ("RPCSS",),
+        SERVICE_WIN32_OWN_PROCESS,
+        binary="C:\\WINNT\\system32\\pstores.exe",
+    ),
+    "RPCSS": ServiceInfo(
+        "RPCSS",
+        "Remote Procedure Call (RPC) Service",
+        (),
+        SERVICE_WIN32_OWN_PROCESS,
+        binary="C:\\WINNT\\system32\\RpcSs.exe",
+        stoppable=False,
+    ),
+    "Spooler": ServiceInfo(
+        "Spooler", "Spooler", (), SERVICE_WIN32_OWN_PROCESS, binary="C:\\WINNT\\system32\\spoolss.exe"
+    ),
+}
+
+
+class ServiceError(Exception):
+    """An SCM API failure; ``winerror`` is the Win32 error code."""
+
+    def __init__(self, winerror: int, message: str = "") -> None:
+        super().__init__(message or f"error {winerror}")
+        self.winerror = winerror
+
+
+@dataclass
+class Service:
+    info: ServiceInfo
+    state: str = STOPPED
+    deadline: float | None = None  # when the pending state ends (None: not pending, or stuck)
+    win32_exit_code: int = 0
+    service_exit_code: int = 0
+    failure: str | None = None  # the fail_start fault being played out
+    checkpoint: int = 0
+    changed: float = field(default_factory=time.monotonic)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def display(self) -> str:
+        return self.info.display
+
+    @property
+    def state_code(self) -> int:
+        return STATE_CODES[self.state]
+
+    @property
+    def wait_hint_ms(self) -> int:
+        return 0 if self.state in (STOPPED, RUNNING) else 2000
+
+
+Listener = Callable[[str, str, str], None]  # (service, old, new)
+
+
+class ServiceControlManager:
+    """All services of one host.  Thread-safe; ``lock`` is the machine's model lock."""
+
+    def __init__(self, config: HostConfig, log: EventLog, lock: threading.RLock | None = None) -> None:
+        self.config = config
+        self.log = log
+        self.lock = lock or threading.RLock()
+        self.listeners: list[Listener] = []
+        self._services: dict[str, Service] = {}
+        self._closed = False
+        installed_iis = [s.upper() for s in config.services]
+        for key, info in BASE_SERVICE_INFO.items():
+            self._services[key.upper()] = Service(info, RUNNING)
+        for name in IIS_SERVICES:
+            if name in installed_iis or (name == "IISADMIN" and installed_iis):
+                stopped = {s.upper() for s in config.stopped_services}
+                self._services[name] = Service(IIS_SERVICE_INFO[name], STOPPED if name in stopped else RUNNING)
+        # A running protocol service implies a running IIS Admin Service.
+        admin = self._services.get("IISADMIN")
+        if admin is not None and admin.state == STOPPED and any(s.state == RUNNING for s in self._iis()):
+            admin.state = RUNNING
+
+    # ------------------------------------------------------------------------------------------------
+    # lookups
+
+    def close(self) -> None:
+        self._closed = True
+
+    def get(self, name: str) -> Service | None:
+        """The service whose key name is ``name`` (case-insensitive), brought up to date."""
+        with self.lock:
+            self._advance()
+            return self._services.get(name.upper())
+
+    def find(self, name: str) -> Service | None:
+        return self.get(name)
+
+    def services(self) -> list[Service]:
+        with self.lock:
+            self._advance()
+            return list(self._services.values())
+
+    def state(self, name: str) -> str:
+        svc = self.get(name)
+        if svc is None:
+            raise ServiceError(1060, "The specified service does not exist as an installed service.")
+        return svc.state
+
+    def states(self) -> dict[str, str]:
+        with self.lock:
+            self._advance()
+            return {s.name: s.state for s in self._services.values()}
+
+    def dependants(self, name: str, active_only: bool = True) -> list[Service]:
+        """Services that depend on ``name`` (directly or through others), in the order ``net`` lists them."""
+        with self.lock:
+            self._advance()
+            found: dict[str, Service] = {}
+            todo = [name.upper()]
+            while todo:
+                current = todo.pop()
+                for svc in self._services.values():
+                    if current in (d.upper() for d in svc.info.dependencies) and svc.name.upper() not in found:
+                        found[svc.name.upper()] = svc
+                        todo.append(svc.name.upper())
+            result = [s for s in found.values() if not active_only or s.state != STOPPED]
+            return sorted(result, key=lambda s: s.display.lower())
+
+    def iis_active(self) -> bool:
+        """True while any service hosted by inetinfo.exe is running or pending."""
+        with self.lock:
+            self._advance()
+            return any(s.state != STOPPED for s in self._iis())
+
+    def _iis(self) -> list[Service]:
+        return [s for s in self._services.values() if s.info.iis]
+
+    # ------------------------------------------------------------------------------------------------
+    # control
+
+    def start(self, name: str, cancelled: threading.Event | None = None) -> Service:
+        """StartService: start stopped dependencies first (waiting for them), then put ``name`` in START_PENDING.
+
+        Raises ServiceError 1056 when already active, 1068 when a dependency failed to start.
+        """
+        svc = self.get(name)
+        if svc is None:
+            raise ServiceError(1060)
+        for dep in svc.info.dependencies:
+            dep_svc = self.get(dep)
+            if dep_svc is None:
+                raise ServiceError(ERROR_SERVICE_DEPENDENCY_FAIL)
+            if dep_svc.state == RUNNING:
+                continue
+            if dep_svc.state == STOPPED:
+                try:
+                    self.start(dep_svc.name, cancelled)
+                except ServiceError as exc:
+                    if exc.winerror != ERROR_SERVICE_ALREADY_RUNNING:
+                        raise ServiceError(ERROR_SERVICE_DEPENDENCY_FAIL) from exc
+            if not self.wait_for(dep_svc.name, (RUNNING, STOPPED), cancelled=cancelled) or (
+                self.state(dep_svc.name) != RUNNING
+            ):
+                raise ServiceError(ERROR_SERVICE_DEPENDENCY_FAIL)
+        with self.lock:
+            self._advance()
+            if svc.state != STOPPED:
+                raise ServiceError(ERROR_SERVICE_ALREADY_RUNNING)
+            svc.win32_exit_code = 0
+            svc.service_exit_code = 0
+            svc.failure = self.config.faults.fail_start.get(svc.name.upper()) or self.config.faults.fail_start.get(
+                svc.name
+            )
+            duration = self.config.timing.start_time(svc.name)
+            self._set(svc, START_PENDING, time.monotonic() + duration)
+            self._schedule(duration)
+        return svc
+
+    def stop(self, name: str) -> Service:
+        """ControlService(STOP).  Raises 1062 when not active, 1051 when active dependants exist."""
+        with self.lock:
+            self._advance()
+            svc = self._services.get(name.upper())
+            if svc is None:
+                raise ServiceError(1060)
+            if svc.state == STOPPED:
+                raise ServiceError(ERROR_SERVICE_NOT_ACTIVE)
+            if svc.state != RUNNING:
+                raise ServiceError(ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
+            if not svc.info.stoppable:
+                raise ServiceError(ERROR_INVALID_SERVICE_CONTROL)
+            if self.dependants(svc.name):
+                raise ServiceError(ERROR_DEPENDENT_SERVICES_RUNNING)
+            duration = self.config.timing.stop_time(svc.name)
+            self._set(svc, STOP_PENDING, time.monotonic() + duration)
+            self._schedule(duration)
+            return svc
+
+    def wait_for(
+        self,
+        name: str,
+        states: tuple[str, ...],
+        timeout: float | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> bool:
+        """Block (without the lock) until the service is in one of ``states``; False on timeout/cancel."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self.state(name) in states:
+                return True
+            if cancelled is not None and cancelled.is_set():
+                return False
+            if end is not None and time.monotonic() >= end:
+                return False
+            time.sleep(0.005)
+
+    def force_state(self, name: str, state: str) -> None:
+        """Test helper: put a service straight into ``state`` (logged like any change)."""
+        with self.lock:
+            svc = self._services[name.upper()]
+            self._set(svc, state, None)
+
+    # ------------------------------------------------------------------------------------------------
+    # time
+
+    def _schedule(self, delay: float) -> None:
+        timer = threading.Timer(max(0.0, delay) + 0.001, self._tick)
+        timer.daemon = True
+        timer.start()
+
+    def _tick(self) -> None:
+        if self._closed:
+            return
+        with self.lock:
+            self._advance()
+            stuck = any(s.state == STOP_PENDING and s.deadline is None for s in self._services.values())
+        if stuck:
+            self._schedule(_WATCH_INTERVAL)
+
+    def _advance(self) -> None:
+        """Complete every pending transition whose time has come (caller holds the lock)."""
+        now = time.monotonic()
+        faults = self.config.faults
+        stuck_names = {s.upper() for s in faults.stuck_stop}
+        for svc in list(self._services.values()):
+            if svc.state == STOP_PENDING:
+                if svc.name.upper() in stuck_names:
+                    if svc.deadline is not None:
+                        svc.deadline = None  # hangs from now on
+                        self._schedule(_WATCH_INTERVAL)
+                    svc.checkpoint += 1
+                    continue
+                if svc.deadline is None:
+                    svc.deadline = now  # the fault was cleared: finish now
+                if now >= svc.deadline:
+                    self._set(svc, STOPPED, None)
+            elif svc.state == START_PENDING and svc.deadline is not None and now >= svc.deadline:
+                if svc.failure:
+                    kind, _, number = svc.failure.partition(":")
+                    if kind == "specific":
+                        svc.win32_exit_code = ERROR_SERVICE_SPECIFIC_ERROR
+                        svc.service_exit_code = int(number or 1)
+                    elif kind == "system":
+                        svc.win32_exit_code = int(number or 1)
+                    else:  # noreport: the service stopped without saying why
+                        svc.win32_exit_code = 0
+                    self._set(svc, STOPPED, None)
+                else:
+                    self._set(svc, RUNNING, None)
+
+    def _set(self, svc: Service, new: str, deadline: float | None) -> None:
+        old = svc.state
+        svc.state = new
+        svc.deadline = deadline
+        svc.checkpoint = 0
+        svc.changed = time.monotonic()
+        if old == new:
+            return
+        self.log.add(self.config.name, "service", name=svc.name, old=old, new=new)
+        for listener in list(self.listeners):
+            listener(svc.name, old, new)
