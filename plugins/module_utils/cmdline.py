@@ -1,0 +1,524 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cmd.exe command lines for Windows NT 4.0: input validation and quoting.
+
+This is the only module of the collection that quotes anything for cmd.exe.  Everything that ends up on a
+remote command line is either a fixed token written in this collection or a value that went through one of
+the ``validate_*`` functions here and was then wrapped by :func:`quote_arg`.
+
+Why refusing is simpler than escaping
+-------------------------------------
+* cmd.exe expands ``%NAME%`` everywhere, also between double quotes, and a command line (as opposed to a batch
+  file) has no escape for ``%``.  A value containing ``%`` cannot be passed literally, so it is refused.
+* Between double quotes ``& | < > ( ) ^`` are literal, but a value that itself contains ``"`` would end the
+  quoted region early.  Values with ``"`` are refused, so a quoted value is always one quoted region.
+* ``!`` is only special with delayed expansion, which is off by default; it is refused anyway because some
+  hosts enable it in the registry.
+* ``^ & | ( ) < >`` would be safe inside quotes, but they are refused in paths and names as well: they are
+  legal in NT file names but almost always a mistake, and refusing them means a quoted value never holds a
+  character that would be dangerous if a quote went missing.
+* Only printable ASCII is accepted.  NT 4 consoles and net.exe use the OEM code page (437/850) while the
+  command line arrives as ANSI/UTF-16; a name outside ASCII may print differently from how it was typed and
+  the parsers would no longer recognise it.
+
+Forward slashes in Windows paths are *normalised* to backslashes (``C:/InetPub/x.dll`` becomes
+``C:\\InetPub\\x.dll``): unquoted, cmd.exe built-ins would take ``/x`` as a switch, and users on Linux
+controllers often write ``/``.  Case is always preserved: IIS 4 ``AppUnload`` matches metabase paths
+case-sensitively (KB Q246111), and NT file names are case-preserving.
+
+Exit codes in one batched line
+------------------------------
+``%ERRORLEVEL%`` is expanded when cmd.exe *reads* a line, before any command of the line runs, so in
+``net stop w3svc & echo %ERRORLEVEL%`` it shows the value from before ``net`` ran.  ``if errorlevel N`` is
+evaluated when it *runs* and is true when the current exit code is ``>= N``; neither ``if`` nor ``echo``
+changes the exit code.  :func:`rc_ladder` therefore emits one ``(if errorlevel N echo @@rc <label> N)`` per
+threshold; the highest threshold echoed is the exit code (or a lower bound of it).  Negative codes (adsutil
+quits with a negative HRESULT) are caught by ``if not errorlevel 0``.  Each ``if`` is wrapped in
+parentheses: without them a following ``& next`` would become part of the ``if`` body.
+
+Commands are joined with ``&`` *without* spaces: ``echo x & y`` prints ``x`` with a trailing space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "CMD_LINE_LIMIT_NT4",
+    "CMD_LINE_LIMIT_XP",
+    "CMD_METACHARACTERS",
+    "CommandTooLongError",
+    "InputError",
+    "MAX_PATH_LENGTH",
+    "MERGE_STDERR",
+    "TO_NUL",
+    "batch_file_text",
+    "build_command",
+    "check_length",
+    "echo_to_file",
+    "fits",
+    "group",
+    "if_exist",
+    "join_commands",
+    "marker",
+    "pack_commands",
+    "quote_arg",
+    "rc_ladder",
+    "validate_app_path",
+    "validate_label",
+    "validate_metabase_path",
+    "validate_site",
+    "validate_windows_path",
+]
+
+#: cmd.exe command-line limit on NT 4.0 and Windows 2000 (KB 830473); 8191 from XP on.
+CMD_LINE_LIMIT_NT4 = 2047
+CMD_LINE_LIMIT_XP = 8191
+
+#: MAX_PATH is 260 including the terminating NUL.
+MAX_PATH_LENGTH = 259
+
+#: Characters refused in every value that reaches a command line (see the module docstring).
+CMD_METACHARACTERS = '%!^&|()<>"'
+
+#: Characters an NT file name component cannot contain (besides control characters).
+_NT_INVALID = '<>:"/\\|?*'
+
+#: DOS device names: a component whose base name (before the first dot) is one of these names a device.
+_DEVICE_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CLOCK$"] + [f"COM{i}" for i in range(1, 10)] + [f"LPT{i}" for i in range(1, 10)]
+)
+
+#: Longest name of one metabase key (METADATA_MAX_NAME_LEN).
+_METABASE_NAME_MAX = 256
+
+#: Redirections :func:`build_command` accepts as bare tokens.
+MERGE_STDERR = "2>&1"
+TO_NUL = ">nul"
+_REDIRECTIONS = frozenset([MERGE_STDERR, TO_NUL, "1>nul", "2>nul"])
+
+# A bare (unquoted) token: switches, program names, service names, simple paths without spaces.
+_BARE_TOKEN = re.compile(r"^[A-Za-z0-9_.:\\/+@#$~\[\]{}-]+$")
+_LABEL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_DRIVE_PATH = re.compile(r"^([A-Za-z]):\\(.*)$", re.DOTALL)
+_SERVER_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,62}$")
+
+
+class InputError(ValueError):
+    """An input that cannot be used on an NT 4 command line.
+
+    ``name`` is the option the value came from (for example ``dest``), ``message`` says what is wrong.
+    """
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+class CommandTooLongError(ValueError):
+    """A command line longer than the host's cmd.exe limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"command line is {length} characters, cmd.exe accepts at most {limit}")
+        self.length = length
+        self.limit = limit
+
+
+def _describe(ch: str) -> str:
+    if ch == " ":
+        return "a space"
+    if ord(ch) < 0x20 or ord(ch) == 0x7F:
+        return f"control character 0x{ord(ch):02x}"
+    if ord(ch) > 0x7E:
+        return f"non-ASCII character {ch!r} (U+{ord(ch):04X})"
+    return f"{ch!r}"
+
+
+def _check_text(value: object, name: str, *, extra_forbidden: str = "") -> str:
+    """Type check plus the characters no value may contain (metacharacters, control, non-ASCII)."""
+    if not isinstance(value, str):
+        raise InputError(name, f"must be a string, got {type(value).__name__}")
+    if value == "":
+        raise InputError(name, "must not be empty")
+    for ch in value:
+        code = ord(ch)
+        if code < 0x20 or code == 0x7F:
+            raise InputError(name, f"contains {_describe(ch)}")
+        if code > 0x7E:
+            raise InputError(name, f"contains {_describe(ch)}; only printable ASCII is supported")
+        if ch in CMD_METACHARACTERS:
+            raise InputError(name, f"contains {_describe(ch)}, which cannot be passed safely through cmd.exe")
+        if ch in extra_forbidden:
+            raise InputError(name, f"contains {_describe(ch)}")
+    return value
+
+
+def _check_component(comp: str, name: str, where: str) -> None:
+    if comp == "":
+        raise InputError(name, f"empty path component (doubled backslash) in {where}")
+    if comp in (".", ".."):
+        raise InputError(name, f"relative component {comp!r} is not allowed")
+    for ch in comp:
+        if ch in _NT_INVALID:
+            raise InputError(name, f"component {comp!r} contains {_describe(ch)}, not allowed in NT file names")
+    if comp.endswith(" ") or comp.endswith("."):
+        kind = "space" if comp.endswith(" ") else "dot"
+        raise InputError(name, f"component {comp!r} ends with a {kind}; NT strips it, so it would name another file")
+    base = comp.split(".", 1)[0].rstrip(" ").upper()
+    if base in _DEVICE_NAMES:
+        raise InputError(name, f"component {comp!r} is the reserved device name {base}")
+
+
+def validate_windows_path(
+    value: object,
+    name: str,
+    *,
+    allow_unc: bool = True,
+    must_be_file: bool = True,
+    max_length: int = MAX_PATH_LENGTH,
+) -> str:
+    """Check an absolute NT path and return it in canonical form.
+
+    Accepted: ``X:\\dir\\file`` and (when ``allow_unc``) ``\\\\server\\share\\dir\\file``.  ``/`` is
+    normalised to ``\\``; case is kept.  With ``must_be_file`` the path must name something below a drive
+    root or share (``C:\\`` and ``\\\\srv\\share`` alone are refused) and may not end with ``\\``.  Without
+    it a trailing ``\\`` is dropped (except for a drive root, returned as ``C:\\``).
+
+    Refused, with :class:`InputError` naming ``name`` and the offending character or component: relative
+    paths, ``\\\\?\\`` / ``\\\\.\\`` device paths, empty, ``.`` or ``..`` components, components ending in a
+    space or dot, reserved device names (CON, PRN, AUX, NUL, CLOCK$, COM1-9, LPT1-9, also with an
+    extension), characters invalid in NT names (``< > : " / \\ | ? *``, control characters), the cmd.exe
+    metacharacters ``% ! ^ & | ( ) < > "``, non-ASCII characters, and paths longer than ``max_length``
+    (default 259: MAX_PATH 260 including the terminating NUL).
+    """
+    text = _check_text(value, name)
+    text = text.replace("/", "\\")
+    if text != text.strip(" "):
+        raise InputError(name, "has leading or trailing spaces")
+
+    if text.startswith("\\\\"):
+        if not allow_unc:
+            raise InputError(name, "UNC paths (\\\\server\\share\\...) are not allowed here")
+        parts = text[2:].split("\\")
+        server = parts[0]
+        if server in ("?", "."):
+            raise InputError(name, "device paths (\\\\?\\ or \\\\.\\) are not supported")
+        if not _SERVER_NAME.match(server) or server.endswith("."):
+            raise InputError(name, f"invalid server name {server!r} in UNC path")
+        if len(parts) < 2 or parts[1] == "":
+            raise InputError(name, "UNC path needs a share: \\\\server\\share\\...")
+        rest = parts[1:]
+        root = "\\\\" + server + "\\"
+        min_components = 2 if must_be_file else 1
+    else:
+        m = _DRIVE_PATH.match(text)
+        if not m:
+            if re.match(r"^[A-Za-z]:", text):
+                raise InputError(name, f"{text!r} is drive-relative; write it as {text[:2]}\\...")
+            raise InputError(name, f"{text!r} is not an absolute path (X:\\... or \\\\server\\share\\...)")
+        rest = m.group(2).split("\\") if m.group(2) else []
+        root = m.group(1) + ":\\"
+        min_components = 1 if must_be_file else 0
+
+    if rest and rest[-1] == "":
+        if must_be_file:
+            raise InputError(name, "ends with a backslash; a file name is required")
+        rest = rest[:-1]
+    for comp in rest:
+        _check_component(comp, name, text)
+    if len(rest) < min_components:
+        raise InputError(name, "names a drive root or share, not a file" if must_be_file else "incomplete path")
+
+    result = root + "\\".join(rest)
+    if len(result) > max_length:
+        raise InputError(name, f"is {len(result)} characters long; NT 4 allows at most {max_length}")
+    return result
+
+
+def validate_app_path(value: object, name: str = "app_path") -> str:
+    """Check the URL path of an application or virtual directory inside a site: ``/``, ``/Shop``, ``/Shop/Admin``.
+
+    ``\\`` is normalised to ``/``, a missing leading ``/`` is added, one trailing ``/`` is dropped; case is
+    kept.  Segments may hold letters, digits, spaces and ``- _ . ~ $ @ # + , ; = ' [ ] { }``; refused are
+    empty segments (``//``), ``.`` and ``..``, segments with leading or trailing spaces or a trailing dot,
+    ``: * ? |`` and the cmd.exe metacharacters.
+    """
+    text = _check_text(value, name, extra_forbidden=":*?")
+    text = text.replace("\\", "/")
+    if not text.startswith("/"):
+        text = "/" + text
+    if len(text) > 1 and text.endswith("/"):
+        text = text[:-1]
+    if text == "/":
+        return text
+    for seg in text[1:].split("/"):
+        _check_segment(seg, name)
+    return text
+
+
+def _check_segment(seg: str, name: str) -> None:
+    if seg == "":
+        raise InputError(name, "contains an empty segment ('//')")
+    if seg in (".", ".."):
+        raise InputError(name, f"relative segment {seg!r} is not allowed")
+    if seg != seg.strip(" "):
+        raise InputError(name, f"segment {seg!r} has leading or trailing spaces")
+    if seg.endswith("."):
+        raise InputError(name, f"segment {seg!r} ends with a dot")
+    if len(seg) > _METABASE_NAME_MAX:
+        raise InputError(name, f"segment {seg[:20]!r}... is longer than {_METABASE_NAME_MAX} characters")
+
+
+def validate_metabase_path(value: object, name: str = "metabase_path") -> str:
+    """Check a metabase key path and return it the way adsutil.vbs takes it: ``W3SVC/1/ROOT/Shop``.
+
+    Accepts ``/LM/W3SVC/1/ROOT/Shop``, ``LM/W3SVC/1/Root``, ``/W3SVC/1`` or ``W3SVC\\1``: backslashes become
+    ``/``, the ``LM`` machine prefix and leading/trailing slashes are removed, case is kept.  Segment rules
+    are those of :func:`validate_app_path`.
+    """
+    text = _check_text(value, name, extra_forbidden=":*?")
+    text = text.replace("\\", "/").strip("/")
+    if text.upper() == "LM":
+        text = ""
+    elif text.upper().startswith("LM/"):
+        text = text[3:].lstrip("/")
+    if text == "":
+        raise InputError(name, "names the metabase root; a service key such as W3SVC is required")
+    for seg in text.split("/"):
+        _check_segment(seg, name)
+    return text
+
+
+def validate_site(value: object, name: str = "site") -> int | str:
+    """Check a web site given as instance number or ServerComment name.
+
+    An ``int`` (or a string of digits) is a site number and is returned as ``int`` (1..4294967295).
+    Anything else is a ServerComment (the description shown in the MMC, e.g. ``Default Web Site``) and is
+    returned unchanged; it may contain spaces but no cmd.exe metacharacters, no control characters, no
+    leading or trailing spaces, at most 256 characters.  A name made only of digits cannot be given
+    (it is taken as a number).
+    """
+    if isinstance(value, bool):
+        raise InputError(name, "must be a site number or a site name, not a boolean")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = _check_text(value, name)
+        if not text.isdigit():
+            if text != text.strip(" "):
+                raise InputError(name, "has leading or trailing spaces")
+            if len(text) > _METABASE_NAME_MAX:
+                raise InputError(name, f"is longer than {_METABASE_NAME_MAX} characters")
+            return text
+        number = int(text)
+    if not 1 <= number <= 0xFFFFFFFF:
+        raise InputError(name, f"site number {number} is out of range (1..4294967295)")
+    return number
+
+
+def validate_label(label: object) -> str:
+    """Labels of section markers: 1-64 of ``A-Z a-z 0-9 _ . -``; ``rc`` is reserved for exit-code lines."""
+    if not isinstance(label, str) or not _LABEL.match(label):
+        raise InputError("label", f"invalid marker label {label!r}: use 1-64 of A-Z a-z 0-9 _ . -")
+    if label == "rc":
+        raise InputError("label", "'rc' is reserved for exit-code lines")
+    return label
+
+
+def quote_arg(value: str) -> str:
+    """Wrap a validated value in double quotes for cmd.exe and for the child's argv parser.
+
+    Refuses (``InputError``) values containing ``"``, ``%``, ``!``, CR, LF, NUL or other control characters,
+    which no quoting protects.  A value ending in ``\\`` gets a ``.`` appended (``"C:\\."``): the
+    Microsoft C runtime reads ``\\"`` as an escaped quote, so ``"C:\\"`` would swallow the rest of the line
+    in external programs such as fc.exe or regsvr32; ``X\\.`` names the same directory everywhere.
+    """
+    if not isinstance(value, str):
+        raise InputError("argument", f"must be a string, got {type(value).__name__}")
+    for ch in value:
+        if ch in '"%!' or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            raise InputError("argument", f"contains {_describe(ch)}, which cannot be quoted for cmd.exe")
+    if value.endswith("\\"):
+        value += "."
+    return f'"{value}"'
+
+
+def _is_quoted_token(token: str) -> bool:
+    return len(token) >= 2 and token[0] == '"' and token[-1] == '"' and '"' not in token[1:-1] and "%" not in token
+
+
+def build_command(*parts: str | None) -> str:
+    """Join tokens of one simple command with single spaces; ``None`` and ``""`` are skipped.
+
+    Each token must be either a value returned by :func:`quote_arg`, a bare word (letters, digits and
+    ``_ . : \\ / + @ # $ ~ [ ] { } -``: program names, switches, service names, paths without spaces),
+    or one of the redirections ``2>&1``, ``>nul``, ``1>nul``, ``2>nul``.  Anything else raises
+    ``InputError`` so that no unquoted metacharacter can slip into a command.
+    """
+    tokens = []
+    for part in parts:
+        if part is None or part == "":
+            continue
+        if not isinstance(part, str):
+            raise InputError("command", f"token must be a string, got {type(part).__name__}")
+        if not (_is_quoted_token(part) or _BARE_TOKEN.match(part) or part in _REDIRECTIONS):
+            raise InputError("command", f"unsafe token {part!r}: quote values with quote_arg()")
+        tokens.append(part)
+    if not tokens:
+        raise InputError("command", "empty command")
+    return " ".join(tokens)
+
+
+def group(command: str) -> str:
+    """``(command)``: a parenthesised block, needed for ``if`` bodies and ``else``."""
+    return f"({command})"
+
+
+def if_exist(quoted_path: str, then: str, otherwise: str | None = None, *, negate: bool = False) -> str:
+    """``if [not] exist "path" (then) [else (otherwise)]``; bodies are always parenthesised."""
+    if not _is_quoted_token(quoted_path):
+        raise InputError("path", "if_exist() needs a value returned by quote_arg()")
+    line = f"if {'not ' if negate else ''}exist {quoted_path} {group(then)}"
+    if otherwise is not None:
+        line += f" else {group(otherwise)}"
+    return line
+
+
+_JOIN_OPS = frozenset(["&", "&&", "||"])
+
+
+def join_commands(cmds: Iterable[str], op: str = "&") -> str:
+    """Join commands with ``&`` (always), ``&&`` (if the previous succeeded) or ``||`` (if it failed).
+
+    No spaces around the operator: a space before ``&`` would be printed by a preceding ``echo``.
+    """
+    if op not in _JOIN_OPS:
+        raise ValueError(f"unsupported operator {op!r}")
+    items = [c for c in cmds if c]
+    for c in items:
+        if "\r" in c or "\n" in c:
+            raise InputError("command", "a command may not contain line breaks")
+    return op.join(items)
+
+
+def fits(line: str, limit: int = CMD_LINE_LIMIT_NT4) -> bool:
+    """True when ``line`` is within cmd.exe's command-line limit."""
+    return len(line) <= limit
+
+
+def check_length(line: str, limit: int = CMD_LINE_LIMIT_NT4) -> str:
+    """Return ``line`` unchanged, or raise :class:`CommandTooLongError` if it exceeds ``limit`` characters.
+
+    The default is the NT 4.0 / Windows 2000 limit of 2047 characters (KB 830473).  No expansion can lengthen
+    our lines because ``%`` is never allowed in them.
+    """
+    if len(line) > limit:
+        raise CommandTooLongError(len(line), limit)
+    return line
+
+
+def pack_commands(cmds: Sequence[str], limit: int = CMD_LINE_LIMIT_NT4, op: str = "&") -> list[str]:
+    """Greedily join commands into as few lines as fit within ``limit``; order is kept.
+
+    Raises :class:`CommandTooLongError` if a single command is longer than ``limit``.
+    """
+    lines: list[str] = []
+    current: list[str] = []
+    size = 0
+    for cmd in cmds:
+        check_length(cmd, limit)
+        extra = len(cmd) + (len(op) if current else 0)
+        if current and size + extra > limit:
+            lines.append(join_commands(current, op))
+            current, size = [], 0
+            extra = len(cmd)
+        current.append(cmd)
+        size += extra
+    if current:
+        lines.append(join_commands(current, op))
+    return lines
+
+
+def marker(label: str) -> str:
+    """``echo @@<label>``: starts the output section ``label`` (see ``parsers.split_sections``)."""
+    return f"echo @@{validate_label(label)}"
+
+
+def rc_ladder(label: str, max_rc: int | Iterable[int], *, negative: bool = False) -> str:
+    """Commands that report the exit code of the command just before them.
+
+    ``max_rc`` is either the highest exit code of interest (thresholds 1..max_rc) or an explicit list of
+    thresholds, e.g. ``[1, 5, 1060, 1061]`` for sc.exe.  For each threshold ``N`` the output gets the line
+    ``@@rc <label> N`` if the exit code is ``>= N``; the highest one printed is the exit code (exact when
+    ``N + 1`` is also a threshold, else a lower bound).  With ``negative`` the line ``@@rc <label> -1`` is
+    printed for a negative exit code (adsutil.vbs quits with negative HRESULTs).  Example::
+
+        (if errorlevel 1 echo @@rc stop 1)&(if errorlevel 2 echo @@rc stop 2)
+
+    Read the result with ``parsers.parse_rc_ladder``.  ``if`` and ``echo`` do not change ERRORLEVEL, so every
+    rung sees the same value; ``%ERRORLEVEL%`` cannot be used because it is expanded when the line is read.
+    """
+    validate_label(label)
+    if isinstance(max_rc, bool):
+        raise ValueError("max_rc must be an int or a list of ints")
+    if isinstance(max_rc, int):
+        if max_rc < 1:
+            raise ValueError("max_rc must be at least 1")
+        thresholds = list(range(1, max_rc + 1))
+    else:
+        thresholds = sorted(set(max_rc))
+        if not thresholds or any(isinstance(t, bool) or not isinstance(t, int) or t < 1 for t in thresholds):
+            raise ValueError("thresholds must be positive integers")
+    rungs = [f"(if errorlevel {n} echo @@rc {label} {n})" for n in thresholds]
+    if negative:
+        rungs.insert(0, f"(if not errorlevel 0 echo @@rc {label} -1)")
+    return "&".join(rungs)
+
+
+def batch_file_text(lines: Iterable[str]) -> str:
+    """The text of a batch file: ``@echo off`` then the lines, CRLF line ends, final CRLF.
+
+    For command sequences longer than one command line.  Lines may not contain ``%`` (in a batch file it
+    would need doubling, and our lines never need it) nor line breaks.
+    """
+    out = ["@echo off"]
+    for line in lines:
+        if "\r" in line or "\n" in line:
+            raise InputError("batch", "a batch line may not contain line breaks")
+        if "%" in line:
+            raise InputError("batch", "a batch line may not contain '%'")
+        out.append(line)
+    return "\r\n".join(out) + "\r\n"
+
+
+_ECHO_ESCAPE = frozenset("^&|<>()")
+
+
+def echo_to_file(text: str, quoted_path: str, *, append: bool = True) -> str:
+    """A command writing one line of text to a file: ``(echo <text>)>>"path"``.
+
+    Used to create a batch file on a host that has no other way to receive one.  Outside double quotes
+    the characters ``^ & | < > ( )`` are escaped with ``^``; between quotes they are left alone (cmd.exe
+    does not strip carets inside quotes), so the quotes in ``text`` must be balanced.  The parentheses keep a
+    trailing digit from being read as a handle number (``echo 1>>f``) and add no trailing space.  ``%`` and
+    line breaks are refused, as are lines ``echo`` would treat specially (empty, ``on``, ``off``, ``/?``).
+    """
+    if not _is_quoted_token(quoted_path):
+        raise InputError("path", "echo_to_file() needs a value returned by quote_arg()")
+    if "%" in text or "\r" in text or "\n" in text or "\0" in text:
+        raise InputError("text", "may not contain '%' or line breaks")
+    if text.count('"') % 2:
+        raise InputError("text", "has unbalanced double quotes")
+    stripped = text.strip()
+    if stripped == "" or stripped.lower() in ("on", "off") or stripped.startswith("/?"):
+        raise InputError("text", f"echo cannot write the line {text!r}")
+    out = []
+    in_quotes = False
+    for ch in text:
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif not in_quotes and ch in _ECHO_ESCAPE:
+            out.append("^")
+        out.append(ch)
+    return f"(echo {''.join(out)}){'>>' if append else '>'}{quoted_path}"
