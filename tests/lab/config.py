@@ -123,6 +123,7 @@ class HostConfig:
     stopped_services: list[str] = field(default_factory=list)  # installed but not running at start
     has_sc: bool = True  # sc.exe from the Resource Kit installed
     adsutil_enum_all: bool = True  # the adsutil.vbs revision knows ENUM_ALL
+    adsutil_style: str = "iis5"  # "iis5": 32-column `Name : (STRING) "v"` output; "iis4": KB Q247098 style
     rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)
     system_root: str = SYSTEM_ROOT
     adsutil_path: str = ADSUTIL_PATH
