@@ -1,0 +1,143 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for legacy_iis.iis4.iis4_component: runs the update from the controller.
+
+NT 4.0 has no PowerShell, so nothing is executed on the host the way ordinary Windows modules are. Instead
+this plugin reads the same connection settings the ``winrm`` connection plugin would use (``ansible_host``,
+``ansible_port``, ``ansible_user``, ``ansible_password``, ``ansible_winrm_transport``, ``ansible_winrm_scheme``,
+``ansible_winrm_server_cert_validation``, ``ansible_winrm_ca_trust_path``, ``ansible_winrm_message_encryption``,
+timeouts) and drives a WinRS cmd shell with pywinrm itself.  Plays, ad-hoc commands and AWX job templates
+all come through here.
+
+When explicit ``winrm_host`` options are given and the task's connection is not WinRM (for example
+``delegate_to`` a Linux host), the module file is executed there instead and does the same work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.component import (
+    ARGUMENT_SPEC,
+    CONNECTION_SPEC,
+    run_update,
+)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (
+    ConnectionOptions,
+    HostError,
+    WinRMRunner,
+)
+
+display = Display()
+
+_WINRM_CONNECTIONS = {"winrm", "ansible.builtin.winrm", "ansible.legacy.winrm"}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(list(ARGUMENT_SPEC) + list(CONNECTION_SPEC) + ["applications"])
+
+    def _connection_name(self) -> str:
+        conn = self._connection
+        return getattr(conn, "_load_name", None) or getattr(conn, "transport", "") or ""
+
+    def _option(self, name: str, default: Any = None) -> Any:
+        try:
+            value = self._connection.get_option(name)
+        except KeyError:
+            return default
+        return default if value is None else value
+
+    def _connection_options(self, task_vars: dict[str, Any]) -> ConnectionOptions:
+        extras = self._option("_extras", {}) or {}
+
+        def extra(name: str, default: Any = None) -> Any:
+            value = extras.get(f"ansible_winrm_{name}", task_vars.get(f"ansible_winrm_{name}"))
+            if value is None:
+                return default
+            return self._templar.template(value) if isinstance(value, str) else value
+
+        transport = self._option("transport")
+        if isinstance(transport, list):
+            transport = transport[0] if transport else None
+        port = self._option("port")
+        scheme = self._option("scheme")
+        return ConnectionOptions(
+            host=self._option("remote_addr"),
+            port=int(port) if port else None,
+            user=self._option("remote_user"),
+            password=self._option("remote_password"),
+            transport=transport or "ntlm",
+            scheme=scheme,
+            path=self._option("path", "/wsman"),
+            server_cert_validation=str(extra("server_cert_validation", "validate")),
+            ca_trust_path=extra("ca_trust_path"),
+            message_encryption=str(extra("message_encryption", "auto")),
+            operation_timeout=int(extra("operation_timeout_sec", 20)),
+            read_timeout=int(extra("read_timeout_sec", 30)),
+            allow_unencrypted=boolean(extra("allow_unencrypted", False), strict=False),
+        )
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+
+        args = dict(self._task.args)
+        validator = ArgumentSpecValidator({**ARGUMENT_SPEC, **CONNECTION_SPEC})
+        validated = validator.validate(args)
+        if validated.error_messages:
+            raise AnsibleActionFail("invalid input: " + "; ".join(validated.error_messages))
+        params = validated.validated_parameters
+
+        connection = self._connection_name()
+        if params.get("winrm_host") and connection not in _WINRM_CONNECTIONS:
+            # Explicit connection options on a non-WinRM host: the module file does the work there.
+            result.update(self._execute_module(module_name="legacy_iis.iis4.iis4_component", task_vars=task_vars))
+            return result
+        if connection not in _WINRM_CONNECTIONS and not params.get("winrm_host"):
+            raise AnsibleActionFail(
+                f"legacy_iis.iis4.iis4_component talks WinRM to the host, but this host's connection is {connection!r}; "  # noqa: E501
+                "set ansible_connection=winrm for it, or pass winrm_host and the other winrm_* options"
+            )
+
+        if params.get("winrm_host"):
+            options = ConnectionOptions(
+                host=params["winrm_host"],
+                port=params.get("winrm_port"),
+                user=params.get("winrm_user"),
+                password=params.get("winrm_password"),
+                transport=params.get("winrm_transport") or "ntlm",
+                scheme=params.get("winrm_scheme"),
+                path=params.get("winrm_path") or "/wsman",
+                server_cert_validation=params.get("winrm_server_cert_validation") or "validate",
+                ca_trust_path=params.get("winrm_ca_trust_path"),
+                message_encryption=params.get("winrm_message_encryption") or "auto",
+                operation_timeout=params.get("winrm_operation_timeout") or 20,
+                read_timeout=params.get("winrm_read_timeout") or 30,
+                allow_unencrypted=bool(params.get("allow_unencrypted")),
+            )
+        else:
+            options = self._connection_options(task_vars)
+            if params.get("allow_unencrypted"):
+                options.allow_unencrypted = True
+
+        try:
+            runner = WinRMRunner(options)
+        except HostError as exc:
+            result.update(failed=True, changed=False, msg=str(exc), step="connect", error_kind=exc.kind)
+            return result
+        display.vvv(f"IIS4 COMPONENT: {options.endpoint} transport={options.transport}", host=options.host)
+        # The play context already merges task-level check_mode/diff over the play's and the command line's.
+        check_mode = bool(self._play_context.check_mode)
+        diff = bool(self._play_context.diff)
+        outcome = run_update(params, runner, check_mode=check_mode, diff=diff)
+        for step in outcome.get("steps", []):
+            display.vvv(f"IIS4 STEP {step['step']}: rc={step['rc']} {step['seconds']}s", host=options.host)
+        result.update(outcome)
+        return result

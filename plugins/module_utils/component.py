@@ -1,0 +1,934 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Replace a COM DLL used by ASP applications on an IIS 4.0 host with the least outage (KB Q315663).
+
+The run talks to the host through one WinRS cmd shell and few command lines:
+
+1. gather  - one batched line: the state record of an earlier run, src and dest, ``fc /b``, ``net start``,
+             ``sc qc`` of the IIS services, ``adsutil ENUM_ALL W3SVC``, whether dest is loaded.
+2. stage   - copy src beside dest under a temporary name, verify it with ``fc /b``, write the state record.
+3. apply   - out-of-process: unload each isolated application, swap, probe the old image's lock.
+             in-process: ONE line (or a batch file) that stops IIS, swaps with its own rollback, starts
+             exactly the services that were running, verifies: the host finishes it even if the
+             controller goes away.
+A run that finds a state record first puts the host back in order (recovery), then proceeds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import parsers
+from .cmdline import (
+    InputError,
+    echo_to_file,
+    join_commands,
+    marker,
+    pack_commands,
+    quote_arg,
+    rc_ladder,
+    validate_app_path,
+    validate_site,
+    validate_windows_path,
+)
+from .metabase import Application, Metabase, MetabaseError
+from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, running_iis_services, start_order, stop_set
+from .winrm_runner import CommandResult, HostError
+
+DEFAULT_ADSUTIL = "C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
+STAGED_SUFFIX = ".iis4new"
+RECORD_SUFFIX = ".iis4state"
+
+ARGUMENT_SPEC: dict[str, Any] = {
+    "src": {"type": "str", "required": True},
+    "dest": {"type": "str", "required": True},
+    "site": {"type": "str", "default": "Default Web Site"},
+    "application": {"type": "list", "elements": "str", "default": ["/"], "aliases": ["applications"]},
+    "isolation": {"type": "str", "default": "auto", "choices": ["auto", "in_process", "out_of_process"]},
+    "backup": {"type": "bool", "default": True},
+    "register": {"type": "bool", "default": False},
+    "restart_services": {"type": "list", "elements": "str", "default": ["auto"]},
+    "unload_fallback": {"type": "bool", "default": True},
+    "timeout": {"type": "int", "default": 120},
+    "adsutil_path": {"type": "str", "default": DEFAULT_ADSUTIL},
+    "cmdline_limit": {"type": "int", "default": 2047},
+}
+
+# Options that only matter when the module runs by itself (not through the action plugin).
+CONNECTION_SPEC: dict[str, Any] = {
+    "winrm_host": {"type": "str"},
+    "winrm_port": {"type": "int"},
+    "winrm_user": {"type": "str"},
+    "winrm_password": {"type": "str", "no_log": True},
+    "winrm_transport": {"type": "str", "default": "ntlm", "choices": ["ntlm", "basic", "credssp", "kerberos"]},
+    "winrm_scheme": {"type": "str", "choices": ["http", "https"]},
+    "winrm_path": {"type": "str", "default": "/wsman"},
+    "winrm_server_cert_validation": {"type": "str", "default": "validate", "choices": ["validate", "ignore"]},
+    "winrm_ca_trust_path": {"type": "path"},
+    "winrm_message_encryption": {"type": "str", "default": "auto", "choices": ["auto", "always", "never"]},
+    "winrm_operation_timeout": {"type": "int", "default": 20},
+    "winrm_read_timeout": {"type": "int", "default": 30},
+    "allow_unencrypted": {"type": "bool", "default": False},
+}
+
+
+class StepFailed(Exception):
+    """A step failed on the host.  The message says which step, what the host said and the state now."""
+
+    def __init__(self, step: str, message: str, host_output: str = "") -> None:
+        super().__init__(message)
+        self.step = step
+        self.host_output = host_output
+
+
+# ------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass
+class Params:
+    src: str
+    dest: str
+    site: str
+    applications: list[str]
+    isolation: str
+    backup: bool
+    register: bool
+    restart_services: list[str] | None  # None: auto
+    unload_fallback: bool
+    timeout: int
+    adsutil_path: str
+    cmdline_limit: int
+
+    @classmethod
+    def from_module_params(cls, p: dict[str, Any]) -> Params:
+        """Validate everything that can be validated without the host.  Raises InputError."""
+        src = validate_windows_path(p["src"], "src", allow_unc=True)
+        dest = validate_windows_path(p["dest"], "dest", allow_unc=False)
+        longest = max(len(RECORD_SUFFIX), len(STAGED_SUFFIX), len(".YYYYMMDDhhmmss.bak"))
+        if len(dest) + longest > 259:
+            raise InputError(
+                "dest", f"path is too long to keep a backup beside it ({len(dest)} characters; MAX_PATH is 260)"
+            )
+        if src.lower() == dest.lower():
+            raise InputError("src", "src and dest are the same file")
+        site = validate_site(p.get("site") or "Default Web Site")
+        apps = [validate_app_path(a) for a in (p.get("application") or ["/"])]
+        if not apps:
+            raise InputError("application", "at least one application path is needed")
+        restart = [s.strip().upper() for s in (p.get("restart_services") or ["auto"])]
+        if restart == ["AUTO"]:
+            restart_list = None
+        else:
+            unknown = [s for s in restart if s not in IIS_SERVICES]
+            if unknown:
+                raise InputError(
+                    "restart_services", f"unknown service(s) {unknown}; use 'auto' or some of {list(IIS_SERVICES)}"
+                )
+            restart_list = restart
+        timeout = int(p.get("timeout") or 120)
+        if timeout < 5:
+            raise InputError("timeout", "must be at least 5 seconds")
+        adsutil = validate_windows_path(p.get("adsutil_path") or DEFAULT_ADSUTIL, "adsutil_path", allow_unc=False)
+        limit = int(p.get("cmdline_limit") or 2047)
+        if limit < 512:
+            raise InputError("cmdline_limit", "must be at least 512 characters")
+        return cls(
+            src=src,
+            dest=dest,
+            site=site,
+            applications=list(dict.fromkeys(apps)),
+            isolation=p.get("isolation") or "auto",
+            backup=bool(p.get("backup", True)),
+            register=bool(p.get("register", False)),
+            restart_services=restart_list,
+            unload_fallback=bool(p.get("unload_fallback", True)),
+            timeout=timeout,
+            adsutil_path=adsutil,
+            cmdline_limit=limit,
+        )
+
+
+@dataclass
+class Paths:
+    src: str
+    dest: str
+    stamp: str
+
+    @property
+    def dest_dir(self) -> str:
+        return self.dest.rsplit("\\", 1)[0]
+
+    @property
+    def dest_name(self) -> str:
+        return self.dest.rsplit("\\", 1)[1]
+
+    @property
+    def staged_name(self) -> str:
+        return self.dest_name + STAGED_SUFFIX
+
+    @property
+    def staged(self) -> str:
+        return self.dest + STAGED_SUFFIX
+
+    @property
+    def backup_name(self) -> str:
+        return f"{self.dest_name}.{self.stamp}.bak"
+
+    @property
+    def backup(self) -> str:
+        return f"{self.dest_dir}\\{self.backup_name}"
+
+    @property
+    def record(self) -> str:
+        return self.dest + RECORD_SUFFIX
+
+
+# ------------------------------------------------------------------------------------------------------
+# What the host looks like
+
+
+@dataclass
+class HostFacts:
+    record: dict[str, str] | None
+    src: parsers.DirEntry | None
+    dest: parsers.DirEntry | None
+    dest_dir_exists: bool
+    identical: bool | None  # fc /b src dest
+    fc_text: str
+    running: list[str]  # IIS service keys running now
+    installed: list[str]  # IIS service keys installed
+    graph: dict[str, list[str]]
+    has_sc: bool
+    metabase: Metabase | None
+    metabase_error: str | None
+    dest_locked: bool | None
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+def _q(value: str) -> str:
+    return quote_arg(value)
+
+
+def _section(sections: dict[str, str], label: str) -> str:
+    return sections.get(label, "")
+
+
+def _first_file(text: str) -> parsers.DirEntry | None:
+    entries = [e for e in parsers.parse_dir(text) if not e.is_dir]
+    return entries[0] if entries else None
+
+
+def _entry_dict(entry: parsers.DirEntry | None, path: str) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    mtime = getattr(entry, "mtime", None)
+    return {
+        "path": path,
+        "size": entry.size,
+        "mtime": mtime.isoformat() if hasattr(mtime, "isoformat") else (mtime or getattr(entry, "date", None)),
+    }
+
+
+def _parse_record(text: str) -> dict[str, str] | None:
+    values = {}
+    for line in text.splitlines():
+        if "=" in line:
+            k, _, v = line.strip().partition("=")
+            values[k.strip()] = v.strip()
+    return values if values.get("run") else None
+
+
+# ------------------------------------------------------------------------------------------------------
+# The run
+
+
+class ComponentUpdate:
+    def __init__(self, params: Params, runner: Any, check_mode: bool = False, diff: bool = False) -> None:
+        self.p = params
+        self.runner = runner
+        self.check_mode = check_mode
+        self.diff = diff
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
+        self.paths = Paths(params.src, params.dest, stamp)
+        self.steps: list[dict[str, Any]] = []
+        self.result: dict[str, Any] = {
+            "changed": False,
+            "method": "none",
+            "isolation": None,
+            "applications": [],
+            "services_stopped": [],
+            "services_started": [],
+            "services_not_running": [],
+            "backup_file": None,
+            "outage_seconds": 0.0,
+            "recovered": None,
+            "steps": self.steps,
+        }
+
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    def _run(self, step: str, parts: list[str], *, one_line: bool = False) -> CommandResult:
+        """Run ``parts`` joined with ``&``; packed into several lines when too long (unless one_line)."""
+        lines = [join_commands(parts)] if one_line else pack_commands(parts, self.p.cmdline_limit)
+        results = []
+        for i, line in enumerate(lines):
+            res = self.runner.run(step if len(lines) == 1 else f"{step}[{i + 1}]", line, timeout=self._wait())
+            self.steps.append(
+                {
+                    "step": res.step,
+                    "command": res.command,
+                    "rc": res.rc,
+                    "seconds": res.seconds,
+                    "complete": res.complete,
+                }
+            )
+            results.append(res)
+            if not res.complete:
+                break
+        if len(results) == 1:
+            return results[0]
+        merged = results[0]
+        for extra in results[1:]:
+            merged.stdout += extra.stdout
+            merged.stderr += extra.stderr
+            merged.chunks.extend(extra.chunks)
+            merged.rc = extra.rc
+            merged.complete = extra.complete
+            merged.error = extra.error
+        return merged
+
+    def _wait(self) -> float:
+        return float(self.p.timeout) * 3 + 30
+
+    @staticmethod
+    def _sections(res: CommandResult) -> dict[str, str]:
+        return parsers.split_sections(res.output)
+
+    # -- 1. gather -----------------------------------------------------------------------------------
+
+    def gather(self, probe_lock: bool = True) -> HostFacts:
+        p, q = self.paths, _q
+        parts = [
+            marker("state"),
+            f"(if exist {q(p.record)} type {q(p.record)}) 2>&1",
+            marker("src"),
+            f"dir {q(p.src)} 2>&1",
+            marker("dest"),
+            f"dir {q(p.dest)} 2>&1",
+            marker("destdir"),
+            f"(if exist {q(p.dest_dir + chr(92))} (echo @@yes) else (echo @@no))",
+            marker("fc"),
+            f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+            rc_ladder("fc", 2),
+            marker("net"),
+            "net start 2>&1",
+        ]
+        for svc in IIS_SERVICES:
+            parts += [marker(f"sc_{svc}"), f"sc qc {svc} 2>&1"]
+        parts += [marker("mb"), f"cscript //nologo {q(self.p.adsutil_path)} ENUM_ALL W3SVC 2>&1", rc_ladder("mb", 1)]
+        if probe_lock and not self.check_mode:
+            parts += [marker("lock"), f"(if exist {q(p.dest)} type nul>>{q(p.dest)}) 2>&1"]
+        parts.append(marker("end"))
+        res = self._run("gather", parts)
+        if not res.complete:
+            raise StepFailed("gather", f"the host stopped answering while reading its state: {res.error}")
+        s = self._sections(res)
+        record = _parse_record(_section(s, "state"))
+        running_names = parsers.parse_net_start_list(_section(s, "net"))
+        running = running_iis_services(running_names)
+        graph: dict[str, list[str]] = {}
+        installed: list[str] = []
+        has_sc = True
+        for svc in IIS_SERVICES:
+            text = _section(s, f"sc_{svc}")
+            if parsers.classify_error(text) == "name_not_recognized":
+                has_sc = False
+                break
+            cfg = parsers.parse_sc_qc(text)
+            if cfg is not None and getattr(cfg, "exists", True):
+                installed.append(svc)
+                graph[svc] = [d.upper() for d in (cfg.dependencies or [])]
+        if not has_sc:
+            graph = {k: list(v) for k, v in KNOWN_DEPENDENCIES.items()}
+            installed = sorted(set(running), key=list(IIS_SERVICES).index)
+        mb_text = _section(s, "mb")
+        metabase, mb_error = self._read_metabase(mb_text)
+        fc = parsers.parse_fc(_section(s, "fc"))
+        lock_text = _section(s, "lock")
+        dest_locked = (
+            None if "lock" not in s else parsers.classify_error(lock_text) in ("sharing_violation", "access_denied")
+        )
+        return HostFacts(
+            record=record,
+            src=_first_file(_section(s, "src")),
+            dest=_first_file(_section(s, "dest")),
+            dest_dir_exists="@@yes" in _section(s, "destdir"),
+            identical=fc.identical,
+            fc_text=_section(s, "fc"),
+            running=running,
+            installed=installed,
+            graph=graph,
+            has_sc=has_sc,
+            metabase=metabase,
+            metabase_error=mb_error,
+            dest_locked=dest_locked,
+            raw=s,
+        )
+
+    def _read_metabase(self, text: str) -> tuple[Metabase | None, str | None]:
+        err = parsers.parse_adsutil_error(text)
+        if err is not None and "not recognized" in str(getattr(err, "message", err)).lower():
+            return self._walk_metabase()
+        if err is not None:
+            return None, f"adsutil ENUM_ALL W3SVC failed: {getattr(err, 'message', err)}"
+        nodes = parsers.parse_adsutil_enum_all(text, "/W3SVC")
+        if not nodes:
+            return None, f"adsutil printed nothing usable for ENUM_ALL W3SVC: {text.strip()[:300]!r}"
+        return Metabase(nodes), None
+
+    def _walk_metabase(self) -> tuple[Metabase | None, str | None]:
+        """For adsutil revisions without ENUM_ALL: ENUM level by level (one command per level)."""
+        nodes: dict[str, dict[str, Any]] = {}
+        frontier = ["W3SVC"]
+        depth = 0
+        while frontier and depth < 8:
+            parts = []
+            for i, key in enumerate(frontier):
+                parts += [marker(f"k{i}"), f"cscript //nologo {_q(self.p.adsutil_path)} ENUM {key} 2>&1"]
+            res = self._run(f"metabase_level{depth}", parts)
+            s = self._sections(res)
+            nxt = []
+            for i, key in enumerate(frontier):
+                props, children = parsers.parse_adsutil_enum(_section(s, f"k{i}"))
+                nodes[key] = props
+                nxt += [c.strip("/").strip("[]").strip("/") for c in children]
+            frontier = nxt
+            depth += 1
+        return (Metabase(nodes), None) if nodes else (None, "adsutil ENUM W3SVC printed nothing usable")
+
+    # -- recovery ------------------------------------------------------------------------------------
+
+    def recover(self, facts: HostFacts) -> dict[str, Any]:
+        """An earlier run left its state record: put dest and the services back in order."""
+        rec = facts.record or {}
+        dest = rec.get("dest") or self.paths.dest
+        try:
+            dest = validate_windows_path(dest, "state record dest", allow_unc=False)
+            backup = validate_windows_path(rec.get("backup", ""), "state record backup", allow_unc=False)
+            staged = validate_windows_path(rec.get("staged", ""), "state record staged", allow_unc=False)
+        except InputError as exc:
+            raise StepFailed(
+                "recover", f"the state record beside dest cannot be trusted ({exc}); inspect it by hand"
+            ) from None
+        name = dest.rsplit("\\", 1)[1]
+        services = [s for s in (rec.get("services") or "").split(",") if s.strip().upper() in IIS_SERVICES]
+        to_start = start_order(
+            [s.upper() for s in services if s.upper() not in facts.running], facts.graph or KNOWN_DEPENDENCIES
+        )
+        q = _q
+        parts = [
+            marker("restore"),
+            f"(if not exist {q(dest)} if exist {q(backup)} ren {q(backup)} {q(name)}) 2>&1",
+            f"(if not exist {q(dest)} if exist {q(staged)} ren {q(staged)} {q(name)}) 2>&1",
+            marker("start"),
+        ]
+        parts += [f"net start {svc} 2>&1" for svc in to_start]
+        parts += [
+            marker("cleanup"),
+            f"(if exist {q(dest)} if exist {q(staged)} del {q(staged)}) 2>&1",
+            f"(if exist {q(dest)} del {q(dest + RECORD_SUFFIX)}) 2>&1",
+            marker("check"),
+            f"(if exist {q(dest)} (echo @@dest_present) else (echo @@dest_missing))",
+        ]
+        res = self._run("recover", parts)
+        s = self._sections(res)
+        started = parsers.parse_net_start(_section(s, "start"))
+        summary = {
+            "record": rec,
+            "dest_present": "@@dest_present" in _section(s, "check"),
+            "services_started": [k for k in to_start if IIS_SERVICES[k] in started.started],
+            "output": _section(s, "restore").strip(),
+        }
+        if not summary["dest_present"]:
+            raise StepFailed(
+                "recover",
+                "recovery could not put a DLL back at dest: neither backup nor staged file exists",
+                res.output,
+            )
+        return summary
+
+    # -- 2. plan ---------------------------------------------------------------------------------------
+
+    def plan(self, facts: HostFacts) -> dict[str, Any]:
+        if facts.metabase is None:
+            raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
+        mb = facts.metabase
+        try:
+            site = mb.resolve_site(self.p.site)
+            apps = [mb.resolve_application(site, a) for a in self.p.applications]
+        except MetabaseError as exc:
+            raise InputError("application" if "application" in str(exc) else "site", str(exc)) from None
+        if self.p.isolation == "in_process":
+            isolation = "in_process"
+        elif self.p.isolation == "out_of_process":
+            isolation = "out_of_process"
+        else:
+            isolation = "in_process" if any(not a.isolated for a in apps) else "out_of_process"
+        graph = facts.graph or KNOWN_DEPENDENCIES
+        restart = list(facts.running if self.p.restart_services is None else self.p.restart_services)
+        stops = stop_set(facts.running, graph)
+        starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart else set())), graph)
+        roots: list[Application] = []
+        for a in apps:
+            if a.isolated and a.app_root and a.app_root not in [r.app_root for r in roots]:
+                roots.append(a)
+        if isolation == "in_process":
+            sharing = [a.as_dict() for a in mb.sharing_process(Application("/", "", None, False, site))]
+            blast = {
+                "process": "inetinfo.exe",
+                "applications": sharing,
+                "services": stops,
+                "note": "every in-process application of every site and every running IIS service stops",
+            }
+        else:
+            sharing = []
+            for r in roots:
+                sharing += [a.as_dict() for a in mb.sharing_process(r)]
+            blast = {
+                "process": "mtx.exe",
+                "applications": sharing,
+                "services": [],
+                "note": "only the isolated applications listed are unloaded; W3SVC keeps running",
+            }
+        return {
+            "site": site,
+            "apps": apps,
+            "isolation": isolation,
+            "method": "unload" if isolation == "out_of_process" else "service_restart",
+            "stops": stops,
+            "starts": starts,
+            "unload_roots": roots,
+            "blast_radius": blast,
+        }
+
+    # -- 3. stage --------------------------------------------------------------------------------------
+
+    def stage(self, plan: dict[str, Any]) -> None:
+        p, q = self.paths, _q
+        services = plan["starts"] if plan["method"] == "service_restart" or self.p.unload_fallback else []
+        record_lines = [
+            "run=" + p.stamp,
+            "dest=" + p.dest,
+            "src=" + p.src,
+            "staged=" + p.staged,
+            "backup=" + p.backup,
+            "method=" + plan["method"],
+            "services=" + ",".join(services),
+        ]
+        echo_block = "& ".join(f"echo {line}" for line in record_lines)
+        parts = [
+            marker("copy"),
+            f"copy /b /y {q(p.src)} {q(p.staged)} 2>&1",
+            rc_ladder("copy", 1),
+            marker("verify"),
+            f"fc /b {q(p.src)} {q(p.staged)} 2>&1",
+            rc_ladder("verify", 2),
+            marker("record"),
+            f"({echo_block})>{q(p.record)} 2>&1",
+            f"(if exist {q(p.record)} echo @@record_ok)",
+        ]
+        res = self._run("stage", parts)
+        s = self._sections(res)
+        rcs = parsers.parse_rc_ladder(res.output)
+        copy_text = _section(s, "copy")
+        verify = parsers.parse_fc(_section(s, "verify"))
+        if not res.complete:
+            raise StepFailed("stage", f"connection lost while staging: {res.error}; nothing was swapped")
+        if rcs.get("copy", 0) != 0 or verify.identical is not True or "@@record_ok" not in _section(s, "record"):
+            cleanup = [
+                f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
+                f"(if exist {q(p.record)} del {q(p.record)}) 2>&1",
+            ]
+            self._run("stage_cleanup", cleanup)
+            why = copy_text.strip() or _section(s, "verify").strip() or _section(s, "record").strip()
+            raise StepFailed(
+                "stage",
+                f"could not stage {p.src} as {p.staged}: host said: {why!r}; "
+                "nothing was swapped and no service was touched",
+                res.output,
+            )
+
+    # -- 4. apply ----------------------------------------------------------------------------------------
+
+    def _swap_parts(self, label: str) -> list[str]:
+        """Swap dest for the staged file, guarded by state so it is safe to repeat and rolls itself back.
+
+        ``ren`` does not set ERRORLEVEL reliably on NT 4, so each step checks what exists instead.
+        """
+        p, q = self.paths, _q
+        return [
+            marker(label),
+            f"(if exist {q(p.staged)} if exist {q(p.dest)} ren {q(p.dest)} {q(p.backup_name)}) 2>&1",
+            f"(if exist {q(p.staged)} if not exist {q(p.dest)} ren {q(p.staged)} {q(p.dest_name)}) 2>&1",
+            f"(if not exist {q(p.dest)} if exist {q(p.backup)} ren {q(p.backup)} {q(p.dest_name)}) 2>&1",
+        ]
+
+    def _register_parts(self) -> list[str]:
+        if not self.p.register:
+            return []
+        p, q = self.paths, _q
+        # Register the new DLL; if that fails, put the old one back and register it again.
+        return [
+            marker("register"),
+            f"(if not exist {q(p.staged)} regsvr32 /s {q(p.dest)}) 2>&1",
+            rc_ladder("register", 5),
+            f"(if errorlevel 1 if exist {q(p.backup)} (ren {q(p.dest)} {q(p.staged_name)}"
+            f"&ren {q(p.backup)} {q(p.dest_name)}&regsvr32 /s {q(p.dest)}&echo @@register_rolled_back)) 2>&1",
+        ]
+
+    def _tail_parts(self) -> list[str]:
+        p, q = self.paths, _q
+        parts = [
+            marker("verify"),
+            f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+            rc_ladder("verify", 2),
+            marker("leftover"),
+            f"(if exist {q(p.staged)} echo @@staged_left)",
+            f"(if exist {q(p.backup)} echo @@backup_present)",
+        ]
+        if not self.p.backup:
+            parts += [f"(if exist {q(p.backup)} del {q(p.backup)}) 2>&1"]
+        parts += [f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1", f"del {q(p.record)} 2>&1", marker("done")]
+        return parts
+
+    def _restart_parts(self, stops: list[str], starts: list[str]) -> list[str]:
+        parts = [marker("stop"), "net stop IISADMIN /y 2>&1"] if "IISADMIN" in stops or stops else []
+        if not parts:
+            parts = [marker("stop")]
+        parts += self._swap_parts("swap")
+        parts += self._register_parts()
+        parts.append(marker("start"))
+        for svc in starts:
+            parts += [marker(f"start_{svc}"), f"net start {svc} 2>&1"]
+        parts.append(marker("started"))
+        return parts
+
+    def apply_restart(self, plan: dict[str, Any], pre_swap: bool = True) -> CommandResult:
+        parts = self._swap_parts("preswap") if pre_swap else []
+        parts += self._restart_parts(plan["stops"], plan["starts"])
+        parts += self._tail_parts()
+        return self._run_outage("apply", parts)
+
+    def _run_outage(self, step: str, parts: list[str]) -> CommandResult:
+        """Run the outage sequence as ONE command line, or as a batch file when too long for one."""
+        line = join_commands(parts)
+        if len(line) <= self.p.cmdline_limit:
+            res = self._run(step, parts, one_line=True)
+        else:
+            res = self._run_batch(step, parts)
+        if not res.complete:
+            res = self._reconnect_and_wait(res)
+        return res
+
+    def _run_batch(self, step: str, parts: list[str]) -> CommandResult:
+        """Write the sequence to a batch file beside dest (a few lines per round trip), then run it once."""
+        batch = _q(self.paths.dest + ".iis4run.cmd")
+        writes = [f"(if exist {batch} del {batch})", echo_to_file("@echo off", batch)]
+        writes += [echo_to_file(part, batch) for part in parts]
+        self._run(f"{step}_write", writes)
+        return self._run(step, [f"call {batch}", f"del {batch}"], one_line=True)
+
+    def _reconnect_and_wait(self, broken: CommandResult) -> CommandResult:
+        """The connection dropped while the host ran the sequence: the host finishes it on its own.
+
+        Reconnect with a new shell and wait until the state record is gone (the sequence's last step),
+        then report what the host looks like.
+        """
+        deadline = time.monotonic() + self._wait()
+        last_error = broken.error
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            try:
+                self.runner.reset()
+                probe = self.runner.run(
+                    "reconnect", f"(if exist {_q(self.paths.record)} (echo @@busy) else (echo @@finished))", timeout=30
+                )
+            except HostError as exc:
+                last_error = str(exc)
+                continue
+            if probe.complete and "@@finished" in probe.output:
+                broken.error = f"connection dropped during the sequence ({last_error}); the host finished it on its own"
+                broken.complete = True
+                return broken
+        raise StepFailed(
+            "apply",
+            f"connection lost during the outage sequence and the host did not report completion in time: {last_error}. "
+            "The sequence keeps running on the host; rerun the task to recover",
+        )
+
+    def apply_unload(self, plan: dict[str, Any]) -> CommandResult:
+        p, q = self.paths, _q
+        parts = self._swap_parts("preswap")
+        parts.append(marker("unload"))
+        for app in plan["unload_roots"]:
+            parts += [f"cscript //nologo {q(self.p.adsutil_path)} APPUNLOAD {app.app_root} 2>&1"]
+        parts += self._swap_parts("swap")
+        parts += self._register_parts()
+        parts += [
+            marker("probe"),
+            f"(if exist {q(p.backup)} type nul>>{q(p.backup)}) 2>&1",
+            f"(if exist {q(p.staged)} type nul>>{q(p.dest)}) 2>&1",
+        ]
+        parts += self._tail_parts_unload()
+        return self._run_outage("apply", parts)
+
+    def _tail_parts_unload(self) -> list[str]:
+        p, q = self.paths, _q
+        return [
+            marker("verify"),
+            f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+            rc_ladder("verify", 2),
+            marker("leftover"),
+            f"(if exist {q(p.staged)} echo @@staged_left)",
+            f"(if exist {q(p.backup)} echo @@backup_present)",
+            marker("done"),
+        ]
+
+    def finish_unload(self) -> None:
+        p, q = self.paths, _q
+        parts = []
+        if not self.p.backup:
+            parts.append(f"(if exist {q(p.backup)} del {q(p.backup)}) 2>&1")
+        parts += [f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1", f"del {q(p.record)} 2>&1"]
+        self._run("cleanup", parts)
+
+    # -- results -----------------------------------------------------------------------------------------
+
+    def _read_restart(self, res: CommandResult, plan: dict[str, Any]) -> None:
+        s = self._sections(res)
+        stopped = parsers.parse_net_stop(_section(s, "stop"))
+        started_keys = []
+        errors = []
+        for svc in plan["starts"]:
+            text = _section(s, f"start_{svc}")
+            r = parsers.parse_net_start(text)
+            if r.ok or IIS_SERVICES[svc] in r.started or "already been started" in text:
+                started_keys.append(svc)
+            else:
+                errors.append(f"{svc}: {text.strip()}")
+        self.result["services_stopped"] = [k for k in IIS_SERVICES if IIS_SERVICES[k] in stopped.stopped] or (
+            [] if not stopped.stopped else stopped.stopped
+        )
+        self.result["services_started"] = started_keys
+        self.result["services_not_running"] = errors
+        t_stop = res.time_of("@@stop")
+        t_started = res.time_of("@@started")
+        if t_stop is not None and t_started is not None:
+            self.result["outage_seconds"] = round(max(0.0, t_started - t_stop), 3)
+        else:
+            self.result["outage_seconds"] = res.seconds
+
+    def _verified(self, res: CommandResult) -> bool:
+        s = self._sections(res)
+        return parsers.parse_fc(_section(s, "verify")).identical is True
+
+    # -- main --------------------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        t0 = time.monotonic()
+        facts = self.gather()
+        if facts.record:
+            if self.check_mode:
+                self.result["recovered"] = {"record": facts.record, "note": "a real run would first recover this"}
+            else:
+                self.result["recovered"] = self.recover(facts)
+                self.result["changed"] = True
+                facts = self.gather()
+        self._check_host_inputs(facts)
+        plan = self.plan(facts)
+        self.result.update(
+            isolation=plan["isolation"],
+            applications=[a.as_dict() for a in plan["apps"]],
+            blast_radius=plan["blast_radius"],
+            old=_entry_dict(facts.dest, self.paths.dest),
+            new=_entry_dict(facts.src, self.paths.src),
+            dest_locked=facts.dest_locked,
+            sc_available=facts.has_sc,
+            services_running_before=facts.running,
+        )
+        if self.diff:
+            self.result["diff"] = {
+                "before_header": self.paths.dest,
+                "after_header": self.paths.src,
+                "before": _describe(facts.dest),
+                "after": _describe(facts.src),
+            }
+        if facts.identical:
+            self.result["msg"] = f"{self.paths.dest} already matches {self.paths.src} byte for byte; nothing to do"
+            return self._finish(t0)
+        self.result["changed"] = True
+        self.result["method"] = plan["method"]
+        self.result["services_stopped"] = plan["stops"] if plan["method"] == "service_restart" else []
+        self.result["services_started"] = plan["starts"] if plan["method"] == "service_restart" else []
+        if self.check_mode:
+            self.result["msg"] = self._prediction(plan)
+            return self._finish(t0)
+        self.stage(plan)
+        self.result["backup_file"] = self.paths.backup if self.p.backup else None
+        if plan["method"] == "unload":
+            self._do_unload(plan)
+        else:
+            self._do_restart(plan)
+        return self._finish(t0)
+
+    def _do_restart(self, plan: dict[str, Any], note: str = "") -> None:
+        res = self.apply_restart(plan)
+        self._read_restart(res, plan)
+        self.result["method"] = "service_restart"
+        self._conclude(res, plan, note)
+
+    def _do_unload(self, plan: dict[str, Any]) -> None:
+        res = self.apply_unload(plan)
+        s = self._sections(res)
+        probe = _section(s, "probe")
+        still_locked = parsers.classify_error(probe) in ("sharing_violation", "access_denied")
+        swapped = self._verified(res)
+        self.result["services_stopped"] = []
+        self.result["services_started"] = []
+        unload_text = _section(s, "unload")
+        unload_err = parsers.parse_adsutil_error(unload_text)
+        if swapped and not still_locked:
+            self.finish_unload()
+            self.result["outage_seconds"] = 0.0
+            self.result["unloaded"] = [a.app_root for a in plan["unload_roots"]]
+            self._conclude(res, plan, "")
+            return
+        reason = "unloading did not release the DLL (it is still loaded)"
+        if unload_err is not None:
+            reason = f"adsutil APPUNLOAD failed: {getattr(unload_err, 'message', unload_err)}"
+        if not self.p.unload_fallback:
+            self.finish_unload()
+            state = (
+                "dest holds the NEW DLL but the old one is still loaded" if swapped else "dest still holds the OLD DLL"
+            )
+            raise StepFailed(
+                "unload", f"{reason}; unload_fallback is off, so IIS was not restarted; {state}", unload_text
+            )
+        plan = dict(plan)
+        plan["isolation_detected"] = plan["isolation"]
+        self.result["fallback"] = reason
+        self._do_restart(plan, note=f"fell back to restarting IIS because {reason}")
+
+    def _conclude(self, res: CommandResult, plan: dict[str, Any], note: str) -> None:
+        s = self._sections(res)
+        verified = self._verified(res)
+        leftover = _section(s, "leftover")
+        reg_rc = parsers.parse_rc_ladder(res.output).get("register")
+        if self.p.register:
+            self.result["register_rc"] = reg_rc
+        if res.error:
+            self.result.setdefault("warnings", []).append(res.error)
+        not_running = self.result.get("services_not_running") or []
+        if self.p.register and "@@register_rolled_back" in res.output:
+            raise StepFailed(
+                "register",
+                f"regsvr32 failed for the new DLL (exit {reg_rc}: {parsers.parse_regsvr32(reg_rc)}); "
+                "the old DLL was put back "
+                f"and registered again{'; services not running: ' + '; '.join(not_running) if not_running else ''}",
+                res.output,
+            )
+        if not verified:
+            state = "the old DLL is still in place" if "@@backup_present" not in leftover else "dest is not the new DLL"
+            swap_text = (_section(s, "swap") + _section(s, "preswap")).strip()
+            raise StepFailed(
+                "swap",
+                f"dest could not be replaced ({parsers.classify_error(swap_text) or 'see host output'}: "
+                f"{swap_text[:400]!r}); "
+                f"{state}; services started again: {self.result['services_started']}"
+                + (f"; NOT running: {not_running}" if not_running else ""),
+                res.output,
+            )
+        if not_running:
+            raise StepFailed(
+                "start",
+                f"the new DLL is in place but these services did not start again: {'; '.join(not_running)}",
+                res.output,
+            )
+        how = {
+            "unload": "unloaded "
+            + ", ".join("/LM/" + (a.app_root or "") for a in plan["unload_roots"])
+            + "; W3SVC kept running",
+            "service_restart": f"stopped {', '.join(self.result['services_stopped']) or 'nothing'} and started "
+            f"{', '.join(self.result['services_started']) or 'nothing'} again "
+            f"(outage {self.result['outage_seconds']}s)",
+        }[self.result["method"]]
+        self.result["msg"] = (
+            f"replaced {self.paths.dest} ({self.result['isolation']}): {how}"
+            + (f"; backup kept as {self.paths.backup}" if self.p.backup else "")
+            + (f"; {note}" if note else "")
+        )
+
+    def _check_host_inputs(self, facts: HostFacts) -> None:
+        if facts.src is None:
+            raise InputError("src", f"{self.paths.src} does not exist on the host (or cannot be read)")
+        if not facts.dest_dir_exists:
+            raise InputError("dest", f"the folder of dest, {self.paths.dest_dir}, does not exist on the host")
+        if facts.identical is None and facts.dest is not None:
+            raise StepFailed("compare", f"fc /b could not compare src and dest: {facts.fc_text.strip()[:300]!r}")
+
+    def _prediction(self, plan: dict[str, Any]) -> str:
+        br = plan["blast_radius"]
+        apps = ", ".join(a["metabase_path"] for a in br["applications"]) or "none"
+        if plan["method"] == "unload":
+            return f"would unload {apps} (isolated), swap {self.paths.dest}; W3SVC keeps running" + (
+                "; if the lock is not released it would fall back to restarting IIS" if self.p.unload_fallback else ""
+            )
+        return (
+            f"would stop {', '.join(plan['stops'])} (net stop IISADMIN /y), swap {self.paths.dest}, then start "
+            f"{', '.join(plan['starts'])}; in-process applications taken down with inetinfo.exe: {apps}"
+        )
+
+    def _finish(self, t0: float) -> dict[str, Any]:
+        self.result["elapsed_seconds"] = round(time.monotonic() - t0, 3)
+        self.result["requests"] = getattr(self.runner, "requests", None)
+        return self.result
+
+
+def _describe(entry: parsers.DirEntry | None) -> str:
+    if entry is None:
+        return "(absent)\n"
+    mtime = getattr(entry, "mtime", None) or getattr(entry, "date", "")
+    return f"size: {entry.size}\nmodified: {mtime}\n"
+
+
+def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
+    """Validate ``params`` and run the update through ``runner``; returns an Ansible result dict.
+
+    Never raises for host or input problems: they become ``failed: true`` with a message naming the step.
+    """
+    try:
+        p = Params.from_module_params(params)
+    except InputError as exc:
+        return {"failed": True, "changed": False, "msg": f"invalid input: {exc}", "step": "validate"}
+    job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
+    try:
+        return job.run()
+    except InputError as exc:
+        job.result.update(failed=True, msg=f"invalid input: {exc}", step="validate")
+    except StepFailed as exc:
+        job.result.update(failed=True, msg=f"step {exc.step} failed: {exc}", step=exc.step)
+        if exc.host_output:
+            job.result["host_output"] = job.runner.scrub(exc.host_output)[-4000:]
+    except HostError as exc:
+        job.result.update(
+            failed=True, msg=f"cannot talk to the host ({exc.kind}): {exc}", step="connect", error_kind=exc.kind
+        )
+    finally:
+        with contextlib.suppress(Exception):
+            job.runner.close()
+    job.result["msg"] = job.runner.scrub(job.result.get("msg", ""))
+    return job.result

@@ -1,0 +1,87 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The IIS 4.0 services, their dependencies, and the order to stop and start them.
+
+``net stop iisadmin /y`` stops IIS Admin and every running service that depends on it (W3SVC, and FTP,
+SMTP, NNTP where installed); ``net start iisadmin`` starts IIS Admin alone.  So the services to start
+again after the swap are exactly those that were running before, IIS Admin first, then its dependants.
+Dependencies are read live from ``sc qc`` where sc.exe exists (Resource Kit); otherwise the known IIS 4
+graph is used.
+"""
+
+from __future__ import annotations
+
+# Service key -> display name, as net.exe prints it (KB Q236166).
+IIS_SERVICES: dict[str, str] = {
+    "IISADMIN": "IIS Admin Service",
+    "W3SVC": "World Wide Web Publishing Service",
+    "MSFTPSVC": "FTP Publishing Service",
+    "SMTPSVC": "Microsoft SMTP Service",
+    "NNTPSVC": "Microsoft NNTP Service",
+}
+# Start preference among services that do not depend on one another: the web first.
+PREFERRED_ORDER = ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"]
+# The IIS 4 dependency graph (service -> services it depends on), used when sc.exe is not installed.
+KNOWN_DEPENDENCIES: dict[str, list[str]] = {
+    "IISADMIN": [],
+    "W3SVC": ["IISADMIN"],
+    "MSFTPSVC": ["IISADMIN"],
+    "SMTPSVC": ["IISADMIN"],
+    "NNTPSVC": ["IISADMIN"],
+}
+
+
+def key_for_display_name(display: str) -> str | None:
+    wanted = display.strip().lower()
+    for key, name in IIS_SERVICES.items():
+        if name.lower() == wanted or key.lower() == wanted:
+            return key
+    return None
+
+
+def running_iis_services(display_names: list[str]) -> list[str]:
+    """Keys of the IIS services in a ``net start`` listing, in preferred order."""
+    keys = {key_for_display_name(name) for name in display_names}
+    return [k for k in PREFERRED_ORDER if k in keys]
+
+
+def dependants(root: str, graph: dict[str, list[str]]) -> list[str]:
+    """Every service that depends on ``root``, directly or not."""
+    found: list[str] = []
+    frontier = [root.upper()]
+    while frontier:
+        current = frontier.pop()
+        for svc, deps in graph.items():
+            if current in (d.upper() for d in deps) and svc not in found:
+                found.append(svc)
+                frontier.append(svc)
+    return found
+
+
+def start_order(services: list[str], graph: dict[str, list[str]]) -> list[str]:
+    """``services`` ordered so every service comes after the services it depends on."""
+    wanted = [s.upper() for s in services]
+    rank = {s: i for i, s in enumerate(PREFERRED_ORDER)}
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(svc: str) -> None:
+        if svc in ordered or svc in visiting:
+            return
+        visiting.add(svc)
+        for dep in sorted(graph.get(svc, []), key=lambda d: rank.get(d.upper(), 99)):
+            if dep.upper() in wanted:
+                visit(dep.upper())
+        visiting.discard(svc)
+        ordered.append(svc)
+
+    for svc in sorted(wanted, key=lambda s: (rank.get(s, 99), s)):
+        visit(svc)
+    return ordered
+
+
+def stop_set(running: list[str], graph: dict[str, list[str]], root: str = "IISADMIN") -> list[str]:
+    """What ``net stop <root> /y`` stops: the running dependants of root, then root itself."""
+    running_set = {s.upper() for s in running}
+    deps = [s for s in dependants(root, graph) if s in running_set]
+    ordered = [s for s in start_order(deps, graph)]
+    return ordered + ([root.upper()] if root.upper() in running_set else [])

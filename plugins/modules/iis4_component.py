@@ -1,0 +1,366 @@
+#!/usr/bin/python
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Replace a COM DLL used by ASP applications on an IIS 4.0 host with the least outage."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: iis4_component
+short_description: Replace a COM DLL used by ASP applications on IIS 4.0 with the least outage
+version_added: 1.0.0
+description:
+  - Follows Microsoft KB Q315663 (Update DLLs used by ASP in IIS 4.0) on Windows NT 4.0 hosts.
+  - Detects from the metabase whether each application runs in-process (inside C(inetinfo.exe)) or isolated
+    (in its own C(mtx.exe)), by finding the nearest application root at or above the application path and
+    reading C(AppIsolated) with inheritance.
+  - Isolated applications are unloaded (adsutil C(APPUNLOAD)) and the DLL is swapped while W3SVC keeps running.
+    If unloading does not release the file and O(unload_fallback=true), the module falls back to the in-process
+    procedure.
+  - In-process applications need C(net stop iisadmin /y), the swap, then C(net start) of IIS Admin and of exactly
+    the services that were running before (W3SVC, FTP, SMTP, NNTP). That sequence is sent to the host as one
+    command line (or one batch file), so no network round trip sits inside the outage and a dropped connection
+    or a killed controller cannot leave IIS stopped.
+  - Idempotent. When O(dest) already equals O(src) byte for byte (C(fc /b)) nothing is stopped.
+  - Before the outage a state record is written beside O(dest). A later run that finds one first puts the host
+    back in order (restores the DLL, restarts the recorded services) and says so in RV(recovered).
+  - The host needs no PowerShell. The logic runs on the controller (action plugin) and talks WinRM to a WinRS
+    C(cmd) shell, using the inventory's C(ansible_winrm_*) connection variables.
+  - When the module is run directly (for example with C(delegate_to) to a Linux host that has pywinrm), pass the
+    connection through the O(winrm_host) family of options instead.
+author:
+  - legacy_iis.iis4 developers
+requirements:
+  - pywinrm >= 0.5.0 on the controller (or on the host that runs the module directly)
+  - pyspnego >= 0.12 for NTLM with message encryption
+options:
+  src:
+    description:
+      - Path on the IIS host of the new DLL, for example a staging folder (V(C:\\Staging\\ShopCart.dll)) or a UNC path
+        (V(\\\\fileserver\\builds\\ShopCart.dll)).
+      - Must be an absolute Windows path without cmd.exe metacharacters (C(& | ^ % ! " < > ( \))).
+    type: str
+    required: true
+  dest:
+    description:
+      - Path on the IIS host of the DLL in use, which is replaced.
+      - Its folder must exist. A backup and a temporary staged copy are created beside it.
+    type: str
+    required: true
+  site:
+    description:
+      - The web site, by its description (C(ServerComment), as shown in the Internet Service Manager) or its
+        instance number.
+    type: str
+    default: Default Web Site
+  application:
+    description:
+      - One or more application paths of the site whose pages load the component, for example V(/Shop).
+      - Each path must exist in the metabase. The spelling stored in the metabase is used for C(APPUNLOAD), which
+        is case-sensitive on IIS 4 (KB Q246111).
+    type: list
+    elements: str
+    default: ['/']
+    aliases: [applications]
+  isolation:
+    description:
+      - V(auto) detects it from the metabase. If any application is in-process the in-process procedure is used.
+      - V(in_process) or V(out_of_process) force a procedure.
+    type: str
+    choices: [auto, in_process, out_of_process]
+    default: auto
+  backup:
+    description:
+      - Keep the old DLL beside O(dest) as C(<name>.<UTC timestamp>.bak). Its path is returned in RV(backup_file).
+    type: bool
+    default: true
+  register:
+    description:
+      - Register the new DLL with C(regsvr32 /s). If registration fails the old DLL is put back and registered
+        again, and the task fails.
+    type: bool
+    default: false
+  restart_services:
+    description:
+      - Services to start after the swap in the in-process procedure.
+      - V(auto) starts exactly the IIS services that were running before (IIS Admin first, then its dependants).
+      - Otherwise a list of service names among C(IISADMIN), C(W3SVC), C(MSFTPSVC), C(SMTPSVC), C(NNTPSVC).
+    type: list
+    elements: str
+    default: [auto]
+  unload_fallback:
+    description:
+      - When unloading isolated applications does not release the DLL, fall back to stopping IIS
+        (C(net stop iisadmin /y)) and restarting it.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds a service may take to stop or start. The whole sequence is given three times this long before
+        the module stops waiting for the host.
+    type: int
+    default: 120
+  adsutil_path:
+    description:
+      - Path of C(adsutil.vbs) on the host. IIS 4 installs it in the admin samples folder.
+    type: str
+    default: C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs
+  cmdline_limit:
+    description:
+      - Longest command line the host's cmd.exe accepts (2047 on NT 4.0 and Windows 2000, 8191 later).
+        Longer sequences are written to a batch file on the host first.
+    type: int
+    default: 2047
+  winrm_host:
+    description:
+      - Only when the module runs by itself. Host name or address of the WinRM endpoint. When the module runs through
+        its action plugin (the normal case) the inventory's C(ansible_host) and C(ansible_winrm_*) variables are used.
+    type: str
+  winrm_port:
+    description: Only when the module runs by itself. WinRM port; defaults to 5986 for https and 5985 for http.
+    type: int
+  winrm_user:
+    description: Only when the module runs by itself. User name.
+    type: str
+  winrm_password:
+    description: Only when the module runs by itself. Password. Never logged or returned.
+    type: str
+  winrm_transport:
+    description: Only when the module runs by itself. WinRM authentication.
+    type: str
+    choices: [ntlm, basic, credssp, kerberos]
+    default: ntlm
+  winrm_scheme:
+    description: Only when the module runs by itself. V(http) or V(https); guessed from the port when unset.
+    type: str
+    choices: [http, https]
+  winrm_path:
+    description: Only when the module runs by itself. URL path of the endpoint.
+    type: str
+    default: /wsman
+  winrm_server_cert_validation:
+    description:
+      - Only when the module runs by itself. V(ignore) turns off TLS certificate validation, which is unsafe;
+        prefer O(winrm_ca_trust_path).
+    type: str
+    choices: [validate, ignore]
+    default: validate
+  winrm_ca_trust_path:
+    description: Only when the module runs by itself. CA bundle used to validate the host's certificate.
+    type: path
+  winrm_message_encryption:
+    description: Only when the module runs by itself. WinRM message encryption.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  winrm_operation_timeout:
+    description: Only when the module runs by itself. WS-Management operation timeout in seconds.
+    type: int
+    default: 20
+  winrm_read_timeout:
+    description: Only when the module runs by itself. HTTP read timeout in seconds; must exceed the operation timeout.
+    type: int
+    default: 30
+  allow_unencrypted:
+    description:
+      - Allow credentials and data to travel unencrypted (Basic over HTTP, or message encryption V(never) over
+        HTTP). Unsafe; refused unless set. Through the action plugin the inventory variable
+        C(ansible_winrm_allow_unencrypted) sets it.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Reads the host and reports what would be stopped and swapped, changing nothing.
+  diff_mode:
+    support: full
+    description: Shows the size and date of the old and the new DLL.
+  platform:
+    platforms: windows
+notes:
+  - Windows NT 4.0 had no WinRM of its own. The module speaks WinRM to a WinRS cmd shell; see the collection's
+    documentation for how hosts are reached.
+  - Plays that target NT 4.0 hosts must set C(gather_facts=false); fact gathering needs PowerShell.
+seealso:
+  - name: KB Q315663
+    description: HOW TO Update DLLs Used by Active Server Pages in IIS 4.0.
+    link: https://jeffpar.github.io/kbarchive/kb/315/Q315663/
+"""
+
+EXAMPLES = r"""
+- name: Update the shopping cart component (isolation detected from the metabase)
+  legacy_iis.iis4.iis4_component:
+    src: C:\Staging\ShopCart.dll
+    dest: C:\InetPub\shop\bin\ShopCart.dll
+    site: Default Web Site
+    application: /Shop
+
+- name: See which outage an update would cause, changing nothing
+  legacy_iis.iis4.iis4_component:
+    src: C:\Staging\ShopCart.dll
+    dest: C:\InetPub\shop\bin\ShopCart.dll
+    application: [/Shop, /Checkout]
+  check_mode: true
+  register: prediction
+
+- name: Update and register a DLL from a share, restarting only the web service afterwards
+  legacy_iis.iis4.iis4_component:
+    src: \\buildserver\drops\Orders.dll
+    dest: C:\InetPub\orders\Orders.dll
+    site: "2"
+    application: /
+    register: true
+    restart_services: [IISADMIN, W3SVC]
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the DLL was replaced (or a leftover run was recovered).
+  returned: always
+  type: bool
+isolation:
+  description: The procedure chosen from the applications' isolation.
+  returned: when the metabase was read
+  type: str
+  sample: out_of_process
+method:
+  description: V(none) (already up to date), V(unload) (isolated applications unloaded) or V(service_restart).
+  returned: always
+  type: str
+  sample: unload
+applications:
+  description: Each application with its metabase path, application root and isolation.
+  returned: when the metabase was read
+  type: list
+  elements: dict
+  sample: [{"path": "/Shop", "site": 1, "metabase_path": "/LM/W3SVC/1/ROOT/Shop",
+            "app_root": "/LM/W3SVC/1/ROOT/Shop", "isolated": true, "isolation": "out_of_process"}]
+blast_radius:
+  description:
+    - What the chosen procedure takes down. In-process, every in-process application of every site (they share
+      inetinfo.exe) and every IIS service that stops; isolated, the applications that share the unloaded process.
+  returned: when the metabase was read
+  type: dict
+services_stopped:
+  description: IIS services stopped (read from net's own output), or that would be stopped in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: [W3SVC, MSFTPSVC, IISADMIN]
+services_started:
+  description: IIS services started again, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [IISADMIN, W3SVC, MSFTPSVC]
+services_not_running:
+  description: Services that were running before and did not start again, each with the host's own error text.
+  returned: always
+  type: list
+  elements: str
+backup_file:
+  description: Path of the old DLL kept beside dest.
+  returned: when changed and O(backup=true)
+  type: str
+  sample: C:\InetPub\shop\bin\ShopCart.dll.20261125170000.bak
+outage_seconds:
+  description:
+    - Seconds between the stop and the last service start, measured on the controller from the streamed output.
+      Zero for the unload procedure (W3SVC never stops; only the unloaded applications restart on their next request).
+  returned: always
+  type: float
+recovered:
+  description: What a state record left by an interrupted earlier run made this run do first.
+  returned: always
+  type: dict
+steps:
+  description: Timeline of the command lines sent to the host.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"step": "gather", "command": "echo @@state & ...", "rc": 0, "seconds": 0.21, "complete": true}]
+old:
+  description: Size and date of dest before the run.
+  returned: when dest existed
+  type: dict
+new:
+  description: Size and date of src.
+  returned: when src exists
+  type: dict
+requests:
+  description: WS-Management HTTP requests this run made.
+  returned: always
+  type: int
+step:
+  description:
+    - On failure, the step that failed.
+    - One of validate, connect, gather, detect, compare, stage, apply, swap, register, start, unload, recover.
+  returned: on failure
+  type: str
+host_output:
+  description: On failure, the end of what the host printed for the failing step.
+  returned: on failure, when the host printed something
+  type: str
+msg:
+  description: What happened, in one sentence.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.component import (  # noqa: E402
+    ARGUMENT_SPEC,
+    CONNECTION_SPEC,
+    run_update,
+)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (  # noqa: E402
+    HAS_WINRM,
+    WINRM_IMPORT_ERROR,
+    ConnectionOptions,
+    HostError,
+    WinRMRunner,
+)
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={**ARGUMENT_SPEC, **CONNECTION_SPEC},
+        required_by={"winrm_password": ["winrm_user"]},
+        supports_check_mode=True,
+    )
+    if not HAS_WINRM:
+        module.fail_json(msg=f"pywinrm is required to run this module directly: {WINRM_IMPORT_ERROR}")
+    if not module.params["winrm_host"]:
+        module.fail_json(
+            msg="winrm_host is required when the module runs by itself; through the collection's action plugin the "
+            "inventory's connection variables are used instead"
+        )
+    p = module.params
+    options = ConnectionOptions(
+        host=p["winrm_host"],
+        port=p["winrm_port"],
+        user=p["winrm_user"],
+        password=p["winrm_password"],
+        transport=p["winrm_transport"],
+        scheme=p["winrm_scheme"],
+        path=p["winrm_path"],
+        server_cert_validation=p["winrm_server_cert_validation"],
+        ca_trust_path=p["winrm_ca_trust_path"],
+        message_encryption=p["winrm_message_encryption"],
+        operation_timeout=p["winrm_operation_timeout"],
+        read_timeout=p["winrm_read_timeout"],
+        allow_unencrypted=p["allow_unencrypted"],
+    )
+    try:
+        runner = WinRMRunner(options)
+    except HostError as exc:
+        module.fail_json(msg=str(exc), step="connect", error_kind=exc.kind)
+    result = run_update(p, runner, check_mode=module.check_mode, diff=module._diff)
+    if result.get("failed"):
+        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
