@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# ansible-lint --profile production on roles/ and playbooks/, plus the changelog fragments.
+# With no role or playbook yet, lints what exists (galaxy.yml, meta/) and says so.
+source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
+require_venv
+
+"$BIN/antsibull-changelog" lint
+
+targets=()
+for d in roles playbooks; do
+    if [ -d "$d" ] && [ -n "$(find "$d" -type f \( -name '*.yml' -o -name '*.yaml' \) -print -quit)" ]; then
+        targets+=("$d/")
+    fi
+done
+if [ "${#targets[@]}" -eq 0 ]; then
+    skip "ansible-lint: no YAML under roles/ or playbooks/ yet; linting the collection metadata only"
+fi
+# ansible-lint reads ansible's own config; keep it from picking up a user's ~/.ansible.cfg collections path.
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.ansible/collections"
+color=()
+[ -t 1 ] || color=(--nocolor)
+"$BIN/ansible-lint" --profile production --offline "${color[@]}" "$@" "${targets[@]}"
