@@ -199,7 +199,9 @@ SHOP_DLL = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
 STAGED_DLL = "C:\\Staging\\ShopCart.dll"
 
 
-def default_host(index: int, ip: str, *, version_installed: str = "1.0.0.0", version_staged: str = "2.0.0.0") -> HostConfig:
+def default_host(
+    index: int, ip: str, *, version_installed: str = "1.0.0.0", version_staged: str = "2.0.0.0"
+) -> HostConfig:
     """Host number ``index`` of the default fleet.
 
     Even hosts run the shop in-process, odd hosts isolated; every third host also has FTP and SMTP, every
@@ -219,8 +221,13 @@ def default_host(index: int, ip: str, *, version_installed: str = "1.0.0.0", ver
             root="C:\\InetPub\\wwwroot",
             apps=[
                 AppConfig("/", isolated=False, friendly_name="Default Application"),
-                AppConfig("/Shop", physical="C:\\InetPub\\shop", isolated=isolated, friendly_name="Shop",
-                          components=[SHOP_DLL]),
+                AppConfig(
+                    "/Shop",
+                    physical="C:\\InetPub\\shop",
+                    isolated=isolated,
+                    friendly_name="Shop",
+                    components=[SHOP_DLL],
+                ),
             ],
         ),
         SiteConfig(

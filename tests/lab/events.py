@@ -42,7 +42,9 @@ class EventLog:
         with self._lock:
             self._events.clear()
 
-    def downtime(self, host: str, service: str = "W3SVC", since: float | None = None, until: float | None = None) -> float:
+    def downtime(
+        self, host: str, service: str = "W3SVC", since: float | None = None, until: float | None = None
+    ) -> float:
         """Seconds ``service`` was not RUNNING on ``host`` between ``since`` and ``until`` (default: now).
 
         Computed from ``service`` events ``{"name", "old", "new"}``; the state before the first event in
