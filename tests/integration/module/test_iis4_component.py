@@ -1,0 +1,183 @@
+"""legacy_iis.iis4.iis4_component against lab hosts, through the real ansible CLI and pywinrm.
+
+Host roles in the default fleet (tests.lab.config.default_host): index 0 runs /Shop in-process and has FTP
+and SMTP; index 1 runs /Shop isolated; every host has a second, isolated site "Intranet".
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.integration.ansible_helpers import run_adhoc
+from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.dll import dll_version
+
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
+
+ARGS = {"src": STAGED_DLL, "dest": SHOP_DLL, "application": "/Shop"}
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - lab loopback URL
+        return resp.read().decode("ascii", "replace")
+
+
+def served_version(host, path: str = "/Shop/", site: int = 1) -> str | None:
+    body = fetch(host.web_url(site) + path)
+    for token in body.split():
+        if token.startswith("version="):
+            return token.split("=", 1)[1]
+    return None
+
+
+def files_beside(host, path: str) -> list[str]:
+    folder = path.rsplit("\\", 1)[0].lower() + "\\"
+    return sorted(p for p in host.machine.fs.snapshot() if p.lower().startswith(folder))
+
+
+def service_events(lab, host, since: float) -> list:
+    return [e for e in lab.log.events(host=host.name, kind="service") if e.t >= since]
+
+
+def test_in_process_update_restarts_exactly_the_running_services(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=0)
+    assert served_version(host) == "1.0.0.0"  # inetinfo.exe now has v1 loaded
+    inv = lab_inventory(host)
+    t0 = time.monotonic()
+    run = run_adhoc(inv, host.name, ARGS, tmp_path)
+    res = run.result(host.name)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["changed"] is True
+    assert res["isolation"] == "in_process"
+    assert res["method"] == "service_restart"
+    assert set(res["services_stopped"]) == {"IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"}
+    assert res["services_started"] == ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"]
+    assert res["services_not_running"] == []
+    assert res["backup_file"].startswith(SHOP_DLL + ".")
+    states = host.machine.scm.states()
+    assert all(states[s] == "RUNNING" for s in ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC")), states
+    assert dll_version(host.machine.fs.read(SHOP_DLL)) == "2.0.0.0"
+    assert dll_version(host.machine.fs.read(res["backup_file"])) == "1.0.0.0"
+    leftovers = [p for p in files_beside(host, SHOP_DLL) if p.lower().endswith((".iis4new", ".iis4state", ".cmd"))]
+    assert leftovers == []
+    stopped = [e.detail["name"] for e in service_events(lab, host, t0) if e.detail.get("new") == "STOPPED"]
+    assert set(stopped) == {"IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"}
+    assert served_version(host) == "2.0.0.0"
+    assert res["applications"][0]["metabase_path"] == "/LM/W3SVC/1/ROOT/Shop"
+    assert {a["metabase_path"] for a in res["blast_radius"]["applications"]} == {"/LM/W3SVC/1/ROOT"} | {
+        "/LM/W3SVC/1/ROOT/Shop"
+    }
+    assert [s["step"] for s in res["steps"]] == ["gather", "stage", "apply"]
+
+
+def test_isolated_update_never_stops_w3svc_and_other_site_keeps_serving(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=1)
+    assert served_version(host) == "1.0.0.0"
+    intranet_before = fetch(host.web_url(2) + "/")
+    inv = lab_inventory(host)
+    t0 = time.monotonic()
+    run = run_adhoc(inv, host.name, ARGS, tmp_path)
+    res = run.result(host.name)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["isolation"] == "out_of_process"
+    assert res["method"] == "unload"
+    assert res["services_stopped"] == [] and res["services_started"] == []
+    assert service_events(lab, host, t0) == []  # no service changed state at all
+    assert lab.log.downtime(host.name, "W3SVC", since=t0) == 0.0
+    assert fetch(host.web_url(2) + "/") == intranet_before
+    assert served_version(host) == "2.0.0.0"
+    assert res["outage_seconds"] == 0.0
+    assert [a["metabase_path"] for a in res["blast_radius"]["applications"]] == ["/LM/W3SVC/1/ROOT/Shop"]
+
+
+def test_rerun_is_a_no_op_with_no_outage(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=0)
+    inv = lab_inventory(host)
+    assert run_adhoc(inv, host.name, ARGS, tmp_path).result(host.name)["changed"] is True
+    t0 = time.monotonic()
+    again = run_adhoc(inv, host.name, ARGS, tmp_path).result(host.name)
+    assert again["changed"] is False
+    assert again["method"] == "none"
+    assert service_events(lab, host, t0) == []
+    assert again["requests"] <= 4
+    assert "already matches" in again["msg"]
+
+
+def test_check_mode_touches_nothing_and_predicts_the_outage(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=0)
+    served_version(host)
+    before = host.machine.fs.snapshot()
+    inv = lab_inventory(host)
+    t0 = time.monotonic()
+    run = run_adhoc(inv, host.name, ARGS, tmp_path, check=True, diff=True)
+    res = run.result(host.name)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["changed"] is True
+    assert res["method"] == "service_restart"
+    assert res["services_stopped"] == ["W3SVC", "MSFTPSVC", "SMTPSVC", "IISADMIN"]
+    assert "would stop" in res["msg"] and "/LM/W3SVC/1/ROOT/Shop" in res["msg"]
+    assert host.machine.fs.snapshot() == before
+    assert service_events(lab, host, t0) == []
+    assert "diff" in res and "size: 24576" in res["diff"]["before"] and "size: 28672" in res["diff"]["after"]
+
+
+def test_key_value_adhoc_form_with_backslashes(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=1)
+    inv = lab_inventory(host)
+    args = f"src={STAGED_DLL} dest={SHOP_DLL} application=/Shop backup=no"
+    run = run_adhoc(inv, "iis4", args, tmp_path)
+    res = run.result(host.name)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["changed"] is True and res["backup_file"] is None
+    assert [p for p in files_beside(host, SHOP_DLL) if p.lower().endswith(".bak")] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ({**ARGS, "site": "Extranet"}, "site 'Extranet' not found"),
+        ({**ARGS, "application": "/Nope"}, "application '/Nope' not found"),
+        ({**ARGS, "src": "C:\\Staging\\Missing.dll"}, "does not exist on the host"),
+        ({**ARGS, "dest": "C:\\NoSuchDir\\ShopCart.dll"}, "does not exist on the host"),
+        ({**ARGS, "src": "Staging\\ShopCart.dll"}, "src"),
+        ({**ARGS, "src": "C:\\Staging\\a&del C:\\x.dll"}, "src"),
+        ({**ARGS, "src": SHOP_DLL}, "same file"),
+    ],
+)
+def test_bad_input_fails_clearly_and_touches_nothing(lab, lab_host, lab_inventory, tmp_path, args, needle):
+    host = lab_host(fleet_index=0)
+    before = host.machine.fs.snapshot()
+    t0 = time.monotonic()
+    run = run_adhoc(lab_inventory(host), host.name, args, tmp_path)
+    res = run.result(host.name)
+    assert run.rc != 0
+    assert res.get("failed") is True
+    assert needle in res["msg"], res["msg"]
+    assert host.machine.fs.snapshot() == before
+    assert service_events(lab, host, t0) == []
+
+
+def test_https_with_basic_auth_validates_the_lab_ca(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=1)
+    inv = lab_inventory(host, scheme="https")
+    text = inv.read_text().replace("ansible_winrm_transport: ntlm", "ansible_winrm_transport: basic")
+    inv.write_text(text)
+    run = run_adhoc(inv, host.name, ARGS, tmp_path)
+    res = run.result(host.name)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["changed"] is True
+    assert served_version(host) == "2.0.0.0"
+
+
+def test_pytest_ansible_adhoc_fixture(lab, lab_host, lab_inventory, ansible_adhoc):
+    host = lab_host(fleet_index=1)
+    inv = lab_inventory(host)
+    hosts = ansible_adhoc(inventory=str(inv), host_pattern=host.name)
+    result = getattr(hosts.all, "legacy_iis.iis4.iis4_component")(**ARGS)
+    res = result.contacted[host.name]
+    assert res["changed"] is True
+    assert res["method"] == "unload"
