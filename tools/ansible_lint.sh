@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ansible-lint --profile production on roles/ and playbooks/, plus the changelog fragments.
 # With no role or playbook yet, lints what exists (galaxy.yml, meta/) and says so.
+# shellcheck source=tools/_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 require_venv
 

@@ -7,6 +7,7 @@
 # 3. `ansible-galaxy collection install` into a temporary collections path and list it from there.
 # 4. If tests/smoke/run.sh exists, run it with that collections path: it starts a lab host and runs
 #    tests/smoke/smoke.yml against the installed collection. A failure there fails this gate.
+# shellcheck source=tools/_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 require_venv
 
@@ -18,7 +19,8 @@ case "$out" in /*) ;; *) out="$ROOT/$out" ;; esac
 
 tree="$(make_tree "$tmp/src")"
 ( cd "$tree" && "$BIN/ansible-galaxy" collection build --force --output-path "$out" )
-tarball="$(ls -t "$out"/"$COLLECTION_NAMESPACE"-"$COLLECTION_NAME"-*.tar.gz | head -n 1)"
+version="$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$tree/galaxy.yml")"
+tarball="$out/$COLLECTION_NAMESPACE-$COLLECTION_NAME-$version.tar.gz"
 [ -f "$tarball" ] || die "ansible-galaxy produced no tarball in $out"
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 

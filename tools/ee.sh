@@ -5,6 +5,7 @@
 # expects), then runs `ansible-builder create` to write the container build context (Containerfile and
 # files). No container is built: that needs podman or docker and the base image (see
 # docs/execution-environment.md). Checks that the context holds the collection and the Python requirements.
+# shellcheck source=tools/_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 require_venv
 

@@ -6,6 +6,7 @@
 # If test files exist and nothing ran, the gate fails. Any other non-zero exit fails the gate as is.
 # EMPTY_OK=1 turns exit 5 into a loud skip (for marker selections such as `make soak`).
 # When RESULTS_DIR is set, a JUnit XML report goes there (tools/test.sh adds the counts up).
+# shellcheck source=tools/_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 require_venv
 

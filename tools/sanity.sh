@@ -8,6 +8,7 @@
 #    ~/.ansible/test/cache/get_pip_<version>.py. The download host is unreachable here, so write a stand-in
 #    (ensurepip + pip install) under every name this ansible-test can ask for. A real cached file is kept.
 # 3. Run `ansible-test sanity --venv --python <our python> --requirements`.
+# shellcheck source=tools/_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 require_venv
 
@@ -56,6 +57,6 @@ write_get_pip_standins
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 tree="$(make_tree "$tmp")"
-cd "$tree"
+cd "$tree" || exit 1
 echo "ansible-test sanity (ansible-core $core, python $pyver) in a snapshot of the working tree" >&2
 "$BIN/ansible-test" sanity --venv --python "$pyver" --requirements --color no "$@"

@@ -8,6 +8,7 @@
 # counting the test cases pytest reported (JUnit XML). A failed gate that produced no failing test case
 # (ruff, sanity, lint, build, or a pytest run that died) adds one to "failed", so a red run never reads
 # "0 failed". The line is also written to tests/output/gates/summary.txt.
+# shellcheck source=tools/_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 require_venv
 
