@@ -1,0 +1,456 @@
+"""One simulated Windows NT 4.0 + IIS 4.0 machine: file system, services, processes, metabase, programs.
+
+``Machine(config, log)`` builds the host from its :class:`~tests.lab.config.HostConfig`; ``start_command``
+runs ``cmd.exe /c <line>`` in its own thread, which is what a WinRS Command is (see
+``docs/dev/architecture.md``, "Machine <-> wire contract").  Model changes are serialised by ``lock``.
+
+Reactions wired here (sources in the facts file, section 5):
+
+* inetinfo.exe starts with the first IIS service and exits when the last one has stopped; its DLL locks go
+  with it (KB Q166279: to unload inetinfo.exe every service hosted in it must be stopped).
+* When W3SVC stops, the isolated applications' mtx.exe processes end too (documented guess; KB Q315663's
+  procedure stops everything, and an out-of-process application cannot outlive the web service that owns it).
+* APPUNLOAD ends the application's mtx.exe, unless the path's case differs from the metabase's (KB Q246111:
+  nothing happens, yet success is reported) or ``Faults.unload_noop`` is set.  Unloading an in-process
+  application frees nothing: its DLLs stay in inetinfo.exe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ntpath
+import threading
+import time
+import traceback
+from typing import Any
+
+from . import iistools
+from .config import HostConfig
+from .dll import make_dll
+from .events import EventLog
+from .fs import FileSystem
+from .metabase import Key, Metabase
+from .processes import ProcessTable
+from .scm import IIS_SERVICES, RUNNING, STOPPED, ServiceControlManager
+
+STDIN_GRACE = 1.0  # seconds a read of stdin waits for a client that never sends any before it sees EOF
+
+
+class Command:
+    """A running ``cmd.exe /c`` command.  Thread-safe; the wire polls it with :meth:`read`."""
+
+    def __init__(self, machine: Machine, cmdline: str, cwd: str | None, env: dict[str, str] | None) -> None:
+        self.machine = machine
+        self.cmdline = cmdline
+        self.cwd = cwd
+        self.env = env
+        self.cancelled = threading.Event()
+        self._cond = threading.Condition()
+        self._out = bytearray()
+        self._err = bytearray()
+        self._stdin = ""
+        self._stdin_eof = False
+        self._stdin_seen = False
+        self.finished = False  # the thread is done
+        self._terminated = False
+        self.exit_code: int | None = None
+        self.started = time.monotonic()
+        self.thread = threading.Thread(target=self._run, name=f"cmd-{machine.config.name}", daemon=True)
+
+    # --- the program side -------------------------------------------------------------------------
+
+    def _emit(self, buf: bytearray, text: str) -> None:
+        if not text:
+            return
+        data = text.encode("cp437", errors="replace")
+        with self._cond:
+            if self._terminated:
+                return
+            buf.extend(data)
+            self._cond.notify_all()
+
+    def out(self, text: str) -> None:
+        self._emit(self._out, text)
+
+    def err(self, text: str) -> None:
+        self._emit(self._err, text)
+
+    def read_stdin(self) -> str:
+        """One line of stdin (with its line end), or what is left at EOF; ``""`` means end of input.
+
+        A client that has not sent anything within ``STDIN_GRACE`` seconds is taken as having no stdin (a
+        non-interactive session) and the read sees EOF.
+        """
+        deadline = time.monotonic() + STDIN_GRACE
+        with self._cond:
+            while True:
+                idx = self._stdin.find("\n")
+                if idx >= 0:
+                    line, self._stdin = self._stdin[: idx + 1], self._stdin[idx + 1 :]
+                    return line
+                if self._stdin_eof or self.cancelled.is_set():
+                    line, self._stdin = self._stdin, ""
+                    return line
+                remaining = deadline - time.monotonic()
+                if not self._stdin_seen and remaining <= 0:
+                    return ""
+                self._cond.wait(timeout=0.05 if self._stdin_seen else min(0.05, max(remaining, 0.001)))
+
+    def _run(self) -> None:
+        from .cmd import CmdIO, Interpreter
+
+        latency = self.machine.config.timing.command_latency
+        if latency > 0:
+            time.sleep(latency)
+        io = CmdIO(out=self.out, err=self.err, read_stdin=self.read_stdin, cancelled=self.cancelled)
+        rc = 1
+        target: Any = _MachineView(self.machine, self.env) if self.env else self.machine
+        try:
+            rc = Interpreter(target).run(self.cmdline, io, **self._run_kwargs())
+        except Exception as exc:  # the lab must never take the wire down; show what broke
+            self.err(f"lab: internal error in the command interpreter: {exc!r}\r\n")
+            self.machine.log.add(
+                self.machine.config.name, "error", line=self.cmdline, error=repr(exc), trace=traceback.format_exc()
+            )
+            rc = 255
+        seconds = time.monotonic() - self.started
+        self.machine.log.add(self.machine.config.name, "command", line=self.cmdline, rc=rc, seconds=seconds)
+        with self._cond:
+            self.finished = True
+            if self.exit_code is None:
+                self.exit_code = rc
+            self._cond.notify_all()
+
+    def _run_kwargs(self) -> dict[str, Any]:
+        import inspect
+
+        from .cmd import Interpreter
+
+        try:
+            params = set(inspect.signature(Interpreter.run).parameters)
+        except (TypeError, ValueError):
+            params = set()
+        kwargs: dict[str, Any] = {}
+        if "cwd" in params and self.cwd:
+            kwargs["cwd"] = self.cwd
+        return kwargs
+
+    # --- the wire side ----------------------------------------------------------------------------
+
+    def start(self) -> Command:
+        self.thread.start()
+        return self
+
+    def write_stdin(self, data: bytes, eof: bool = False) -> None:
+        with self._cond:
+            if data:
+                self._stdin += data.decode("cp437", errors="replace")
+                self._stdin_seen = True
+            if eof:
+                self._stdin_eof = True
+                self._stdin_seen = True
+            self._cond.notify_all()
+
+    @property
+    def done(self) -> bool:
+        return self.finished or self._terminated
+
+    def read(self, timeout: float) -> tuple[bytes, bytes, bool, int | None]:
+        """New stdout/stderr bytes since the last read; waits up to ``timeout`` for some or for the end."""
+        end = time.monotonic() + max(0.0, timeout)
+        with self._cond:
+            while not self._out and not self._err and not self.done:
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            out, err = bytes(self._out), bytes(self._err)
+            self._out.clear()
+            self._err.clear()
+            done = self.done
+            return out, err, done, (self.exit_code if done else None)
+
+    def signal(self, kind: str) -> None:
+        """``ctrl_c``: the program sees the cancel flag and ends; ``terminate``: the process is gone now."""
+        self.cancelled.set()
+        with self._cond:
+            if kind == "terminate" and not self.finished:
+                self._terminated = True
+                self.exit_code = (
+                    iistools.STATUS_CONTROL_C_EXIT & 0xFFFFFFFF if self.exit_code is None else self.exit_code
+                )
+            self._cond.notify_all()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Test helper: block until the command ends; returns its exit code."""
+        self.thread.join(timeout)
+        return self.exit_code
+
+
+class _MachineView:
+    """The machine as one command sees it: same model, its own environment block."""
+
+    def __init__(self, machine: Machine, env: dict[str, str]) -> None:
+        self._machine = machine
+        self.env = env
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._machine, name)
+
+
+class Machine:
+    def __init__(self, config: HostConfig, log: EventLog) -> None:
+        self.config = config
+        self.log = log
+        self.lock = threading.RLock()
+        self.fs = FileSystem(config.faults, config.disk_free, log=log, host=config.name)
+        self.registrations: dict[str, dict[str, Any]] = {}
+        self._populate_files()
+        self.scm = ServiceControlManager(config, log, self.lock)
+        self.processes = ProcessTable(self.fs, log, config.name, config.rename_loaded_image, self.lock)
+        self.metabase = Metabase(config, self.lock)
+        self._make_app_folders()
+        self.scm.listeners.append(self._on_service_change)
+        if self.scm.iis_active():
+            self.processes.start_inetinfo()
+        self.env = self._environment()
+        self.programs: dict[str, Any] = iistools.programs(config.has_sc)
+        with contextlib.suppress(ImportError):
+            from . import filetools
+
+            fc = getattr(filetools, "fc_program", None) or getattr(filetools, "fc", None)
+            if callable(fc):
+                self.programs["fc"] = fc
+            extra = getattr(filetools, "PROGRAMS", None)
+            if isinstance(extra, dict):
+                for name, prog in extra.items():
+                    self.programs.setdefault(name, prog)
+
+    # ------------------------------------------------------------------------------------------------
+    # building the host
+
+    def _populate_files(self) -> None:
+        cfg = self.config
+        sysroot = cfg.system_root
+        system32 = sysroot + "\\system32"
+        inetsrv = system32 + "\\inetsrv"
+        profile = f"{sysroot}\\Profiles\\{cfg.username}"
+        for folder in (system32, inetsrv, ntpath.dirname(cfg.adsutil_path), "C:\\TEMP", "C:\\InetPub", profile):
+            self.fs.makedirs(folder)
+        exe = {
+            system32 + "\\cmd.exe": ("cmd", "4.0.1381.335"),
+            system32 + "\\net.exe": ("net", "4.0.1381.1"),
+            system32 + "\\cscript.exe": ("cscript", "5.0.531.7"),
+            system32 + "\\regsvr32.exe": ("regsvr32", "4.0.1381.1"),
+            system32 + "\\fc.exe": ("fc", "4.0.1381.1"),
+            inetsrv + "\\inetinfo.exe": ("inetinfo", "4.2.785.1"),
+            inetsrv + "\\asp.dll": ("asp", "4.2.785.1"),
+            inetsrv + "\\sspifilt.dll": ("sspifilt", "4.2.785.1"),
+            inetsrv + "\\wam.dll": ("wam", "4.2.785.1"),
+            system32 + "\\mtx.exe": ("mtx", "2.0.0.1"),
+        }
+        if cfg.has_sc:
+            exe[system32 + "\\sc.exe"] = ("sc", "4.0.1381.1")
+        for path, (name, version) in exe.items():
+            self.fs.write(path, make_dll(name, version, 8192))
+        adsutil = (
+            "''''''''''''''''''''''''''''''''''''\r\n' ADSUTIL.VBS\r\n'\r\n"
+            "' IIS metabase administration sample script (lab host: cscript runs the lab's implementation).\r\n"
+            "''''''''''''''''''''''''''''''''''''\r\nOption Explicit\r\nOn Error Resume Next\r\n"
+        )
+        self.fs.write(cfg.adsutil_path, adsutil.encode("cp437"))
+        for site in cfg.sites:
+            self.fs.makedirs(site.root)
+            default = f"{site.root}\\default.asp"
+            if not self.fs.exists(default):
+                self.fs.write(default, f'<% Response.Write "{site.comment}" %>\r\n'.encode("cp437"))
+        for path, data in cfg.files.items():
+            folder = ntpath.dirname(path)
+            if folder:
+                self.fs.makedirs(folder)
+            self.fs.write(path, data)
+
+    def _make_app_folders(self) -> None:
+        for key in self.metabase.root.walk():
+            phys = self.metabase.stored(key, "Path")
+            if isinstance(phys, str) and key.path.upper().startswith("/LM/W3SVC/") and not self.fs.exists(phys):
+                with contextlib.suppress(Exception):
+                    self.fs.makedirs(phys)
+
+    def _environment(self) -> dict[str, str]:
+        cfg = self.config
+        root = cfg.system_root
+        return {
+            "COMPUTERNAME": cfg.name.upper(),
+            "ComSpec": root + "\\system32\\cmd.exe",
+            "HOMEDRIVE": "C:",
+            "HOMEPATH": "\\",
+            "NUMBER_OF_PROCESSORS": "1",
+            "OS": "Windows_NT",
+            "Os2LibPath": root + "\\system32\\os2\\dll;",
+            "Path": f"{root}\\system32;{root}",
+            "PATHEXT": ".COM;.EXE;.BAT;.CMD",
+            "PROCESSOR_ARCHITECTURE": "x86",
+            "PROCESSOR_IDENTIFIER": "x86 Family 6 Model 5 Stepping 2, GenuineIntel",
+            "PROCESSOR_LEVEL": "6",
+            "PROCESSOR_REVISION": "0502",
+            "PROMPT": "$P$G",
+            "SystemDrive": "C:",
+            "SystemRoot": root,
+            "TEMP": "C:\\TEMP",
+            "TMP": "C:\\TEMP",
+            "USERDOMAIN": cfg.domain.upper() or cfg.name.upper(),
+            "USERNAME": cfg.username,
+            "USERPROFILE": f"{root}\\Profiles\\{cfg.username}",
+            "windir": root,
+        }
+
+    # ------------------------------------------------------------------------------------------------
+    # commands
+
+    def start_command(self, cmdline: str, cwd: str | None = None, env: dict[str, str] | None = None) -> Command:
+        """Run ``cmd.exe /c cmdline`` in its own thread.  ``cwd`` defaults to the user's profile folder (where
+        a WinRS shell starts); ``env`` adds variables (a WinRS shell's environment) for this command only."""
+        environment = None
+        if env:
+            environment = dict(self.env)
+            environment.update(env)
+        return Command(self, cmdline, cwd, environment).start()
+
+    def run(self, cmdline: str, stdin: bytes | None = None, timeout: float = 30.0) -> tuple[str, str, int | None]:
+        """Test helper: run a command to completion; returns (stdout text, stderr text, exit code)."""
+        cmd = self.start_command(cmdline)
+        if stdin is not None:
+            cmd.write_stdin(stdin, eof=True)
+        out, err = bytearray(), bytearray()
+        end = time.monotonic() + timeout
+        while True:
+            o, e, done, rc = cmd.read(0.2)
+            out += o
+            err += e
+            if done:
+                return out.decode("cp437"), err.decode("cp437"), rc
+            if time.monotonic() > end:
+                raise TimeoutError(f"command did not finish: {cmdline}")
+
+    # ------------------------------------------------------------------------------------------------
+    # reactions to service changes
+
+    def _on_service_change(self, name: str, old: str, new: str) -> None:
+        if name.upper() not in IIS_SERVICES:
+            return
+        if new != STOPPED and self.processes.inetinfo is None:
+            self.processes.start_inetinfo()
+        if new == STOPPED and name.upper() == "W3SVC":
+            self.processes.end_all_mtx()
+        if new == STOPPED and not self.scm.iis_active():
+            self.processes.end_inetinfo()
+
+    # ------------------------------------------------------------------------------------------------
+    # applications (called by adsutil.vbs and the web server)
+
+    def app_create(self, key: Key, isolated: bool) -> None:
+        with self.lock:
+            if self.metabase.is_app_root(key) and self.metabase.isolated(key) != isolated:
+                self.app_delete(key)
+            if not self.metabase.is_app_root(key):
+                self.metabase.app_create(key, isolated)
+            self.log.add(self.config.name, "app", action="create", app=key.path, isolated=isolated)
+
+    def app_delete(self, key: Key) -> None:
+        with self.lock:
+            if self.metabase.is_app_root(key):
+                # The app is shut down: its mtx.exe ends.  In-process DLLs stay in inetinfo.exe (IIS SDK).
+                self.processes.end_mtx(key.path)
+                self.metabase.app_delete(key)
+            self.log.add(self.config.name, "app", action="delete", app=key.path)
+
+    def app_unload(self, key: Key, requested_path: str) -> bool:
+        """AppUnload as IIS 4.0 does it; True if an mtx.exe was actually ended."""
+        with self.lock:
+            ended = False
+            reason = "not an application root"
+            if self.metabase.is_app_root(key):
+                if requested_path.rstrip("/") != key.path:
+                    reason = "path case differs from the metabase (KB Q246111)"
+                elif not self.metabase.isolated(key):
+                    reason = "in-process application: DLLs stay in inetinfo.exe"
+                elif self.config.faults.unload_noop:
+                    reason = "fault unload_noop"
+                else:
+                    ended = self.processes.end_mtx(key.path)
+                    reason = "unloaded" if ended else "not loaded"
+            self.log.add(self.config.name, "app", action="unload", app=key.path, path=requested_path, ended=ended,
+                         reason=reason)  # fmt: skip
+            return ended
+
+    def app_status(self, key: Key) -> int:
+        """APPGETSTATUS: 2 not an application, 1 running (loaded), 0 stopped (documented guess)."""
+        with self.lock:
+            if not self.metabase.is_app_root(key):
+                return 2
+            if self.metabase.isolated(key):
+                return 1 if self.processes.mtx_for(key.path) is not None else 0
+            return 1 if self.scm.state("W3SVC") == RUNNING else 0
+
+    # ------------------------------------------------------------------------------------------------
+    # introspection for tests and the control API
+
+    def service_states(self) -> dict[str, str]:
+        return self.scm.states()
+
+    def loaded_images(self) -> dict[str, list[str]]:
+        return self.processes.loaded_images()
+
+    def file_bytes(self, path: str) -> bytes | None:
+        try:
+            return self.fs.read(path)
+        except Exception:
+            snap = self.fs.snapshot()
+            low = path.lower()
+            for name, data in snap.items():
+                if name.lower() == low:
+                    return data
+            return None
+
+    def write_file(self, path: str, content: bytes) -> None:
+        folder = ntpath.dirname(path)
+        if folder:
+            self.fs.makedirs(folder)
+        self.fs.write(path, content)
+
+    def site_port(self, site: int) -> int:
+        return self.config.web_port + site - 1
+
+    def served_version(self, site: int, app_path: str) -> str | None:
+        """Request ``app_path`` on ``site`` like a browser would; the version of the first component served."""
+        from . import web
+
+        try:
+            status, _headers, body = web.handle_request(self, self.site_port(site), app_path)
+        except ConnectionRefusedError:
+            return None
+        if status != 200:
+            return None
+        text = body.decode("cp437") if isinstance(body, bytes) else str(body)
+        for line in text.splitlines():
+            for field in line.split():
+                if field.startswith("version="):
+                    return field.split("=", 1)[1]
+        return None
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "services": self.service_states(),
+            "processes": [
+                {"image": p.image, "pid": p.pid, "app": p.app, "images": [i.path for i in p.images.values()]}
+                for p in self.processes.all()
+            ],
+            "registrations": dict(self.registrations),
+            "applications": [
+                {"path": k.path, "isolated": self.metabase.isolated(k)} for k in self.metabase.applications()
+            ],
+        }
+
+    def shutdown(self) -> None:
+        self.scm.close()

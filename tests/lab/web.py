@@ -1,0 +1,130 @@
+"""Request logic of a lab host's web sites (no sockets: ``server.py`` owns those).
+
+``handle_request(machine, port, path)`` does what an IIS 4.0 request for an ASP page that creates the
+application's COM components does, as far as DLL updates care:
+
+* the site is the one the port belongs to (site ``n`` listens on ``web_port + n - 1``; failing that, the
+  site whose ServerBindings name the port);
+* while W3SVC is not RUNNING the request is refused (``ConnectionRefusedError``);
+* the application is the nearest application root above the URL (metabase AppRoot);
+* its components are loaded into inetinfo.exe (in-process) or the application's mtx.exe (isolated; started by
+  the first request, KB Q246111) unless that process already has them - in which case it keeps using the
+  image it mapped then, whatever is on disk now (KB Q315663, KB Q166279);
+* the answer is ``200 text/plain``: one line per component,
+  ``app=/LM/W3SVC/1/ROOT/Shop process=mtx.exe pid=216 component=ShopCart version=2.0.0.0``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .config import AppConfig, SiteConfig
+from .metabase import Key
+from .processes import LoadError, Process
+from .scm import RUNNING
+
+CRLF = "\r\n"
+
+
+def _site_config(machine: Any, number: int) -> SiteConfig | None:
+    for site in machine.config.sites:
+        if site.number == number:
+            return site
+    return None
+
+
+def _site_key(machine: Any, port: int) -> Key | None:
+    mb = machine.metabase
+    number = port - machine.config.web_port + 1
+    key = mb.resolve(f"W3SVC/{number}") if number >= 1 else None
+    if key is not None and key.keytype.lower() == "iiswebserver":
+        return key
+    return mb.site_for_port(port)
+
+
+def _app_config_for(site: SiteConfig | None, url_path: str) -> AppConfig | None:
+    """The configured virtual directory with the longest path that contains the URL (case-insensitive)."""
+    if site is None:
+        return None
+    url = "/" + "/".join(p for p in url_path.split("?")[0].split("/") if p).lower()
+    best: AppConfig | None = None
+    best_len = -1
+    for app in site.apps:
+        base = "/" + "/".join(p for p in app.path.split("/") if p).lower()
+        if url == base or base == "/" or url.startswith(base + "/"):
+            length = len(base)
+            if length > best_len:
+                best, best_len = app, length
+    return best
+
+
+def _text(status: int, lines: list[str]) -> tuple[int, dict[str, str], bytes]:
+    body = (CRLF.join(lines) + CRLF).encode("cp437", errors="replace")
+    return status, {"Content-Type": "text/plain"}, body
+
+
+def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    config = machine.config
+    if machine.scm.state("W3SVC") != RUNNING:
+        machine.log.add(config.name, "web", port=port, path=path, status="refused")
+        raise ConnectionRefusedError(f"W3SVC is not running on {config.name}")
+    with machine.lock:
+        site_key = _site_key(machine, port)
+        if site_key is None:
+            machine.log.add(config.name, "web", port=port, path=path, status=400)
+            return _text(400, ["Bad Request (Invalid Hostname)"])
+        number = int(site_key.name) if site_key.name.isdigit() else 0
+        key = machine.metabase.key_for_url(site_key, path)
+        app_key = machine.metabase.app_root_of(key)
+        app_path = app_key.path if app_key is not None else "/LM/W3SVC"
+        isolated = app_key is not None and machine.metabase.isolated(app_key)
+        app_cfg = _app_config_for(_site_config(machine, number), path)
+        components = list(app_cfg.components) if app_cfg is not None else []
+        proc: Process
+        started = False
+        if isolated:
+            existing = machine.processes.mtx_for(app_path)
+            if existing is None:
+                started = True
+                proc = machine.processes.start_mtx(app_path)
+            else:
+                proc = existing
+        else:
+            proc = machine.processes.inetinfo or machine.processes.start_inetinfo()
+    if started and config.timing.app_load > 0:
+        time.sleep(config.timing.app_load)
+    lines: list[str] = []
+    versions: dict[str, str] = {}
+    with machine.lock:
+        for comp in components:
+            try:
+                image = machine.processes.load(proc, comp)
+            except LoadError as exc:
+                machine.log.add(config.name, "web", port=port, path=path, status=500, app=app_path, error=str(exc))
+                return _text(
+                    500,
+                    [
+                        "Server object error 'ASP 0177 : 800401f3'",
+                        "Server.CreateObject Failed",
+                        f"app={app_path} process={proc.image} pid={proc.pid} component={comp} error={exc}",
+                    ],
+                )
+            versions[image.name] = image.version
+            lines.append(
+                f"app={app_path} process={proc.image} pid={proc.pid} component={image.name} version={image.version}"
+            )
+    if not lines:
+        lines.append(f"app={app_path} process={proc.image} pid={proc.pid}")
+    machine.log.add(
+        config.name,
+        "web",
+        port=port,
+        path=path,
+        status=200,
+        app=app_path,
+        process=proc.image,
+        pid=proc.pid,
+        versions=versions,
+    )
+    return _text(200, lines)
