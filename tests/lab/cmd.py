@@ -798,20 +798,39 @@ class Shell:
         raise TypeError(node)
 
     def run_pipe(self, node: Op, io: CmdIO) -> None:
+        """``a | b``: cmd runs each side in a new cmd.exe (so ``set`` on either side does not last and the
+        errorlevel afterwards is the right side's exit code).  The lab runs them one after the other."""
         collected: list[str] = []
-        left_io = CmdIO(collected.append, io.err, io.read_stdin, io.cancelled)
-        saved = self.io
-        try:
-            self.execute(node.left, left_io)
-        finally:
-            self.io = saved
+        left = Shell(
+            self.interp,
+            self.env.copy(),
+            self.cwd,
+            CmdIO(collected.append, io.err, io.read_stdin, io.cancelled),
+            echo=self.echo,
+        )
+        left.run_node(node.left)
         data = ["".join(collected)]
 
         def read_pipe() -> str:
             text, data[0] = data[0], ""
             return text
 
-        self.execute(node.right, CmdIO(io.out, io.err, read_pipe, io.cancelled))
+        right = Shell(
+            self.interp, self.env.copy(), self.cwd, CmdIO(io.out, io.err, read_pipe, io.cancelled), echo=self.echo
+        )
+        self.errorlevel = right.run_node(node.right)
+
+    def run_node(self, node: Any) -> int:
+        """Run a parsed tree as a child cmd.exe would (``cmd /c`` of that text) and return its exit code."""
+        try:
+            self.execute(node, self.io)
+        except _ExitCmd as exc:
+            return exc.code
+        except _ExitBatch as exc:
+            return self.errorlevel if exc.code is None else exc.code
+        except _Goto:
+            pass
+        return self.errorlevel
 
     def with_redirs(self, redirs: list[Redir], io: CmdIO, body: Callable[[CmdIO], None]) -> None:
         if not redirs:
