@@ -159,6 +159,12 @@ class ProcessTable:
             return image
 
     def loaded_images(self) -> dict[str, list[str]]:
-        """``{"inetinfo.exe:212": [path, ...], "mtx.exe:216": [...]}``."""
+        """``{"inetinfo.exe:212": [path, ...], "mtx.exe:216": [...]}``: where each mapped image is now.
+
+        The lock follows a renamed image, so a DLL renamed after loading shows up under its new name.
+        """
         with self.lock:
+            locked = getattr(self.fs, "locked_paths", None)
+            if callable(locked):
+                return {p.holder: sorted(locked(p.holder)) for p in self.all()}
             return {p.holder: [img.path for img in p.images.values()] for p in self.all()}
