@@ -37,6 +37,6 @@ if [ "$rc" -eq 5 ] && [ -n "${EMPTY_OK:-}" ]; then
     skip "$label: pytest selected no test under $path (allowed for this target)"
     exit 0
 elif [ "$rc" -eq 5 ]; then
-    die "$label: test files exist under $path but pytest collected no test (exit 5) - check markers, names and --ignore"
+    die "$label: test files exist under $path but pytest ran none of them (exit 5: nothing collected or all deselected) - check markers, names and --ignore"
 fi
 exit "$rc"
