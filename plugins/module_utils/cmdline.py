@@ -33,7 +33,9 @@ evaluated when it *runs* and is true when the current exit code is ``>= N``; nei
 changes the exit code.  :func:`rc_ladder` therefore emits one ``(if errorlevel N echo @@rc <label> N)`` per
 threshold; the highest threshold echoed is the exit code (or a lower bound of it).  Negative codes (adsutil
 quits with a negative HRESULT) are caught by ``if not errorlevel 0``.  Each ``if`` is wrapped in
-parentheses: without them a following ``& next`` would become part of the ``if`` body.
+parentheses as a whole: cmd.exe takes everything after the condition up to the end of the line as the
+``if`` body (also after a parenthesised block: in ``if c (a) & b`` the ``b`` is conditional too), so a
+bare ``if`` would swallow the rest of the batched line.
 
 Commands are joined with ``&`` *without* spaces: ``echo x & y`` prints ``x`` with a trailing space.
 """
@@ -376,13 +378,18 @@ def group(command: str) -> str:
 
 
 def if_exist(quoted_path: str, then: str, otherwise: str | None = None, *, negate: bool = False) -> str:
-    """``if [not] exist "path" (then) [else (otherwise)]``; bodies are always parenthesised."""
+    """``(if [not] exist "path" (then) [else (otherwise)])``.
+
+    The whole ``if`` is parenthesised, not only its bodies: cmd.exe parses the body of an ``if`` (and of its
+    ``else``) up to the end of the line, so in ``if exist x (a) & b`` the ``b`` also runs only if ``x``
+    exists.  Wrapped, the ``if`` can be joined with other commands safely.
+    """
     if not _is_quoted_token(quoted_path):
         raise InputError("path", "if_exist() needs a value returned by quote_arg()")
     line = f"if {'not ' if negate else ''}exist {quoted_path} {group(then)}"
     if otherwise is not None:
         line += f" else {group(otherwise)}"
-    return line
+    return group(line)
 
 
 _JOIN_OPS = frozenset(["&", "&&", "||"])

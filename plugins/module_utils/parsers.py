@@ -105,8 +105,7 @@ def split_sections(text: str | bytes) -> dict[str, str]:
     Text before the first marker is under the key ``""`` (only present when non-blank).  Exit-code lines
     ``@@rc <label> <n>`` are removed from the sections (read them with :func:`parse_rc_ladder`).  A marker
     is also recognised right after a prompt that lacked a final newline (``(Y/N) [N]: @@next``); the prompt
-    stays in the previous section.  A label seen twice has
-    its parts joined.
+    stays in the previous section.  A label seen twice has its parts joined.
     """
     sections: dict[str, list[str]] = {"": []}
     current = ""
@@ -973,7 +972,8 @@ class AdsError:
 
     ``kind``: ``path_not_found`` (0x80070003), ``access_denied`` (0x80070005), ``path_in_use`` (0x80070094),
     ``invalid_path`` (0x800401E4, a path ADSI cannot parse), ``not_set`` (property only inherited or unset:
-    "is not set at this node", 0x80005006), ``unknown_property`` (schema lookup failed),
+    "is not set at this node", 0x80005006), ``unknown_property`` (schema lookup failed), ``not_allowed``
+    (``(Get Method Failed) X``: the property is not allowed at this node; ``path`` is the property),
     ``command_not_recognized``, ``wrong_args``, ``wscript`` (run under wscript.exe), or ``error``.
     ``message``: the description line; ``err_number``: the signed number of the ``ErrNumber:`` line;
     ``context``: the ``Error trying to ...`` line; ``path``: the path (or property, or command) it names;
@@ -996,6 +996,7 @@ class AdsError:
 _ADS_ERRNUMBER = re.compile(r"^ErrNumber:\s*(?P<n>-?\d+)(?:\s*\(0x(?P<hex>[0-9A-Fa-f]+)\))?")
 _ADS_NOT_SET = re.compile(r'^The parameter "(?P<name>[^"]*)" is not set at this node\.?$', re.I)
 _ADS_NOT_RECOGNIZED = re.compile(r"^Command not recognized:\s*(?P<cmd>.*)$", re.I)
+_ADS_GET_FAILED = re.compile(r"\(Get Method Failed\)\s*(?P<name>\S+)$")
 _ADS_CONTEXT = re.compile(r"^Error (?:trying|Trying) (?:to|To) .*?:\s*(?P<path>.*)$")
 _ADS_KINDS = {
     0x80070003: "path_not_found",
@@ -1039,6 +1040,8 @@ def parse_adsutil_error(text: str | bytes) -> AdsError | None:
             kind = _ADS_KINDS.get(hresult, "error")
             if kind == "error" and context and "schema of the property" in context.lower():
                 kind = "unknown_property"
+            elif context and (gm := _ADS_GET_FAILED.search(context)):
+                kind, path = "not_allowed", gm.group("name")
             return AdsError(kind, message, number, context, path, continued)
         if m := _ADS_NOT_SET.match(s):
             return AdsError("not_set", s, ADSI_NOT_SET, None, m.group("name"))

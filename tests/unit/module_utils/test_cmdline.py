@@ -331,9 +331,9 @@ def test_join_commands():
 
 def test_if_exist():
     p = quote_arg(r"C:\InetPub\x.dll")
-    assert if_exist(p, "echo @@yes") == r'if exist "C:\InetPub\x.dll" (echo @@yes)'
-    assert if_exist(p, "echo y", "echo n") == r'if exist "C:\InetPub\x.dll" (echo y) else (echo n)'
-    assert if_exist(p, "echo gone", negate=True) == r'if not exist "C:\InetPub\x.dll" (echo gone)'
+    assert if_exist(p, "echo @@yes") == r'(if exist "C:\InetPub\x.dll" (echo @@yes))'
+    assert if_exist(p, "echo y", "echo n") == r'(if exist "C:\InetPub\x.dll" (echo y) else (echo n))'
+    assert if_exist(p, "echo gone", negate=True) == r'(if not exist "C:\InetPub\x.dll" (echo gone))'
     with pytest.raises(InputError):
         if_exist(r"C:\x.dll", "echo y")
 

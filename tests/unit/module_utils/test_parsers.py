@@ -808,6 +808,12 @@ def test_adsutil_error_kinds():
         "Error Trying To GET the Schema of the property: IIS://localhost/Schema/NoSuchProp\n"
     )
     assert err.kind == "unknown_property" and err.path == "IIS://localhost/Schema/NoSuchProp"
+    err = parse_adsutil_error(
+        "\r\nErrNumber: -2147463155 (0x8000500D)\r\n"
+        "Error Trying To GET the property: (Get Method Failed) ServerComment\r\n"
+        "  (This property is probably not allowed at this node)\r\n"
+    )
+    assert (err.kind, err.path, err.message) == ("not_allowed", "ServerComment", "")
     assert parse_adsutil_error("Error: Wrong number of Args for the GET command\n").kind == "wrong_args"
     assert parse_adsutil_error("This script does not work with WScript.\n").kind == "wscript"
     assert (
