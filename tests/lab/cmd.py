@@ -191,7 +191,7 @@ class Op:
     right: Any
 
 
-PRECEDENCE = {"&": 0, "||": 1, "&&": 2, "|": 3}
+PRECEDENCE = {"&": 0, "||": 1, "&&": 1, "|": 2}  # && and || share a level, left to right
 CMP_OPS = {"equ", "neq", "lss", "leq", "gtr", "geq"}
 
 
@@ -589,10 +589,20 @@ class Shell:
         self.env = env
         self.cwd = cwd
         self.io = io
-        self.errorlevel = 0
+        self._errorlevel = 0
+        self.status = 0  # success of the last command, what && and || test (not always ERRORLEVEL)
         self.echo = echo
         self.batch: BatchFrame | None = None
         self.chain_batch = False
+
+    @property
+    def errorlevel(self) -> int:
+        return self._errorlevel
+
+    @errorlevel.setter
+    def errorlevel(self, value: int) -> None:
+        self._errorlevel = value
+        self.status = value
 
     # -------------------------------------------------------------- convenience for built-ins
     @property
@@ -777,9 +787,9 @@ class Shell:
                 self.run_pipe(node, io)
                 return
             self.execute(node.left, io)
-            if node.op == "&&" and self.errorlevel != 0:
+            if node.op == "&&" and self.status != 0:
                 return
-            if node.op == "||" and self.errorlevel == 0:
+            if node.op == "||" and self.status == 0:
                 return
             self.execute(node.right, io)
             return
@@ -788,6 +798,8 @@ class Shell:
                 self.execute(node.then, io)
             elif node.else_ is not None:
                 self.execute(node.else_, io)
+            else:
+                self.status = 0
             return
         if isinstance(node, Block):
             self.with_redirs(node.redirs, io, lambda sub: self.execute(node.body, sub))
@@ -956,6 +968,7 @@ class Shell:
     # -------------------------------------------------------------- simple commands
     def run_simple(self, text: str, io: CmdIO) -> None:
         self.check_cancel()
+        self.status = 0
         stripped = text.lstrip(" \t")
         while stripped.startswith("@"):
             stripped = stripped[1:].lstrip(" \t")

@@ -283,6 +283,7 @@ def _rename_target(pattern: str, name: str) -> str:
 
 def ren_cmd(sh: Shell, rest: str) -> int | None:
     _switches_, names = _switches(rest)
+    sh.status = 1  # a failing ren fails && / || even though ERRORLEVEL stays as it was
     if len(names) != 2:
         sh.err(SYNTAX)
         return None
@@ -295,15 +296,18 @@ def ren_cmd(sh: Shell, rest: str) -> int | None:
     if not targets:
         sh.err(DUPLICATE)
         return None
+    ok = True
     for path in targets:
         name = path.rsplit("\\", 1)[-1]
         try:
             sh.fs.rename(path, _rename_target(new, sh.fs.canonical(path).rsplit("\\", 1)[-1] or name))
         except FsError as exc:
+            ok = False
             if exc.winerror in (2, 3, 80, 183):
                 sh.err(DUPLICATE)
             else:
                 sh.err(_msg(exc))
+    sh.status = 0 if ok else 1
     return None  # NT 4 leaves ERRORLEVEL alone, success or not
 
 
@@ -313,6 +317,7 @@ def del_cmd(sh: Shell, rest: str) -> int | None:
         sh.err(SYNTAX)
         return None
     quiet = "q" in switches
+    failed = False
     for tok in names:
         sh.check_cancel()
         path = sh.resolve(tok)
@@ -330,6 +335,7 @@ def del_cmd(sh: Shell, rest: str) -> int | None:
         else:
             victims = [path] if sh.fs.is_file(path) else []
         if not victims:
+            failed = True
             folder, _name = _parent(path)
             if not sh.fs.is_dir(folder):
                 sh.err("The system cannot find the path specified.\r\n")
@@ -341,6 +347,8 @@ def del_cmd(sh: Shell, rest: str) -> int | None:
                 sh.fs.delete(victim)
             except FsError as exc:
                 sh.err(f"{sh.fs.canonical(victim)}\r\n{exc}\r\n")
+                failed = True
+    sh.status = 1 if failed else 0  # && / || see the failure; ERRORLEVEL does not
     return None  # NT 4 leaves ERRORLEVEL alone
 
 
