@@ -500,12 +500,12 @@ def _list_folder(sh: Shell, folder: str, pattern: str, attr: str | None, order: 
     except FsError:
         return None
     rows: list[Any] = []
-    drive, parts = split_path(folder)
+    _drive, parts = split_path(folder)
     if parts and wildcard_match(pattern, "."):
+        # NTFS has no real "." and ".." entries; the listing shows the folder's own times for both
         me = sh.fs.stat(folder)
-        up = sh.fs.stat(f"{drive}:\\" + "\\".join(parts[:-1]))
         rows.append(_Row(".", True, 0, me.mtime))
-        rows.append(_Row("..", True, 0, up.mtime))
+        rows.append(_Row("..", True, 0, me.mtime))
     rows.extend(e for e in entries if wildcard_match(pattern, e.name))
     if attr is not None:
         if attr.startswith("-d"):

@@ -1,0 +1,313 @@
+"""Tests of the lab's file commands and fc.exe (tests.lab.filetools) as run through the interpreter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.lab.dll import make_dll
+from tests.unit.lab.test_cmd import make_machine, run
+
+LIVE = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
+STAGED = "C:\\Staging\\ShopCart.dll"
+COPIED1 = "        1 file(s) copied.\r\n"
+COPIED0 = "        0 file(s) copied.\r\n"
+SHARING = "The process cannot access the file because it is being used by another process.\r\n"
+
+
+@pytest.fixture
+def m():
+    machine = make_machine(
+        files={LIVE: make_dll("ShopCart", "1.0.0.0", 3000), STAGED: make_dll("ShopCart", "2.0.0.0", 3100)}
+    )
+    machine.fs.set_clock(datetime(2001, 7, 20, 20, 6))
+    return machine
+
+
+# --------------------------------------------------------------------------------------------------
+# copy
+
+
+def test_copy_success_and_overwrite(m):
+    assert run(f"copy {STAGED} C:\\InetPub\\shop\\bin\\ShopCart.new", m) == (COPIED1, "", 0)
+    assert m.fs.read("C:\\InetPub\\shop\\bin\\ShopCart.new") == m.fs.read(STAGED)
+    assert run(f"copy /y {STAGED} {LIVE}", m) == (COPIED1, "", 0)  # NT 4 overwrites without asking
+    assert m.fs.read(LIVE) == m.fs.read(STAGED)
+    assert run(f"copy /b {STAGED} C:\\InetPub\\shop\\bin", m)[2] == 0  # into a folder
+    assert run(f'copy "{STAGED}" "C:\\oracle\\sp ace\\"', m)[2] == 0
+    assert m.fs.exists("C:\\oracle\\sp ace\\ShopCart.dll")
+
+
+def test_copy_failures(m):
+    assert run("copy C:\\Staging\\none.dll C:\\x.dll", m) == (
+        COPIED0,
+        "The system cannot find the file specified.\r\n",
+        1,
+    )
+    assert run(f"copy {STAGED} C:\\nofolder\\x.dll", m) == (
+        COPIED0,
+        "The system cannot find the path specified.\r\n",
+        1,
+    )
+    assert run(f"copy {STAGED} {STAGED}", m) == (COPIED0, "The file cannot be copied onto itself.\r\n", 1)
+    m.fs.lock(LIVE, "inetinfo.exe", allow_rename=True)
+    assert run(f"copy /y {STAGED} {LIVE}", m) == (COPIED0, SHARING, 1)
+    m.fs.faults.disk_full = True
+    assert run(f"copy {STAGED} C:\\Staging\\two.dll", m) == (
+        COPIED0,
+        "There is not enough space on the disk.\r\n",
+        1,
+    )
+    m.fs.faults.disk_full = False
+    m.fs.faults.access_denied = {"C:\\InetPub"}
+    assert run(f"copy {STAGED} C:\\InetPub\\x.dll", m) == (COPIED0, "Access is denied.\r\n", 1)
+    assert run("copy", m)[1] == "The syntax of the command is incorrect.\r\n"
+
+
+def test_copy_wildcards_list_names(m):
+    m.fs.write("C:\\Staging\\b.txt", b"b")
+    m.fs.makedirs("C:\\Out")
+    out, err, rc = run("copy C:\\Staging\\*.* C:\\Out", m)
+    assert out == "C:\\Staging\\b.txt\r\nC:\\Staging\\ShopCart.dll\r\n        2 file(s) copied.\r\n"
+    assert sorted(m.fs.snapshot()) == sorted([*m.fs.snapshot().keys()])  # no stray files
+    assert m.fs.exists("C:\\Out\\b.txt") and m.fs.exists("C:\\Out\\ShopCart.dll")
+
+
+def test_copy_concatenation(m):
+    m.fs.write("C:\\a.txt", b"A")
+    m.fs.write("C:\\b.txt", b"B")
+    assert run("copy /b C:\\a.txt+C:\\b.txt C:\\ab.txt", m)[0] == COPIED1
+    assert m.fs.read("C:\\ab.txt") == b"AB"
+
+
+def test_copy_touch_form(m):
+    m.fs.set_clock(datetime(2002, 2, 2, 2, 2))
+    assert run(f"copy /b {STAGED} +,,", m) == (COPIED1, "", 0)
+    assert m.fs.stat(STAGED).mtime == datetime(2002, 2, 2, 2, 2)
+    assert run(f"copy /b {STAGED}+,,", m)[0] == COPIED1
+
+
+def test_copy_keeps_errorlevel_semantics(m):
+    out, _, rc = run(f"copy C:\\none.dll C:\\x.dll & if errorlevel 1 echo failed & copy {STAGED} C:\\y.dll", m)
+    assert "failed" in out
+    assert rc == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# move, ren, del
+
+
+def test_move(m):
+    assert run(f"move {STAGED} C:\\InetPub\\shop\\bin\\ShopCart.stage", m) == ("", "", 0)
+    assert not m.fs.exists(STAGED)
+    assert run("move C:\\none.dll C:\\x.dll", m) == ("", "The system cannot find the file specified.\r\n", 1)
+    assert run("move C:\\nodir\\none.dll C:\\x.dll", m)[1] == "The system cannot find the path specified.\r\n"
+    # a loaded image may be renamed / moved within the volume, not overwritten
+    m.fs.lock(LIVE, "inetinfo.exe", allow_rename=True)
+    assert run(f"move {LIVE} C:\\InetPub\\shop\\bin\\ShopCart.old", m) == ("", "", 0)
+    assert m.fs.lock_holders("C:\\InetPub\\shop\\bin\\ShopCart.old") == ["inetinfo.exe"]
+    assert run(f"move C:\\InetPub\\shop\\bin\\ShopCart.stage {LIVE}", m)[2] == 0
+    m.fs.lock(LIVE, "mtx.exe", allow_rename=False)
+    assert run(f"move {LIVE} C:\\elsewhere.dll", m) == ("", SHARING, 1)
+
+
+def test_move_wildcards(m):
+    m.fs.write("C:\\Staging\\a.txt", b"a")
+    m.fs.makedirs("C:\\Out")
+    out, _, rc = run("move C:\\Staging\\*.txt C:\\Out", m)
+    assert out == "C:\\Staging\\a.txt\r\n" and rc == 0
+    assert m.fs.exists("C:\\Out\\a.txt")
+
+
+def test_ren(m):
+    assert run(f'ren {LIVE} "ShopCart.old"', m) == ("", "", 0)
+    assert m.fs.exists("C:\\InetPub\\shop\\bin\\ShopCart.old")
+    dup = "A duplicate file name exists, or the file cannot be found.\r\n"
+    assert run("ren C:\\InetPub\\shop\\bin\\none.dll x.dll", m) == ("", dup, 0)
+    m.fs.write(LIVE, b"new")
+    assert run(f"ren {LIVE} ShopCart.old", m) == ("", dup, 0)
+    assert run(f"ren {LIVE} C:\\x.dll", m)[1] == "The syntax of the command is incorrect.\r\n"
+    m.fs.faults.foreign_locks = {LIVE}
+    assert run(f"ren {LIVE} other.dll", m)[1] == SHARING
+    m.fs.faults.access_denied = {"C:\\InetPub\\shop"}
+    assert run("ren C:\\InetPub\\shop\\bin\\ShopCart.old y.dll", m)[1] == "Access is denied.\r\n"
+
+
+def test_ren_and_del_leave_errorlevel_but_fail_conditionals(m):
+    out, _, rc = run("cmd /c exit 3 & ren C:\\none.txt x.txt & if errorlevel 3 echo still3", m)
+    assert out == "still3\r\n"
+    assert rc == 3
+    out, _, rc = run("ren C:\\none.txt x.txt || echo failed", m)
+    assert out == "failed\r\n" and rc == 0
+    out, _, rc = run("del C:\\none.txt && echo ok || echo failed", m)
+    assert out == "failed\r\n" and rc == 0
+
+
+def test_ren_wildcards(m):
+    m.fs.write("C:\\Staging\\a.txt", b"a")
+    m.fs.write("C:\\Staging\\b.txt", b"b")
+    run("ren C:\\Staging\\*.txt *.bak", m)
+    assert m.fs.exists("C:\\Staging\\a.bak") and m.fs.exists("C:\\Staging\\b.bak")
+
+
+def test_del(m):
+    assert run(f"del {STAGED}", m) == ("", "", 0)
+    assert not m.fs.exists(STAGED)
+    assert run("del C:\\staging\\none.dll", m) == ("", "Could Not Find C:\\Staging\\none.dll\r\n", 0)
+    assert run("del C:\\nodir\\none.dll", m)[1] == "The system cannot find the path specified.\r\n"
+    m.fs.lock(LIVE, "inetinfo.exe", allow_rename=True)
+    assert run(f"del {LIVE}", m) == ("", f"{LIVE}\r\nAccess is denied.\r\n", 0)
+    m.fs.unlock_holder("inetinfo.exe")
+    m.fs.faults.foreign_locks = {LIVE}
+    assert run(f"del /q {LIVE}", m)[1] == f"{LIVE}\r\n{SHARING}"
+
+
+def test_del_wildcards_and_folders(m):
+    for n in "abc":
+        m.fs.write(f"C:\\Staging\\{n}.tmp", b"t")
+    assert run("del C:\\Staging\\*.tmp", m) == ("", "", 0)
+    assert m.fs.glob("C:\\Staging\\*.tmp") == []
+    assert run("del C:\\Staging\\*.tmp", m)[1] == "Could Not Find C:\\Staging\\*.tmp\r\n"
+    out, _, _ = run("del C:\\Staging", m, stdin="n\r\n")
+    assert out == "C:\\Staging\\*, Are you sure (Y/N)? N\r\n"
+    assert m.fs.exists(STAGED)
+    run("del C:\\Staging", m, stdin="y\r\n")
+    assert not m.fs.exists(STAGED)
+    assert m.fs.is_dir("C:\\Staging")
+
+
+# --------------------------------------------------------------------------------------------------
+# dir
+
+
+def test_dir_nt4_layout(m):
+    m.fs.write("C:\\InetPub\\shop\\bin\\readme.txt", b"x" * 1234567)
+    m.fs.write(LIVE, m.fs.read(LIVE))  # give it (and its folder) the test clock's time
+    out, err, rc = run("dir C:\\InetPub\\shop\\bin", m)
+    free = f"{m.fs.free_bytes:,}"
+    assert out == (
+        " Volume in drive C has no label.\r\n"
+        " Volume Serial Number is 1C4B-09E2\r\n"
+        "\r\n"
+        " Directory of C:\\InetPub\\shop\\bin\r\n"
+        "\r\n"
+        "07/20/01  08:06p        <DIR>          .\r\n"
+        "07/20/01  08:06p        <DIR>          ..\r\n"
+        "07/20/01  08:06p             1,234,567 readme.txt\r\n"
+        "07/20/01  08:06p                 3,000 ShopCart.dll\r\n"
+        "               4 File(s)      1,237,567 bytes\r\n"
+        f"{free:>39} bytes free\r\n"
+    )
+    assert (err, rc) == ("", 0)
+
+
+def test_dir_single_file_and_times(m):
+    m.fs.set_clock(datetime(1999, 1, 2, 0, 5))
+    m.fs.write("C:\\Staging\\early.txt", b"12")
+    m.fs.set_clock(datetime(1999, 1, 2, 12, 30))
+    m.fs.write("C:\\Staging\\noon.txt", b"1")
+    out, _, _ = run("dir C:\\Staging\\early.txt", m)
+    assert "01/02/99  12:05a                     2 early.txt\r\n" in out
+    assert "               1 File(s)              2 bytes\r\n" in out
+    assert " Directory of C:\\Staging\r\n" in out
+    assert "01/02/99  12:30p" in run("dir C:\\Staging\\noon.txt", m)[0]
+
+
+def test_dir_bare_and_not_found(m):
+    assert run("dir /b C:\\InetPub\\shop\\bin", m) == ("ShopCart.dll\r\n", "", 0)
+    assert run("dir /b C:\\InetPub\\shop\\bin\\ShopCart.dll", m) == ("ShopCart.dll\r\n", "", 0)
+    assert run("dir /b C:\\InetPub\\shop\\bin\\none.dll", m) == ("", "File Not Found\r\n", 1)
+    out, err, rc = run("dir C:\\InetPub\\shop\\bin\\none.dll", m)
+    assert out.startswith(" Volume in drive C has no label.\r\n")
+    assert (err, rc) == ("File Not Found\r\n", 1)
+    assert run("dir /b /s C:\\InetPub", m)[0] == (
+        "C:\\InetPub\\shop\r\nC:\\InetPub\\shop\\bin\r\nC:\\InetPub\\shop\\bin\\ShopCart.dll\r\n"
+    )
+    assert run("dir /b /a:-d C:\\InetPub\\shop", m) == ("", "File Not Found\r\n", 1)
+    assert run("dir/b C:\\Staging", m)[0] == "ShopCart.dll\r\n"
+
+
+def test_dir_root_has_no_dot_entries(m):
+    out, _, _ = run("dir C:\\", m)
+    assert "<DIR>          .\r\n" not in out
+    assert " Directory of C:\\\r\n" in out
+
+
+def test_dir_volume_label(m):
+    m.fs.labels["C"] = "SYSTEM"
+    assert run("dir C:\\", m)[0].startswith(" Volume in drive C is SYSTEM\r\n")
+
+
+# --------------------------------------------------------------------------------------------------
+# type, md, rd
+
+
+def test_type(m):
+    assert run("type C:\\oracle\\present.txt", m) == ("present\r\n", "", 0)
+    assert run("type C:\\oracle\\none.txt", m) == ("", "The system cannot find the file specified.\r\n", 1)
+    assert run("type C:\\oracle", m)[1] == "Access is denied.\r\n"
+    m.fs.write("C:\\bin.dat", bytes(range(256)))
+    assert run("type C:\\bin.dat", m)[0].encode("cp437") == bytes(range(256))
+
+
+def test_md_rd(m):
+    assert run("md C:\\new\\deep\\folder", m) == ("", "", 0)
+    assert m.fs.is_dir("C:\\new\\deep\\folder")
+    assert run("mkdir C:\\new", m) == ("", "A subdirectory or file C:\\new already exists.\r\n", 1)
+    assert run("rd C:\\new", m) == ("", "The directory is not empty.\r\n", 1)
+    assert run("rd C:\\new\\deep\\folder", m) == ("", "", 0)
+    assert run("rd /s /q C:\\new", m) == ("", "", 0)
+    assert not m.fs.exists("C:\\new")
+    assert run("rd C:\\new", m)[1] == "The system cannot find the file specified.\r\n"
+    out, _, _ = run("rd /s C:\\Staging", m, stdin="y\r\n")
+    assert out == "C:\\Staging, Are you sure (Y/N)? Y\r\n"
+    assert not m.fs.exists("C:\\Staging")
+
+
+# --------------------------------------------------------------------------------------------------
+# fc.exe
+
+
+def test_fc_identical(m):
+    run(f"copy {STAGED} C:\\Staging\\same.dll", m)
+    out, err, rc = run(f"fc /b {STAGED} C:\\Staging\\same.dll", m)
+    assert out == f"Comparing files {STAGED} and C:\\Staging\\same.dll\r\nFC: no differences encountered\r\n\r\n"
+    assert (err, rc) == ("", 0)
+
+
+def test_fc_binary_differences(m):
+    m.fs.write("C:\\a.bin", b"\x00\x01\x02\x03")
+    m.fs.write("C:\\b.bin", b"\x00\xff\x02\x03\x04\x05")
+    out, _, rc = run("fc /b C:\\a.bin C:\\b.bin", m)
+    assert (
+        out
+        == "Comparing files C:\\a.bin and C:\\b.bin\r\n00000001: 01 FF\r\nFC: C:\\b.bin longer than C:\\a.bin\r\n\r\n"
+    )
+    assert rc == 1
+    out, _, rc = run("fc /b C:\\b.bin C:\\a.bin", m)
+    assert "FC: C:\\b.bin longer than C:\\a.bin\r\n" in out
+    assert "00000001: FF 01\r\n" in out
+
+
+def test_fc_missing_file(m):
+    out, _, rc = run("fc /b C:\\none.dll C:\\oracle\\present.txt", m)
+    assert out == "FC: cannot open C:\\NONE.DLL - No such file or directory\r\n"
+    assert rc == 2
+    assert run("fc /b C:\\oracle\\present.txt", m)[2] == 0xFFFFFFFF
+
+
+def test_fc_errorlevel_ladder(m):
+    line = f"fc /b {STAGED} {LIVE} >nul & (if errorlevel 2 echo @@rc2) & (if errorlevel 1 echo @@rc1)"
+    assert run(line, m)[0] == "@@rc1\r\n"
+
+
+def test_fc_text_mode(m):
+    m.fs.write("C:\\Program.cs", b"a\r\nb\r\nc\r\n")
+    m.fs.write("C:\\Out.cs", b"a\r\nb\r\nc\r\n")
+    out, _, rc = run("cd C:\\ & fc Program.cs Out.cs", m)
+    assert out == "Comparing files Program.cs and OUT.CS\r\nFC: no differences encountered\r\n\r\n"
+    m.fs.write("C:\\Out.cs", b"a\r\nX\r\nc\r\n")
+    out, _, rc = run("fc C:\\Program.cs C:\\Out.cs", m)
+    assert rc == 1
+    assert out.startswith("Comparing files C:\\Program.cs and C:\\Out.cs\r\n***** C:\\Program.cs\r\na\r\nb\r\nc\r\n")
