@@ -146,6 +146,10 @@ class _ParseError(Exception):
         self.message = message
 
 
+class _AbortBatches(Exception):
+    """A syntax error in a batch file: every running batch file stops."""
+
+
 class _NeedMore(Exception):
     """A block is still open at the end of the text: a batch file reads the next line."""
 
@@ -310,6 +314,11 @@ class Parser:
             return Block(body, redirs)
         if self.word_ahead("if"):
             return self.parse_if()
+        if ch == ")":
+            # outside any block a command that starts with ")" is ignored with the rest of its line, like REM
+            while not self.at_end() and self.peek() != "\n":
+                self.i += 1
+            return None
         if self.word_ahead("rem"):
             start = self.i
             while not self.at_end() and self.peek() != "\n":
@@ -536,6 +545,7 @@ class BatchFrame:
     pos: int = 0
     echo: bool = True
     shift: int = 0
+    abandoned: bool = False
     locals: list[tuple[Env, str]] = field(default_factory=list)
 
     def arg(self, n: int) -> str:
@@ -593,7 +603,6 @@ class Shell:
         self.status = 0  # success of the last command, what && and || test (not always ERRORLEVEL)
         self.echo = echo
         self.batch: BatchFrame | None = None
-        self.chain_batch = False
 
     @property
     def errorlevel(self) -> int:
@@ -1143,9 +1152,16 @@ class Shell:
         all_args = rest.lstrip(" \t,;=")
         frame = BatchFrame(path, [path, *batch_args(rest)], all_args, lines, echo=self.echo)
         if self.batch is not None and not call:
-            # running a batch file from a batch file without CALL transfers control for good
-            self.chain_batch = True
-        self.run_batch(frame)
+            # running a batch file from a batch file without CALL transfers control for good: the caller
+            # finishes the line it is on and then stops
+            self.batch.abandoned = True
+        if self.batch is not None:
+            self.run_batch(frame)
+            return
+        try:
+            self.run_batch(frame)
+        except _AbortBatches:
+            pass
 
     def run_batch(self, frame: BatchFrame, start: int = 0) -> None:
         outer = self.batch
@@ -1176,10 +1192,10 @@ class Shell:
                         text += "\n" + self.expand(frame.lines[frame.pos], frame)
                         frame.pos += 1
                     except _ParseError as exc:
-                        node = None
+                        # a line that does not parse ends all batch processing, as in cmd.exe
                         self.err(exc.message)
                         self.errorlevel = PARSE_ERROR_RC
-                        break
+                        raise _AbortBatches() from None
                 if node is None:
                     continue
                 if self.echo and not line.lstrip(" \t").startswith("@"):
@@ -1189,7 +1205,7 @@ class Shell:
                 except _Goto as g:
                     if not self.goto(frame, g.label):
                         return
-                if self.chain_batch and self.batch is frame:
+                if frame.abandoned:
                     return
                 if self.batch is not frame:
                     return

@@ -117,6 +117,12 @@ def join_path(drive: str, parts: list[str]) -> str:
     return f"{drive}:\\" + "\\".join(parts)
 
 
+def is_nul_device(path: str) -> bool:
+    """``NUL`` (also ``nul.txt``, ``C:\\any\\NUL``) names the null device in every folder, as on NT."""
+    _drive, parts = split_path(path)
+    return bool(parts) and parts[-1].split(".", 1)[0].strip().upper() == "NUL"
+
+
 def normalize(path: str) -> str:
     """Full path, upper-cased: the key used to compare paths (fault sets, lock lookups)."""
     drive, parts = split_path(path)
@@ -278,6 +284,8 @@ class FileSystem:
 
     # ------------------------------------------------------------------ queries
     def exists(self, path: str) -> bool:
+        if is_nul_device(path):
+            return True
         try:
             with self.lock_:
                 return self._walk(path)[1] is not None
@@ -344,6 +352,8 @@ class FileSystem:
             return [f"{base}\\{e.name}" for e in entries if wildcard_match(parts[-1], e.name)]
 
     def read(self, path: str) -> bytes:
+        if is_nul_device(path):
+            return b""
         with self.lock_:
             parent, node, drive, parts = self._walk(path)
             if node is None:
@@ -387,6 +397,8 @@ class FileSystem:
     def write(self, path: str, data: bytes, append: bool = False, mtime: datetime | None = None) -> None:
         """Create or overwrite (or append to) a file.  Atomic: on failure nothing changes."""
         data = bytes(data)
+        if is_nul_device(path):
+            return
         with self.lock_:
             parent, node, drive, parts = self._walk(path)
             if parent is None:
@@ -417,6 +429,8 @@ class FileSystem:
 
     def open_for_write_probe(self, path: str) -> None:
         """What ``>>file`` does when nothing is written: open for append, creating an empty file."""
+        if is_nul_device(path):
+            return
         with self.lock_:
             parent, node, drive, parts = self._walk(path)
             if parent is None:
@@ -604,6 +618,9 @@ class FileSystem:
 
     def copy(self, src: str, dst: str) -> str:
         """Copy one file; ``dst`` may be a folder.  Keeps the source's mtime.  Returns the destination."""
+        if is_nul_device(src):
+            self.write(dst, b"")  # "copy nul file" makes an empty file
+            return self.canonical(dst)
         with self.lock_:
             sparent, snode, sdrive, sparts = self._walk(src)
             if snode is None:

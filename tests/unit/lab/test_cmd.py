@@ -551,3 +551,53 @@ def test_interactive_nested_cmd_reads_stdin():
     assert "from-stdin\r\n" in out
     assert out.startswith("Microsoft(R) Windows NT(TM)")
     assert rc == 3
+
+
+def test_batch_chaining_runs_the_whole_second_file():
+    m = batch_machine(first="@C:\\b\\second.bat & echo same line\n@echo not reached\n", second="@echo 1\n@echo 2\n")
+    assert run("C:\\b\\first.bat", m)[0] == "1\r\n2\r\nsame line\r\n"
+
+
+def test_syntax_error_ends_all_batch_processing():
+    m = batch_machine(
+        outer="@echo off\ncall C:\\b\\inner.bat\necho outer after\n", inner="@echo in\n@echo x & & echo y\n@echo no\n"
+    )
+    out, err, rc = run("C:\\b\\outer.bat & echo line goes on", m)
+    assert out == "in\r\nline goes on\r\n"
+    assert err == "& was unexpected at this time.\r\n"
+
+
+def test_batch_arg_modifiers():
+    m = batch_machine(mods="@echo [%~dp0] [%~nx0] [%~n1] [%~x1] [%~d1] [%~f1] [%~1]\n")
+    out, _, _ = run('C:\\b\\mods.bat "C:\\oracle\\present.txt"', m)
+    assert out == ("[C:\\b\\] [mods.bat] [present] [.txt] [C:] [C:\\oracle\\present.txt] [C:\\oracle\\present.txt]\r\n")
+
+
+def test_nul_device():
+    m = make_machine()
+    assert run("type nul", m) == ("", "", 0)
+    assert run("copy nul C:\\oracle\\empty.txt", m)[0] == "        1 file(s) copied.\r\n"
+    assert m.fs.read("C:\\oracle\\empty.txt") == b""
+    assert run("copy C:\\oracle\\present.txt nul", m)[2] == 0
+    assert (
+        run("echo x > C:\\oracle\\nul & dir /b C:\\oracle", m)[0] == "empty.txt\r\npresent.txt\r\nrc3.bat\r\nsp ace\r\n"
+    )
+
+
+def test_module_style_lines():
+    """Shapes the collection's cmdline helpers produce."""
+    m = make_machine(programs={"neg": recorder([], -2147024891), "two": recorder([], 2)})
+    line = "neg&(if not errorlevel 0 echo @@rc a -1)&(if errorlevel 1 echo @@rc a 1)&echo @@end"
+    assert run(line, m)[0] == "@@rc a -1\r\n@@end\r\n"
+    line = "two 2>&1&(if errorlevel 1 echo @@rc b 1)&(if errorlevel 2 echo @@rc b 2)&(if errorlevel 3 echo @@rc b 3)"
+    assert run(line, m)[0] == "@@rc b 1\r\n@@rc b 2\r\n"
+    run('(echo @echo off)>>"C:\\oracle\\gen.bat"&(echo echo a^&b ^> "x (y)")>>"C:\\oracle\\gen.bat"', m)
+    assert m.fs.read("C:\\oracle\\gen.bat") == b'@echo off\r\necho a&b > "x (y)"\r\n'
+    assert run('(if exist "C:\\oracle\\." (echo yes) else (echo no))&echo @@x', m)[0] == "yes\r\n@@x\r\n"
+    assert run('dir /b "C:\\oracle\\sp ace\\."', m)[0] == "args.bat\r\nin space.txt\r\n"
+    out, _, rc = run('call "C:\\oracle\\gen.bat"', m)
+    assert out == "a\r\n" and rc == 1  # "echo a" then "&b ..." runs b, which does not exist
+
+
+def test_closing_paren_outside_a_block_is_a_remark():
+    assert run("echo a & ) echo b & echo c") == ("a \r\n", "", 0)
