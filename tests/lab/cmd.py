@@ -1158,10 +1158,8 @@ class Shell:
         if self.batch is not None:
             self.run_batch(frame)
             return
-        try:
+        with contextlib.suppress(_AbortBatches):
             self.run_batch(frame)
-        except _AbortBatches:
-            pass
 
     def run_batch(self, frame: BatchFrame, start: int = 0) -> None:
         outer = self.batch
