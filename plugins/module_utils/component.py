@@ -320,7 +320,7 @@ class ComponentUpdate:
             marker("dest"),
             f"dir {q(p.dest)} 2>&1",
             marker("destdir"),
-            f"(if exist {q(p.dest_dir + chr(92))} (echo @@yes) else (echo @@no))",
+            f"(if exist {q(p.dest_dir + chr(92))} (echo ##yes) else (echo ##no))",
             marker("fc"),
             f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
             rc_ladder("fc", 2),
@@ -349,7 +349,7 @@ class ComponentUpdate:
                 has_sc = False
                 break
             cfg = parsers.parse_sc_qc(text)
-            if cfg is not None and getattr(cfg, "exists", True):
+            if cfg.error_code is None and cfg.name:
                 installed.append(svc)
                 graph[svc] = [d.upper() for d in (cfg.dependencies or [])]
         if not has_sc:
@@ -366,7 +366,7 @@ class ComponentUpdate:
             record=record,
             src=_first_file(_section(s, "src")),
             dest=_first_file(_section(s, "dest")),
-            dest_dir_exists="@@yes" in _section(s, "destdir"),
+            dest_dir_exists="##yes" in _section(s, "destdir"),
             identical=fc.identical,
             fc_text=_section(s, "fc"),
             running=running,
@@ -442,14 +442,14 @@ class ComponentUpdate:
             f"(if exist {q(dest)} if exist {q(staged)} del {q(staged)}) 2>&1",
             f"(if exist {q(dest)} del {q(dest + RECORD_SUFFIX)}) 2>&1",
             marker("check"),
-            f"(if exist {q(dest)} (echo @@dest_present) else (echo @@dest_missing))",
+            f"(if exist {q(dest)} (echo ##dest_present) else (echo ##dest_missing))",
         ]
         res = self._run("recover", parts)
         s = self._sections(res)
         started = parsers.parse_net_start(_section(s, "start"))
         summary = {
             "record": rec,
-            "dest_present": "@@dest_present" in _section(s, "check"),
+            "dest_present": "##dest_present" in _section(s, "check"),
             "services_started": [k for k in to_start if IIS_SERVICES[k] in started.started],
             "output": _section(s, "restore").strip(),
         }
@@ -539,7 +539,7 @@ class ComponentUpdate:
             rc_ladder("verify", 2),
             marker("record"),
             f"({echo_block})>{q(p.record)} 2>&1",
-            f"(if exist {q(p.record)} echo @@record_ok)",
+            f"(if exist {q(p.record)} echo ##record_ok)",
         ]
         res = self._run("stage", parts)
         s = self._sections(res)
@@ -548,7 +548,7 @@ class ComponentUpdate:
         verify = parsers.parse_fc(_section(s, "verify"))
         if not res.complete:
             raise StepFailed("stage", f"connection lost while staging: {res.error}; nothing was swapped")
-        if rcs.get("copy", 0) != 0 or verify.identical is not True or "@@record_ok" not in _section(s, "record"):
+        if rcs.get("copy", 0) != 0 or verify.identical is not True or "##record_ok" not in _section(s, "record"):
             cleanup = [
                 f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
                 f"(if exist {q(p.record)} del {q(p.record)}) 2>&1",
@@ -587,7 +587,7 @@ class ComponentUpdate:
             f"(if not exist {q(p.staged)} regsvr32 /s {q(p.dest)}) 2>&1",
             rc_ladder("register", 5),
             f"(if errorlevel 1 if exist {q(p.backup)} (ren {q(p.dest)} {q(p.staged_name)}"
-            f"&ren {q(p.backup)} {q(p.dest_name)}&regsvr32 /s {q(p.dest)}&echo @@register_rolled_back)) 2>&1",
+            f"&ren {q(p.backup)} {q(p.dest_name)}&regsvr32 /s {q(p.dest)}&echo ##register_rolled_back)) 2>&1",
         ]
 
     def _tail_parts(self) -> list[str]:
@@ -597,8 +597,8 @@ class ComponentUpdate:
             f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
             rc_ladder("verify", 2),
             marker("leftover"),
-            f"(if exist {q(p.staged)} echo @@staged_left)",
-            f"(if exist {q(p.backup)} echo @@backup_present)",
+            f"(if exist {q(p.staged)} echo ##staged_left)",
+            f"(if exist {q(p.backup)} echo ##backup_present)",
         ]
         if not self.p.backup:
             parts += [f"(if exist {q(p.backup)} del {q(p.backup)}) 2>&1"]
@@ -655,12 +655,12 @@ class ComponentUpdate:
             try:
                 self.runner.reset()
                 probe = self.runner.run(
-                    "reconnect", f"(if exist {_q(self.paths.record)} (echo @@busy) else (echo @@finished))", timeout=30
+                    "reconnect", f"(if exist {_q(self.paths.record)} (echo ##busy) else (echo ##finished))", timeout=30
                 )
             except HostError as exc:
                 last_error = str(exc)
                 continue
-            if probe.complete and "@@finished" in probe.output:
+            if probe.complete and "##finished" in probe.output:
                 broken.error = f"connection dropped during the sequence ({last_error}); the host finished it on its own"
                 broken.complete = True
                 return broken
@@ -693,8 +693,8 @@ class ComponentUpdate:
             f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
             rc_ladder("verify", 2),
             marker("leftover"),
-            f"(if exist {q(p.staged)} echo @@staged_left)",
-            f"(if exist {q(p.backup)} echo @@backup_present)",
+            f"(if exist {q(p.staged)} echo ##staged_left)",
+            f"(if exist {q(p.backup)} echo ##backup_present)",
             marker("done"),
         ]
 
@@ -833,7 +833,7 @@ class ComponentUpdate:
         if res.error:
             self.result.setdefault("warnings", []).append(res.error)
         not_running = self.result.get("services_not_running") or []
-        if self.p.register and "@@register_rolled_back" in res.output:
+        if self.p.register and "##register_rolled_back" in res.output:
             raise StepFailed(
                 "register",
                 f"regsvr32 failed for the new DLL (exit {reg_rc}: {parsers.parse_regsvr32(reg_rc)}); "
@@ -842,7 +842,7 @@ class ComponentUpdate:
                 res.output,
             )
         if not verified:
-            state = "the old DLL is still in place" if "@@backup_present" not in leftover else "dest is not the new DLL"
+            state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
             swap_text = (_section(s, "swap") + _section(s, "preswap")).strip()
             raise StepFailed(
                 "swap",
@@ -913,7 +913,13 @@ def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, di
     try:
         p = Params.from_module_params(params)
     except InputError as exc:
-        return {"failed": True, "changed": False, "msg": f"invalid input: {exc}", "step": "validate"}
+        msg = f"invalid input: {exc}"
+        if "control character" in msg:
+            msg += (
+                " (Ansible decodes backslash escapes such as \\b or \\n in key=value arguments: write Windows paths "
+                "with forward slashes, C:/InetPub/x.dll, or double the backslashes, or use YAML arguments)"
+            )
+        return {"failed": True, "changed": False, "msg": msg, "step": "validate"}
     job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
     try:
         return job.run()
