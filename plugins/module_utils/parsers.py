@@ -934,7 +934,7 @@ def parse_adsutil_enum(text: str | bytes) -> tuple[dict[str, AdsValue], list[str
     metabase: ``ROOT`` and ``Root`` both occur).
     """
     blocks = _ads_blocks(text)
-    return blocks[0][1], [path for path, _ in blocks[1:] if path is not None]
+    return blocks[0][1], [block[0] for block in blocks[1:] if block[0] is not None]
 
 
 def _ads_key(path: str) -> str:

@@ -74,6 +74,14 @@ def transcript(text: str) -> list[tuple[str, str]]:
     return [(cmd, "\n".join(lines)) for cmd, lines in chunks]
 
 
+def output_of(rel: str, command_start: str = "", prefix: str = "") -> str:
+    """Output of the first command in a capture whose command line starts with ``command_start``."""
+    for cmd, out in transcript(capture(rel, prefix)):
+        if cmd and cmd.startswith(command_start):
+            return out
+    raise AssertionError(f"no {command_start!r} command in {rel}")
+
+
 def variants(text: str) -> list[str]:
     """The same output with LF, CRLF, and extra blank lines before and after."""
     lf = text.replace("\r\n", "\n")
@@ -300,7 +308,7 @@ def test_net_invalid_control():
 
 
 def test_net_stop_capture_2008_prompt_wrap_and_dots():
-    _, out = [c for c in transcript(capture("net_stop/2.txt")) if c[0].startswith("net stop")][0]
+    out = output_of("net_stop/2.txt", "net stop")
     for text in variants(out):
         res = parse_net_stop(text)
         assert res.prompted and not res.aborted
@@ -315,7 +323,7 @@ def test_net_stop_capture_2008_prompt_wrap_and_dots():
 
 
 def test_net_start_capture_2008_many_dots():
-    _, out = [c for c in transcript(capture("net_stop/2.txt")) if c[0].startswith("net start")][0]
+    out = output_of("net_stop/2.txt", "net start")
     res = parse_net_start(out)
     assert res.ok and res.started == ["VMware VirtualCenter Server"]
 
@@ -597,7 +605,7 @@ def test_sc_qc_getserviceconfig(text):
 
 
 def test_sc_qc_capture_queryserviceconfig_continuation():
-    _, out = [c for c in transcript(capture("sc_qc/2.txt")) if c[0]][0]
+    out = output_of("sc_qc/2.txt")
     cfg = parse_sc_qc(out)
     assert cfg.header == "QueryServiceConfig"
     assert cfg.dependencies == ["Tcpip", "Afd"]
@@ -880,7 +888,7 @@ def test_adsutil_app_unload_error():
 
 def test_fc_captures_identical():
     for rel in ("fc/1.txt", "fc/3.txt"):
-        for _, out in transcript(capture(rel)):
+        for _cmd, out in transcript(capture(rel)):
             if out.strip():
                 res = parse_fc(out)
                 assert res.identical is True and res.error is None and res.differences == 0
@@ -927,7 +935,7 @@ def test_copy_success_variants():
     assert parse_copy("        1 File(s) copied\r\n").copied == 1
     res = parse_copy("C:\\src\\a.dll\r\nC:\\src\\b.dll\r\n        2 file(s) copied.\r\n")
     assert res.copied == 2 and res.other == ["C:\\src\\a.dll", "C:\\src\\b.dll"]
-    _, out = [c for c in transcript(capture("dir/2.txt", "//")) if c[0].startswith("copy")][0]
+    out = output_of("dir/2.txt", "copy", "//")
     assert parse_copy(out).ok
 
 
@@ -974,7 +982,7 @@ def test_move_variants():
     assert not res.ok and res.error_code == "sharing_violation"
     res = parse_move("Cannot create a file when that file already exists.\r\n")
     assert res.error_code == "already_exists"
-    _, out = transcript(capture("copy_move_del/2.txt"))[0]
+    out = output_of("copy_move_del/2.txt", "move")
     assert parse_move(out).count == 1
 
 
@@ -1051,7 +1059,7 @@ def test_dir_2000_format():
 
 
 def test_dir_capture_single_file_pm():
-    _, out = [c for c in transcript(capture("dir/2.txt", "//")) if c[0].startswith("dir")][0]
+    out = output_of("dir/2.txt", "dir", "//")
     entries = parse_dir(out)
     assert len(entries) == 1
     e = entries[0]
