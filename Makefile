@@ -23,7 +23,7 @@ help:
 	@echo "make build        build + install + smoke; keeps the tarball in build/"
 	@echo "make ee           execution environment build context in build/ee/context"
 	@echo "make demo         tests/demo/run.sh (lab hosts + example playbook)"
-	@echo "make bench        pytest tests/bench (benchmarks)"
+	@echo "make bench        python -m bench.run (benchmarks; BENCH_ARGS=--quick for a short run)"
 	@echo "make soak         pytest -m soak (long endurance runs)"
 	@echo "make clean        remove build output and caches (keeps .venv)"
 
@@ -66,8 +66,10 @@ demo: $(STAMP)
 	@if [ -f tests/demo/run.sh ]; then PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash tests/demo/run.sh; \
 	 else echo "make demo: tests/demo/run.sh does not exist yet" >&2; exit 1; fi
 
+# BENCH_ARGS="--quick" for a short try of the harness
 bench: $(STAMP)
-	@tools/pytest_gate.sh bench tests/bench -p no:xdist -m "not soak"
+	@if [ -f bench/run.py ]; then $(PY) -m bench.run $(BENCH_ARGS); \
+	 else echo "make bench: bench/run.py does not exist yet" >&2; exit 1; fi
 
 soak: $(STAMP)
 	@EMPTY_OK=1 tools/pytest_gate.sh soak tests -m soak -p no:xdist --timeout 0
