@@ -95,6 +95,32 @@ def _yes(sh: Shell, prompt: str) -> bool:
     return first in ("y", "a")
 
 
+# NT 4.0's copy and move replace an existing file without asking (the lab's reading of the NT 4 "copy /?"
+# text, which has no /Y switch).  Windows 2000 documents the MS-DOS 6.2 rule instead: ask unless in a batch
+# file or told /Y.  Set this to True to get that rule.  /Y and /-Y are accepted either way.
+ASK_BEFORE_OVERWRITE = False
+
+
+def _must_ask(sh: Shell, switches: set[str]) -> bool:
+    """Does copy/move ask before replacing a file?  /-Y always asks, /Y never (also preset in COPYCMD)."""
+    preset = {p.lower() for p in (sh.env.get("COPYCMD") or "").split()}
+    if "-y" in switches:
+        return True
+    if "y" in switches:
+        return False
+    if "/-y" in preset:
+        return True
+    if "/y" in preset:
+        return False
+    return ASK_BEFORE_OVERWRITE and sh.batch is None
+
+
+def _overwrite_ok(sh: Shell, switches: set[str], target: str, shown: str) -> bool:
+    if not sh.fs.is_file(target) or not _must_ask(sh, switches):
+        return True
+    return _yes(sh, f"Overwrite {shown}? (Yes/No/All): ")
+
+
 def _sources(sh: Shell, token: str) -> list[str]:
     """Files a source argument names: a file, every file matching a wildcard, or every file in a folder."""
     path = sh.resolve(token)
@@ -151,7 +177,8 @@ def copy_cmd(sh: Shell, rest: str) -> int | None:
             sh.err("The file cannot be copied onto itself.\r\n")
             sh.out(COPIED.format(copied))
             return 1
-        if "-y" in switches and sh.fs.exists(target) and not _yes(sh, f"Overwrite {target}? (Yes/No/All): "):
+        shown_target = unquote(dest_token) if dest_token and not dest_is_dir else target
+        if not _overwrite_ok(sh, switches, target, shown_target):
             continue
         if wildcard:
             sh.out(shown + "\r\n")
@@ -241,7 +268,8 @@ def move_cmd(sh: Shell, rest: str) -> int | None:
             + "\r\n"
         )
         return 1
-    if "-y" in switches and sh.fs.is_file(dest) and not _yes(sh, f"Overwrite {dest}? (Yes/No/All): "):
+    target = _join(dest, src_path.rsplit("\\", 1)[-1]) if sh.fs.is_dir(dest) else dest
+    if not _overwrite_ok(sh, switches, target, unquote(names[1]) if len(names) > 1 else target):
         return 0
     try:
         sh.fs.move(src_path, dest)

@@ -311,3 +311,23 @@ def test_fc_text_mode(m):
     out, _, rc = run("fc C:\\Program.cs C:\\Out.cs", m)
     assert rc == 1
     assert out.startswith("Comparing files C:\\Program.cs and C:\\Out.cs\r\n***** C:\\Program.cs\r\na\r\nb\r\nc\r\n")
+
+
+def test_overwrite_prompt_rules(m, monkeypatch):
+    from tests.lab import filetools
+
+    run(f"copy {STAGED} C:\\Staging\\two.dll", m)
+    assert run(f"copy {STAGED} C:\\Staging\\two.dll", m)[0] == COPIED1  # NT 4: no question asked
+    out, _, _ = run(f"copy /-y {STAGED} C:\\Staging\\two.dll", m, stdin="n\r\n")
+    assert out == f"Overwrite C:\\Staging\\two.dll? (Yes/No/All): N\r\n{COPIED0}"
+    m.env["COPYCMD"] = "/-Y"
+    out, _, _ = run(f"copy {STAGED} C:\\Staging\\two.dll", m, stdin="y\r\n")
+    assert out == f"Overwrite C:\\Staging\\two.dll? (Yes/No/All): Y\r\n{COPIED1}"
+    assert run(f"copy /y {STAGED} C:\\Staging\\two.dll", m)[0] == COPIED1
+    del m.env["COPYCMD"]
+    monkeypatch.setattr(filetools, "ASK_BEFORE_OVERWRITE", True)
+    assert run(f"copy {STAGED} C:\\Staging\\two.dll", m)[0].startswith("Overwrite")
+    assert run(f"move C:\\Staging\\two.dll {STAGED}", m)[0].startswith("Overwrite")
+    m.fs.makedirs("C:\\b")
+    m.fs.write("C:\\b\\in.bat", f"@copy {STAGED} C:\\Staging\\two.dll\r\n".encode())
+    assert run("C:\\b\\in.bat", m)[0] == COPIED1  # batch files do not ask
