@@ -3,7 +3,7 @@
 Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins = ["tests.lab.fixtures"]``).
 
 * ``lab`` (session): a started :class:`~tests.lab.server.Lab`.  Each pytest-xdist worker gets its own address
-  block (``127.20.<worker>.2`` on; ``--lab-base-ip`` overrides the base) and the lab skips addresses another
+  block (``127.<20 + worker>.0.2`` on; ``--lab-base-ip`` overrides the base) and the lab skips addresses another
   process already uses, so parallel workers and parallel test runs do not collide.
 * ``lab_host`` (function): a factory, ``lab_host(**HostConfig overrides) -> LabHost`` with a fresh machine and
   a unique name and address; ``lab_host(fleet_index=1)`` starts from host 1 of the default mixed fleet.
@@ -44,9 +44,9 @@ def worker_index() -> int:
     return int(digits) + 1 if digits else 0
 
 
-def worker_base_ip() -> str:
-    index = worker_index()
-    return f"127.{20 + index // 250}.{index % 250}.2"
+def worker_base_ip(block: int = 20) -> str:
+    """First address of this worker's block: ``127.<block + worker>.0.2`` (a /16 per worker)."""
+    return f"127.{block + worker_index()}.0.2"
 
 
 def build_config(
@@ -135,8 +135,7 @@ def winrm_session(lab: Lab) -> Iterator[Callable[..., Any]]:
         **kwargs: Any,
     ) -> Any:
         kwargs.setdefault("server_cert_validation", "validate")
-        if scheme == "https":
-            kwargs.setdefault("ca_trust_path", str(lab.ca_path))
+        kwargs.setdefault("ca_trust_path", str(lab.ca_path))
         user = username if username is not None else host.username
         pw = password if password is not None else host.password
         session = winrm.Session(host.endpoint(scheme), auth=(user, pw), transport=transport, **kwargs)

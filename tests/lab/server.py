@@ -561,6 +561,10 @@ class Lab:
 
     def set_faults(self, name: str, **changes: Any) -> dict[str, Any]:
         host = self.host(name)
+        known = {f.name for f in dataclasses.fields(host.config.faults)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(f"unknown faults {unknown}; known: {sorted(known)}")
         host.config.faults.update(**changes)
         self.log.add(host.name, "fault", changes={k: _jsonable(v) for k, v in changes.items()})
         self._call(self._reconcile(host))
@@ -600,15 +604,30 @@ class Lab:
     # -- state
 
     def host_state(self, name: str) -> dict[str, Any]:
+        """Services, watched files (sha256 + size), lock holders, loaded images, faults and WinRS shells."""
         host = self.host(name)
+        machine = host.machine
         machine_state: dict[str, Any] = {}
-        for attr in ("state", "snapshot", "describe"):
-            fn = getattr(host.machine, attr, None)
-            if callable(fn):
-                with contextlib.suppress(Exception):
-                    machine_state = dict(fn())
-                    break
+        fn = getattr(machine, "state", None)
+        if callable(fn):
+            with contextlib.suppress(Exception):
+                machine_state = dict(fn())
         data = {**host.summary(), **machine_state}
+        fs = getattr(machine, "fs", None)
+        if fs is not None:
+            with contextlib.suppress(Exception):
+                prefixes = _watched_prefixes(host.config, getattr(fs, "watched", None))
+                data["files"] = {
+                    path: {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+                    for path, content in fs.snapshot().items()
+                    if any(path.upper().startswith(p) for p in prefixes)
+                }
+            with contextlib.suppress(Exception):
+                data["locks"] = {path: fs.lock_holders(path) for path in fs.locked_paths()}
+        loaded = getattr(machine, "loaded_images", None)
+        if callable(loaded):
+            with contextlib.suppress(Exception):
+                data["loaded_images"] = loaded()
         data["faults"] = host.config.faults.to_dict()
         data["wsman"] = host.wsman.summary()
         data["wsman_listening"] = host.wsman_listening
@@ -670,7 +689,7 @@ class Lab:
                 if got is None:
                     break
                 request, raw = got
-                await self._wsman_request(host, conn, writer, auth, request, raw, scheme)
+                await self._wsman_request(host, conn, reader, writer, auth, request, raw, scheme)
                 if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                     break
                 conn.start_next_cycle()
@@ -687,6 +706,7 @@ class Lab:
         self,
         host: LabHost,
         conn: h11.Connection,
+        reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         auth: ConnectionAuth,
         request: h11.Request,
@@ -701,8 +721,9 @@ class Lab:
             raise _Drop("wsman down")
         headers = [("Server", SERVER_HEADER)]
 
-        def log(action: str, status: int, out: int, **extra: Any) -> None:
-            self.log.add(
+        def log(action: str, status: int, out: int, **extra: Any) -> dict[str, Any]:
+            # Logged before the answer goes out, so a client that has its answer finds the event.
+            event = self.log.add(
                 host.name,
                 "http",
                 action=action,
@@ -713,35 +734,36 @@ class Lab:
                 seconds=round(time.monotonic() - started, 4),
                 **extra,
             )
+            return event.detail
 
         path = request.target.decode("latin-1").split("?", 1)[0]
         if path.rstrip("/").lower() != "/wsman":
-            await _respond(conn, writer, 404, headers, reason="Not Found")
             log("NotFound", 404, 0)
+            await _respond(conn, writer, 404, headers, reason="Not Found")
             return
         if request.method != b"POST":
-            await _respond(conn, writer, 405, [*headers, ("Allow", "POST")], reason="Method Not Allowed")
             log("BadMethod", 405, 0)
+            await _respond(conn, writer, 405, [*headers, ("Allow", "POST")], reason="Method Not Allowed")
             return
         outcome = auth.authenticate(_header(request, b"authorization"), _header(request, b"content-type") or "", raw)
         if outcome.status != 200:
-            await _respond(conn, writer, outcome.status, headers + outcome.headers, reason=_REASONS[outcome.status])
             log("Auth", outcome.status, 0)
+            await _respond(conn, writer, outcome.status, headers + outcome.headers, reason=_REASONS[outcome.status])
             return
         if not outcome.body:
-            await _respond(conn, writer, 200, headers, reason="OK")
             log("Auth", 200, 0)
+            await _respond(conn, writer, 200, headers, reason="OK")
             return
         if len(outcome.body) > cfg.max_envelope_size:
-            await _respond(conn, writer, 413, headers, reason="Request Entity Too Large")
             log("TooLarge", 413, 0)
+            await _respond(conn, writer, 413, headers, reason="Request Entity Too Large")
             return
         remaining = cfg.faults.drop_after_requests
         if remaining is not None:
             if remaining <= 0:
                 cfg.faults.drop_after_requests = None  # one-shot
                 self.log.add(host.name, "fault", fault="drop_after_requests")
-                log("Dropped", 0, 0)
+                log("Dropped", 0, 0, dropped=True)
                 raise _Drop("drop_after_requests")
             cfg.faults.drop_after_requests = remaining - 1
         endpoint = host.endpoint(scheme)
@@ -760,12 +782,19 @@ class Lab:
         if reply.drop:
             log(reply.action, 0, 0, dropped=True, **extra)
             raise _Drop("drop_on_command")
+        if reader.at_eof() or writer.transport.is_closing():
+            # The client gave up while we worked (HTTP clients do not half-close): keep output for later.
+            if reply.undelivered is not None:
+                reply.undelivered()
+            log(reply.action, reply.status, 0, delivered=False, **extra)
+            raise _Drop("client gone")
         if outcome.encrypted:
             body = auth.wrap(reply.body)
             content_type = ENCRYPTED_CONTENT_TYPE
         else:
             body = reply.body
             content_type = SOAP_CONTENT_TYPE
+        detail = log(reply.action, reply.status, len(body), delivered=True, **extra)
         ok = await _respond(
             conn,
             writer,
@@ -774,9 +803,10 @@ class Lab:
             body,
             reason=_REASONS.get(reply.status, ""),
         )
-        if not ok and reply.undelivered is not None:
-            reply.undelivered()
-        log(reply.action, reply.status, len(body), delivered=ok, **extra)
+        if not ok:
+            detail["delivered"] = False
+            if reply.undelivered is not None:
+                reply.undelivered()
 
     # -- connections: web sites
 
@@ -892,6 +922,21 @@ class Lab:
                 self.write_file(name, args["path"], content)
                 return 200, {"path": args["path"], "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
         raise KeyError(url.path)
+
+
+def _watched_prefixes(cfg: HostConfig, watched: Iterable[str] | None) -> list[str]:
+    """Upper-case path prefixes whose files the state shows: the model's watch list, else the content folders."""
+    if watched:
+        return sorted({w.upper() for w in watched})
+    prefixes = {site.root.upper().rstrip("\\") + "\\" for site in cfg.sites}
+    for site in cfg.sites:
+        for app in site.apps:
+            if app.physical:
+                prefixes.add(app.physical.upper().rstrip("\\") + "\\")
+    for path in cfg.files:
+        folder = path.upper().rsplit("\\", 1)[0]
+        prefixes.add(folder + "\\")
+    return sorted(prefixes)
 
 
 def _shutdown_machine(machine: Any) -> None:
