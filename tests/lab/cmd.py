@@ -189,6 +189,15 @@ class IfNode:
 
 
 @dataclass
+class ForNode:
+    mode: str  # "" | "l" | "d" | "r" | "f"
+    options: str  # /F options or the /R root
+    var: str  # the loop variable letter (case matters)
+    items: str  # the text between the parentheses
+    body: str  # the command text, parsed again for every value
+
+
+@dataclass
 class Op:
     op: str  # "&" | "||" | "&&" | "|"
     left: Any
@@ -248,7 +257,10 @@ class Parser:
         if not self.at_end():
             ch = self.peek()
             if ch == ")":
-                raise _ParseError(") was unexpected at this time.\r\n")
+                # a stray ")" after a complete command starts a remark, as at the start of a command
+                while not self.at_end() and self.peek() != "\n":
+                    self.i += 1
+                return node if self.at_end() else Op("&", node, self.parse())
             if ch == "\n":  # only a multi-line block can contain one; run the rest as a new statement
                 self.i += 1
                 rest = self.parse()
@@ -314,6 +326,8 @@ class Parser:
             return Block(body, redirs)
         if self.word_ahead("if"):
             return self.parse_if()
+        if self.word_ahead("for"):
+            return self.parse_for()
         if ch == ")":
             # outside any block a command that starts with ")" is ignored with the rest of its line, like REM
             while not self.at_end() and self.peek() != "\n":
@@ -435,6 +449,50 @@ class Parser:
             out.append(ch)
             self.i += 1
         return Simple("".join(out), redirs)
+
+    def parse_for(self) -> ForNode:
+        """``for [/l|/d|/r [root]|/f ["opts"]] %v in (set) do command``; the command is kept as text."""
+        self.i += 3
+        self.skip_ws()
+        mode = options = ""
+        while self.peek() == "/":
+            mode = self.peek(1).lower()
+            self.i += 2
+            self.skip_ws()
+            if mode in ("f", "r") and self.peek() != "%":
+                options = unquote(self.word())
+                self.skip_ws()
+        if self.peek() != "%" or not self.peek(1):
+            raise _ParseError(f"{self.word() or 'for'} was unexpected at this time.\r\n")
+        var = self.peek(1)
+        self.i += 2
+        self.skip_ws()
+        if not self.word_ahead("in"):
+            raise _ParseError(f"{self.word()} was unexpected at this time.\r\n")
+        self.i += 2
+        self.skip_ws()
+        if self.peek() != "(":
+            raise _ParseError(f"{self.word()} was unexpected at this time.\r\n")
+        self.i += 1
+        start = self.i
+        in_quote = False
+        while not self.at_end() and (in_quote or self.peek() != ")"):
+            if self.peek() == '"':
+                in_quote = not in_quote
+            self.i += 1
+        if self.at_end():
+            raise _NeedMore()
+        items = self.s[start : self.i]
+        self.i += 1
+        self.skip_ws()
+        if not self.word_ahead("do"):
+            raise _ParseError(f"{self.word() or 'do'} was unexpected at this time.\r\n")
+        self.i += 2
+        self.skip_ws()
+        body_start = self.i
+        if self.expr(0) is None:
+            raise _ParseError(SYNTAX_ERROR)
+        return ForNode(mode, options, var, items, self.s[body_start : self.i])
 
     def parse_if(self) -> IfNode:
         self.i += 2
@@ -802,6 +860,9 @@ class Shell:
                 return
             self.execute(node.right, io)
             return
+        if isinstance(node, ForNode):
+            self.run_for(node, io)
+            return
         if isinstance(node, IfNode):
             if self.test(node):
                 self.execute(node.then, io)
@@ -924,6 +985,89 @@ class Shell:
             self.io = saved
             for sink in sinks:
                 sink.flush()
+
+    # -------------------------------------------------------------- for
+    def run_for(self, node: ForNode, io: CmdIO) -> None:
+        for value in self.for_values(node):
+            self.check_cancel()
+            text = node.body.replace(f"%{node.var}", value)
+            try:
+                body = Parser(text).parse()
+            except (_ParseError, _NeedMore):
+                self.err(SYNTAX_ERROR)
+                return
+            self.execute(body, io)
+
+    def for_values(self, node: ForNode) -> list[str]:
+        if node.mode == "l":
+            nums = [_int_or(t, 0) for t in cmd_tokens(node.items)] + [0, 0, 0]
+            start, step, end = nums[0], nums[1], nums[2]
+            if step == 0:
+                return []
+            count = max(0, (end - start) // step + 1)
+            return [str(start + k * step) for k in range(min(count, 100000))]
+        if node.mode == "f":
+            return self.for_f_values(node)
+        values: list[str] = []
+        for item in cmd_tokens(node.items):
+            raw = unquote(item)
+            if not has_wildcards(raw):
+                if node.mode != "d":
+                    values.append(item)
+                continue
+            prefix = raw[: max(raw.rfind("\\"), raw.rfind(":")) + 1]
+            for path in self.fs.glob(self.resolve(raw)):
+                if self.fs.is_dir(path) == (node.mode == "d"):
+                    values.append(prefix + path.rsplit("\\", 1)[-1])
+        return values
+
+    def for_f_values(self, node: ForNode) -> list[str]:
+        opts = node.options
+        m = re.search(r"delims=([^\n]*?)(?=\s+(?:tokens|skip|eol|usebackq)=?|$)", opts)
+        delims = m.group(1) if m else " \t"
+        tokens_spec = re.search(r"tokens=(\S+)", opts)
+        skip = _int_or(re.search(r"skip=(\d+)", opts).group(1), 0) if "skip=" in opts else 0
+        eol_m = re.search(r"eol=(.)", opts)
+        eol = eol_m.group(1) if eol_m else ";"
+        backq = "usebackq" in opts.lower()
+        source = node.items.strip()
+        if (source.startswith("'") and not backq) or (source.startswith("`") and backq):
+            collected: list[str] = []
+            child = Shell(
+                self.interp,
+                self.env.copy(),
+                self.cwd,
+                CmdIO(collected.append, self.io.err, self.io.read_stdin, self.io.cancelled),
+            )
+            child.run_node(Parser(source[1:-1]).parse())
+            lines = "".join(collected).splitlines()
+        elif source.startswith('"') and not backq:
+            lines = [source[1:-1]]
+        else:
+            lines = []
+            for name in cmd_tokens(source):
+                try:
+                    lines += self.fs.read(self.resolve(name)).decode("cp437").splitlines()
+                except FsError:
+                    self.err(f"The system cannot find the file {unquote(name)}.\r\n")
+                    return []
+        wanted = [1]
+        if tokens_spec:
+            spec = tokens_spec.group(1)
+            wanted = [int(x) for x in re.findall(r"\d+", spec.split("*")[0].split(",")[0])][:1] or [1]
+            if spec.strip() == "*":
+                wanted = [0]
+        values = []
+        for line in lines[skip:]:
+            if not line or line.startswith(eol):
+                continue
+            if wanted == [0]:
+                values.append(line.lstrip(delims))
+                continue
+            parts = [p for p in re.split("[" + re.escape(delims) + "]", line) if p] if delims else [line]
+            if len(parts) >= wanted[0]:
+                values.append(parts[wanted[0] - 1])
+        return values
 
     # -------------------------------------------------------------- conditions
     def test(self, node: IfNode) -> bool:
@@ -1611,6 +1755,7 @@ BUILTINS: dict[str, Callable[[Shell, str], int | None]] = {
     "chdir": _cd,
     "pause": _pause,
     "title": _noop,
+    "for": _noop,  # reached only when "for" is quoted or glued to something; the parser handles FOR
     "cls": _noop,
     "pushd": _pushd,
     "popd": _popd,

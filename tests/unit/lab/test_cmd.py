@@ -601,3 +601,21 @@ def test_module_style_lines():
 
 def test_closing_paren_outside_a_block_is_a_remark():
     assert run("echo a & ) echo b & echo c") == ("a \r\n", "", 0)
+
+
+def test_for_loops():
+    m = batch_machine(loop="@echo off\nfor %%f in (C:\\oracle\\*.txt) do echo file %%f\n")
+    assert run("C:\\b\\loop.bat", m)[0] == "file C:\\oracle\\present.txt\r\n"
+    assert run("for %x in (a b) do (echo %x & echo again)", m)[0] == "a \r\nagain\r\nb \r\nagain\r\n"
+    assert run("for /l %i in (1,2,7) do echo %i", m)[0] == "1\r\n3\r\n5\r\n7\r\n"
+    assert run("for /d %d in (C:\\oracle\\*) do echo %d", m)[0] == "C:\\oracle\\sp ace\r\n"
+    assert run("for /f \"tokens=2 delims==\" %v in ('set ORACLE_FOO') do echo [%v]", m)[0] == "[bar]\r\n"
+    assert run("for /f %l in (C:\\oracle\\present.txt) do echo [%l]", m)[0] == "[present]\r\n"
+    assert run('for /f "tokens=*" %a in ("  two words") do echo [%a]', m)[0] == "[two words]\r\n"
+    assert run("for %x in (1) do", m)[1] == "The syntax of the command is incorrect.\r\n"
+
+
+def test_parentheses_inside_a_block():
+    assert run("(echo (x))")[0] == "(x\r\n"
+    assert run('(echo "(x)")')[0] == '"(x)"\r\n'
+    assert run("(echo a^)b)")[0] == "a)b\r\n"
