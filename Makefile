@@ -68,8 +68,8 @@ demo: $(STAMP)
 
 # BENCH_ARGS="--quick" for a short try of the harness
 bench: $(STAMP)
-	@if [ -f bench/run.py ]; then $(PY) -m bench.run $(BENCH_ARGS); \
-	 else echo "make bench: bench/run.py does not exist yet" >&2; exit 1; fi
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-bench.txt
+	@$(PY) -m bench.run $(BENCH_ARGS)
 
 soak: $(STAMP)
 	@EMPTY_OK=1 tools/pytest_gate.sh soak tests -m soak -p no:xdist --timeout 0

@@ -5,7 +5,7 @@
 ``SPEC.json``: ``{"hosts": [{"name": "WEB001", "pattern": 0}, ...], "timing": {...}, "base_ip": "127.77.0.2",
 "inventory": "path/inventory.yml"}``; ``pattern`` is the index handed to ``tests.lab.config.default_host``
 (it picks isolation and installed services).  Once every host listens, the process writes ``READY.json``
-(``{"control_url", "inventory", "hosts": [...summaries...], "pid"}``) and serves until its standard input
+(``{"control_url", "ca_path", "inventory", "hosts": [...summaries...], "pid"}``) and serves until its standard input
 is closed or it gets SIGTERM.  :class:`LabProcess` does all of that from the benchmark side.
 """
 
@@ -47,6 +47,7 @@ def _serve(spec_path: Path, ready_path: Path) -> None:
         inventory = lab.write_inventory(spec["inventory"])
         ready = {
             "control_url": lab.control_url,
+            "ca_path": str(lab.ca_path),
             "inventory": str(inventory),
             "hosts": [h.summary() for h in lab.hosts.values()],
             "pid": os.getpid(),

@@ -105,11 +105,23 @@ class SingleHost:
         rec["served_version"] = served_version(host["web_url"] + M.HEALTH_PATH)
         return rec
 
-    def collection(self, name: str) -> dict[str, Any]:
+    def collection(self, name: str, https_basic: bool = False) -> dict[str, Any]:
+        """The module through ``ansible`` ad hoc, with the lab inventory's connection (NTLM with message
+        encryption over HTTP), or with ``https_basic`` Basic authentication over HTTPS instead."""
         tree = self.workdir / f"tree-{name}-{len(self.records)}"
         args = {"src": M.STAGED, "dest": M.DEST, "site": M.SITE, "application": M.APPLICATION}
         cmd = [str(BIN / "ansible"), name, "-i", self.lab.ready["inventory"], "-m", MODULE, "-a", json.dumps(args)]
         cmd += ["-t", str(tree)]
+        if https_basic:
+            host = self.lab.host(name)
+            conn = {
+                "ansible_port": host["https_port"],
+                "ansible_winrm_scheme": "https",
+                "ansible_winrm_transport": "basic",
+                "ansible_winrm_ca_trust_path": self.lab.ready["ca_path"],
+                "ansible_winrm_server_cert_validation": "validate",
+            }
+            cmd += ["-e", json.dumps(conn)]
 
         def run() -> dict[str, Any]:
             proc = subprocess.run(  # noqa: S603 - our own command line
@@ -196,6 +208,8 @@ def run_single(reps: int, workdir: Path) -> dict[str, Any]:
                     sh.record(rec, part="update", mode=mode, tool=tool, rep=r)
                 rec = sh.collection(f"{prefix}{r}C")
                 sh.record(rec, part="noop", mode=mode, tool="collection", rep=r)
+                rec = sh.collection(f"{prefix}{r}C", https_basic=True)
+                sh.record(rec, part="noop_https_basic", mode=mode, tool="collection", rep=r)
         installed = lab.host(f"IP{0}C")["services"]
     return {"records": sh.records, "installed_in_process": installed}
 
@@ -213,6 +227,11 @@ def summarize_single(data: dict[str, Any]) -> dict[str, Any]:
         good = [r for r in sel if r["ok"] and r["served_version"] == "2.0.0.0"]
         return {"runs": len(sel), "ok": len(good)}
 
+    def by_action(part: str, mode: str, tool: str) -> dict[str, float]:
+        sel = [r for r in recs if r["part"] == part and r["mode"] == mode and r["tool"] == tool and r["ok"]]
+        actions = sorted({a for r in sel for a in r["requests_by_action"]})
+        return {a: A.summarize(r["requests_by_action"].get(a, 0) for r in sel)["median"] for a in actions}
+
     out: dict[str, Any] = {}
     for mode in ("in_process", "isolated"):
         out[mode] = {}
@@ -220,9 +239,11 @@ def summarize_single(data: dict[str, Any]) -> dict[str, Any]:
             out[mode][tool] = {
                 k: pick("update", mode, tool, k) for k in ("requests", "wall_s", "wire_s", "w3svc_down_s")
             } | count("update", mode, tool)
-        out[mode]["noop"] = {
-            k: pick("noop", mode, "collection", k) for k in ("requests", "wall_s", "wire_s", "w3svc_down_s")
-        } | count("noop", mode, "collection")
+            out[mode][tool]["requests_by_action"] = by_action("update", mode, tool)
+        for part in ("noop", "noop_https_basic"):
+            out[mode][part] = {
+                k: pick(part, mode, "collection", k) for k in ("requests", "wall_s", "wire_s", "w3svc_down_s")
+            } | count(part, mode, "collection")
     stop_order = M.iis_services_to_stop(data["installed_in_process"])
     timing = M.TIMING
     bound = A.outage_bound(
@@ -364,8 +385,11 @@ def headline(single: dict[str, Any] | None, fleet: dict[str, Any] | None, larges
         out["noop_requests_per_host_from"] = {
             "in_process_median": single["in_process"]["noop"]["requests"]["median"],
             "isolated_median": single["isolated"]["noop"]["requests"]["median"],
-            "note": "the larger of the two medians",
+            "note": "the larger of the two medians; NTLM with message encryption over HTTP (the lab inventory)",
         }
+        basic = [single[m]["noop_https_basic"]["requests"]["median"] for m in ("in_process", "isolated")]
+        basic = [v for v in basic if v is not None]
+        out["noop_requests_per_host_https_basic"] = max(basic) if basic else None
         down = single["in_process"]["collection"]["w3svc_down_s"]["median"]
         bound = single["bound"]["w3svc"]["total"]
         out["outage_ratio_in_process"] = A.ratio(down, bound)
@@ -429,13 +453,16 @@ def main(argv: list[str] | None = None) -> int:
     log(f"timing model: {json.dumps(M.TIMING)}")
 
     single_raw = single = fleet_raw = fleet = None
+    load: dict[str, list[float]] = {"start": list(os.getloadavg())}
     if parts & {"1", "2"}:
         single_raw = run_single(opts.reps, workdir)
         single = summarize_single(single_raw)
+        load["after_single_host"] = list(os.getloadavg())
     if "3" in parts:
         reps = {1: opts.single_reps, **dict(zip(sizes, fleet_reps, strict=True))}
         fleet_raw = run_fleet([1, *sizes], reps, opts.forks, workdir)
         fleet = summarize_fleet(fleet_raw, opts.forks)
+        load["after_fleet"] = list(os.getloadavg())
     largest = max(sizes) if sizes else 0
 
     result: dict[str, Any] = headline(single, fleet, largest)
@@ -444,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             "generated_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "bench_seconds": time.monotonic() - started,
             "machine": {"cpus": os.cpu_count(), "system": platform.system(), **versions()},
+            "load_average": load,
             "timing_model": M.TIMING,
             "repetitions": {
                 "single_host": opts.reps,
