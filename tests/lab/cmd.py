@@ -215,6 +215,7 @@ class Parser:
         self.s = text
         self.i = 0
         self.depth = 0
+        self.newline_ends = False  # True while parsing an IF/FOR body: a line break ends the statement
 
     # -------------------------------------------------------------- helpers
     def peek(self, k: int = 0) -> str:
@@ -243,7 +244,7 @@ class Parser:
             return "&&" if self.peek(1) == "&" else "&"
         if ch == "|":
             return "||" if self.peek(1) == "|" else "|"
-        if ch == "\n" and self.depth > 0:
+        if ch == "\n" and self.depth > 0 and self.newline_ends is False:
             return "\n"
         return None
 
@@ -314,7 +315,9 @@ class Parser:
         if ch == "(":
             self.i += 1
             self.depth += 1
+            saved, self.newline_ends = self.newline_ends, False
             body = self.expr(0)
+            self.newline_ends = saved
             self.skip_ws(newlines=True)
             if self.peek() != ")":
                 if self.at_end():
@@ -490,7 +493,12 @@ class Parser:
         self.i += 2
         self.skip_ws()
         body_start = self.i
-        if self.expr(0) is None:
+        saved, self.newline_ends = self.newline_ends, True
+        try:
+            body = self.expr(0)
+        finally:
+            self.newline_ends = saved
+        if body is None:
             raise _ParseError(SYNTAX_ERROR)
         return ForNode(mode, options, var, items, self.s[body_start : self.i])
 
@@ -536,12 +544,19 @@ class Parser:
                 raise _ParseError(SYNTAX_ERROR)
             operands = [left, right]
         self.skip_ws()
+        saved, self.newline_ends = self.newline_ends, True
+        try:
+            return self.if_body(negate, ignore_case, kind, operands, op)
+        finally:
+            self.newline_ends = saved
+
+    def if_body(self, negate: bool, ignore_case: bool, kind: str, operands: list[str], op: str) -> IfNode:
         first = self.primary()
         if first is None:
             raise _ParseError(SYNTAX_ERROR)
         if isinstance(first, Block):
             save = self.i
-            self.skip_ws(newlines=self.depth > 0)
+            self.skip_ws()  # ELSE must follow the closing parenthesis on the same line
             if self.word_ahead("else"):
                 self.i += 4
                 else_node = self.expr(0)

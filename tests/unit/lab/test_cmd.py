@@ -619,3 +619,22 @@ def test_parentheses_inside_a_block():
     assert run("(echo (x))")[0] == "(x\r\n"
     assert run('(echo "(x)")')[0] == '"(x)"\r\n'
     assert run("(echo a^)b)")[0] == "a)b\r\n"
+
+
+def test_line_breaks_end_if_and_for_inside_blocks():
+    m = batch_machine(
+        blk="""@echo off
+(
+  if 1==2 echo no
+  echo yes
+  for %%x in (a) do echo %%x
+  echo after
+  if 1==1 (
+    echo nested
+  ) else (
+    echo never
+  )
+)
+""",
+    )
+    assert run("C:\\b\\blk.bat", m)[0] == "yes\r\na\r\nafter\r\nnested\r\n"
