@@ -1695,7 +1695,7 @@ def _verify(sh: Shell, rest: str) -> int | None:
 
 
 def _ver(sh: Shell, _rest: str) -> int | None:
-    sh.out("\r\nWindows NT Version 4.0  \r\n\r\n")
+    sh.out("\r\nWindows NT Version 4.0  \r\n")
     return None
 
 

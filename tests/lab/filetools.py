@@ -469,7 +469,7 @@ def dir_cmd(sh: Shell, rest: str) -> int | None:
             if listing is None:
                 sh.err("Access is denied.\r\n")
                 continue
-            if not listing:
+            if not listing or (bare and all(e.name in (".", "..") for e in listing)):
                 continue
             found_any = True
             canon = sh.fs.canonical(current)

@@ -523,7 +523,7 @@ def test_at_sign_and_label_lines():
 
 
 def test_builtins_ver_verify_echo_state():
-    assert run("ver")[0] == "\r\nWindows NT Version 4.0  \r\n\r\n"
+    assert run("ver")[0] == "\r\nWindows NT Version 4.0  \r\n"
     assert run("verify")[0] == "VERIFY is off.\r\n"
     out, err, rc = run("verify bogus")
     assert (err, rc) == ("Must specify ON or OFF.\r\n", 1)

@@ -331,3 +331,10 @@ def test_overwrite_prompt_rules(m, monkeypatch):
     m.fs.makedirs("C:\\b")
     m.fs.write("C:\\b\\in.bat", f"@copy {STAGED} C:\\Staging\\two.dll\r\n".encode())
     assert run("C:\\b\\in.bat", m)[0] == COPIED1  # batch files do not ask
+
+
+def test_dir_empty_folder(m):
+    m.fs.makedirs("C:\\Empty")
+    out, err, rc = run("dir C:\\Empty", m)
+    assert "               2 File(s)              0 bytes\r\n" in out and rc == 0
+    assert run("dir /b C:\\Empty", m) == ("", "File Not Found\r\n", 1)
