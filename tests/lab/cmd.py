@@ -658,6 +658,34 @@ def _null(_text: str) -> None:
     return None
 
 
+class StdinReader:
+    """A ``read_stdin`` callable with push-back, so a command that wants one answer line can leave the rest
+    for the next command (``del`` and ``copy /-y`` prompts, ``set /p``, ``pause``)."""
+
+    def __init__(self, source: Callable[[], str] | None = None, text: str = "") -> None:
+        self.source = source
+        self.pending = text
+
+    def __call__(self) -> str:
+        if self.pending:
+            text, self.pending = self.pending, ""
+            return text
+        return self.source() if self.source is not None else ""
+
+    def push(self, text: str) -> None:
+        self.pending = text + self.pending
+
+
+def read_answer_line(io: CmdIO) -> str:
+    """One line of stdin (without its line end); the rest stays readable when the reader supports it."""
+    data = io.read_stdin()
+    line, sep, rest = data.partition("\n")
+    push = getattr(io.read_stdin, "push", None)
+    if sep and rest and push is not None:
+        push(rest)
+    return line.rstrip("\r")
+
+
 # ====================================================================================================
 # The shell
 
@@ -906,12 +934,7 @@ class Shell:
             echo=self.echo,
         )
         left.run_node(node.left)
-        data = ["".join(collected)]
-
-        def read_pipe() -> str:
-            text, data[0] = data[0], ""
-            return text
-
+        read_pipe = StdinReader(text="".join(collected))
         right = Shell(
             self.interp, self.env.copy(), self.cwd, CmdIO(io.out, io.err, read_pipe, io.cancelled), echo=self.echo
         )
@@ -962,13 +985,7 @@ class Shell:
                     self.err(f"{exc}\r\n")
                     self.errorlevel = 1
                     return
-                box = [content]
-
-                def reader(box: list[str] = box) -> str:
-                    text, box[0] = box[0], ""
-                    return text
-
-                handles[r.handle] = reader
+                handles[r.handle] = StdinReader(text=content)
                 continue
             if low == "nul":
                 handles[r.handle] = _null
@@ -1518,9 +1535,7 @@ def _set_prompt(sh: Shell, body: str) -> int | None:
         return 1
     name, prompt = body.split("=", 1)
     sh.out(prompt)
-    data = sh.io.read_stdin()
-    line = data.split("\n", 1)[0].rstrip("\r")
-    sh.env.set(name, line)
+    sh.env.set(name, read_answer_line(sh.io))
     return None
 
 
@@ -1720,7 +1735,7 @@ def _cd(sh: Shell, rest: str) -> int | None:
 
 def _pause(sh: Shell, _rest: str) -> int | None:
     sh.out("Press any key to continue . . . ")
-    sh.io.read_stdin()
+    read_answer_line(sh.io)
     sh.out("\r\n")
     return None
 
@@ -1809,6 +1824,8 @@ class Interpreter:
 
     def run(self, cmdline: str, io: CmdIO, cwd: str | None = None) -> int:
         env = Env(getattr(self.machine, "env", None) or {})
+        if not hasattr(io.read_stdin, "push"):
+            io = CmdIO(io.out, io.err, StdinReader(io.read_stdin), io.cancelled)
         shell = Shell(self, env, cwd or self.default_cwd(env), io)
         line = apply_cmd_c_quotes(cmdline.lstrip(" \t"), False, self.keep_quote_rule, self.machine.fs, shell)
         try:

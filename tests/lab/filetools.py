@@ -88,9 +88,10 @@ def _typed_prefix(token: str) -> str:
 
 
 def _yes(sh: Shell, prompt: str) -> bool:
+    from .cmd import read_answer_line
+
     sh.out(prompt)
-    answer = sh.io.read_stdin()
-    first = answer.strip()[:1].lower()
+    first = read_answer_line(sh.io).strip()[:1].lower()
     sh.out((first.upper() if first else "") + "\r\n")
     return first in ("y", "a")
 

@@ -338,3 +338,12 @@ def test_dir_empty_folder(m):
     out, err, rc = run("dir C:\\Empty", m)
     assert "               2 File(s)              0 bytes\r\n" in out and rc == 0
     assert run("dir /b C:\\Empty", m) == ("", "File Not Found\r\n", 1)
+
+
+def test_each_prompt_takes_one_answer_line(m):
+    for n in "ab":
+        m.fs.makedirs(f"C:\\Q{n}")
+        m.fs.write(f"C:\\Q{n}\\f.txt", b"f")
+    out, _, _ = run("del C:\\Qa & del C:\\Qb", m, stdin="n\r\ny\r\n")
+    assert m.fs.exists("C:\\Qa\\f.txt") and not m.fs.exists("C:\\Qb\\f.txt")
+    assert out == "C:\\Qa\\*, Are you sure (Y/N)? N\r\nC:\\Qb\\*, Are you sure (Y/N)? Y\r\n"
