@@ -186,6 +186,10 @@ class Paths:
     def record(self) -> str:
         return self.dest + RECORD_SUFFIX
 
+    @property
+    def fail_flag(self) -> str:
+        return self.dest + ".iis4fail"
+
 
 # ------------------------------------------------------------------------------------------------------
 # What the host looks like
@@ -206,7 +210,16 @@ class HostFacts:
     metabase: Metabase | None
     metabase_error: str | None
     dest_locked: bool | None
+    dest_denied: bool = False
     raw: dict[str, str] = field(default_factory=dict)
+
+
+RETRYABLE = ("unreachable", "transport", "wsman", "unexpected")
+RETRY_PAUSE = 0.5
+
+
+def _step_entry(res: CommandResult) -> dict[str, Any]:
+    return {"step": res.step, "command": res.command, "rc": res.rc, "seconds": res.seconds, "complete": res.complete}
 
 
 def _q(value: str) -> str:
@@ -271,21 +284,30 @@ class ComponentUpdate:
 
     # -- plumbing ------------------------------------------------------------------------------------
 
-    def _run(self, step: str, parts: list[str], *, one_line: bool = False) -> CommandResult:
+    def _send(self, step: str, line: str, retry: bool) -> CommandResult:
+        """One command line.  ``retry``: the line is safe to run twice, so a dropped connection is retried once."""
+        try:
+            res = self.runner.run(step, line, timeout=self._wait())
+        except HostError as exc:
+            if not retry or exc.kind not in RETRYABLE:
+                raise
+            self.runner.reset()
+            time.sleep(RETRY_PAUSE)
+            return self.runner.run(step + "(retry)", line, timeout=self._wait())
+        if not res.complete and retry:
+            self.steps.append(_step_entry(res))
+            self.runner.reset()
+            time.sleep(RETRY_PAUSE)
+            res = self.runner.run(step + "(retry)", line, timeout=self._wait())
+        return res
+
+    def _run(self, step: str, parts: list[str], *, one_line: bool = False, retry: bool = True) -> CommandResult:
         """Run ``parts`` joined with ``&``; packed into several lines when too long (unless one_line)."""
         lines = [join_commands(parts)] if one_line else pack_commands(parts, self.p.cmdline_limit)
         results = []
         for i, line in enumerate(lines):
-            res = self.runner.run(step if len(lines) == 1 else f"{step}[{i + 1}]", line, timeout=self._wait())
-            self.steps.append(
-                {
-                    "step": res.step,
-                    "command": res.command,
-                    "rc": res.rc,
-                    "seconds": res.seconds,
-                    "complete": res.complete,
-                }
-            )
+            res = self._send(step if len(lines) == 1 else f"{step}[{i + 1}]", line, retry)
+            self.steps.append(_step_entry(res))
             results.append(res)
             if not res.complete:
                 break
@@ -307,6 +329,10 @@ class ComponentUpdate:
     @staticmethod
     def _sections(res: CommandResult) -> dict[str, str]:
         return parsers.split_sections(res.output)
+
+    @staticmethod
+    def _sections_of(text: str) -> dict[str, str]:
+        return parsers.split_sections(text)
 
     # -- 1. gather -----------------------------------------------------------------------------------
 
@@ -338,7 +364,12 @@ class ComponentUpdate:
             raise StepFailed("gather", f"the host stopped answering while reading its state: {res.error}")
         s = self._sections(res)
         record = _parse_record(_section(s, "state"))
-        running_names = parsers.parse_net_start_list(_section(s, "net"))
+        try:
+            running_names = parsers.parse_net_start_list(_section(s, "net"))
+        except parsers.ParseError:
+            raise StepFailed(
+                "gather", f"'net start' did not list the running services: {_section(s, 'net').strip()[:300]!r}"
+            ) from None
         running = running_iis_services(running_names)
         graph: dict[str, list[str]] = {}
         installed: list[str] = []
@@ -359,9 +390,8 @@ class ComponentUpdate:
         metabase, mb_error = self._read_metabase(mb_text)
         fc = parsers.parse_fc(_section(s, "fc"))
         lock_text = _section(s, "lock")
-        dest_locked = (
-            None if "lock" not in s else parsers.classify_error(lock_text) in ("sharing_violation", "access_denied")
-        )
+        lock_kind = parsers.classify_error(lock_text) if "lock" in s else None
+        dest_locked = None if "lock" not in s else lock_kind == "sharing_violation"
         return HostFacts(
             record=record,
             src=_first_file(_section(s, "src")),
@@ -376,6 +406,7 @@ class ComponentUpdate:
             metabase=metabase,
             metabase_error=mb_error,
             dest_locked=dest_locked,
+            dest_denied=lock_kind == "access_denied",
             raw=s,
         )
 
@@ -425,13 +456,22 @@ class ComponentUpdate:
                 "recover", f"the state record beside dest cannot be trusted ({exc}); inspect it by hand"
             ) from None
         name = dest.rsplit("\\", 1)[1]
+        staged_name = staged.rsplit("\\", 1)[1]
         services = [s for s in (rec.get("services") or "").split(",") if s.strip().upper() in IIS_SERVICES]
         to_start = start_order(
             [s.upper() for s in services if s.upper() not in facts.running], facts.graph or KNOWN_DEPENDENCIES
         )
+        finished = rec.get("finished") == "1"
         q = _q
-        parts = [
-            marker("restore"),
+        parts = [marker("restore")]
+        if not finished:
+            # The sequence never ran to its end: roll the swap back, so this run starts from the old DLL.
+            parts += [
+                f"(if exist {q(backup)} if exist {q(dest)} if not exist {q(staged)} "
+                f"ren {q(dest)} {q(staged_name)}) 2>&1",
+                f"(if exist {q(backup)} if not exist {q(dest)} ren {q(backup)} {q(name)}) 2>&1",
+            ]
+        parts += [
             f"(if not exist {q(dest)} if exist {q(backup)} ren {q(backup)} {q(name)}) 2>&1",
             f"(if not exist {q(dest)} if exist {q(staged)} ren {q(staged)} {q(name)}) 2>&1",
             marker("start"),
@@ -440,6 +480,7 @@ class ComponentUpdate:
         parts += [
             marker("cleanup"),
             f"(if exist {q(dest)} if exist {q(staged)} del {q(staged)}) 2>&1",
+            f"(if exist {q(dest + '.iis4fail')} del {q(dest + '.iis4fail')}) 2>&1",
             f"(if exist {q(dest)} del {q(dest + RECORD_SUFFIX)}) 2>&1",
             marker("check"),
             f"(if exist {q(dest)} (echo ##dest_present) else (echo ##dest_missing))",
@@ -449,6 +490,7 @@ class ComponentUpdate:
         started = parsers.parse_net_start(_section(s, "start"))
         summary = {
             "record": rec,
+            "action": "restarted services" if finished else "rolled back an unfinished swap and restarted services",
             "dest_present": "##dest_present" in _section(s, "check"),
             "services_started": [k for k in to_start if IIS_SERVICES[k] in started.started],
             "output": _section(s, "restore").strip(),
@@ -541,7 +583,14 @@ class ComponentUpdate:
             f"({echo_block})>{q(p.record)} 2>&1",
             f"(if exist {q(p.record)} echo ##record_ok)",
         ]
+        # Where the host lets a loaded image be renamed, swap now, before any outage: the running process
+        # keeps the old image until it is restarted or unloaded, so the outage is only the stop and start.
+        # Guarded by a fresh byte comparison and by the state record being in place.
+        swap = join_commands(self._swap_parts("preswap")[1:])
+        parts += [marker("preswap"), f"(fc /b {q(p.src)} {q(p.staged)} >nul 2>&1&&if exist {q(p.record)} ({swap}))"]
+        parts += [marker("staged"), f"(if exist {q(p.staged)} echo ##still_staged)"]
         res = self._run("stage", parts)
+        self._stage_output = res.output
         s = self._sections(res)
         rcs = parsers.parse_rc_ladder(res.output)
         copy_text = _section(s, "copy")
@@ -602,7 +651,14 @@ class ComponentUpdate:
         ]
         if not self.p.backup:
             parts += [f"(if exist {q(p.backup)} del {q(p.backup)}) 2>&1"]
-        parts += [f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1", f"del {q(p.record)} 2>&1", marker("done")]
+        fail = q(p.fail_flag)
+        parts += [
+            f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
+            # A service that did not start again: keep the state record (the next run starts it), else drop it.
+            f"(echo finished=1)>>{q(p.record)}",
+            f"(if exist {fail} (echo ##record_kept&del {fail}) else (del {q(p.record)})) 2>&1",
+            marker("done"),
+        ]
         return parts
 
     def _restart_parts(self, stops: list[str], starts: list[str]) -> list[str]:
@@ -612,14 +668,15 @@ class ComponentUpdate:
         parts += self._swap_parts("swap")
         parts += self._register_parts()
         parts.append(marker("start"))
+        fail = _q(self.paths.fail_flag)
         for svc in starts:
-            parts += [marker(f"start_{svc}"), f"net start {svc} 2>&1"]
+            # net.exe's exit code is reliable (an external program): remember each failure on the host.
+            parts += [marker(f"start_{svc}"), f"net start {svc} 2>&1||(echo {svc})>>{fail}"]
         parts.append(marker("started"))
         return parts
 
-    def apply_restart(self, plan: dict[str, Any], pre_swap: bool = True) -> CommandResult:
-        parts = self._swap_parts("preswap") if pre_swap else []
-        parts += self._restart_parts(plan["stops"], plan["starts"])
+    def apply_restart(self, plan: dict[str, Any]) -> CommandResult:
+        parts = self._restart_parts(plan["stops"], plan["starts"])
         parts += self._tail_parts()
         return self._run_outage("apply", parts)
 
@@ -627,7 +684,7 @@ class ComponentUpdate:
         """Run the outage sequence as ONE command line, or as a batch file when too long for one."""
         line = join_commands(parts)
         if len(line) <= self.p.cmdline_limit:
-            res = self._run(step, parts, one_line=True)
+            res = self._run(step, parts, one_line=True, retry=False)
         else:
             res = self._run_batch(step, parts)
         if not res.complete:
@@ -640,30 +697,46 @@ class ComponentUpdate:
         writes = [f"(if exist {batch} del {batch})", echo_to_file("@echo off", batch)]
         writes += [echo_to_file(part, batch) for part in parts]
         self._run(f"{step}_write", writes)
-        return self._run(step, [f"call {batch}", f"del {batch}"], one_line=True)
+        return self._run(step, [f"call {batch}", f"del {batch}"], one_line=True, retry=False)
 
     def _reconnect_and_wait(self, broken: CommandResult) -> CommandResult:
         """The connection dropped while the host ran the sequence: the host finishes it on its own.
 
-        Reconnect with a new shell and wait until the state record is gone (the sequence's last step),
-        then report what the host looks like.
+        Reconnect with a new shell, wait until the sequence has finished (its last steps append
+        ``finished=1`` to the state record and then delete the record unless a service failed), and read
+        back what the host looks like now: the sequence's own output was lost with the connection.
         """
         deadline = time.monotonic() + self._wait()
         last_error = broken.error
+        rec = _q(self.paths.record)
         while time.monotonic() < deadline:
-            time.sleep(1.0)
+            time.sleep(RETRY_PAUSE)
             try:
                 self.runner.reset()
-                probe = self.runner.run(
-                    "reconnect", f"(if exist {_q(self.paths.record)} (echo ##busy) else (echo ##finished))", timeout=30
-                )
+                probe = self.runner.run("reconnect", f"(if exist {rec} (type {rec}) else (echo ##gone))", timeout=30)
             except HostError as exc:
                 last_error = str(exc)
                 continue
-            if probe.complete and "##finished" in probe.output:
-                broken.error = f"connection dropped during the sequence ({last_error}); the host finished it on its own"
-                broken.complete = True
-                return broken
+            if probe.complete and ("##gone" in probe.output or "finished=1" in probe.output):
+                p, q = self.paths, _q
+                parts = [
+                    marker("verify"),
+                    f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+                    rc_ladder("verify", 2),
+                    marker("leftover"),
+                    f"(if exist {q(p.staged)} echo ##staged_left)",
+                    f"(if exist {q(p.backup)} echo ##backup_present)",
+                    marker("running"),
+                    "net start 2>&1",
+                ]
+                readback = self._run("readback", parts)
+                readback.error = (
+                    f"the connection dropped during the sequence ({last_error}); the host finished it on its own "
+                    "and this result was read back from the host afterwards"
+                )
+                readback.chunks = broken.chunks
+                self.result["connection_dropped"] = True
+                return readback
         raise StepFailed(
             "apply",
             f"connection lost during the outage sequence and the host did not report completion in time: {last_error}. "
@@ -672,8 +745,7 @@ class ComponentUpdate:
 
     def apply_unload(self, plan: dict[str, Any]) -> CommandResult:
         p, q = self.paths, _q
-        parts = self._swap_parts("preswap")
-        parts.append(marker("unload"))
+        parts = [marker("unload")]
         for app in plan["unload_roots"]:
             parts += [f"cscript //nologo {q(self.p.adsutil_path)} APPUNLOAD {app.app_root} 2>&1"]
         parts += self._swap_parts("swap")
@@ -695,6 +767,7 @@ class ComponentUpdate:
             marker("leftover"),
             f"(if exist {q(p.staged)} echo ##staged_left)",
             f"(if exist {q(p.backup)} echo ##backup_present)",
+            f"(echo finished=1)>>{q(p.record)}",
             marker("done"),
         ]
 
@@ -710,6 +783,17 @@ class ComponentUpdate:
 
     def _read_restart(self, res: CommandResult, plan: dict[str, Any]) -> None:
         s = self._sections(res)
+        if res.step.startswith("readback"):
+            running = running_iis_services(parsers.parse_net_start_list(_section(s, "running")))
+            self.result["services_stopped"] = plan["stops"]
+            self.result["services_started"] = [k for k in plan["starts"] if k in running]
+            self.result["services_not_running"] = [
+                f"{k}: not running after the sequence (its net output was lost with the connection)"
+                for k in plan["starts"]
+                if k not in running
+            ]
+            self.result["outage_seconds"] = None
+            return
         stopped = parsers.parse_net_stop(_section(s, "stop"))
         started_keys = []
         errors = []
@@ -843,7 +927,8 @@ class ComponentUpdate:
             )
         if not verified:
             state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
-            swap_text = (_section(s, "swap") + _section(s, "preswap")).strip()
+            staged = self._sections_of(getattr(self, "_stage_output", ""))
+            swap_text = (_section(s, "swap") + _section(staged, "preswap")).strip()
             raise StepFailed(
                 "swap",
                 f"dest could not be replaced ({parsers.classify_error(swap_text) or 'see host output'}: "
@@ -873,6 +958,12 @@ class ComponentUpdate:
         )
 
     def _check_host_inputs(self, facts: HostFacts) -> None:
+        if facts.dest_denied:
+            raise StepFailed(
+                "gather",
+                f"no write access to {self.paths.dest}: the host answered 'Access is denied.' when it was opened for "
+                "writing, so it could not be replaced; nothing was stopped or changed",
+            )
         if facts.src is None:
             raise InputError("src", f"{self.paths.src} does not exist on the host (or cannot be read)")
         if not facts.dest_dir_exists:
