@@ -1350,6 +1350,10 @@ class Shell:
                 if stripped.startswith(":") or not stripped.strip():
                     continue
                 text = self.expand(line, frame)
+                while _continues(text) and frame.pos < len(frame.lines):
+                    # a caret at the end of a line joins the next line to it
+                    text = text[:-1] + self.expand(frame.lines[frame.pos], frame)
+                    frame.pos += 1
                 if len(line) > self.max_line or len(text) > self.max_line:
                     self.err(LINE_TOO_LONG)
                     self.errorlevel = 1
@@ -1373,7 +1377,7 @@ class Shell:
                 if node is None:
                     continue
                 if self.echo and not line.lstrip(" \t").startswith("@"):
-                    self.out(f"\r\n{self.cwd}>{text.strip()}\r\n")
+                    self.out(f"\r\n{self.cwd}>{render(node)}\r\n")
                 try:
                     self.execute(node, self.io)
                 except _Goto as g:
@@ -1408,6 +1412,58 @@ class Shell:
         self.err(f"The system cannot find the batch label specified - {label.lstrip(':').strip()}\r\n")
         self.errorlevel = 1
         return False
+
+
+def _render_redirs(redirs: list[Redir]) -> str:
+    out = ""
+    for r in redirs:
+        if r.mode == ">&":
+            out += f" {r.handle}>&{r.target}"
+        else:
+            out += f" {r.handle}{r.mode}{r.target}" if r.mode != "<" else f" {r.mode}{r.target}"
+    return out
+
+
+def render(node: Any) -> str:
+    """How cmd.exe shows a parsed command when ECHO is on: redirections moved to the end with their handle
+    number (``echo hi > f`` shows as ``echo hi  1>f``), operators between single spaces, blocks as
+    ``(...)``, ``if`` with spaces around ``==``."""
+    if node is None:
+        return ""
+    if isinstance(node, Op):
+        return f"{render(node.left)} {node.op} {render(node.right)}"
+    if isinstance(node, Simple):
+        return node.text.lstrip(" \t@") + _render_redirs(node.redirs)
+    if isinstance(node, Block):
+        return f"({render(node.body)} ){_render_redirs(node.redirs)}"
+    if isinstance(node, IfNode):
+        head = "if " + ("/I " if node.ignore_case else "") + ("not " if node.negate else "")
+        if node.kind == "cmp":
+            op = "==" if node.op == "==" else node.op.upper()
+            head += f"{node.operands[0]} {op} {node.operands[1]}"
+        else:
+            head += f"{node.kind} {node.operands[0]}"
+        text = f"{head} {render(node.then)}"
+        return text + (f" else {render(node.else_)}" if node.else_ is not None else "")
+    if isinstance(node, ForNode):
+        mode = f"/{node.mode.upper()} " if node.mode else ""
+        return f"FOR {mode}%{node.var} IN ({node.items}) DO {node.body.strip()}"
+    return ""
+
+
+def _continues(text: str) -> bool:
+    """Does the line end with an unescaped caret outside quotes (line continuation)?"""
+    i, n, in_quote = 0, len(text), False
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            in_quote = not in_quote
+        elif ch == "^" and not in_quote:
+            if i == n - 1:
+                return True
+            i += 1
+        i += 1
+    return False
 
 
 def _int_or(text: str, default: int) -> int:

@@ -404,9 +404,12 @@ echo done
 
 
 def test_batch_echo_on_shows_commands():
-    m = batch_machine(on="echo hello\n@echo quiet\nrem a remark\n")
+    m = batch_machine(on="echo hello\n@echo quiet\nrem a remark\necho x > nul & if a==b (echo y)\n")
     out, _, _ = run("C:\\b\\on.bat", m)
-    assert out == "\r\nC:\\>echo hello\r\nhello\r\nquiet\r\n\r\nC:\\>rem a remark\r\n"
+    assert out == (
+        "\r\nC:\\>echo hello\r\nhello\r\nquiet\r\n\r\nC:\\>rem a remark\r\n"
+        "\r\nC:\\>echo x   1>nul & if a == b (echo y )\r\n"
+    )
 
 
 def test_batch_exit_b_goto_eof_and_call_label():
@@ -638,3 +641,8 @@ def test_line_breaks_end_if_and_for_inside_blocks():
 """,
     )
     assert run("C:\\b\\blk.bat", m)[0] == "yes\r\na\r\nafter\r\nnested\r\n"
+
+
+def test_batch_caret_line_continuation():
+    m = batch_machine(cont='@echo one ^\ntwo ^^\n@echo "q^"\n@echo three\n')
+    assert run("C:\\b\\cont.bat", m)[0] == 'one two ^\r\n"q^"\r\nthree\r\n'
