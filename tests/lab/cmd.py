@@ -7,13 +7,28 @@ The interpreter follows cmd's two reading phases:
    ``%%`` becomes ``%`` and ``%0``..``%9``/``%*`` are the batch arguments.  ``%ERRORLEVEL%`` is expanded
    here too, which is why scripts test exit codes with ``if errorlevel``.
 2. Splitting into commands: ``^`` escapes (outside quotes), ``"`` toggles quoting (an unterminated quote runs
-   to the end of the line), operators ``&`` < ``||`` < ``&&`` < ``|`` (lowest to highest precedence),
-   ``( )`` blocks, redirections (removed from the command text with the white space around them kept), and
-   ``if`` whose command swallows the rest of the line (``if a==b echo x & echo y`` prints nothing).
+   to the end of the line), operators ``&`` (weakest), ``&&``/``||`` (one level, left to right), ``|``
+   (strongest), ``( )`` blocks, redirections (removed from the command text with the white space around them
+   kept), and ``if``/``for`` whose command swallows the rest of the line (``if a==b echo x & echo y`` prints
+   nothing).  ``&&`` and ``||`` test whether the last command succeeded, which for ``ren``/``del`` is not
+   the same as ERRORLEVEL.
 
 Built-in commands live here and in :mod:`tests.lab.filetools`; everything else is a *program*
 (``machine.programs``: lower-case base name -> callable taking a :class:`ProgramCall`) or a batch file on the
 lab file system.  Output is text with CRLF line ends; the wire encodes it as code page 437.
+
+Where the NT 4.0 behaviour comes from:
+
+* ``tests/conformance/cmd-semantics.json``: real cmd.exe results (every case is a unit test).
+* KB 830473: 2047-character line limit on NT 4.0 / 2000, also for expanded lines and batch lines.
+* Unknown command: ``The name specified is not recognized as an`` / ``internal or external command, operable
+  program or batch file.``, exit code 1 - the NT 4 text and line break as recorded by the SCons test suite
+  (which expects "Error 1"); Windows 2000 changed it to ``'x' is not recognized ...``.
+* ``cmd /c`` quotes: the Windows 2000 ``cmd /?`` calls "strip the first and the last quote" the *old*
+  behaviour and adds the keep-both-quotes rule and ``/S``; NT 4 is taken to have only the old behaviour
+  (:attr:`Interpreter.keep_quote_rule` turns the Windows 2000 rule on).
+* Guesses: ERRORLEVEL 255 after a line that does not parse; ``The input line is too long.`` (the text of
+  later versions); ``&&``/``||`` precedence (equal, as reimplementations such as pBat document).
 """
 
 from __future__ import annotations

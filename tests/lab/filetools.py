@@ -1,8 +1,20 @@
 """File commands of the lab's cmd.exe (copy, move, ren, del, dir, type, md, rd) and the fc.exe program.
 
 Built-ins take the running shell (``tests.lab.cmd.Shell``) and the command text after the command name,
-and return the new ERRORLEVEL or ``None`` to leave it alone.  Messages follow Windows NT 4.0 where the
-wording is known (see the module docstrings of the functions and the lab documentation for sources).
+and return the new ERRORLEVEL or ``None`` to leave it alone.
+
+Sources for the formats:
+
+* ``dir``: NT 4 layout from listings of the period (``07/20/01  08:06p        <DIR>          .``, sizes
+  right-aligned to column 38, ``6 File(s)          1,475 bytes`` counting folders, ``... bytes free``
+  right-aligned to column 39, no ``Dir(s)`` line).
+* ``copy``: ``        1 file(s) copied.`` and the sharing-violation capture (``tests/conformance/captures``);
+  NT 4 overwrites an existing file without asking (see :data:`ASK_BEFORE_OVERWRITE`).
+* ``fc``: ``xxxxxxxx: yy zz`` per differing byte (NT command reference), ``FC: no differences encountered``
+  plus a blank line (captures), ``FC: cannot open NAME - No such file or directory`` (Windows 2000 Resource
+  Kit error text), exit codes 0 / 1 / 2 / -1.
+* ``ren``/``del``: the NT 4 ``A duplicate file name exists, or the file cannot be found.`` and
+  ``Could Not Find C:\\path``; neither changes ERRORLEVEL (NT 4 internal commands are unreliable about it).
 """
 
 from __future__ import annotations
