@@ -878,7 +878,10 @@ class Shell:
 
     # -------------------------------------------------------------- running lines
     def run_line(self, line: str, batch: BatchFrame | None) -> None:
-        """Phase 1 + 2 + execution of one line typed on the command line (or passed to /c)."""
+        """Phase 1 + 2 + execution of one line typed on the command line (or passed to /c).
+
+        A line ends at its first line feed (what follows is never read) and carriage returns are dropped."""
+        line = line.split("\n", 1)[0].replace("\r", "")
         if len(line) > self.max_line:
             self.err(LINE_TOO_LONG)
             self.errorlevel = 1

@@ -646,3 +646,7 @@ def test_line_breaks_end_if_and_for_inside_blocks():
 def test_batch_caret_line_continuation():
     m = batch_machine(cont='@echo one ^\ntwo ^^\n@echo "q^"\n@echo three\n')
     assert run("C:\\b\\cont.bat", m)[0] == 'one two ^\r\n"q^"\r\nthree\r\n'
+
+
+def test_line_feed_ends_the_command_line():
+    assert run("echo a\r\necho b") == ("a\r\n", "", 0)
