@@ -222,6 +222,13 @@ def _step_entry(res: CommandResult) -> dict[str, Any]:
     return {"step": res.step, "command": res.command, "rc": res.rc, "seconds": res.seconds, "complete": res.complete}
 
 
+def _ladder_rc(output: str, sections: dict[str, str], label: str) -> int | None:
+    """Exit code reported by ``rc_ladder(label)``; None when the section's marker never printed."""
+    if label not in sections:
+        return None
+    return parsers.parse_rc_ladder(output).get(label, 0)
+
+
 def _q(value: str) -> str:
     return quote_arg(value)
 
@@ -348,7 +355,7 @@ class ComponentUpdate:
             marker("destdir"),
             f"(if exist {q(p.dest_dir + chr(92))} (echo ##yes) else (echo ##no))",
             marker("fc"),
-            f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+            f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
             rc_ladder("fc", 2),
             marker("net"),
             "net start 2>&1",
@@ -388,7 +395,7 @@ class ComponentUpdate:
             installed = sorted(set(running), key=list(IIS_SERVICES).index)
         mb_text = _section(s, "mb")
         metabase, mb_error = self._read_metabase(mb_text)
-        fc = parsers.parse_fc(_section(s, "fc"))
+        fc_rc = _ladder_rc(res.output, s, "fc")
         lock_text = _section(s, "lock")
         lock_kind = parsers.classify_error(lock_text) if "lock" in s else None
         dest_locked = None if "lock" not in s else lock_kind == "sharing_violation"
@@ -397,7 +404,7 @@ class ComponentUpdate:
             src=_first_file(_section(s, "src")),
             dest=_first_file(_section(s, "dest")),
             dest_dir_exists="##yes" in _section(s, "destdir"),
-            identical=fc.identical,
+            identical=None if fc_rc is None or fc_rc >= 2 else fc_rc == 0,
             fc_text=_section(s, "fc"),
             running=running,
             installed=installed,
@@ -577,7 +584,7 @@ class ComponentUpdate:
             f"copy /b /y {q(p.src)} {q(p.staged)} 2>&1",
             rc_ladder("copy", 1),
             marker("verify"),
-            f"fc /b {q(p.src)} {q(p.staged)} 2>&1",
+            f"fc /b {q(p.src)} {q(p.staged)} >nul 2>&1",
             rc_ladder("verify", 2),
             marker("record"),
             f"({echo_block})>{q(p.record)} 2>&1",
@@ -594,10 +601,10 @@ class ComponentUpdate:
         s = self._sections(res)
         rcs = parsers.parse_rc_ladder(res.output)
         copy_text = _section(s, "copy")
-        verify = parsers.parse_fc(_section(s, "verify"))
+        verify_rc = _ladder_rc(res.output, s, "verify")
         if not res.complete:
             raise StepFailed("stage", f"connection lost while staging: {res.error}; nothing was swapped")
-        if rcs.get("copy", 0) != 0 or verify.identical is not True or "##record_ok" not in _section(s, "record"):
+        if rcs.get("copy", 0) != 0 or verify_rc != 0 or "##record_ok" not in _section(s, "record"):
             cleanup = [
                 f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
                 f"(if exist {q(p.record)} del {q(p.record)}) 2>&1",
@@ -643,7 +650,7 @@ class ComponentUpdate:
         p, q = self.paths, _q
         parts = [
             marker("verify"),
-            f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+            f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
             rc_ladder("verify", 2),
             marker("leftover"),
             f"(if exist {q(p.staged)} echo ##staged_left)",
@@ -721,7 +728,7 @@ class ComponentUpdate:
                 p, q = self.paths, _q
                 parts = [
                     marker("verify"),
-                    f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+                    f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
                     rc_ladder("verify", 2),
                     marker("leftover"),
                     f"(if exist {q(p.staged)} echo ##staged_left)",
@@ -762,7 +769,7 @@ class ComponentUpdate:
         p, q = self.paths, _q
         return [
             marker("verify"),
-            f"fc /b {q(p.src)} {q(p.dest)} 2>&1",
+            f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
             rc_ladder("verify", 2),
             marker("leftover"),
             f"(if exist {q(p.staged)} echo ##staged_left)",
@@ -818,7 +825,7 @@ class ComponentUpdate:
 
     def _verified(self, res: CommandResult) -> bool:
         s = self._sections(res)
-        return parsers.parse_fc(_section(s, "verify")).identical is True
+        return _ladder_rc(res.output, s, "verify") == 0
 
     # -- main --------------------------------------------------------------------------------------------
 
@@ -969,7 +976,10 @@ class ComponentUpdate:
         if not facts.dest_dir_exists:
             raise InputError("dest", f"the folder of dest, {self.paths.dest_dir}, does not exist on the host")
         if facts.identical is None and facts.dest is not None:
-            raise StepFailed("compare", f"fc /b could not compare src and dest: {facts.fc_text.strip()[:300]!r}")
+            raise StepFailed(
+                "compare",
+                "fc /b could not compare src and dest (exit code 2): the host could not open one of them for reading",
+            )
 
     def _prediction(self, plan: dict[str, Any]) -> str:
         br = plan["blast_radius"]
