@@ -24,6 +24,7 @@ import asyncio
 import base64
 import re
 import time
+import traceback
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -82,6 +83,7 @@ ERROR_WSMAN_RESOURCE_NOT_FOUND = 2150858752
 ERROR_WSMAN_INVALID_XML = 2150858819
 ERROR_WSMAN_SHELL_INVALID_COMMAND_HANDLE = 2150859085
 ERROR_WSMAN_INVALID_SOAP_BODY = 2150858791
+ERROR_WSMAN_PROVIDER_FAILURE = 2150858755
 
 COALESCE_SECONDS = 0.05  # gather output arriving this soon after the first bytes into one Receive
 READ_SLICE = 1.0  # longest single blocking read; keeps executor threads short-lived
@@ -259,6 +261,11 @@ class WSManService:
                 endpoint=endpoint,
             )
         except WSManFault as fault:
+            return Reply(500, self._fault_xml(fault, message_id), action_name, fault_code=fault.code)
+        except Exception as exc:  # a bug in the lab must show up at the client, not hang it
+            self.log.add(self.cfg.name, "error", action=action_name, error=repr(exc), trace=traceback.format_exc())
+            reason = f"lab: internal error while handling {action_name}: {exc!r}"
+            fault = WSManFault("w:InternalError", reason, ERROR_WSMAN_PROVIDER_FAILURE)
             return Reply(500, self._fault_xml(fault, message_id), action_name, fault_code=fault.code)
 
     # ------------------------------------------------------------------------------------------ helpers

@@ -1,12 +1,10 @@
-"""Authentication and transport security of lab hosts, through the real pywinrm client."""
+"""Authentication and transport security of lab hosts, through the real pywinrm client and the real machine."""
 
 from __future__ import annotations
 
 import pytest
 import requests
 from winrm.exceptions import InvalidCredentialsError
-
-from . import ScriptMachine
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(60)]
 
@@ -16,7 +14,7 @@ FIRST, SECOND = "First-Pass1", "Second-Pass2"
 
 @pytest.fixture
 def host(lab_host):
-    return lab_host(machine_factory=ScriptMachine)
+    return lab_host()
 
 
 def _http_actions(lab, host):
@@ -45,7 +43,7 @@ def test_unencrypted_ntlm_over_http_is_refused(host, winrm_session):
 
 
 def test_unencrypted_ntlm_over_http_allowed_when_configured(lab_host, winrm_session):
-    host = lab_host(machine_factory=ScriptMachine, allow_unencrypted=True)
+    host = lab_host(allow_unencrypted=True)
     session = winrm_session(host, "ntlm", "http", message_encryption="never")
     assert session.run_cmd("echo plain").std_out == b"plain\r\n"
 
@@ -60,8 +58,8 @@ def test_wrong_password_is_rejected(host, winrm_session):
 
 
 def test_hosts_with_different_passwords_for_the_same_user(lab_host, winrm_session):
-    first = lab_host(machine_factory=ScriptMachine, password=FIRST)
-    second = lab_host(machine_factory=ScriptMachine, password=SECOND)
+    first = lab_host(password=FIRST)
+    second = lab_host(password=SECOND)
     assert winrm_session(first).run_cmd("exit 0").status_code == 0
     assert winrm_session(second).run_cmd("exit 0").status_code == 0
     with pytest.raises(InvalidCredentialsError):
@@ -80,15 +78,15 @@ def test_https_certificate_is_not_trusted_without_lab_ca(host, winrm_session):
 
 
 def test_basic_over_http_refused_unless_allow_unencrypted(lab_host, winrm_session):
-    strict = lab_host(machine_factory=ScriptMachine)
+    strict = lab_host()
     with pytest.raises(InvalidCredentialsError):
         winrm_session(strict, "basic", "http").run_cmd("echo x")
-    relaxed = lab_host(machine_factory=ScriptMachine, allow_unencrypted=True)
+    relaxed = lab_host(allow_unencrypted=True)
     assert winrm_session(relaxed, "basic", "http").run_cmd("echo ok").std_out == b"ok\r\n"
 
 
 def test_basic_disabled(lab_host, winrm_session):
-    host = lab_host(machine_factory=ScriptMachine, basic=False)
+    host = lab_host(basic=False)
     with pytest.raises(InvalidCredentialsError):
         winrm_session(host, "basic", "https").run_cmd("echo x")
 
@@ -121,7 +119,7 @@ def test_401_advertises_negotiate_and_basic(host, lab):
 
 
 def test_listener_switches(lab_host, winrm_session):
-    host = lab_host(machine_factory=ScriptMachine, listen_http=False)
+    host = lab_host(listen_http=False)
     with pytest.raises(requests.exceptions.ConnectionError):
         winrm_session(host, "ntlm", "http").run_cmd("echo x")
     assert winrm_session(host, "ntlm", "https").run_cmd("exit 3").status_code == 3

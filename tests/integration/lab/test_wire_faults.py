@@ -1,4 +1,5 @@
-"""Injected wire faults: dropped connections, slow answers, WS-Man listener down."""
+"""Injected wire faults: dropped connections, slow answers, WS-Man listener down (real machine model; the
+give-up-waiting case uses the ScriptMachine for exact timing of output)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,20 @@ pytestmark = [pytest.mark.lab, pytest.mark.timeout(90)]
 
 @pytest.fixture
 def host(lab_host):
-    return lab_host(machine_factory=ScriptMachine)
+    return lab_host()
+
+
+def _commands(lab, host):
+    return [e.detail.get("line") for e in lab.log.events(host=host.name, kind="command")]
+
+
+def _wait(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def test_drop_after_requests_is_one_shot(lab, host, winrm_session):
@@ -36,20 +50,18 @@ def test_drop_on_command_starts_the_command_first(lab, host, winrm_session):
     assert session.run_cmd("echo harmless").status_code == 0
     with pytest.raises(requests.exceptions.ConnectionError):
         session.run_cmd("echo", ["do", "the", "swap"])
-    assert host.machine.commands[-1].cmdline == "echo do the swap"  # it ran
+    assert _wait(lambda: "echo do the swap" in _commands(lab, host))  # it ran
     assert host.faults.drop_on_command is None
     assert winrm_session(host).run_cmd("echo swap again").status_code == 0  # one-shot
 
 
-def test_command_runs_on_after_the_client_disconnects(host, winrm_session):
-    host.set_faults(drop_on_command="sleep")
+def test_command_runs_on_after_the_client_disconnects(lab_host, winrm_session):
+    host = lab_host(timing={"service_stop": {"W3SVC": 0.5}, "net_give_up": 10.0})
+    host.set_faults(drop_on_command="net stop")
     with pytest.raises(requests.exceptions.ConnectionError):
-        winrm_session(host).run_cmd("sleep 0.5")
-    cmd = host.machine.commands[-1]
-    deadline = time.monotonic() + 5
-    while not cmd.done and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert cmd.done and cmd.exit_code == 0
+        winrm_session(host).run_cmd("net stop W3SVC")
+    assert host.machine.service_states()["W3SVC"] != "STOPPED"
+    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
 
 
 def test_slow_responses(host, winrm_session):
@@ -90,7 +102,8 @@ def test_wsman_down_set_directly_on_the_config(host, winrm_session):
     assert winrm_session(host).run_cmd("echo up").std_out == b"up\r\n"
 
 
-def test_output_is_kept_when_the_client_gives_up_waiting(lab, host, winrm_session):
+def test_output_is_kept_when_the_client_gives_up_waiting(lab, lab_host, winrm_session):
+    host = lab_host(machine_factory=ScriptMachine)
     protocol = winrm_session(host, operation_timeout_sec=3, read_timeout_sec=5).protocol
     shell = protocol.open_shell()
     command = protocol.run_command(shell, "tick 1 0.6")
@@ -121,3 +134,16 @@ def test_request_dropped_before_processing_loses_nothing(host, winrm_session):
     other = winrm_session(host).protocol
     assert other.get_command_output(shell, command) == (b"kept\r\n", b"", 0)
     other.close_shell(shell)
+
+
+def test_a_lab_bug_reaches_the_client_as_a_fault(lab, lab_host, winrm_session):
+    class BrokenMachine(ScriptMachine):
+        def start_command(self, cmdline):
+            raise RuntimeError("model exploded")
+
+    from winrm.exceptions import WSManFaultError
+
+    host = lab_host(machine_factory=BrokenMachine)
+    with pytest.raises(WSManFaultError, match="model exploded"):
+        winrm_session(host).run_cmd("echo x")
+    assert [e.detail["action"] for e in lab.log.events(host=host.name, kind="error")] == ["Command"]

@@ -18,8 +18,6 @@ from tests.lab.config import default_fleet
 from tests.lab.fixtures import worker_base_ip
 from tests.lab.server import Lab, LabClient, allocate_ips
 
-from . import ScriptMachine
-
 pytestmark = [pytest.mark.lab]
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,21 +41,37 @@ def test_allocate_ips_skips_network_and_broadcast_octets():
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_two_hundred_hosts_start_fast_and_idle_cheaply(winrm_session):
+    from tests.lab.machine import Machine
+
     count = 200
     ips = allocate_ips(count, worker_base_ip(block=120))
     configs = default_fleet(count, ips)
+    machine_seconds = 0.0
+
+    def timed_machine(cfg, log):
+        nonlocal machine_seconds
+        t = time.perf_counter()
+        try:
+            return Machine(cfg, log)
+        finally:
+            machine_seconds += time.perf_counter() - t
+
     rss_before = _rss_kib()
     threads_before = threading.active_count()
     started = time.perf_counter()
-    lab = Lab(base_ip=ips[0]).start(configs)
+    lab = Lab(base_ip=ips[0], machine_factory=timed_machine).start(configs)
     try:
         elapsed = time.perf_counter() - started
-        time.sleep(1.0)  # idle
+        cpu_before = time.process_time()
+        time.sleep(2.0)  # idle
+        idle_cpu = time.process_time() - cpu_before
         rss_after = _rss_kib()
         threads = threading.active_count() - threads_before
         print(
-            f"\nlab: {count} hosts ({count * 4} listeners) started in {elapsed:.2f}s; "
-            f"idle RSS +{(rss_after - rss_before) / 1024:.1f} MiB, +{threads} threads"
+            f"\nlab: {count} hosts ({count * 4} listeners) started in {elapsed:.2f}s "
+            f"(machine models {machine_seconds:.2f}s, wire {elapsed - machine_seconds:.2f}s); "
+            f"idle: RSS +{(rss_after - rss_before) / 1024:.1f} MiB, +{threads} threads, "
+            f"{idle_cpu / 2.0 * 100:.1f}% CPU"
         )
         assert len(lab.hosts) == count
         # Every WS-Man listener answers (a 401 challenge), spot-check the web sites and a real session.
@@ -74,8 +88,8 @@ def test_two_hundred_hosts_start_fast_and_idle_cheaply(winrm_session):
 
 
 def test_lab_host_factory_gives_unique_hosts(lab, lab_host):
-    first = lab_host(machine_factory=ScriptMachine)
-    second = lab_host(machine_factory=ScriptMachine, fleet_index=1)
+    first = lab_host()
+    second = lab_host(fleet_index=1)
     assert first.name != second.name and first.ip != second.ip
     assert second.config.sites[0].apps[1].path == "/Shop"  # from the default fleet's host 1
     assert lab.hosts[second.name] is second
@@ -90,7 +104,7 @@ def test_address_in_use_is_skipped(lab, lab_host):
     blocker.bind((ip, 5985))
     blocker.listen()
     try:
-        host = lab_host(machine_factory=ScriptMachine)
+        host = lab_host()
         assert host.ip != ip
         assert requests.post(host.endpoint(), data=b"", timeout=10).status_code == 401
     finally:
@@ -98,8 +112,8 @@ def test_address_in_use_is_skipped(lab, lab_host):
 
 
 def test_inventory(lab, lab_host, lab_inventory):
-    plain = lab_host(machine_factory=ScriptMachine)
-    tls = lab_host(machine_factory=ScriptMachine, listen_http=False)
+    plain = lab_host()
+    tls = lab_host(listen_http=False)
     data = yaml.safe_load(lab_inventory(plain, tls).read_text())
     hosts = data["all"]["children"]["iis4"]["hosts"]
     assert set(data["all"]["children"]["web"]["hosts"]) == {plain.name, tls.name}
@@ -119,7 +133,7 @@ def test_inventory(lab, lab_host, lab_inventory):
 def test_control_api(lab_host, winrm_session):
     lab = Lab(control_port=0, base_ip=worker_base_ip(block=140)).start()
     try:
-        host = lab.add_host(default_fleet(1, [lab.allocate_ip()])[0], auto_ip=True, machine_factory=ScriptMachine)
+        host = lab.add_host(default_fleet(1, [lab.allocate_ip()])[0], auto_ip=True)
         client = LabClient(lab.control_url)
         assert [h["name"] for h in client.hosts()] == [host.name]
         state = client.state(host.name)
