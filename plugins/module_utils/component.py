@@ -257,8 +257,8 @@ def _parse_record(text: str) -> dict[str, str] | None:
     values = {}
     for line in text.splitlines():
         if "=" in line:
-            k, _, v = line.strip().partition("=")
-            values[k.strip()] = v.strip()
+            key, value = line.strip().split("=", 1)
+            values[key.strip()] = value.strip()
     return values if values.get("run") else None
 
 

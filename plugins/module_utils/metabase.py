@@ -131,7 +131,7 @@ class Metabase:
 
     def _application(self, site: int, path: str, key: str) -> Application:
         root = self._app_root_of(key)
-        isolated_value, _ = self.effective(root or key, "AppIsolated")
+        isolated_value = self.effective(root or key, "AppIsolated")[0]
         try:
             isolated = int(isolated_value or 0) == 1
         except (TypeError, ValueError):

@@ -83,5 +83,4 @@ def stop_set(running: list[str], graph: dict[str, list[str]], root: str = "IISAD
     """What ``net stop <root> /y`` stops: the running dependants of root, then root itself."""
     running_set = {s.upper() for s in running}
     deps = [s for s in dependants(root, graph) if s in running_set]
-    ordered = [s for s in start_order(deps, graph)]
-    return ordered + ([root.upper()] if root.upper() in running_set else [])
+    return start_order(deps, graph) + ([root.upper()] if root.upper() in running_set else [])

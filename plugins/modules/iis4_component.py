@@ -176,6 +176,8 @@ attributes:
     support: full
     description: Shows the size and date of the old and the new DLL.
   platform:
+    description: Targets Windows NT 4.0 hosts with IIS 4.0, reached over WinRM to a cmd shell.
+    support: full
     platforms: windows
 notes:
   - Windows NT 4.0 had no WinRM of its own. The module speaks WinRM to a WinRS cmd shell; see the collection's
