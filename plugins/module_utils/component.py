@@ -775,8 +775,18 @@ class ComponentUpdate:
             f"(if exist {q(p.staged)} echo ##staged_left)",
             f"(if exist {q(p.backup)} echo ##backup_present)",
             f"(echo finished=1)>>{q(p.record)}",
+            # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A
+            # failed redirection fails the command for && (the usual batch idiom for testing a file lock).
+            marker("tidy"),
+            f"(fc /b {q(p.src)} {q(p.dest)} >nul 2>&1&&if not exist {q(p.staged)} "
+            f"((if exist {q(p.backup)} (type nul>>{q(p.backup)})) 2>nul&&({self._tidy_unload()})))",
             marker("done"),
         ]
+
+    def _tidy_unload(self) -> str:
+        p, q = self.paths, _q
+        parts = [] if self.p.backup else [f"del {q(p.backup)}"]
+        return join_commands([*parts, f"del {q(p.record)}", "echo ##tidy"])
 
     def finish_unload(self) -> None:
         p, q = self.paths, _q
@@ -893,7 +903,8 @@ class ComponentUpdate:
         unload_text = _section(s, "unload")
         unload_err = parsers.parse_adsutil_error(unload_text)
         if swapped and not still_locked:
-            self.finish_unload()
+            if "##tidy" not in _section(s, "tidy"):
+                self.finish_unload()
             self.result["outage_seconds"] = 0.0
             self.result["unloaded"] = [a.app_root for a in plan["unload_roots"]]
             self._conclude(res, plan, "")
