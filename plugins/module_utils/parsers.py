@@ -164,6 +164,8 @@ _ERROR_TABLE: tuple[tuple[str, str], ...] = (
     ("file not found", "not_found"),
     ("no such file or", "not_found"),
     ("is not recognized as an internal or external command", "name_not_recognized"),
+    # NT 4.0 cmd.exe wraps its message after "as an": the first line alone must be recognised.
+    ("the name specified is not recognized as an", "name_not_recognized"),
     ("the service name is invalid", "invalid_service"),
     ("does not exist as an installed service", "invalid_service"),
     ("a duplicate file name exists, or the file cannot be found", "duplicate_or_not_found"),

@@ -1129,3 +1129,13 @@ def test_regsvr32(rc, needle):
 def test_classify_error(text, code):
     assert classify_error(text) == code
     assert classify_error(text.upper()) == code
+
+
+def test_classify_error_nt4_unknown_program_wraps_after_as_an():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers import classify_error
+
+    text = (
+        "The name specified is not recognized as an\r\n"
+        "internal or external command, operable program or batch file.\r\n"
+    )
+    assert classify_error(text) == "name_not_recognized"
