@@ -935,12 +935,20 @@ class ComponentUpdate:
         if res.error:
             self.result.setdefault("warnings", []).append(res.error)
         not_running = self.result.get("services_not_running") or []
+        kept = ""
+        if "##record_kept" in res.output or (not_running and res.step.startswith("readback")):
+            self.result["state_record"] = self.paths.record
+            kept = (
+                f"; the state record {self.paths.record} was kept beside dest so that the next run starts "
+                "those services again"
+            )
         if self.p.register and "##register_rolled_back" in res.output:
             raise StepFailed(
                 "register",
                 f"regsvr32 failed for the new DLL (exit {reg_rc}: {parsers.parse_regsvr32(reg_rc)}); "
                 "the old DLL was put back "
-                f"and registered again{'; services not running: ' + '; '.join(not_running) if not_running else ''}",
+                f"and registered again{'; services not running: ' + '; '.join(not_running) if not_running else ''}"
+                + kept,
                 res.output,
             )
         if not verified:
@@ -952,13 +960,14 @@ class ComponentUpdate:
                 f"dest could not be replaced ({parsers.classify_error(swap_text) or 'see host output'}: "
                 f"{swap_text[:400]!r}); "
                 f"{state}; services started again: {self.result['services_started']}"
-                + (f"; NOT running: {not_running}" if not_running else ""),
+                + (f"; NOT running: {not_running}" if not_running else "")
+                + kept,
                 res.output,
             )
         if not_running:
             raise StepFailed(
                 "start",
-                f"the new DLL is in place but these services did not start again: {'; '.join(not_running)}",
+                f"the new DLL is in place but these services did not start again: {'; '.join(not_running)}" + kept,
                 res.output,
             )
         how = {
