@@ -57,6 +57,8 @@ from .events import EventLog
 from .wsman import WSManService
 
 MAX_BODY = 16 * 1024 * 1024  # hard cap on any request body the lab reads
+IDLE_CONNECTION_TIMEOUT = 120.0  # HTTP.sys IdleConnectionTimeout default
+REQUEST_READ_TIMEOUT = 60.0  # longest wait for the rest of a request that has begun
 SERVER_HEADER = "Microsoft-HTTPAPI/2.0"
 WEB_SERVER_HEADER = "Microsoft-IIS/4.0"
 
@@ -217,15 +219,26 @@ class _Drop(Exception):
     """Close the connection without an answer."""
 
 
-async def _read_request(conn: h11.Connection, reader: asyncio.StreamReader) -> tuple[h11.Request, bytes] | None:
-    """Read one full request (head and body) or return None at a clean end of the connection."""
+async def _read_request(
+    conn: h11.Connection, reader: asyncio.StreamReader, idle_timeout: float = IDLE_CONNECTION_TIMEOUT
+) -> tuple[h11.Request, bytes] | None:
+    """Read one full request (head and body) or return None at a clean end of the connection.
+
+    A connection that stays idle between requests for ``idle_timeout`` seconds is closed, as HTTP.sys does.
+    """
     request: h11.Request | None = None
     chunks: list[bytes] = []
     size = 0
     while True:
         event = conn.next_event()
         if event is h11.NEED_DATA:
-            data = await reader.read(65536)
+            waiting = idle_timeout if request is None and not conn.trailing_data[0] else REQUEST_READ_TIMEOUT
+            try:
+                data = await asyncio.wait_for(reader.read(65536), waiting)
+            except TimeoutError:
+                if request is None:
+                    return None
+                raise _Drop("request body too slow") from None
             conn.receive_data(data)
             if not data and request is None and conn.their_state in (h11.IDLE, h11.DONE, h11.MUST_CLOSE, h11.CLOSED):
                 return None
