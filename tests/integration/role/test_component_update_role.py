@@ -1,0 +1,213 @@
+"""The legacy_iis.iis4.component_update role through playbooks/update_component.yml, against lab hosts.
+
+Each test starts its own lab hosts (``lab_host``), writes an inventory for them and runs the real
+``ansible-playbook``. Hosts come from the default mixed fleet (tests.lab.config.default_host): fleet index 0
+and 2 run /Shop in-process (index 0 also has FTP and SMTP), index 1 and 3 run it isolated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.integration.ansible_helpers import REPO, Run, run_playbook
+from tests.lab.config import SHOP_DLL
+from tests.lab.dll import dll_version
+
+pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(600)]
+
+PLAYBOOK = REPO / "playbooks" / "update_component.yml"
+# Quick health checks: the lab answers at once, and failing checks should not wait long.
+FAST = {"component_update_health_retries": 2, "component_update_health_delay": 0}
+
+
+def served_version(host: Any) -> str | None:
+    with urllib.request.urlopen(host.web_url(1) + "/Shop/", timeout=10) as resp:  # noqa: S310 - lab loopback
+        body = resp.read().decode("ascii", "replace")
+    match = re.search(r"version=(\S+)", body)
+    return match.group(1) if match else None
+
+
+def file_version(host: Any) -> str | None:
+    return dll_version(host.machine.fs.read(SHOP_DLL))
+
+
+def audit(audit_dir: Path, host: Any) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(audit_dir.glob(f"{host.name}-*.json"))]
+
+
+def rollout(inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, **extra_vars: Any) -> Run:
+    extra = {"rollout_audit_dir": str(audit_dir), **FAST, **extra_vars}
+    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check)
+
+
+def recap(run: Run) -> dict[str, dict[str, int]]:
+    rows = {}
+    for m in re.finditer(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", run.stdout, re.M):
+        rows[m.group(1)] = {"changed": int(m.group(3)), "unreachable": int(m.group(4)), "failed": int(m.group(5))}
+    return rows
+
+
+def batches(run: Run) -> list[list[str]]:
+    """Hosts of each batch, in order, from the first task of the role in each play."""
+    found: list[list[str]] = []
+    for block in run.stdout.split("TASK [legacy_iis.iis4.component_update : Start from a clean slate")[1:]:
+        body = block.split("TASK [", 1)[0]
+        found.append(re.findall(r"^ok: \[([^\]]+)\]", body, re.M))
+    return found
+
+
+def with_host_vars(inventory: Path, **per_host: dict[str, Any]) -> Path:
+    """Add host variables to an inventory written by the lab."""
+    data = yaml.safe_load(inventory.read_text(encoding="utf-8"))
+    for name, values in per_host.items():
+        data["all"]["children"]["iis4"]["hosts"][name].update(values)
+    inventory.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return inventory
+
+
+def service_changes(lab: Any, host: Any, since: float) -> list[Any]:
+    return [e for e in lab.log.events(host=host.name, kind="service") if e.t >= since]
+
+
+def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    hosts = [lab_host(fleet_index=i) for i in range(4)]
+    inv = lab_inventory(*hosts)
+    audit_dir = tmp_path / "audit"
+    assert {served_version(h) for h in hosts} == {"1.0.0.0"}
+
+    first = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 2])
+    assert first.rc == 0, first.stdout + first.stderr
+    assert batches(first) == [[hosts[0].name], [hosts[1].name, hosts[2].name], [hosts[3].name]]
+    assert "Rollout summary: 4 of 4 host(s), 0 failed" in first.stdout
+    for index, host in enumerate(hosts):
+        assert served_version(host) == "2.0.0.0"
+        assert file_version(host) == "2.0.0.0"
+        (record,) = audit(audit_dir, host)
+        assert record["result"] == "changed"
+        assert record["host"] == host.name
+        assert record["drained_after"] is False
+        assert record["components"][0]["old"]["size"] != record["components"][0]["new"]["size"]
+        assert record["components"][0]["version_served"] == "2.0.0.0"
+        if index % 2 == 0:
+            assert (record["isolation"], record["method"]) == ("in_process", "service_restart")
+            assert "W3SVC" in record["services"]["started"]
+        else:
+            assert (record["isolation"], record["method"]) == ("out_of_process", "unload")
+            assert record["services"]["started"] == []
+            assert record["outage_seconds"] == 0
+    assert set(audit(audit_dir, hosts[0])[0]["services"]["started"]) == {"IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"}
+
+    t0 = time.monotonic()
+    second = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 2])
+    assert second.rc == 0, second.stdout + second.stderr
+    assert all(row["changed"] == 0 for row in recap(second).values()), recap(second)
+    assert "example drain:" not in second.stdout  # no host was drained
+    for host in hosts:
+        assert service_changes(lab, host, t0) == [], f"{host.name} stopped a service on the rerun"
+        assert audit(audit_dir, host)[-1]["result"] == "unchanged"
+        assert served_version(host) == "2.0.0.0"
+
+
+def test_check_mode_previews_and_changes_nothing(lab, lab_host, lab_inventory, tmp_path):
+    hosts = [lab_host(fleet_index=0), lab_host(fleet_index=1)]
+    inv = lab_inventory(*hosts)
+    t0 = time.monotonic()
+    run = rollout(inv, tmp_path, tmp_path / "audit", check=True, rollout_serial=[1])
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.stdout.count("would change") >= 2
+    for host in hosts:
+        assert file_version(host) == "1.0.0.0"
+        assert service_changes(lab, host, t0) == []
+    assert not (tmp_path / "audit").exists()
+
+
+@pytest.mark.parametrize("fleet_index", [0, 1], ids=["in_process", "isolated"])
+def test_failed_health_check_rolls_back_and_leaves_the_host_drained(
+    lab, lab_host, lab_inventory, tmp_path, fleet_index
+):
+    host = lab_host(fleet_index=fleet_index)
+    inv = lab_inventory(host)
+    audit_dir = tmp_path / "audit"
+    # The new DLL goes in, but the page never shows the version the check waits for.
+    run = rollout(inv, tmp_path, audit_dir, rollout_expect=r"version=9\.9\.9\.9")
+    assert run.rc != 0
+    assert "health check failed" in run.stdout
+    assert "Rolled back: " + SHOP_DLL in run.stdout.replace("\\\\", "\\")
+    assert "left out of service" in run.stdout
+    assert "example undrain" not in run.stdout
+    assert file_version(host) == "1.0.0.0"
+    assert served_version(host) == "1.0.0.0"
+    (record,) = audit(audit_dir, host)
+    assert record["result"] == "rolled back"
+    assert record["rolled_back"] == [SHOP_DLL]
+    assert record["drained_after"] is True
+    assert record["components"][0]["version_served"] == "1.0.0.0"
+
+
+def test_health_failure_without_rollback_keeps_the_new_dll(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=1)
+    inv = lab_inventory(host)
+    run = rollout(
+        inv,
+        tmp_path,
+        tmp_path / "audit",
+        rollout_expect=r"version=9\.9\.9\.9",
+        component_update_rollback_on_health_failure=False,
+    )
+    assert run.rc != 0
+    assert "The new version stays in place" in run.stdout
+    assert file_version(host) == "2.0.0.0"
+
+
+def test_a_failing_host_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path):
+    hosts = [lab_host(fleet_index=i) for i in range(4)]
+    # The second host's site cannot be reached by the health check: its update is rolled back.
+    inv = with_host_vars(lab_inventory(*hosts), **{hosts[1].name: {"web_base_url": "http://127.0.0.1:9"}})
+    audit_dir = tmp_path / "audit"
+    run = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 1], rollout_max_fail_percentage=0)
+    assert run.rc != 0
+    rows = recap(run)
+    assert rows[hosts[1].name]["failed"] == 1
+    assert served_version(hosts[0]) == "2.0.0.0"
+    assert file_version(hosts[1]) == "1.0.0.0"
+    # max_fail_percentage 0: nothing after the failed batch was touched
+    for host in hosts[2:]:
+        assert file_version(host) == "1.0.0.0"
+        assert audit(audit_dir, host) == []
+    assert "Rollout so far: 2 of 4 host(s), 1 failed" in run.stdout
+
+
+def test_capacity_floor_counts_hosts_left_drained(lab, lab_host, lab_inventory, tmp_path):
+    hosts = [lab_host(fleet_index=i) for i in range(4)]
+    inv = with_host_vars(lab_inventory(*hosts), **{hosts[0].name: {"web_base_url": "http://127.0.0.1:9"}})
+    audit_dir = tmp_path / "audit"
+    # Batch 1: the first host fails and stays drained, which 50% tolerates. Batch 2 would then have three
+    # hosts out of service at once, more than component_update_max_drained allows.
+    run = rollout(
+        inv,
+        tmp_path,
+        audit_dir,
+        rollout_serial=[2, 2],
+        rollout_max_fail_percentage=50,
+        component_update_max_drained=2,
+    )
+    assert run.rc != 0
+    assert audit(audit_dir, hosts[0])[0]["drained_after"] is True
+    assert audit(audit_dir, hosts[1])[0]["result"] == "changed"
+    for host in hosts[2:]:
+        (record,) = audit(audit_dir, host)
+        assert record["result"] == "failed"
+        assert "capacity floor" in record["failure"]
+        assert record["drained_after"] is False
+        assert file_version(host) == "1.0.0.0"
+        assert f"example drain: {host.name}" not in run.stdout
