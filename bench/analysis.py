@@ -232,7 +232,7 @@ def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
             continue
         if not in_recap or ":" not in line:
             continue
-        host, _, rest = line.partition(":")
+        host, _sep, rest = line.partition(":")
         counts: dict[str, int] = {}
         for item in rest.split():
             key, eq, value = item.partition("=")

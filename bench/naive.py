@@ -85,19 +85,19 @@ class NaiveUpdate:
         started = time.monotonic()
         isolated = self.is_isolated(metabase_path)
         if isolated:
-            rc_unload, _ = self.run("cscript", ["//nologo", ADSUTIL, "APPUNLOAD", metabase_path])
-            rc_copy, _ = self.run("copy", ["/y", src, dest])
+            rc_unload = self.run("cscript", ["//nologo", ADSUTIL, "APPUNLOAD", metabase_path])[0]
+            rc_copy = self.run("copy", ["/y", src, dest])[0]
             ok = rc_unload == 0 and rc_copy == 0
         else:
-            rc_stop, _ = self.run("net", ["stop", "iisadmin", "/y"])
-            rc_copy, _ = self.run("copy", ["/y", src, dest]) if rc_stop == 0 else (1, "")
+            rc_stop = self.run("net", ["stop", "iisadmin", "/y"])[0]
+            rc_copy = self.run("copy", ["/y", src, dest])[0] if rc_stop == 0 else 1
             rcs = [self.run("net", ["start", name])[0] for name in ["iisadmin", "w3svc", *also_start]]
             ok = rc_stop == 0 and rc_copy == 0 and not any(rcs)
         return {"isolated": isolated, "steps": self.steps, "ok": ok, "seconds": time.monotonic() - started}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--src", required=True)

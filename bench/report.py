@@ -402,7 +402,7 @@ def plot(r: dict[str, Any], path: Path) -> bool:
     s, f = r.get("single_host"), r.get("fleet")
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
 
-    def bar(ax: Any, x: float, summary: dict[str, Any], color: str, label: str | None = None) -> None:
+    def draw_bar(ax: Any, x: float, summary: dict[str, Any], color: str, label: str | None = None) -> None:
         med = summary.get("median")
         if med is None:
             return
@@ -413,10 +413,10 @@ def plot(r: dict[str, Any], path: Path) -> bool:
     ax = axes[0]
     if s:
         cats = [("in_process", "in-process"), ("isolated", "isolated")]
-        for i, (mode, _) in enumerate(cats):
-            bar(ax, i - 0.2, s[mode]["collection"]["requests"], "tab:blue", "this collection" if i == 0 else None)
-            bar(ax, i + 0.2, s[mode]["naive"]["requests"], "tab:gray", "naive script" if i == 0 else None)
-        bar(ax, 2, s["in_process"]["noop"]["requests"], "tab:green", "no-op rerun")
+        for i, mode in enumerate(m for m, _label in cats):
+            draw_bar(ax, i - 0.2, s[mode]["collection"]["requests"], "tab:blue", "this collection" if i == 0 else None)
+            draw_bar(ax, i + 0.2, s[mode]["naive"]["requests"], "tab:gray", "naive script" if i == 0 else None)
+        draw_bar(ax, 2, s["in_process"]["noop"]["requests"], "tab:green", "no-op rerun")
         ax.set_xticks([0, 1, 2], ["in-process\nupdate", "isolated\nupdate", "no-op\nrerun"])
         ax.legend(fontsize=8)
     ax.set_ylabel("WS-Man HTTP requests per host")
@@ -425,10 +425,10 @@ def plot(r: dict[str, Any], path: Path) -> bool:
     ax = axes[1]
     if s:
         bound = s["bound"]["w3svc"]["total"]
-        bar(ax, 0, s["in_process"]["collection"]["w3svc_down_s"], "tab:blue")
-        bar(ax, 1, s["in_process"]["naive"]["w3svc_down_s"], "tab:gray")
-        bar(ax, 2, s["isolated"]["collection"]["w3svc_down_s"], "tab:blue")
-        bar(ax, 3, s["isolated"]["naive"]["w3svc_down_s"], "tab:gray")
+        draw_bar(ax, 0, s["in_process"]["collection"]["w3svc_down_s"], "tab:blue")
+        draw_bar(ax, 1, s["in_process"]["naive"]["w3svc_down_s"], "tab:gray")
+        draw_bar(ax, 2, s["isolated"]["collection"]["w3svc_down_s"], "tab:blue")
+        draw_bar(ax, 3, s["isolated"]["naive"]["w3svc_down_s"], "tab:gray")
         ax.axhline(bound, color="tab:red", linestyle="--", linewidth=1, label=f"physical bound {bound:.2f} s")
         ax.axhline(bound * 1.1, color="tab:red", linestyle=":", linewidth=1, label="target: 1.1 × bound")
         ax.set_xticks(
@@ -441,13 +441,13 @@ def plot(r: dict[str, Any], path: Path) -> bool:
     ax = axes[2]
     if f:
         rows = sorted(((int(n), d) for n, d in f["by_hosts"].items() if d["wall_s"]["median"] is not None))
-        xs = [n for n, _ in rows]
+        xs = [n for n, _row in rows]
         ax.errorbar(
             xs,
-            [d["wall_s"]["median"] for _, d in rows],
+            [d["wall_s"]["median"] for _n_hosts, d in rows],
             yerr=[
-                [d["wall_s"]["median"] - d["wall_s"]["min"] for _, d in rows],
-                [d["wall_s"]["max"] - d["wall_s"]["median"] for _, d in rows],
+                [d["wall_s"]["median"] - d["wall_s"]["min"] for _n_hosts, d in rows],
+                [d["wall_s"]["max"] - d["wall_s"]["median"] for _n_hosts, d in rows],
             ],
             marker="o",
             color="tab:blue",
@@ -457,17 +457,21 @@ def plot(r: dict[str, Any], path: Path) -> bool:
         ideal = [(n, d["ideal_s"]) for n, d in rows if d["ideal_s"]]
         if ideal:
             ax.plot(
-                [n for n, _ in ideal],
-                [v for _, v in ideal],
+                [n for n, _v in ideal],
+                [v for _n_hosts, v in ideal],
                 "--",
                 color="tab:green",
                 label="ideal ceil(N/forks) × 1 host",
             )
             ax.plot(
-                [n for n, _ in ideal], [1.3 * v for _, v in ideal], ":", color="tab:red", label="target: 1.3 × ideal"
+                [n for n, _v in ideal],
+                [1.3 * v for _n_hosts, v in ideal],
+                ":",
+                color="tab:red",
+                label="target: 1.3 × ideal",
             )
         ax2 = ax.twinx()
-        ax2.plot(xs, [d["controller_cpu_s"]["median"] for _, d in rows], "s-", color="tab:orange", alpha=0.7)
+        ax2.plot(xs, [d["controller_cpu_s"]["median"] for _n_hosts, d in rows], "s-", color="tab:orange", alpha=0.7)
         ax2.set_ylabel("controller CPU seconds (orange)")
         ax.set_xscale("log")
         ax.set_xticks(xs, [str(x) for x in xs])

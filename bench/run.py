@@ -61,7 +61,7 @@ def served_version(url: str, tries: int = 20, delay: float = 0.25) -> str | None
     """The component version the application serves now (the lab's web page), or None if it never answers."""
     if not url.startswith("http://"):
         raise ValueError(url)
-    for _ in range(tries):
+    for _attempt in range(tries):
         try:
             with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - a lab URL
                 match = _VERSION.search(resp.read().decode("cp437", errors="replace"))
