@@ -416,7 +416,11 @@ def plot(r: dict[str, Any], path: Path) -> bool:
         for i, mode in enumerate(m for m, _label in cats):
             draw_bar(ax, i - 0.2, s[mode]["collection"]["requests"], "tab:blue", "this collection" if i == 0 else None)
             draw_bar(ax, i + 0.2, s[mode]["naive"]["requests"], "tab:gray", "naive script" if i == 0 else None)
-        draw_bar(ax, 2, s["in_process"]["noop"]["requests"], "tab:green", "no-op rerun")
+        draw_bar(ax, 1.8, s["in_process"]["noop"]["requests"], "tab:green", "no-op rerun (NTLM, HTTP)")
+        if s["in_process"].get("noop_https_basic"):
+            draw_bar(
+                ax, 2.2, s["in_process"]["noop_https_basic"]["requests"], "tab:olive", "no-op rerun (Basic, HTTPS)"
+            )
         ax.set_xticks([0, 1, 2], ["in-process\nupdate", "isolated\nupdate", "no-op\nrerun"])
         ax.legend(fontsize=8)
     ax.set_ylabel("WS-Man HTTP requests per host")
@@ -473,6 +477,8 @@ def plot(r: dict[str, Any], path: Path) -> bool:
         ax2 = ax.twinx()
         ax2.plot(xs, [d["controller_cpu_s"]["median"] for _n_hosts, d in rows], "s-", color="tab:orange", alpha=0.7)
         ax2.set_ylabel("controller CPU seconds (orange)")
+        ax2.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0)
         ax.set_xscale("log")
         ax.set_xticks(xs, [str(x) for x in xs])
         ax.legend(fontsize=8, loc="upper left")
