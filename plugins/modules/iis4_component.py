@@ -104,7 +104,7 @@ options:
     description:
       - Path of C(adsutil.vbs) on the host. IIS 4 installs it in the admin samples folder.
     type: str
-    default: C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs
+    default: 'C:\WINNT\system32\inetsrv\adminsamples\adsutil.vbs'
   cmdline_limit:
     description:
       - Longest command line the host's cmd.exe accepts (2047 on NT 4.0 and Windows 2000, 8191 later).
