@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.integration.ansible_helpers import REPO, Run, run_playbook
-from tests.lab.config import SHOP_DLL
+from tests.lab.config import SHOP_DLL, STAGED_DLL
 from tests.lab.dll import dll_version
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -211,3 +211,37 @@ def test_capacity_floor_counts_hosts_left_drained(lab, lab_host, lab_inventory, 
         assert record["drained_after"] is False
         assert file_version(host) == "1.0.0.0"
         assert f"example drain: {host.name}" not in run.stdout
+
+
+def test_rerun_recovers_a_host_left_half_way_by_an_interrupted_run(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=0)
+    machine = host.machine
+    # What a run killed in the middle of its outage leaves: IIS stopped, the new DLL already swapped in,
+    # the old one kept as a backup, and the state record beside dest.
+    for name in ("W3SVC", "MSFTPSVC", "SMTPSVC", "IISADMIN"):
+        machine.scm.stop(name)
+        assert machine.scm.wait_for(name, ("STOPPED",), timeout=10)
+    stamp = "20261125170000"
+    backup = f"{SHOP_DLL}.{stamp}.bak"
+    machine.fs.write(backup, machine.fs.read(SHOP_DLL))
+    machine.fs.write(SHOP_DLL, machine.fs.read(STAGED_DLL))
+    record = [
+        f"run={stamp}",
+        f"dest={SHOP_DLL}",
+        f"src={STAGED_DLL}",
+        f"staged={SHOP_DLL}.iis4new",
+        f"backup={backup}",
+        "method=service_restart",
+        "services=IISADMIN,W3SVC,MSFTPSVC,SMTPSVC",
+    ]
+    machine.fs.write(SHOP_DLL + ".iis4state", ("\r\n".join(record) + "\r\n").encode("ascii"))
+
+    # dest already equals src, yet the role must not skip the host: the state record is work to do.
+    run = rollout(lab_inventory(host), tmp_path, tmp_path / "audit")
+    assert run.rc == 0, run.stdout + run.stderr
+    states = machine.scm.states()
+    assert all(states[s] == "RUNNING" for s in ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC")), states
+    assert not machine.fs.exists(SHOP_DLL + ".iis4state")
+    assert served_version(host) == "2.0.0.0"
+    (entry,) = audit(tmp_path / "audit", host)
+    assert entry["components"][0]["recovered"]
