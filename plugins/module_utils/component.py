@@ -646,9 +646,10 @@ class ComponentUpdate:
             f"&ren {q(p.backup)} {q(p.dest_name)}&regsvr32 /s {q(p.dest)}&echo ##register_rolled_back)) 2>&1",
         ]
 
-    def _tail_parts(self) -> list[str]:
+    def _verify_parts(self) -> list[str]:
+        """Is dest the new DLL now (fc exit code), and which temporary files are still there."""
         p, q = self.paths, _q
-        parts = [
+        return [
             marker("verify"),
             f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
             rc_ladder("verify", 2),
@@ -656,6 +657,10 @@ class ComponentUpdate:
             f"(if exist {q(p.staged)} echo ##staged_left)",
             f"(if exist {q(p.backup)} echo ##backup_present)",
         ]
+
+    def _tail_parts(self) -> list[str]:
+        p, q = self.paths, _q
+        parts = self._verify_parts()
         if not self.p.backup:
             parts += [f"(if exist {q(p.backup)} del {q(p.backup)}) 2>&1"]
         fail = q(p.fail_flag)
@@ -725,17 +730,7 @@ class ComponentUpdate:
                 last_error = str(exc)
                 continue
             if probe.complete and ("##gone" in probe.output or "finished=1" in probe.output):
-                p, q = self.paths, _q
-                parts = [
-                    marker("verify"),
-                    f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
-                    rc_ladder("verify", 2),
-                    marker("leftover"),
-                    f"(if exist {q(p.staged)} echo ##staged_left)",
-                    f"(if exist {q(p.backup)} echo ##backup_present)",
-                    marker("running"),
-                    "net start 2>&1",
-                ]
+                parts = [*self._verify_parts(), marker("running"), "net start 2>&1"]
                 readback = self._run("readback", parts)
                 readback.error = (
                     f"the connection dropped during the sequence ({last_error}); the host finished it on its own "
@@ -768,12 +763,7 @@ class ComponentUpdate:
     def _tail_parts_unload(self) -> list[str]:
         p, q = self.paths, _q
         return [
-            marker("verify"),
-            f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
-            rc_ladder("verify", 2),
-            marker("leftover"),
-            f"(if exist {q(p.staged)} echo ##staged_left)",
-            f"(if exist {q(p.backup)} echo ##backup_present)",
+            *self._verify_parts(),
             f"(echo finished=1)>>{q(p.record)}",
             # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A
             # failed redirection fails the command for && (the usual batch idiom for testing a file lock).

@@ -10,14 +10,8 @@ graph is used.
 
 from __future__ import annotations
 
-# Service key -> display name, as net.exe prints it (KB Q236166).
-IIS_SERVICES: dict[str, str] = {
-    "IISADMIN": "IIS Admin Service",
-    "W3SVC": "World Wide Web Publishing Service",
-    "MSFTPSVC": "FTP Publishing Service",
-    "SMTPSVC": "Microsoft SMTP Service",
-    "NNTPSVC": "Microsoft NNTP Service",
-}
+from .parsers import IIS_SERVICES, service_key
+
 # Start preference among services that do not depend on one another: the web first.
 PREFERRED_ORDER = ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"]
 # The IIS 4 dependency graph (service -> services it depends on), used when sc.exe is not installed.
@@ -31,11 +25,9 @@ KNOWN_DEPENDENCIES: dict[str, list[str]] = {
 
 
 def key_for_display_name(display: str) -> str | None:
-    wanted = display.strip().lower()
-    for key, name in IIS_SERVICES.items():
-        if name.lower() == wanted or key.lower() == wanted:
-            return key
-    return None
+    """Service key for a display name (or a key), ``None`` for a service that is not part of IIS."""
+    name = display.strip()
+    return name.upper() if name.upper() in IIS_SERVICES else service_key(name)
 
 
 def running_iis_services(display_names: list[str]) -> list[str]:
