@@ -159,7 +159,7 @@ class ConnectionAuth:
             scheme, _, value = authorization.strip().partition(" ")
             scheme = scheme.lower()
             if scheme in ("negotiate", "ntlm"):
-                outcome = self._ntlm_step(value.strip())
+                outcome = self._ntlm_step(value.strip(), "NTLM" if scheme == "ntlm" else "Negotiate")
                 if outcome is not None:
                     return outcome
             elif scheme == "basic":
@@ -180,8 +180,11 @@ class ConnectionAuth:
             return self._deny()  # Basic has no session key to decrypt with
         return AuthOutcome(user=user, body=body, method="basic")
 
-    def _ntlm_step(self, value: str) -> AuthOutcome | None:
-        """Process an NTLM token.  Returns an outcome to send, or None when the request is authenticated."""
+    def _ntlm_step(self, value: str, scheme: str = "Negotiate") -> AuthOutcome | None:
+        """Process an NTLM token.  Returns an outcome to send, or None when the request is authenticated.
+
+        The challenge goes back under the scheme the client used (``Negotiate`` or ``NTLM``).
+        """
         if not self.cfg.ntlm:
             return self._deny()
         try:
@@ -203,7 +206,7 @@ class ConnectionAuth:
                 challenge = self._ctx.step(token)
             self._pending = True
             return AuthOutcome(
-                status=401, headers=[("WWW-Authenticate", "Negotiate " + base64.b64encode(challenge or b"").decode())]
+                status=401, headers=[("WWW-Authenticate", f"{scheme} " + base64.b64encode(challenge or b"").decode())]
             )
         if msg_type == 3 and self._pending and self._ctx is not None:
             self._pending = False

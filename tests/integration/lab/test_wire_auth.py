@@ -128,3 +128,20 @@ def test_listener_switches(lab_host, winrm_session):
 def test_wrong_path_is_404(host):
     response = requests.post(f"http://{host.ip}:{host.config.http_port}/other", data=b"x", timeout=10)
     assert response.status_code == 404
+
+
+def test_ntlm_scheme_is_answered_in_kind(host):
+    import base64
+
+    import spnego
+
+    client = spnego.client(host.username, host.password, hostname=host.ip, protocol="ntlm")
+    with requests.Session() as http:
+        token = base64.b64encode(client.step()).decode()
+        first = http.post(host.endpoint(), data=b"", headers={"Authorization": f"NTLM {token}"}, timeout=10)
+        assert first.status_code == 401
+        scheme, _, challenge = first.headers["WWW-Authenticate"].partition(" ")
+        assert scheme == "NTLM"
+        token = base64.b64encode(client.step(base64.b64decode(challenge))).decode()
+        second = http.post(host.endpoint(), data=b"", headers={"Authorization": f"NTLM {token}"}, timeout=10)
+        assert second.status_code == 200
