@@ -600,18 +600,21 @@ class Lab:
             await self._open_wsman(host)
 
     async def _housekeep(self) -> None:
+        """Expire idle shells and follow ``wsman_down`` changes made directly on a host's config."""
         while True:
             interval = 1.0
             for host in list(self.hosts.values()):
                 if host.closed:
                     continue
-                if host.wsman.shells:
-                    host.wsman.expire()
-                    for shell in host.wsman.shells.values():
-                        interval = min(interval, max(0.05, shell.idle_timeout / 4))
-                if host.config.faults.wsman_down == host.wsman_listening:
-                    with contextlib.suppress(OSError):
-                        await self._reconcile(host)
+                try:
+                    interval = min(interval, max(0.05, host.config.shell_idle_timeout / 4))
+                    if host.wsman.shells:
+                        host.wsman.expire()
+                    if host.config.faults.wsman_down == host.wsman_listening:
+                        with contextlib.suppress(OSError):
+                            await self._reconcile(host)
+                except Exception as exc:  # keep housekeeping alive for the other hosts
+                    self.log.add(host.name, "error", action="housekeeping", error=repr(exc))
             await asyncio.sleep(interval)
 
     # -- state

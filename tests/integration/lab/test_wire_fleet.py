@@ -148,6 +148,12 @@ def test_control_api(lab_host, winrm_session):
         kinds = {e["kind"] for e in client.events(since=t0, host=host.name)}
         assert {"fault", "http", "command"} <= kinds
         assert all(e["kind"] == "http" for e in client.events(since=t0, kind="http"))
+        written = client.write_file(host.name, "C:\\Staging\\New.dll", b"MZ new image")
+        assert written["size"] == 12
+        assert host.machine.file_bytes("C:\\Staging\\New.dll") == b"MZ new image"
+        files = client.state(host.name)["files"]
+        assert files["C:\\Staging\\New.dll"] == {"sha256": written["sha256"], "size": 12}
+        assert "W3SVC" in client.state(host.name)["services"]
         with pytest.raises(RuntimeError, match="404"):
             client.state("NOSUCHHOST")
         with pytest.raises(RuntimeError, match="400"):
