@@ -2,7 +2,7 @@
 
 Serve a fleet (until SIGINT / SIGTERM)::
 
-    python -m tests.lab --hosts 20 --inventory /tmp/lab.yml [--scenario FILE] [--control-port 8900]
+    python -m tests.lab --hosts 20 --inventory lab-inventory.yml [--scenario FILE] [--control-port 8900]
                         [--base-ip 127.0.0.2] [--https] [--workdir DIR]
 
 Talk to a running lab through its control API::
