@@ -127,7 +127,7 @@ def parse_fault(item: str) -> tuple[str, Any]:
     if isinstance(default, dict):
         pairs = {}
         for part in (t for t in text.split(",") if t.strip()):
-            name, _, mode = part.partition(":")
+            name, _sep, mode = part.partition(":")
             pairs[name.strip().upper()] = mode.strip()
         return key, pairs
     if text.lower() in ("none", "null", ""):

@@ -156,7 +156,7 @@ class ConnectionAuth:
     def authenticate(self, authorization: str | None, content_type: str, body: bytes) -> AuthOutcome:
         """Authenticate one request and decrypt its body."""
         if authorization:
-            scheme, _, value = authorization.strip().partition(" ")
+            scheme, _sep, value = authorization.strip().partition(" ")
             scheme = scheme.lower()
             if scheme in ("negotiate", "ntlm"):
                 outcome = self._ntlm_step(value.strip(), "NTLM" if scheme == "ntlm" else "Negotiate")

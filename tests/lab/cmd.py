@@ -1322,7 +1322,7 @@ class Shell:
             if not buffer:
                 self.out("\r\n")
                 return self.errorlevel
-            line, _, buffer = buffer.partition("\n")
+            line, _sep, buffer = buffer.partition("\n")
             line = line.rstrip("\r")
             self.out(line + "\r\n")
             try:
@@ -1539,7 +1539,7 @@ def apply_cmd_c_quotes(line: str, slash_s: bool, keep_rule: bool, fs: Any, shell
         second = line.index('"', first + 1)
         inner = line[first + 1 : second]
         if not (set(inner) & SPECIAL_IN_QUOTE_RULE) and any(c in " \t" for c in inner) and shell is not None:
-            kind, _ = shell.find_program(inner)
+            kind, _path = shell.find_program(inner)
             if kind:
                 return line
     if line.startswith('"'):
@@ -1718,7 +1718,7 @@ def _call(sh: Shell, rest: str) -> int | None:
     if not text:
         return None
     if text.startswith(":") and sh.batch is not None:
-        label, _, args = text.partition(" ")
+        label, _sep, args = text.partition(" ")
         frame = sh.batch
         sub = BatchFrame(frame.path, [label, *batch_args(args)], args.lstrip(" \t"), frame.lines, echo=sh.echo)
         probe = BatchFrame(frame.path, frame.args, frame.all_args, frame.lines)

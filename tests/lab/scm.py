@@ -366,7 +366,7 @@ class ServiceControlManager:
                     self._set(svc, STOPPED, None)
             elif svc.state == START_PENDING and svc.deadline is not None and now >= svc.deadline:
                 if svc.failure:
-                    kind, _, number = svc.failure.partition(":")
+                    kind, _sep, number = svc.failure.partition(":")
                     if kind == "specific":
                         svc.win32_exit_code = ERROR_SERVICE_SPECIFIC_ERROR
                         svc.service_exit_code = int(number or 1)

@@ -43,7 +43,7 @@ class ScriptCommand:
             return bool(self.signals)
 
     def _run(self) -> None:
-        verb, _, rest = self.cmdline.partition(" ")
+        verb, _sep, rest = self.cmdline.partition(" ")
         rc = 0
         if verb == "echo":
             self._emit(rest.encode("cp437") + b"\r\n")

@@ -28,7 +28,7 @@ def test_ntlm_over_http_is_encrypted(lab, host, winrm_session):
     assert session.protocol.transport.encryption is not None  # pywinrm negotiated message encryption
     actions = _http_actions(lab, host)
     assert actions[:3] == [("Auth", 401), ("Auth", 401), ("Auth", 200)]  # challenge, type 2, type 3
-    assert [a for a, _ in actions[3:]] == ["Create", "Command", "Receive", "Signal", "Delete"]
+    assert [action for action, _status in actions[3:]] == ["Create", "Command", "Receive", "Signal", "Delete"]
 
 
 def test_ntlm_accepts_domain_spellings(host, winrm_session):
@@ -140,7 +140,7 @@ def test_ntlm_scheme_is_answered_in_kind(host):
         token = base64.b64encode(client.step()).decode()
         first = http.post(host.endpoint(), data=b"", headers={"Authorization": f"NTLM {token}"}, timeout=10)
         assert first.status_code == 401
-        scheme, _, challenge = first.headers["WWW-Authenticate"].partition(" ")
+        scheme, _sep, challenge = first.headers["WWW-Authenticate"].partition(" ")
         assert scheme == "NTLM"
         token = base64.b64encode(client.step(base64.b64decode(challenge))).decode()
         second = http.post(host.endpoint(), data=b"", headers={"Authorization": f"NTLM {token}"}, timeout=10)

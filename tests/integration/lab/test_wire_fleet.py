@@ -193,7 +193,7 @@ def test_command_line_serves_a_scenario_until_sigterm(tmp_path):
         assert inv["WIRE07"]["ansible_user"] == "CORP\\deploy"
     finally:
         proc.send_signal(signal.SIGTERM)
-        rest, _ = proc.communicate(timeout=60)
+        rest, _stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "lab: stopped" in rest
 
