@@ -127,7 +127,7 @@ def test_program_errorlevel_feeds_conditionals():
     m = make_machine(programs={"fail": recorder([], 2), "ok": recorder([], 0)})
     assert run("fail && echo yes || echo no", m)[0] == "no\r\n"
     assert run("ok && echo yes || echo no", m)[0] == "yes \r\n"
-    out, _, rc = run("fail & (if errorlevel 2 echo @@rc2) & (if errorlevel 1 echo @@rc1) & ok", m)
+    out, _err, rc = run("fail & (if errorlevel 2 echo @@rc2) & (if errorlevel 1 echo @@rc1) & ok", m)
     assert out == "@@rc2\r\n@@rc1\r\n"
     assert rc == 0
 
@@ -151,7 +151,7 @@ def test_quoted_argument_cannot_inject_commands():
     assert not m.fs.exists("C:\\oracle\\o.txt")
     assert calls[0].args == ["x & del C:\\oracle\\present.txt", "y | echo z", "a > C:\\oracle\\o.txt"]
     assert (out, err) == ("", "")
-    out, _, _ = run('echo "& del C:\\oracle\\present.txt"', m)
+    out, _err, _rc = run('echo "& del C:\\oracle\\present.txt"', m)
     assert out == '"& del C:\\oracle\\present.txt"\r\n'
     assert m.fs.exists("C:\\oracle\\present.txt")
 
@@ -193,7 +193,7 @@ def test_cancel_stops_and_returns_ctrl_c_code():
         return 0
 
     m = make_machine(programs={"stopper": stopper})
-    out, _, rc = run("echo one & stopper & echo two", m, cancel=cancel)
+    out, _err, rc = run("echo one & stopper & echo two", m, cancel=cancel)
     assert out == "one \r\n"
     assert rc == CANCELLED_RC == 0xC000013A
 
@@ -211,7 +211,7 @@ def test_environment_does_not_leak_between_runs():
 
 def test_errorlevel_expanded_at_read_time():
     m = make_machine(programs={"fail": recorder([], 5)})
-    out, _, rc = run("fail & echo %ERRORLEVEL% & if errorlevel 5 echo five", m)
+    out, _err, rc = run("fail & echo %ERRORLEVEL% & if errorlevel 5 echo five", m)
     assert out == "0 \r\nfive\r\n"
     assert rc == 5
     assert run("fail & call echo %%ERRORLEVEL%%", m)[0] == "%0%\r\n"
@@ -235,7 +235,8 @@ def test_variable_substring_and_substitution():
 def test_percent_in_command_line_mode():
     assert run("echo 100%")[0] == "100%\r\n"
     assert run("echo %%")[0] == "%%\r\n"
-    assert run("echo %1 %ORACLE_UNDEF%x%ORACLE_FOO%")[0] == "%1 %ORACLE_UNDEFxbar\r\n" or True
+    # undefined names stay as typed and their closing % may open the next name: "%x%" is not consumed
+    assert run("echo %1 %ORACLE_UNDEF%x%ORACLE_FOO%")[0] == "%1 %ORACLE_UNDEF%xbar\r\n"
 
 
 def test_set_display_and_errors():
@@ -315,7 +316,7 @@ def test_unexpected_operators():
 def test_blocks():
     assert run("(echo a & echo b) & echo c")[0] == "a \r\nb\r\nc\r\n"
     assert run("echo a)")[0] == "a)\r\n"
-    assert run("(echo a)b")[1] != "" or True
+    assert run("(echo a)b") == ("", "b was unexpected at this time.\r\n", 255)  # text after ")" is a syntax error
 
 
 # --------------------------------------------------------------------------------------------------
@@ -334,11 +335,11 @@ def test_redirections_to_files():
     run("(echo out & notthere) >C:\\both.txt 2>&1", m)
     data = m.fs.read("C:\\both.txt")
     assert data.startswith(b"out \r\nThe name specified")
-    out, err, _ = run("notthere 2>&1 1>nul", m)
+    out, err, _rc = run("notthere 2>&1 1>nul", m)
     assert out.startswith("The name specified") and err == ""
-    out, err, _ = run("echo to-err 1>&2", m)
+    out, err, _rc = run("echo to-err 1>&2", m)
     assert (out, err) == ("", "to-err \r\n")
-    out, err, _ = run("notthere 2>nul", m)
+    out, err, _rc = run("notthere 2>nul", m)
     assert (out, err) == ("", "")
 
 
@@ -405,7 +406,7 @@ echo done
 
 def test_batch_echo_on_shows_commands():
     m = batch_machine(on="echo hello\n@echo quiet\nrem a remark\necho x > nul & if a==b (echo y)\n")
-    out, _, _ = run("C:\\b\\on.bat", m)
+    out, _err, _rc = run("C:\\b\\on.bat", m)
     assert out == (
         "\r\nC:\\>echo hello\r\nhello\r\nquiet\r\n\r\nC:\\>rem a remark\r\n"
         "\r\nC:\\>echo x   1>nul & if a == b (echo y )\r\n"
@@ -426,7 +427,7 @@ exit /b 7
         rc="@exit /b 5\n",
         hard="@exit 8\n@echo no\n",
     )
-    out, _, rc = run("C:\\b\\sub.bat", m)
+    out, _err, rc = run("C:\\b\\sub.bat", m)
     assert out == "inner [a] [b]\r\ninner gave 7\r\n"
     assert rc == 7
     assert run("C:\\b\\rc.bat & echo %errorlevel%", m)[0] == "0\r\n"
@@ -447,7 +448,7 @@ if exist C:\\oracle\\present.txt (
 echo after %V%
 """,
     )
-    out, _, _ = run("C:\\b\\blk.bat", m)
+    out, _err, _rc = run("C:\\b\\blk.bat", m)
     assert out == "in block before\r\nafter inside\r\n"
 
 
@@ -474,7 +475,7 @@ def test_batch_found_by_name_via_cwd_and_path():
 def test_batch_line_length_limit():
     long = "@echo " + "x" * 2100 + "\n@echo ok\n"
     m = batch_machine(long=long)
-    out, err, _ = run("C:\\b\\long.bat", m)
+    out, err, _rc = run("C:\\b\\long.bat", m)
     assert out == "ok\r\n"
     assert err == "The input line is too long.\r\n"
 
@@ -497,7 +498,7 @@ def test_nested_cmd_quote_rules():
     assert run('cmd /c "echo "x""')[0] == '"x"\r\n'
     assert run('cmd /c ""C:\\oracle\\sp ace\\args.bat" "p q""')[0] == '["p q"] [] ["p q"]\r\n'
     # NT 4 has only the "old behavior": the first and last quote go even around a lone program path
-    out, err, _ = run('cmd /c "C:\\oracle\\sp ace\\args.bat"')
+    out, err, _rc = run('cmd /c "C:\\oracle\\sp ace\\args.bat"')
     assert err.startswith("The name specified is not recognized")
     assert run('cmd /c echo "a & b"')[0] == '"a & b"\r\n'
     assert run("cmd /c set ORACLE_Z=1 & echo %ORACLE_Z%")[0] == "%ORACLE_Z%\r\n"
@@ -505,7 +506,7 @@ def test_nested_cmd_quote_rules():
 
 def test_windows_2000_quote_rule_can_be_switched_on(monkeypatch):
     monkeypatch.setattr(Interpreter, "keep_quote_rule", True)
-    out, err, _ = run('"C:\\oracle\\sp ace\\args.bat"')
+    out, err, _rc = run('"C:\\oracle\\sp ace\\args.bat"')
     assert out == "[] [] []\r\n"
 
 
@@ -550,7 +551,7 @@ def test_cd_and_drives():
 
 
 def test_interactive_nested_cmd_reads_stdin():
-    out, _, rc = run("cmd", stdin="echo from-stdin\r\nexit 3\r\n")
+    out, _err, rc = run("cmd", stdin="echo from-stdin\r\nexit 3\r\n")
     assert "from-stdin\r\n" in out
     assert out.startswith("Microsoft(R) Windows NT(TM)")
     assert rc == 3
@@ -572,7 +573,7 @@ def test_syntax_error_ends_all_batch_processing():
 
 def test_batch_arg_modifiers():
     m = batch_machine(mods="@echo [%~dp0] [%~nx0] [%~n1] [%~x1] [%~d1] [%~f1] [%~1]\n")
-    out, _, _ = run('C:\\b\\mods.bat "C:\\oracle\\present.txt"', m)
+    out, _err, _rc = run('C:\\b\\mods.bat "C:\\oracle\\present.txt"', m)
     assert out == ("[C:\\b\\] [mods.bat] [present] [.txt] [C:] [C:\\oracle\\present.txt] [C:\\oracle\\present.txt]\r\n")
 
 
@@ -598,7 +599,7 @@ def test_module_style_lines():
     assert m.fs.read("C:\\oracle\\gen.bat") == b'@echo off\r\necho a&b > "x (y)"\r\n'
     assert run('(if exist "C:\\oracle\\." (echo yes) else (echo no))&echo @@x', m)[0] == "yes\r\n@@x\r\n"
     assert run('dir /b "C:\\oracle\\sp ace\\."', m)[0] == "args.bat\r\nin space.txt\r\n"
-    out, _, rc = run('call "C:\\oracle\\gen.bat"', m)
+    out, _err, rc = run('call "C:\\oracle\\gen.bat"', m)
     assert out == "a\r\n" and rc == 1  # "echo a" then "&b ..." runs b, which does not exist
 
 

@@ -89,7 +89,7 @@ def test_copy_touch_form(m):
 
 
 def test_copy_keeps_errorlevel_semantics(m):
-    out, _, rc = run(f"copy C:\\none.dll C:\\x.dll & if errorlevel 1 echo failed & copy {STAGED} C:\\y.dll", m)
+    out, _err, rc = run(f"copy C:\\none.dll C:\\x.dll & if errorlevel 1 echo failed & copy {STAGED} C:\\y.dll", m)
     assert "failed" in out
     assert rc == 0
 
@@ -115,7 +115,7 @@ def test_move(m):
 def test_move_wildcards(m):
     m.fs.write("C:\\Staging\\a.txt", b"a")
     m.fs.makedirs("C:\\Out")
-    out, _, rc = run("move C:\\Staging\\*.txt C:\\Out", m)
+    out, _err, rc = run("move C:\\Staging\\*.txt C:\\Out", m)
     assert out == "C:\\Staging\\a.txt\r\n" and rc == 0
     assert m.fs.exists("C:\\Out\\a.txt")
 
@@ -135,12 +135,12 @@ def test_ren(m):
 
 
 def test_ren_and_del_leave_errorlevel_but_fail_conditionals(m):
-    out, _, rc = run("cmd /c exit 3 & ren C:\\none.txt x.txt & if errorlevel 3 echo still3", m)
+    out, _err, rc = run("cmd /c exit 3 & ren C:\\none.txt x.txt & if errorlevel 3 echo still3", m)
     assert out == "still3\r\n"
     assert rc == 3
-    out, _, rc = run("ren C:\\none.txt x.txt || echo failed", m)
+    out, _err, rc = run("ren C:\\none.txt x.txt || echo failed", m)
     assert out == "failed\r\n" and rc == 0
-    out, _, rc = run("del C:\\none.txt && echo ok || echo failed", m)
+    out, _err, rc = run("del C:\\none.txt && echo ok || echo failed", m)
     assert out == "failed\r\n" and rc == 0
 
 
@@ -169,7 +169,7 @@ def test_del_wildcards_and_folders(m):
     assert run("del C:\\Staging\\*.tmp", m) == ("", "", 0)
     assert m.fs.glob("C:\\Staging\\*.tmp") == []
     assert run("del C:\\Staging\\*.tmp", m)[1] == "Could Not Find C:\\Staging\\*.tmp\r\n"
-    out, _, _ = run("del C:\\Staging", m, stdin="n\r\n")
+    out, _err, _rc = run("del C:\\Staging", m, stdin="n\r\n")
     assert out == "C:\\Staging\\*, Are you sure (Y/N)? N\r\n"
     assert m.fs.exists(STAGED)
     run("del C:\\Staging", m, stdin="y\r\n")
@@ -207,7 +207,7 @@ def test_dir_single_file_and_times(m):
     m.fs.write("C:\\Staging\\early.txt", b"12")
     m.fs.set_clock(datetime(1999, 1, 2, 12, 30))
     m.fs.write("C:\\Staging\\noon.txt", b"1")
-    out, _, _ = run("dir C:\\Staging\\early.txt", m)
+    out, _err, _rc = run("dir C:\\Staging\\early.txt", m)
     assert "01/02/99  12:05a                     2 early.txt\r\n" in out
     assert "               1 File(s)              2 bytes\r\n" in out
     assert " Directory of C:\\Staging\r\n" in out
@@ -229,7 +229,7 @@ def test_dir_bare_and_not_found(m):
 
 
 def test_dir_root_has_no_dot_entries(m):
-    out, _, _ = run("dir C:\\", m)
+    out, _err, _rc = run("dir C:\\", m)
     assert "<DIR>          .\r\n" not in out
     assert " Directory of C:\\\r\n" in out
 
@@ -260,7 +260,7 @@ def test_md_rd(m):
     assert run("rd /s /q C:\\new", m) == ("", "", 0)
     assert not m.fs.exists("C:\\new")
     assert run("rd C:\\new", m)[1] == "The system cannot find the file specified.\r\n"
-    out, _, _ = run("rd /s C:\\Staging", m, stdin="y\r\n")
+    out, _err, _rc = run("rd /s C:\\Staging", m, stdin="y\r\n")
     assert out == "C:\\Staging, Are you sure (Y/N)? Y\r\n"
     assert not m.fs.exists("C:\\Staging")
 
@@ -279,19 +279,19 @@ def test_fc_identical(m):
 def test_fc_binary_differences(m):
     m.fs.write("C:\\a.bin", b"\x00\x01\x02\x03")
     m.fs.write("C:\\b.bin", b"\x00\xff\x02\x03\x04\x05")
-    out, _, rc = run("fc /b C:\\a.bin C:\\b.bin", m)
+    out, _err, rc = run("fc /b C:\\a.bin C:\\b.bin", m)
     assert (
         out
         == "Comparing files C:\\a.bin and C:\\b.bin\r\n00000001: 01 FF\r\nFC: C:\\b.bin longer than C:\\a.bin\r\n\r\n"
     )
     assert rc == 1
-    out, _, rc = run("fc /b C:\\b.bin C:\\a.bin", m)
+    out, _err, rc = run("fc /b C:\\b.bin C:\\a.bin", m)
     assert "FC: C:\\b.bin longer than C:\\a.bin\r\n" in out
     assert "00000001: FF 01\r\n" in out
 
 
 def test_fc_missing_file(m):
-    out, _, rc = run("fc /b C:\\none.dll C:\\oracle\\present.txt", m)
+    out, _err, rc = run("fc /b C:\\none.dll C:\\oracle\\present.txt", m)
     assert out == "FC: cannot open C:\\NONE.DLL - No such file or directory\r\n"
     assert rc == 2
     assert run("fc /b C:\\oracle\\present.txt", m)[2] == 0xFFFFFFFF
@@ -305,10 +305,10 @@ def test_fc_errorlevel_ladder(m):
 def test_fc_text_mode(m):
     m.fs.write("C:\\Program.cs", b"a\r\nb\r\nc\r\n")
     m.fs.write("C:\\Out.cs", b"a\r\nb\r\nc\r\n")
-    out, _, rc = run("cd C:\\ & fc Program.cs Out.cs", m)
+    out, _err, rc = run("cd C:\\ & fc Program.cs Out.cs", m)
     assert out == "Comparing files Program.cs and OUT.CS\r\nFC: no differences encountered\r\n\r\n"
     m.fs.write("C:\\Out.cs", b"a\r\nX\r\nc\r\n")
-    out, _, rc = run("fc C:\\Program.cs C:\\Out.cs", m)
+    out, _err, rc = run("fc C:\\Program.cs C:\\Out.cs", m)
     assert rc == 1
     assert out.startswith("Comparing files C:\\Program.cs and C:\\Out.cs\r\n***** C:\\Program.cs\r\na\r\nb\r\nc\r\n")
 
@@ -318,10 +318,10 @@ def test_overwrite_prompt_rules(m, monkeypatch):
 
     run(f"copy {STAGED} C:\\Staging\\two.dll", m)
     assert run(f"copy {STAGED} C:\\Staging\\two.dll", m)[0] == COPIED1  # NT 4: no question asked
-    out, _, _ = run(f"copy /-y {STAGED} C:\\Staging\\two.dll", m, stdin="n\r\n")
+    out, _err, _rc = run(f"copy /-y {STAGED} C:\\Staging\\two.dll", m, stdin="n\r\n")
     assert out == f"Overwrite C:\\Staging\\two.dll? (Yes/No/All): N\r\n{COPIED0}"
     m.env["COPYCMD"] = "/-Y"
-    out, _, _ = run(f"copy {STAGED} C:\\Staging\\two.dll", m, stdin="y\r\n")
+    out, _err, _rc = run(f"copy {STAGED} C:\\Staging\\two.dll", m, stdin="y\r\n")
     assert out == f"Overwrite C:\\Staging\\two.dll? (Yes/No/All): Y\r\n{COPIED1}"
     assert run(f"copy /y {STAGED} C:\\Staging\\two.dll", m)[0] == COPIED1
     del m.env["COPYCMD"]
@@ -344,6 +344,6 @@ def test_each_prompt_takes_one_answer_line(m):
     for n in "ab":
         m.fs.makedirs(f"C:\\Q{n}")
         m.fs.write(f"C:\\Q{n}\\f.txt", b"f")
-    out, _, _ = run("del C:\\Qa & del C:\\Qb", m, stdin="n\r\ny\r\n")
+    out, _err, _rc = run("del C:\\Qa & del C:\\Qb", m, stdin="n\r\ny\r\n")
     assert m.fs.exists("C:\\Qa\\f.txt") and not m.fs.exists("C:\\Qb\\f.txt")
     assert out == "C:\\Qa\\*, Are you sure (Y/N)? N\r\nC:\\Qb\\*, Are you sure (Y/N)? Y\r\n"
