@@ -29,7 +29,7 @@ description:
   - When the module is run directly (for example with C(delegate_to) to a Linux host that has pywinrm), pass the
     connection through the O(winrm_host) family of options instead.
 author:
-  - legacy_iis.iis4 developers
+  - legacy_iis.iis4 maintainers (@legacy_iis)
 requirements:
   - pywinrm >= 0.5.0 on the controller (or on the host that runs the module directly)
   - pyspnego >= 0.12 for NTLM with message encryption
