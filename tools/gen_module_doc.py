@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Render docs/module.md from the module's own DOCUMENTATION, EXAMPLES and RETURN.
 
 python tools/gen_module_doc.py          write docs/module.md
