@@ -6,6 +6,7 @@ and SMTP; index 1 runs /Shop isolated; every host has a second, isolated site "I
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.request
@@ -190,3 +191,25 @@ def test_pytest_ansible_adhoc_fixture(lab, lab_host, lab_inventory, ansible_adho
     res = result.contacted[host.name]
     assert res["changed"] is True
     assert res["method"] == "unload"
+
+
+def test_module_file_runs_directly_with_explicit_connection_options(lab, lab_host, tmp_path):
+    """delegate_to a Linux host: the action plugin hands over to the module file, which talks WinRM itself."""
+    host = lab_host(fleet_index=1)
+    inv = tmp_path / "local.yml"
+    inv.write_text("all:\n  hosts:\n    controller:\n      ansible_connection: local\n", encoding="utf-8")
+    args = {
+        **ARGS,
+        "winrm_host": host.ip,
+        "winrm_port": host.config.http_port,
+        "winrm_user": host.username,
+        "winrm_password": host.password,
+        "winrm_transport": "ntlm",
+    }
+    run = run_adhoc(inv, "controller", args, tmp_path, verbosity=3)
+    res = run.result("controller")
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["changed"] is True and res["method"] == "unload"
+    assert served_version(host) == "2.0.0.0"
+    assert host.password not in run.stdout + run.stderr
+    assert host.password not in json.dumps(res)
