@@ -8,6 +8,7 @@ the page never disagrees with the data next to it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,34 @@ def _headline_rows(r: dict[str, Any]) -> list[str]:
         )
     add("W3SVC outage, in-process: measured / physical bound", "outage_ratio_in_process", tg["outage_ratio_in_process"])
     add("W3SVC downtime, isolated update", "isolated_w3svc_downtime_s", tg["isolated_w3svc_downtime_s"], 3, " s")
-    fleet_keys = [k for k in r if k.startswith("fleet_ratio_") and not k.endswith("_from")]
-    for key in fleet_keys:
-        add(f"fleet wall time / ideal, {key.rsplit('_', 1)[1]} hosts", key, tg["fleet_ratio"])
+    for key in _fleet_keys(r):
+        add(f"fleet wall time / ideal, {key.rsplit('_', 1)[1]} hosts, the role", key, tg["fleet_ratio"])
+        if r.get(f"{key}_module_only") is not None:
+            add("the same with the module alone (one task)", f"{key}_module_only", tg["fleet_ratio"])
+    return rows
+
+
+def _fleet_keys(r: dict[str, Any]) -> list[str]:
+    return [k for k in r if re.fullmatch(r"fleet_ratio_\d+", k)]
+
+
+def _short_task(name: str) -> str:
+    return name.split(" : ", 1)[-1]
+
+
+def _task_rows(f: dict[str, Any], wall: float | None, top: int = 6) -> list[str]:
+    info = f.get("task_seconds_at_largest") or {}
+    tasks = info.get("tasks") or []
+    if not tasks:
+        return []
+    rows = ["| task | seconds | share of the run |", "|---|---|---|"]
+    for name, secs in tasks[:top]:
+        share = f"{secs / wall:.0%}" if wall else "n/a"
+        rows.append(f"| {_short_task(name)} | {secs:.1f} | {share} |")
+    rest = sum(secs for _name, secs in tasks[top:])
+    if len(tasks) > top:
+        share = f"{rest / wall:.0%}" if wall else "n/a"
+        rows.append(f"| the other {len(tasks) - top} tasks together | {rest:.1f} | {share} |")
     return rows
 
 
@@ -193,7 +219,7 @@ def _misses(r: dict[str, Any]) -> list[str]:
             f"* `isolated_w3svc_downtime_s` is {v:.3f} s: some isolated run stopped W3SVC (the unload did not "
             "release the DLL and the module fell back to restarting IIS); see the raw runs in the JSON."
         )
-    for key in [k for k in r if k.startswith("fleet_ratio_") and not k.endswith("_from")]:
+    for key in _fleet_keys(r):
         v = r.get(key)
         if v is None or v <= tg["fleet_ratio"]:
             continue
@@ -210,7 +236,7 @@ def _misses(r: dict[str, Any]) -> list[str]:
         text = (
             f"* `{key}` is {v:.2f}, {v / tg['fleet_ratio']:.2f}× the target of {tg['fleet_ratio']} "
             f"({wall:.0f} s against an ideal of {d['ideal_s']:.0f} s). The ideal assumes that a batch of hosts "
-            "costs the controller nothing more than one host. It does: the role runs about "
+            "costs the controller nothing more than one host, and it costs more: the role runs about "
             f"{tasks / int(n):.0f} tasks per host (dry run, capacity floor, update, health check, report, audit, "
             f"summary), {tasks:.0f} host-task pairs in all, and ansible spends about {per_task:.0f} ms of CPU on "
             "each (a forked worker, templating, the result queue and callbacks; pywinrm, NTLM and message "
@@ -232,6 +258,23 @@ def _misses(r: dict[str, Any]) -> list[str]:
                 "strategy, whose main process starts every worker and takes in every result one at a time, and "
                 "waits at each task for the slowest host of the batch."
             )
+        mod = r.get(f"{key}_module_only")
+        mod_from = r.get(f"{key}_module_only_from") or {}
+        if mod is not None:
+            tasks_info = (f.get("task_seconds_at_largest") or {}).get("tasks") or []
+            update = next((secs for name, secs in tasks_info if "Replace the components" in name), None)
+            text += (
+                f" The module on its own (`bench/fleet_module.yml`, one task) on the same {n} hosts took "
+                f"{mod_from.get('wall_s_median', 0):.0f} s, {mod:.2f}× its ideal of "
+                f"{mod_from.get('ideal_s', 0):.0f} s ({'within' if mod <= tg['fleet_ratio'] else 'over'} the "
+                "target)"
+            )
+            if update is not None:
+                text += (
+                    f"; inside the role the update task took {update:.0f} s of the {wall:.0f} s, and the other "
+                    "tasks the rest (see the table in part 3)"
+                )
+            text += "."
         out.append(text)
         load = r.get("load_average", {})
         if load:
@@ -334,9 +377,20 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
         "ceil(N / forks) × that time. Controller CPU is `getrusage(RUSAGE_CHILDREN)` of a wrapper around "
         "ansible-playbook (`bench/measure.py`), so it covers ansible and its forks and nothing else; peak "
         "memory is the summed PSS of the ansible process tree sampled every 0.5 s (PSS counts pages the "
-        "forks share once). Each fleet run gets a new lab. Repetitions: "
+        "forks share once). Each fleet run gets a new lab. To tell the module's share from the role's, the "
+        "module alone (`bench/fleet_module.yml`) is run on one host and on the largest fleet too, and a small "
+        "callback (`bench/callback_plugins/bench_task_times.py`) records the wall time of every task. "
+        "Repetitions of the role: "
         + ", ".join(f"{n} host(s): {k}" for n, k in sorted(reps["fleet"].items(), key=lambda kv: int(kv[0])))
-        + " (fewer at 200 hosts to keep `make bench` near ten minutes).",
+        + "; of the module alone: "
+        + (
+            ", ".join(
+                f"{n} host(s): {k}"
+                for n, k in sorted(reps.get("fleet_module_only", {}).items(), key=lambda kv: int(kv[0]))
+            )
+            or "none"
+        )
+        + ". The larger fleets run fewer times to keep `make bench` near ten minutes on two cores.",
         "",
     ]
     if s:
@@ -365,11 +419,34 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
         ]
     if f:
         g = f["growth"]
+        mf = r.get("fleet_module_only")
+        largest = (f.get("task_seconds_at_largest") or {}).get("hosts")
+        wall_largest = f["by_hosts"].get(str(largest), {}).get("wall_s", {}).get("median") if largest else None
         lines += [
             f"## 3. Fleet scale (forks {f['forks']}, serial 100%)",
             "",
+            "The role (`bench/fleet.yml`):",
+            "",
             *_fleet_rows(f),
             "",
+        ]
+        if mf:
+            lines += [
+                "The module alone (`bench/fleet_module.yml`, one task per host, no dry run, health check or report):",
+                "",
+                *_fleet_rows(mf),
+                "",
+            ]
+        task_rows = _task_rows(f, wall_largest)
+        if task_rows:
+            lines += [
+                f"Where the role's time goes at {largest} hosts (wall seconds from one task's start to the next; "
+                "with the linear strategy each task runs on every host before the next one starts):",
+                "",
+                *task_rows,
+                "",
+            ]
+        lines += [
             "Growth with N (slope of log(value) over log(N); 1 is linear): controller CPU "
             f"{_n(g['cpu_exponent'])}, peak memory {_n(g['peak_pss_exponent'])}, wall time "
             f"{_n(g['wall_exponent'])}. CPU grows with the number of host-task pairs, so linearly in N; memory "

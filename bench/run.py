@@ -263,14 +263,23 @@ def summarize_single(data: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ part 3
 
 
-def run_fleet_once(n: int, forks: int, workdir: Path, tag: str) -> dict[str, Any]:
+PLAYBOOKS = {"role": "fleet.yml", "module": "fleet_module.yml"}
+
+
+def run_fleet_once(n: int, forks: int, workdir: Path, tag: str, playbook: str = "role") -> dict[str, Any]:
     specs = M.fleet_specs(n)
     with LabProcess(specs, M.TIMING, workdir / f"lab-{tag}") as lab:
         env = _ansible_env(workdir)
+        task_times = workdir / f"tasks-{tag}.json"
+        env.update(
+            ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "bench" / "callback_plugins"),
+            ANSIBLE_CALLBACKS_ENABLED="bench_task_times",
+            BENCH_TASK_TIMES=str(task_times),
+        )
         measure_out = workdir / f"measure-{tag}.json"
         cmd = [sys.executable, "-m", "bench.measure", str(measure_out), "--"]
-        cmd += [str(BIN / "ansible-playbook"), str(ROOT / "bench" / "fleet.yml"), "-i", lab.ready["inventory"]]
-        cmd += ["-f", str(forks)]
+        cmd += [str(BIN / "ansible-playbook"), str(ROOT / "bench" / PLAYBOOKS[playbook])]
+        cmd += ["-i", lab.ready["inventory"], "-f", str(forks)]
         client = lab.client
         t0 = client.now()
         lab_cpu0 = lab.cpu_seconds() or 0.0
@@ -294,9 +303,12 @@ def run_fleet_once(n: int, forks: int, workdir: Path, tag: str) -> dict[str, Any
     host_tasks = sum(sum(c.get(k, 0) for k in ("ok", "skipped", "failed", "unreachable")) for c in recap.values())
     in_proc = [s["name"] for s in specs if s["pattern"] % 2 == 0]
     isolated = [s["name"] for s in specs if s["pattern"] % 2 == 1]
+    tasks = json.loads(task_times.read_text()) if task_times.exists() else []
     rec = {
+        "playbook": playbook,
         "hosts": n,
         "forks": forks,
+        "task_seconds": tasks,
         "ok": rc == 0 and len(recap) == n and not failed,
         "rc": rc,
         "failed_hosts": failed[:10],
@@ -319,22 +331,28 @@ def run_fleet_once(n: int, forks: int, workdir: Path, tag: str) -> dict[str, Any
         "w3svc_down_isolated_max_s": max((A.downtime(service, h, "W3SVC", t0, t1) for h in isolated), default=0.0),
     }
     log(
-        f"fleet N={n:<3} {tag:<10} ok={rec['ok']} wall={wall:.1f}s cpu={rec['controller_cpu_s']:.1f}s "
+        f"fleet {playbook:<6} N={n:<3} {tag:<14} ok={rec['ok']} wall={wall:.1f}s cpu={rec['controller_cpu_s']:.1f}s "
         f"peak_pss={rec['peak_tree_pss_mib']:.0f}MiB req/host={rec['requests_per_host']:.1f} lab_cpu={lab_cpu:.1f}s"
     )
     return rec
 
 
-def run_fleet(sizes: list[int], reps: dict[int, int], forks: int, workdir: Path) -> dict[str, Any]:
+def run_fleet(
+    sizes: list[int], reps: dict[int, int], forks: int, workdir: Path, module_sizes: dict[int, int]
+) -> dict[str, Any]:
+    """The role playbook at every size; then the module-only playbook at the sizes in ``module_sizes``."""
     runs: list[dict[str, Any]] = []
     for n in sizes:
         for r in range(reps[n]):
-            runs.append(run_fleet_once(n, forks, workdir, f"n{n}-r{r}"))
+            runs.append(run_fleet_once(n, forks, workdir, f"role-n{n}-r{r}", "role"))
+    for n, count in module_sizes.items():
+        for r in range(count):
+            runs.append(run_fleet_once(n, forks, workdir, f"module-n{n}-r{r}", "module"))
     return {"runs": runs}
 
 
-def summarize_fleet(data: dict[str, Any], forks: int) -> dict[str, Any]:
-    runs = data["runs"]
+def summarize_fleet(data: dict[str, Any], forks: int, playbook: str = "role") -> dict[str, Any]:
+    runs = [r for r in data["runs"] if r.get("playbook", "role") == playbook]
     keys = (
         "wall_s",
         "controller_cpu_s",
@@ -379,13 +397,36 @@ def summarize_fleet(data: dict[str, Any], forks: int) -> dict[str, Any]:
             [(n, by_n[n]["wall_s"]["median"]) for n in fleet_sizes if by_n[n]["ok_runs"]]
         ),
     }
-    return {"forks": forks, "single_host_s": single, "by_hosts": {str(n): v for n, v in by_n.items()}, "growth": growth}
+    largest = max(sizes) if sizes else None
+    slowest: list[list[Any]] = []
+    if largest is not None:
+        sel = [r for r in runs if r["hosts"] == largest and r["ok"] and r.get("task_seconds")]
+        if sel:
+            names = [t[0] for t in sel[0]["task_seconds"]]
+            med = {
+                name: A.summarize(dict(map(tuple, r["task_seconds"])).get(name, 0.0) for r in sel)["median"]
+                for name in names
+            }
+            slowest = [[name, med[name]] for name in sorted(names, key=lambda k: -med[k])]
+    return {
+        "playbook": PLAYBOOKS[playbook],
+        "forks": forks,
+        "single_host_s": single,
+        "by_hosts": {str(n): v for n, v in by_n.items()},
+        "growth": growth,
+        "task_seconds_at_largest": {"hosts": largest, "tasks": slowest},
+    }
 
 
 # ------------------------------------------------------------------------------------------------ headline
 
 
-def headline(single: dict[str, Any] | None, fleet: dict[str, Any] | None, largest: int) -> dict[str, Any]:
+def headline(
+    single: dict[str, Any] | None,
+    fleet: dict[str, Any] | None,
+    largest: int,
+    module_fleet: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if single:
         for mode in ("in_process", "isolated"):
@@ -415,6 +456,17 @@ def headline(single: dict[str, Any] | None, fleet: dict[str, Any] | None, larges
         iso = single["isolated"]["collection"]["w3svc_down_s"]
         out["isolated_w3svc_downtime_s"] = iso["max"]
         out["isolated_w3svc_downtime_s_from"] = {"collection_runs": iso["values"], "note": "the largest run"}
+    if module_fleet:
+        row = module_fleet["by_hosts"].get(str(largest), {})
+        out[f"fleet_ratio_{largest}_module_only"] = row.get("ratio_to_ideal")
+        out[f"fleet_ratio_{largest}_module_only_from"] = {
+            "wall_s_median": row.get("wall_s", {}).get("median"),
+            "ideal_s": row.get("ideal_s"),
+            "single_host_s_median": module_fleet["single_host_s"],
+            "forks": module_fleet["forks"],
+            "hosts": largest,
+            "playbook": module_fleet["playbook"],
+        }
     if fleet:
         row = fleet["by_hosts"].get(str(largest), {})
         out[f"fleet_ratio_{largest}"] = row.get("ratio_to_ideal")
@@ -447,6 +499,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fleet-sizes", default="10,50,200")
     parser.add_argument("--fleet-reps", default="2,1,1", help="repetitions per fleet size, in the same order")
     parser.add_argument("--single-reps", type=int, default=3, help="repetitions of the one-host playbook run")
+    parser.add_argument(
+        "--module-reps",
+        type=int,
+        default=1,
+        help="runs of the module-only playbook on 1 host and on the largest fleet (0: none)",
+    )
     parser.add_argument("--forks", type=int, default=50)
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for benchmarks.json/.md/.png")
     parser.add_argument("--workdir", default=str(ROOT / "tests" / "output" / "bench"))
@@ -472,14 +530,18 @@ def main(argv: list[str] | None = None) -> int:
         single_raw = run_single(opts.reps, workdir)
         single = summarize_single(single_raw)
         load["after_single_host"] = list(os.getloadavg())
+    module_fleet = None
+    largest = max(sizes) if sizes else 0
+    module_sizes = {1: opts.module_reps, largest: opts.module_reps} if opts.module_reps and largest else {}
     if "3" in parts:
         reps = {1: opts.single_reps, **dict(zip(sizes, fleet_reps, strict=True))}
-        fleet_raw = run_fleet([1, *sizes], reps, opts.forks, workdir)
-        fleet = summarize_fleet(fleet_raw, opts.forks)
+        fleet_raw = run_fleet([1, *sizes], reps, opts.forks, workdir, module_sizes)
+        fleet = summarize_fleet(fleet_raw, opts.forks, "role")
+        if module_sizes:
+            module_fleet = summarize_fleet(fleet_raw, opts.forks, "module")
         load["after_fleet"] = list(os.getloadavg())
-    largest = max(sizes) if sizes else 0
 
-    result: dict[str, Any] = headline(single, fleet, largest)
+    result: dict[str, Any] = headline(single, fleet, largest, module_fleet)
     result.update(
         {
             "generated_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -490,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
             "repetitions": {
                 "single_host": opts.reps,
                 "fleet": {"1": opts.single_reps, **{str(n): r for n, r in zip(sizes, fleet_reps, strict=True)}},
+                "fleet_module_only": {str(n): r for n, r in module_sizes.items()},
             },
             "targets": {
                 "requests_ratio": 0.25,
@@ -500,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "single_host": single,
             "fleet": fleet,
+            "fleet_module_only": module_fleet,
             "raw": {
                 "single_host": single_raw["records"] if single_raw else None,
                 "fleet": fleet_raw["runs"] if fleet_raw else None,
