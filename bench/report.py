@@ -236,7 +236,7 @@ def _misses(r: dict[str, Any]) -> list[str]:
         text = (
             f"* `{key}` is {v:.2f}, {v / tg['fleet_ratio']:.2f}× the target of {tg['fleet_ratio']} "
             f"({wall:.0f} s against an ideal of {d['ideal_s']:.0f} s). The ideal assumes that a batch of hosts "
-            "costs the controller nothing more than one host, and it costs more: the role runs about "
+            "costs the controller no more than one host does. It costs more: the role runs about "
             f"{tasks / int(n):.0f} tasks per host (dry run, capacity floor, update, health check, report, audit, "
             f"summary), {tasks:.0f} host-task pairs in all, and ansible spends about {per_task:.0f} ms of CPU on "
             "each (a forked worker, templating, the result queue and callbacks; pywinrm, NTLM and message "
