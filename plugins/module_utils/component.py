@@ -16,6 +16,7 @@ A run that finds a state record first puts the host back in order (recovery), th
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import time
 from dataclasses import dataclass, field
@@ -154,17 +155,28 @@ class Params:
 
 @dataclass
 class Paths:
+    """The files of one run.  With ``here`` the names are relative to dest's folder: the long command lines
+    start with ``cd /d <folder>`` and use bare names, which keeps them within NT 4's 2047 characters."""
+
     src: str
-    dest: str
+    dest_path: str
     stamp: str
+    here: bool = False
+
+    def _at(self, name: str) -> str:
+        return name if self.here else f"{self.dest_dir}\\{name}"
+
+    @property
+    def dest(self) -> str:
+        return self._at(self.dest_name)
 
     @property
     def dest_dir(self) -> str:
-        return self.dest.rsplit("\\", 1)[0]
+        return self.dest_path.rsplit("\\", 1)[0]
 
     @property
     def dest_name(self) -> str:
-        return self.dest.rsplit("\\", 1)[1]
+        return self.dest_path.rsplit("\\", 1)[1]
 
     @property
     def staged_name(self) -> str:
@@ -172,7 +184,7 @@ class Paths:
 
     @property
     def staged(self) -> str:
-        return self.dest + STAGED_SUFFIX
+        return self._at(self.staged_name)
 
     @property
     def backup_name(self) -> str:
@@ -180,15 +192,23 @@ class Paths:
 
     @property
     def backup(self) -> str:
-        return f"{self.dest_dir}\\{self.backup_name}"
+        return self._at(self.backup_name)
 
     @property
     def record(self) -> str:
-        return self.dest + RECORD_SUFFIX
+        return self._at(self.dest_name + RECORD_SUFFIX)
+
+    @property
+    def log(self) -> str:
+        return self._at(self.dest_name + ".iis4log")
 
     @property
     def fail_flag(self) -> str:
-        return self.dest + ".iis4fail"
+        return self._at(self.dest_name + ".iis4fail")
+
+    @property
+    def batch(self) -> str:
+        return self._at(self.dest_name + ".iis4run.cmd")
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -274,6 +294,7 @@ class ComponentUpdate:
         self.diff = diff
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
         self.paths = Paths(params.src, params.dest, stamp)
+        self.here = dataclasses.replace(self.paths, here=True)
         self.steps: list[dict[str, Any]] = []
         self.result: dict[str, Any] = {
             "changed": False,
@@ -308,9 +329,17 @@ class ComponentUpdate:
             res = self.runner.run(step + "(retry)", line, timeout=self._wait())
         return res
 
-    def _run(self, step: str, parts: list[str], *, one_line: bool = False, retry: bool = True) -> CommandResult:
-        """Run ``parts`` joined with ``&``; packed into several lines when too long (unless one_line)."""
-        lines = [join_commands(parts)] if one_line else pack_commands(parts, self.p.cmdline_limit)
+    def _run(
+        self, step: str, parts: list[str], *, one_line: bool = False, retry: bool = True, here: bool = False
+    ) -> CommandResult:
+        """Run ``parts`` joined with ``&``; packed into several lines when too long (unless one_line).
+
+        ``here``: every line first changes to dest's folder (``cd /d``), for parts built with relative names.
+        """
+        prefix = [f"cd /d {_q(self.paths.dest_dir)}"] if here else []
+        limit = self.p.cmdline_limit - (len(prefix[0]) + 1 if prefix else 0)
+        groups = [parts] if one_line else [[line] for line in pack_commands(parts, limit)]
+        lines = [join_commands(prefix + group) for group in groups]
         results = []
         for i, line in enumerate(lines):
             res = self._send(step if len(lines) == 1 else f"{step}[{i + 1}]", line, retry)
@@ -488,6 +517,7 @@ class ComponentUpdate:
             marker("cleanup"),
             f"(if exist {q(dest)} if exist {q(staged)} del {q(staged)}) 2>&1",
             f"(if exist {q(dest + '.iis4fail')} del {q(dest + '.iis4fail')}) 2>&1",
+            f"(if exist {q(dest + '.iis4log')} del {q(dest + '.iis4log')}) 2>&1",
             f"(if exist {q(dest)} del {q(dest + RECORD_SUFFIX)}) 2>&1",
             marker("check"),
             f"(if exist {q(dest)} (echo ##dest_present) else (echo ##dest_missing))",
@@ -567,14 +597,15 @@ class ComponentUpdate:
     # -- 3. stage --------------------------------------------------------------------------------------
 
     def stage(self, plan: dict[str, Any]) -> None:
-        p, q = self.paths, _q
+        p, q = self.here, _q
         services = plan["starts"] if plan["method"] == "service_restart" or self.p.unload_fallback else []
+        full = self.paths  # the record is read by a later run, from any folder: full paths
         record_lines = [
             "run=" + p.stamp,
-            "dest=" + p.dest,
-            "src=" + p.src,
-            "staged=" + p.staged,
-            "backup=" + p.backup,
+            "dest=" + full.dest,
+            "src=" + full.src,
+            "staged=" + full.staged,
+            "backup=" + full.backup,
             "method=" + plan["method"],
             "services=" + ",".join(services),
         ]
@@ -596,7 +627,7 @@ class ComponentUpdate:
         swap = join_commands(self._swap_parts("preswap")[1:])
         parts += [marker("preswap"), f"(fc /b {q(p.src)} {q(p.staged)} >nul 2>&1&&if exist {q(p.record)} ({swap}))"]
         parts += [marker("staged"), f"(if exist {q(p.staged)} echo ##still_staged)"]
-        res = self._run("stage", parts)
+        res = self._run("stage", parts, here=True)
         self._stage_output = res.output
         s = self._sections(res)
         rcs = parsers.parse_rc_ladder(res.output)
@@ -609,7 +640,7 @@ class ComponentUpdate:
                 f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
                 f"(if exist {q(p.record)} del {q(p.record)}) 2>&1",
             ]
-            self._run("stage_cleanup", cleanup)
+            self._run("stage_cleanup", cleanup, here=True)
             why = copy_text.strip() or _section(s, "verify").strip() or _section(s, "record").strip()
             raise StepFailed(
                 "stage",
@@ -620,35 +651,43 @@ class ComponentUpdate:
 
     # -- 4. apply ----------------------------------------------------------------------------------------
 
-    def _swap_parts(self, label: str) -> list[str]:
+    def _mark(self, label: str, log: str | None) -> str:
+        """A section marker on stdout, or appended to the host-side log ``log`` (a quoted path)."""
+        return marker(label) if log is None else echo_to_file(f"@@{label}", log)
+
+    @staticmethod
+    def _sink(log: str | None) -> str:
+        return "2>&1" if log is None else f">>{log} 2>&1"
+
+    def _swap_parts(self, label: str, log: str | None = None) -> list[str]:
         """Swap dest for the staged file, guarded by state so it is safe to repeat and rolls itself back.
 
         ``ren`` does not set ERRORLEVEL reliably on NT 4, so each step checks what exists instead.
         """
-        p, q = self.paths, _q
+        p, q, sink = self.here, _q, self._sink(log)
         return [
-            marker(label),
-            f"(if exist {q(p.staged)} if exist {q(p.dest)} ren {q(p.dest)} {q(p.backup_name)}) 2>&1",
-            f"(if exist {q(p.staged)} if not exist {q(p.dest)} ren {q(p.staged)} {q(p.dest_name)}) 2>&1",
-            f"(if not exist {q(p.dest)} if exist {q(p.backup)} ren {q(p.backup)} {q(p.dest_name)}) 2>&1",
+            self._mark(label, log),
+            f"(if exist {q(p.staged)} if exist {q(p.dest)} ren {q(p.dest)} {q(p.backup_name)}) {sink}",
+            f"(if exist {q(p.staged)} if not exist {q(p.dest)} ren {q(p.staged)} {q(p.dest_name)}) {sink}",
+            f"(if not exist {q(p.dest)} if exist {q(p.backup)} ren {q(p.backup)} {q(p.dest_name)}) {sink}",
         ]
 
-    def _register_parts(self) -> list[str]:
+    def _register_parts(self, log: str | None = None) -> list[str]:
         if not self.p.register:
             return []
-        p, q = self.paths, _q
+        p, q, sink = self.here, _q, self._sink(log)
         # Register the new DLL; if that fails, put the old one back and register it again.
         return [
-            marker("register"),
-            f"(if not exist {q(p.staged)} regsvr32 /s {q(p.dest)}) 2>&1",
+            self._mark("register", log),
+            f"(if not exist {q(p.staged)} regsvr32 /s {q(p.dest)}) {sink}",
             rc_ladder("register", 5),
             f"(if errorlevel 1 if exist {q(p.backup)} (ren {q(p.dest)} {q(p.staged_name)}"
-            f"&ren {q(p.backup)} {q(p.dest_name)}&regsvr32 /s {q(p.dest)}&echo ##register_rolled_back)) 2>&1",
+            f"&ren {q(p.backup)} {q(p.dest_name)}&regsvr32 /s {q(p.dest)}&echo ##register_rolled_back)) {sink}",
         ]
 
     def _verify_parts(self) -> list[str]:
         """Is dest the new DLL now (fc exit code), and which temporary files are still there."""
-        p, q = self.paths, _q
+        p, q = self.here, _q
         return [
             marker("verify"),
             f"fc /b {q(p.src)} {q(p.dest)} >nul 2>&1",
@@ -659,7 +698,7 @@ class ComponentUpdate:
         ]
 
     def _tail_parts(self) -> list[str]:
-        p, q = self.paths, _q
+        p, q = self.here, _q
         parts = self._verify_parts()
         if not self.p.backup:
             parts += [f"(if exist {q(p.backup)} del {q(p.backup)}) 2>&1"]
@@ -674,17 +713,24 @@ class ComponentUpdate:
         return parts
 
     def _restart_parts(self, stops: list[str], starts: list[str]) -> list[str]:
-        parts = [marker("stop"), "net stop IISADMIN /y 2>&1"] if "IISADMIN" in stops or stops else []
-        if not parts:
-            parts = [marker("stop")]
-        parts += self._swap_parts("swap")
-        parts += self._register_parts()
-        parts.append(marker("start"))
-        fail = _q(self.paths.fail_flag)
+        """Stop, swap, start: what happens inside the outage.
+
+        net.exe prints a progress dot for every poll while a service is pending, and WinRS hands output to
+        the client as it comes, so streaming it would cost a Receive round trip per dot.  The outage writes
+        its output to a log beside dest instead and types it at the end; only the two markers that time
+        the outage go straight to the client.
+        """
+        log = _q(self.here.log)
+        parts = [marker("outage_begin"), echo_to_file("@@stop", log).replace(">>", ">", 1)]
+        if stops:
+            parts.append(f"net stop IISADMIN /y {self._sink(log)}")
+        parts += self._swap_parts("swap", log)
+        parts += self._register_parts(log)
+        fail = _q(self.here.fail_flag)
         for svc in starts:
             # net.exe's exit code is reliable (an external program): remember each failure on the host.
-            parts += [marker(f"start_{svc}"), f"net start {svc} 2>&1||(echo {svc})>>{fail}"]
-        parts.append(marker("started"))
+            parts += [self._mark(f"start_{svc}", log), f"net start {svc} {self._sink(log)}||(echo {svc})>>{fail}"]
+        parts += [marker("outage_end"), f"type {log}", f"del {log}"]
         return parts
 
     def apply_restart(self, plan: dict[str, Any]) -> CommandResult:
@@ -694,9 +740,9 @@ class ComponentUpdate:
 
     def _run_outage(self, step: str, parts: list[str]) -> CommandResult:
         """Run the outage sequence as ONE command line, or as a batch file when too long for one."""
-        line = join_commands(parts)
+        line = join_commands([f"cd /d {_q(self.paths.dest_dir)}", *parts])
         if len(line) <= self.p.cmdline_limit:
-            res = self._run(step, parts, one_line=True, retry=False)
+            res = self._run(step, parts, one_line=True, retry=False, here=True)
         else:
             res = self._run_batch(step, parts)
         if not res.complete:
@@ -705,11 +751,11 @@ class ComponentUpdate:
 
     def _run_batch(self, step: str, parts: list[str]) -> CommandResult:
         """Write the sequence to a batch file beside dest (a few lines per round trip), then run it once."""
-        batch = _q(self.paths.dest + ".iis4run.cmd")
+        batch = _q(self.here.batch)
         writes = [f"(if exist {batch} del {batch})", echo_to_file("@echo off", batch)]
         writes += [echo_to_file(part, batch) for part in parts]
-        self._run(f"{step}_write", writes)
-        return self._run(step, [f"call {batch}", f"del {batch}"], one_line=True, retry=False)
+        self._run(f"{step}_write", writes, here=True)
+        return self._run(step, [f"call {batch}", f"del {batch}"], one_line=True, retry=False, here=True)
 
     def _reconnect_and_wait(self, broken: CommandResult) -> CommandResult:
         """The connection dropped while the host ran the sequence: the host finishes it on its own.
@@ -731,7 +777,7 @@ class ComponentUpdate:
                 continue
             if probe.complete and ("##gone" in probe.output or "finished=1" in probe.output):
                 parts = [*self._verify_parts(), marker("running"), "net start 2>&1"]
-                readback = self._run("readback", parts)
+                readback = self._run("readback", parts, here=True)
                 readback.error = (
                     f"the connection dropped during the sequence ({last_error}); the host finished it on its own "
                     "and this result was read back from the host afterwards"
@@ -746,7 +792,7 @@ class ComponentUpdate:
         )
 
     def apply_unload(self, plan: dict[str, Any]) -> CommandResult:
-        p, q = self.paths, _q
+        p, q = self.here, _q
         parts = [marker("unload")]
         for app in plan["unload_roots"]:
             parts += [f"cscript //nologo {q(self.p.adsutil_path)} APPUNLOAD {app.app_root} 2>&1"]
@@ -761,7 +807,7 @@ class ComponentUpdate:
         return self._run_outage("apply", parts)
 
     def _tail_parts_unload(self) -> list[str]:
-        p, q = self.paths, _q
+        p, q = self.here, _q
         return [
             *self._verify_parts(),
             f"(echo finished=1)>>{q(p.record)}",
@@ -774,7 +820,7 @@ class ComponentUpdate:
         ]
 
     def _tidy_unload(self) -> str:
-        p, q = self.paths, _q
+        p, q = self.here, _q
         parts = [] if self.p.backup else [f"del {q(p.backup)}"]
         return join_commands([*parts, f"del {q(p.record)}", "echo ##tidy"])
 
@@ -816,8 +862,8 @@ class ComponentUpdate:
         )
         self.result["services_started"] = started_keys
         self.result["services_not_running"] = errors
-        t_stop = res.time_of("@@stop")
-        t_started = res.time_of("@@started")
+        t_stop = res.time_of("@@outage_begin")
+        t_started = res.time_of("@@outage_end")
         if t_stop is not None and t_started is not None:
             self.result["outage_seconds"] = round(max(0.0, t_started - t_stop), 3)
         else:

@@ -79,8 +79,9 @@ def test_host_variants_reach_the_same_result(lab, lab_host, lab_inventory, tmp_p
 
 
 def test_sequence_longer_than_the_nt4_command_line_goes_through_a_batch_file(lab, lab_host, lab_inventory, tmp_path):
-    folder = "C:\\InetPub\\shop\\bin\\" + "\\".join(["AVeryLongFolderNameForTheComponent"] * 3)
-    dest = folder + "\\ShopCart.dll"
+    # Long names are what makes the line long: the outage line names dest's files by their bare names.
+    folder = "C:\\InetPub\\shop\\bin\\" + "\\".join(["AVeryLongFolderNameForTheComponent"] * 2)
+    dest = folder + "\\ShopCartComponentWithAVeryLongFileNameThatAnOldBuildScriptChoseLongAgoForNoReason.dll"
     host = lab_host(fleet_index=0)
     host.machine.fs.makedirs(folder)
     host.machine.fs.write(dest, make_dll("ShopCart", "1.0.0.0", 24576))
