@@ -452,10 +452,13 @@ class ComponentUpdate:
             return self._walk_metabase()
         if err is not None:
             return None, f"adsutil ENUM_ALL W3SVC failed: {getattr(err, 'message', err)}"
-        nodes = parsers.parse_adsutil_enum_all(text, "/W3SVC")
-        if not nodes:
-            return None, f"adsutil printed nothing usable for ENUM_ALL W3SVC: {text.strip()[:300]!r}"
-        return Metabase(nodes), None
+        metabase = Metabase(parsers.parse_adsutil_enum_all(text, "/W3SVC"))
+        if not metabase.sites():
+            return None, (
+                f"'cscript {self.p.adsutil_path} ENUM_ALL W3SVC' listed no web site; it printed: "
+                f"{text.strip()[:300]!r} (check adsutil_path)"
+            )
+        return metabase, None
 
     def _walk_metabase(self) -> tuple[Metabase | None, str | None]:
         """For adsutil revisions without ENUM_ALL: ENUM level by level (one command per level)."""

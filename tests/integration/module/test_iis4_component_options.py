@@ -95,3 +95,14 @@ def test_sequence_longer_than_the_nt4_command_line_goes_through_a_batch_file(lab
     assert long_lines == []
     assert dll_version(host.machine.fs.read(SHOP_DLL)) == "1.0.0.0"  # another copy, untouched
     assert service_events(lab, host, t0)  # the outage happened, inside the batch file
+
+
+def test_wrong_adsutil_path_is_named_in_the_error(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=0)
+    before = host.machine.fs.snapshot()
+    args = {**ARGS, "adsutil_path": "C:\\InetPub\\AdminScripts\\adsutil.vbs"}
+    run = run_adhoc(lab_inventory(host), host.name, args, tmp_path)
+    assert run.rc != 0
+    msg = run.result(host.name)["msg"]
+    assert "step detect failed" in msg and "check adsutil_path" in msg and "Can not find script file" in msg, msg
+    assert host.machine.fs.snapshot() == before
