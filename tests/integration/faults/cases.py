@@ -1,0 +1,628 @@
+"""The fault matrix as data: every named case, the bad inputs, the Ansible-level cases, the campaign chunks.
+
+Host kinds (tests.lab.config.default_host): fleet host 0 runs /Shop in-process and has FTP and SMTP; fleet
+host 1 runs /Shop isolated (its own mtx.exe) with IIS Admin and WWW only.  ``rename`` is the NT loader's
+share mode on the host: whether a loaded DLL may be renamed (then the swap can happen before any outage).
+
+A case that fails because of a known module defect carries ``defect``: the test is then
+``xfail(strict=True)`` with that reason, so it turns red as soon as the module is fixed (remove it then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.lab.config import SHOP_DLL, STAGED_DLL
+
+IN_PROCESS = 0
+ISOLATED = 1
+BIN = SHOP_DLL.rsplit("\\", 1)[0]
+WITH_FTP_SMTP = {"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"]}
+SLOW_OUTAGE = {"timing": {"default_stop": 0.3, "default_start": 0.3, "net_give_up": 1.0}}
+
+
+@dataclass(frozen=True)
+class Trig:
+    """Set ``faults`` (or run ``action``) when ``service`` reaches ``state`` (after first reaching ``after``)."""
+
+    service: str
+    state: str
+    faults: dict[str, Any] = field(default_factory=dict)
+    after: str | None = None
+    kill: str | None = None  # terminate the host's command line containing this text (cmd.exe killed)
+    outage: float | None = None  # the host's WinRM listener goes away for this long (connections reset)
+
+
+@dataclass(frozen=True)
+class Lose:
+    """Lose the connection around the ``nth`` command line containing ``needle`` (harness.LoseCommand)."""
+
+    needle: str
+    when: str = "before"  # "before": the host never gets it; "after": it runs, its answer is lost
+    nth: int = 1
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    fault: str  # the row label in the generated table
+    fleet: int
+    expect: str  # "succeeded" or "failed:<step>"
+    rename: bool = True
+    faults: dict[str, Any] = field(default_factory=dict)
+    trigger: Trig | None = None
+    lose: Lose | None = None
+    args: dict[str, Any] = field(default_factory=dict)  # module argument overrides for the faulted run
+    rerun_args: dict[str, Any] | None = None  # None: the same arguments again; {} when the fault WAS an argument
+    host: dict[str, Any] = field(default_factory=dict)  # HostConfig overrides
+    setup: str | None = None  # name of a host preparation in test_fault_matrix.SETUPS
+    needles: tuple[str, ...] = ()  # text the message must contain (the host's answer), case-insensitive
+    expect_recovered: bool = False  # the rerun must report that it recovered from a state record
+    rerun_at_once: bool = False  # rerun without waiting for the host to finish what the first run started
+    defect: str | None = None
+
+    @property
+    def isolation(self) -> str:
+        return "isolated" if self.fleet == ISOLATED else "in-process"
+
+
+def _both(
+    id_: str, fault: str, expect: str | tuple[str, str], *, defect: tuple[str | None, str | None] = (None, None), **kw
+) -> list[Case]:
+    """The same fault on an in-process host and an isolated host (fallback to a restart where it applies)."""
+    e_in, e_iso = (expect, expect) if isinstance(expect, str) else expect
+    iso_kw = dict(kw)
+    iso_faults = kw.get("iso_faults")
+    iso_kw.pop("iso_faults", None)
+    kw.pop("iso_faults", None)
+    if iso_faults is not None:
+        iso_kw["faults"] = iso_faults
+    return [
+        Case(f"{id_}-inproc", fault, IN_PROCESS, e_in, defect=defect[0], **kw),
+        Case(f"{id_}-isolated", fault, ISOLATED, e_iso, defect=defect[1], **iso_kw),
+    ]
+
+
+STUCK_INPROC_DEFECT = (
+    "module defect: after a stop that never completed (W3SVC stuck in STOP_PENDING, so IIS Admin and "
+    "inetinfo.exe kept running) the swap still happened by rename; the rerun reports 'already matches ... "
+    "nothing to do' while inetinfo.exe keeps serving the OLD DLL"
+)
+NO_FALLBACK_DEFECT = (
+    "module defect: with unload_fallback off and an unload that did not release the DLL, dest already holds "
+    "the new DLL (swapped by rename) while mtx.exe keeps the old one loaded; the rerun reports 'already "
+    "matches ... nothing to do' and the site keeps serving the OLD DLL"
+)
+DROP_AT_OUTAGE_DEFECT = (
+    "module defect: when the connection drops as the outage command line is sent (the host accepted it), "
+    "the run ends at once with 'cannot talk to the host' (step connect): no reconnect, no wait for the host "
+    "to finish the sequence, no word on the state of dest or the services (they are being stopped)"
+)
+KILLED_ON_HOST_DEFECT = (
+    "module defect: when the outage command line is cut short on the host (cmd.exe terminated while IIS "
+    "is down) the result names the stopped services without any host text ('IISADMIN: ') and claims 'the old "
+    "DLL is still in place' while dest already holds the new DLL (swapped by rename while staging)"
+)
+RERUN_RACE_DEFECT = (
+    "module defect: a rerun that starts while the host is still running the first run's outage line (the "
+    "first run lost its connection as it sent the line) takes the state record for a dead run: it 'rolls "
+    "back an unfinished swap' under the running sequence, then fails at start ('The service is starting or "
+    "stopping') or reports 'nothing to do' while the old DLL is served; the first sequence's "
+    "'echo finished=1>>record' recreates a stale 12-byte state record"
+)
+LOST_COMMAND_DEFECT = (
+    "module defect: when the request carrying the outage (or unload) line is lost before the host gets it, "
+    "the run fails at once with 'cannot talk to the host' (step connect): no reconnect or retry, and the "
+    "message does not say that the staged copy and the state record are left on the host (nothing swapped, "
+    "no service touched)"
+)
+BATCH_RETRY_DEFECT = (
+    "module defect: when the answer to one of the batch-file writes is lost, the write is retried and its "
+    "lines are appended to the batch file a second time; the run reports success but leaves the state "
+    "record beside dest"
+)
+FALLBACK_EARLY_DEFECT = (
+    "module defect: on the isolated fallback path the unload line has already appended 'finished=1' to the "
+    "state record, so after a connection drop during the fallback restart the reconnect probe takes the "
+    "restart for finished at once and reads the host back while it is still starting services: the run fails "
+    "at step start naming W3SVC 'not running after the sequence' while IIS Admin is START_PENDING (not named), "
+    "says the state record is kept (the still-running sequence deletes it a moment later) and leaves "
+    "<dest>.iis4log beside dest"
+)
+COMPARE_STATE_DEFECT = (
+    "module defect: when fc cannot read src the message (step compare) does not say that nothing was "
+    "changed on the host, and it replaces the host's own answer ('FC: cannot open C:\\STAGING\\SHOPCART.DLL - "
+    "Permission denied') with 'could not open one of them', so it no longer says which file is unreadable"
+)
+
+MATRIX: list[Case] = [
+    # -- control rows: no fault
+    *_both("no-fault", "none (control)", "succeeded"),
+    Case(
+        "no-fault-inproc-norename",
+        "none (control), rename of a loaded DLL refused",
+        IN_PROCESS,
+        "succeeded",
+        rename=False,
+    ),
+    # -- service stuck in STOP_PENDING past net.exe's patience
+    Case(
+        "stuck-stop-inproc",
+        "W3SVC stuck in STOP_PENDING",
+        IN_PROCESS,
+        "failed:start",
+        faults={"stuck_stop": ["W3SVC"]},
+        needles=("W3SVC", "starting or stopping"),
+        defect=STUCK_INPROC_DEFECT,
+    ),
+    Case(
+        "stuck-stop-inproc-norename",
+        "W3SVC stuck in STOP_PENDING",
+        IN_PROCESS,
+        "failed:swap",
+        rename=False,
+        faults={"stuck_stop": ["W3SVC"]},
+        needles=("being used by another process", "W3SVC"),
+    ),
+    Case(
+        "stuck-stop-isolated",
+        "W3SVC stuck in STOP_PENDING (unload did nothing: fallback)",
+        ISOLATED,
+        "failed:start",
+        faults={"stuck_stop": ["W3SVC"], "unload_noop": True},
+        needles=("W3SVC", "starting or stopping"),
+    ),
+    # -- a service fails to start after the swap
+    Case(
+        "fail-start-iisadmin-inproc",
+        "IISADMIN fails to start after the swap",
+        IN_PROCESS,
+        "failed:start",
+        faults={"fail_start": {"IISADMIN": "specific:5"}},
+        needles=("IISADMIN", "service specific error"),
+    ),
+    Case(
+        "fail-start-iisadmin-isolated",
+        "IISADMIN fails to start after the swap (fallback)",
+        ISOLATED,
+        "failed:start",
+        faults={"fail_start": {"IISADMIN": "specific:5"}, "unload_noop": True},
+        needles=("IISADMIN", "service specific error"),
+    ),
+    Case(
+        "fail-start-w3svc-inproc",
+        "W3SVC fails to start after the swap",
+        IN_PROCESS,
+        "failed:start",
+        faults={"fail_start": {"W3SVC": "noreport"}},
+        needles=("W3SVC", "did not report an error"),
+    ),
+    Case(
+        "fail-start-w3svc-isolated",
+        "W3SVC fails to start after the swap (fallback)",
+        ISOLATED,
+        "failed:start",
+        faults={"fail_start": {"W3SVC": "noreport"}, "unload_noop": True},
+        needles=("W3SVC", "did not report an error"),
+    ),
+    Case(
+        "fail-start-ftp-inproc",
+        "MSFTPSVC (dependent) fails to start",
+        IN_PROCESS,
+        "failed:start",
+        faults={"fail_start": {"MSFTPSVC": "system:5"}},
+        needles=("MSFTPSVC", "Access is denied"),
+    ),
+    Case(
+        "fail-start-smtp-isolated",
+        "SMTPSVC (dependent) fails to start (fallback)",
+        ISOLATED,
+        "failed:start",
+        host=WITH_FTP_SMTP,
+        faults={"fail_start": {"SMTPSVC": "system:1053"}, "unload_noop": True},
+        needles=("SMTPSVC", "System error 1053"),
+    ),
+    # -- a foreign process holds the DLL: neither unload nor stop frees it
+    *_both(
+        "foreign-lock",
+        "foreign process holds dest",
+        "failed:swap",
+        faults={"foreign_locks": [SHOP_DLL]},
+        needles=("being used by another process", "old DLL"),
+    ),
+    # -- unload does not release the lock: fallback to a restart, or a clear failure
+    Case(
+        "unload-noop-isolated",
+        "unload does not release the DLL (fallback)",
+        ISOLATED,
+        "succeeded",
+        faults={"unload_noop": True},
+        needles=("fell back",),
+    ),
+    Case(
+        "unload-noop-isolated-norename",
+        "unload does not release the DLL (fallback)",
+        ISOLATED,
+        "succeeded",
+        rename=False,
+        faults={"unload_noop": True},
+        needles=("fell back",),
+    ),
+    Case(
+        "unload-noop-isolated-nofallback",
+        "unload does not release the DLL, unload_fallback off",
+        ISOLATED,
+        "failed:unload",
+        faults={"unload_noop": True},
+        args={"unload_fallback": False},
+        needles=("unload_fallback is off",),
+        defect=NO_FALLBACK_DEFECT,
+    ),
+    Case(
+        "unload-noop-isolated-nofallback-norename",
+        "unload does not release the DLL, unload_fallback off",
+        ISOLATED,
+        "failed:unload",
+        rename=False,
+        faults={"unload_noop": True},
+        args={"unload_fallback": False},
+        needles=("unload_fallback is off", "old DLL"),
+    ),
+    # -- access denied
+    *_both(
+        "access-denied-dest",
+        "access denied on dest",
+        "failed:gather",
+        faults={"access_denied": [SHOP_DLL]},
+        needles=("Access is denied",),
+    ),
+    *_both(
+        "access-denied-dir",
+        "access denied on the folder of dest",
+        "failed:gather",
+        faults={"access_denied": [BIN]},
+        needles=("Access is denied",),
+    ),
+    # -- disk full while staging
+    *_both(
+        "disk-full",
+        "disk full while staging",
+        "failed:stage",
+        faults={"disk_full": True},
+        needles=("not enough space on the disk",),
+    ),
+    # -- src missing or unreadable, dest folder missing
+    *_both(
+        "src-missing",
+        "src missing",
+        "failed:validate",
+        args={"src": "C:\\Staging\\Missing.dll"},
+        rerun_args={},
+        needles=("does not exist on the host",),
+    ),
+    *_both(
+        "src-unreadable",
+        "src unreadable",
+        "failed:compare",
+        faults={"unreadable": [STAGED_DLL]},
+        needles=("Permission denied",),
+        defect=(COMPARE_STATE_DEFECT, COMPARE_STATE_DEFECT),
+    ),
+    *_both(
+        "dest-dir-missing",
+        "dest folder missing",
+        "failed:validate",
+        args={"dest": "C:\\InetPub\\shop\\nobin\\ShopCart.dll"},
+        rerun_args={},
+        needles=("does not exist on the host",),
+    ),
+    # -- regsvr32 fails: the old DLL goes back
+    *_both(
+        "regsvr32-fail",
+        "regsvr32 fails (rolled back)",
+        "failed:register",
+        faults={"regsvr32_fail": 5},
+        args={"register": True},
+        rerun_args={"register": True},
+        needles=("regsvr32", "old DLL was put back"),
+    ),
+    # -- the WinRM connection drops
+    *_both("drop-gather", "connection drops while reading the host", "succeeded", faults={"drop_after_requests": 3}),
+    *_both(
+        "drop-before-stop",
+        "connection drops before the stop (staging)",
+        "succeeded",
+        faults={"drop_on_command": "copy /b"},
+    ),
+    Case(
+        "drop-at-outage-command-inproc",
+        "connection drops as the outage line is sent",
+        IN_PROCESS,
+        "failed:connect",
+        faults={"drop_on_command": "net stop"},
+        host=SLOW_OUTAGE,
+        defect=DROP_AT_OUTAGE_DEFECT,
+    ),
+    Case(
+        "rerun-while-sequence-runs-inproc",
+        "rerun at once while the host still runs the outage line",
+        IN_PROCESS,
+        "failed:connect",
+        faults={"drop_on_command": "net stop"},
+        host={"timing": {"default_stop": 0.3, "default_start": 0.6, "net_give_up": 2.0}},
+        rerun_at_once=True,
+        defect=DROP_AT_OUTAGE_DEFECT + "; " + RERUN_RACE_DEFECT,
+    ),
+    Case(
+        "drop-at-unload-command-isolated",
+        "connection drops as the unload line is sent",
+        ISOLATED,
+        "failed:connect",
+        faults={"drop_on_command": "APPUNLOAD"},
+        defect=DROP_AT_OUTAGE_DEFECT,
+    ),
+    Case(
+        "lost-outage-command-inproc",
+        "outage line lost before it reaches the host",
+        IN_PROCESS,
+        "failed:connect",
+        lose=Lose("net stop"),
+        defect=LOST_COMMAND_DEFECT,
+    ),
+    Case(
+        "lost-unload-command-isolated",
+        "unload line lost before it reaches the host",
+        ISOLATED,
+        "failed:connect",
+        lose=Lose("APPUNLOAD"),
+        defect=LOST_COMMAND_DEFECT,
+    ),
+    Case(
+        "batch-write-answer-lost-inproc",
+        "answer to a batch-file write lost (retried)",
+        IN_PROCESS,
+        "succeeded",
+        args={"cmdline_limit": 900},
+        lose=Lose(".iis4run.cmd", when="after", nth=3),
+        defect=BATCH_RETRY_DEFECT,
+    ),
+    Case(
+        "drop-during-fallback-outage-isolated",
+        "connection drops during the fallback restart (services start slowly)",
+        ISOLATED,
+        "succeeded",
+        faults={"unload_noop": True},
+        host={"timing": {"default_start": 0.5, "net_give_up": 1.0}},
+        trigger=Trig("W3SVC", "STOPPED", {"drop_after_requests": 0}),
+        defect=FALLBACK_EARLY_DEFECT,
+    ),
+    Case(
+        "drop-during-outage-inproc",
+        "connection drops during the outage (WinRM gone for 1 s)",
+        IN_PROCESS,
+        "succeeded",
+        host=SLOW_OUTAGE,
+        trigger=Trig("W3SVC", "STOPPED", outage=1.0),
+        needles=("connection dropped",),
+    ),
+    Case(
+        "drop-during-outage-isolated",
+        "connection drops during the fallback outage (WinRM gone for 1 s)",
+        ISOLATED,
+        "succeeded",
+        faults={"unload_noop": True},
+        host=SLOW_OUTAGE,
+        trigger=Trig("W3SVC", "STOPPED", outage=1.0),
+        needles=("connection dropped",),
+    ),
+    Case(
+        "drop-after-start-inproc",
+        "connection drops after the start (the final answer is lost)",
+        IN_PROCESS,
+        "succeeded",
+        lose=Lose("net stop", when="done"),
+        needles=("connection dropped",),
+    ),
+    Case(
+        "drop-after-start-isolated",
+        "connection drops after the start of the fallback (the final answer is lost)",
+        ISOLATED,
+        "succeeded",
+        faults={"unload_noop": True},
+        lose=Lose("net stop", when="done"),
+        needles=("connection dropped",),
+    ),
+    *_both(
+        "wsman-down", "WinRM listener down", "failed:connect", faults={"wsman_down": True}, needles=("cannot reach",)
+    ),
+    # -- crash safety: the sequence is cut short on the host, a later run finds the state record
+    Case(
+        "killed-on-host-inproc",
+        "cmd.exe killed on the host while IIS is down",
+        IN_PROCESS,
+        "failed",
+        trigger=Trig("IISADMIN", "STOPPED", kill="net stop"),
+        expect_recovered=True,
+        defect=KILLED_ON_HOST_DEFECT,
+    ),
+    Case(
+        "leftover-record-staged",
+        "leftover state record (earlier run died after staging)",
+        IN_PROCESS,
+        "succeeded",
+        setup="record_after_stage",
+        expect_recovered=True,
+    ),
+    Case(
+        "leftover-record-midswap-inproc",
+        "leftover state record (died mid-swap, IIS stopped, dest renamed)",
+        IN_PROCESS,
+        "succeeded",
+        setup="record_mid_swap",
+        expect_recovered=True,
+    ),
+    Case(
+        "leftover-record-midswap-isolated",
+        "leftover state record (died mid-swap, dest renamed)",
+        ISOLATED,
+        "succeeded",
+        setup="record_mid_swap",
+        expect_recovered=True,
+    ),
+    # -- command lines longer than the host accepts: the outage runs from a batch file
+    *_both("long-cmdline", "outage line over the host's limit (batch file)", "succeeded", args={"cmdline_limit": 900}),
+    Case(
+        "cmdline-limit-minimum",
+        "smallest accepted cmdline_limit (512)",
+        IN_PROCESS,
+        "succeeded",
+        args={"cmdline_limit": 512},
+    ),
+]
+
+# ------------------------------------------------------------------------------------------------------
+# Bad input: refused before anything runs on the host (or quoted so that cmd.exe cannot be injected)
+
+DEL_TARGET = SHOP_DLL
+
+
+@dataclass(frozen=True)
+class BadInput:
+    id: str
+    what: str
+    args: dict[str, Any]
+    needle: str
+    host_contact: bool = False  # True: the host must be read (site / application lookups) but nothing changes
+    defect: str | None = None
+
+
+APP_NAME_DEFECT = (
+    "module defect: a refused application path is reported as 'invalid input: app_path: ...' - the internal "
+    "parameter name - instead of the option the user set, 'application'"
+)
+METACHARACTERS = ["&", "|", "^", "%", "!", '"', "<", ">", "(", ")"]
+_META_NAMES = {
+    "&": "amp",
+    "|": "pipe",
+    "^": "caret",
+    "%": "percent",
+    "!": "bang",
+    '"': "quote",
+    "<": "lt",
+    ">": "gt",
+    "(": "lparen",
+    ")": "rparen",
+}
+
+BAD_INPUTS: list[BadInput] = [
+    *[
+        BadInput(f"src-meta-{_META_NAMES[ch]}", f"src with {ch}", {"src": f"C:\\Staging\\Shop{ch}Cart.dll"}, "src")
+        for ch in METACHARACTERS
+    ],
+    *[
+        BadInput(f"dest-meta-{_META_NAMES[ch]}", f"dest with {ch}", {"dest": f"{BIN}\\Shop{ch}Cart.dll"}, "dest")
+        for ch in METACHARACTERS
+    ],
+    *[
+        BadInput(
+            f"app-meta-{_META_NAMES[ch]}",
+            f"application with {ch}",
+            {"application": [f"/Shop{ch}x"]},
+            "application",
+            defect=APP_NAME_DEFECT,
+        )
+        for ch in METACHARACTERS
+    ],
+    *[
+        BadInput(f"site-meta-{_META_NAMES[ch]}", f"site with {ch}", {"site": f"Default{ch}Web Site"}, "site")
+        for ch in METACHARACTERS
+    ],
+    BadInput(
+        "src-inject-del", "src '& del <dest>' injection", {"src": f"C:\\Staging\\x.dll & del {DEL_TARGET}"}, "src"
+    ),
+    BadInput(
+        "dest-inject-del",
+        "dest '\"& del <dest> &\"' injection",
+        {"dest": f'{BIN}\\x.dll" & del {DEL_TARGET} & "'},
+        "dest",
+    ),
+    BadInput("site-inject-del", "site '& del' injection", {"site": f"Default Web Site & del {DEL_TARGET}"}, "site"),
+    BadInput(
+        "app-inject-del",
+        "application '& del' injection",
+        {"application": [f"/Shop & del {DEL_TARGET}"]},
+        "application",
+        defect=APP_NAME_DEFECT,
+    ),
+    BadInput("src-trailing-space", "src with a trailing space", {"src": STAGED_DLL + " "}, "src"),
+    BadInput("src-trailing-dot", "src with a trailing dot", {"src": STAGED_DLL + "."}, "src"),
+    BadInput("dest-trailing-dot-dir", "dest folder with a trailing dot", {"dest": f"{BIN}.\\ShopCart.dll"}, "dest"),
+    BadInput("src-relative", "relative src", {"src": "Staging\\ShopCart.dll"}, "src"),
+    BadInput("dest-relative-dots", "dest with ..", {"dest": f"{BIN}\\..\\bin\\ShopCart.dll"}, "dest"),
+    BadInput("dest-drive-relative", "drive-relative dest", {"dest": "C:InetPub\\shop\\bin\\ShopCart.dll"}, "dest"),
+    BadInput(
+        "src-too-long", "src longer than MAX_PATH", {"src": "C:\\" + "\\".join(["d" * 60] * 5) + "\\x.dll"}, "src"
+    ),
+    BadInput(
+        "dest-too-long-for-backup",
+        "dest too long to keep a backup beside it",
+        {"dest": "C:\\" + "\\".join(["d" * 60] * 3) + "\\" + "n" * 60 + ".dll"},
+        "dest",
+    ),
+    BadInput("device-name", "dest named after a device", {"dest": f"{BIN}\\CON.dll"}, "dest"),
+    BadInput("src-equals-dest", "src equal to dest", {"src": SHOP_DLL.upper()}, "same file"),
+    BadInput(
+        "app-list-too-long",
+        "application list too long for one command line",
+        {"application": [f"/Shop/{'p' * 40}{i}" for i in range(80)]},
+        "application",
+        host_contact=True,
+    ),
+    BadInput("unknown-site", "unknown site", {"site": "Extranet"}, "site 'Extranet' not found", host_contact=True),
+    BadInput(
+        "unknown-app",
+        "unknown application",
+        {"application": ["/Nope"]},
+        "application '/Nope' not found",
+        host_contact=True,
+    ),
+    BadInput("timeout-too-small", "timeout below the minimum", {"timeout": 1}, "timeout"),
+]
+
+INPUT_EXTRA_ROWS = ["odd-but-legal-names"]
+
+# ------------------------------------------------------------------------------------------------------
+# Cases about Ansible itself (run through the real ansible / ansible-playbook commands)
+
+ANSIBLE_CASES = [
+    ("password-not-in-vvv-success", "password never in -vvv output, log or result (success)"),
+    ("password-not-in-vvv-failure", "password never in -vvv output, log or result (failed start)"),
+    ("wrong-credentials", "wrong credentials"),
+    ("cert-untrusted", "HTTPS certificate not trusted"),
+    ("cert-validation-default", "certificate validation on by default (no CA given)"),
+    ("basic-http-refused", "Basic over HTTP refused unless allowed"),
+    ("basic-http-allowed", "Basic over HTTP when explicitly allowed"),
+    ("adhoc-failure-message", "ad-hoc failure names step, host answer and state"),
+    ("killed-controller", "ansible-playbook SIGKILLed while IIS is down, one rerun after the host settled"),
+    ("killed-controller-rerun-at-once", "ansible-playbook SIGKILLed while IIS is down, one rerun at once"),
+]
+
+# ------------------------------------------------------------------------------------------------------
+# Randomized campaign: `make test` runs CAMPAIGN_CHUNKS x CAMPAIGN_CHUNK runs; `make soak` runs SOAK_RUNS
+
+CAMPAIGN_SEED = 20240601
+CAMPAIGN_CHUNKS = 5
+CAMPAIGN_CHUNK = 10
+SOAK_RUNS = 1000
+
+SetupFn = Callable[[Any], None]
+
+
+def expected_rows() -> set[tuple[str, str]]:
+    rows = {("matrix", c.id) for c in MATRIX}
+    rows |= {("input", b.id) for b in BAD_INPUTS} | {("input", i) for i in INPUT_EXTRA_ROWS}
+    rows |= {("ansible", name) for name, _title in ANSIBLE_CASES}
+    rows |= {("campaign", f"chunk{i}") for i in range(CAMPAIGN_CHUNKS)}
+    return rows

@@ -1,0 +1,437 @@
+"""Fault-matrix harness: drive the module logic against a lab host, inject faults, check the invariants.
+
+The five invariants (checked after every faulted run, the fourth after a rerun with the fault cleared):
+
+1. ``dest`` is byte-equal to the old DLL or the new one: never missing, never partial.
+2. Every IIS service that ran before the run runs again, or the result names it with the host's own text.
+3. The result explains itself: which step, what the host answered, what state the host is in now; a success
+   really is one (new DLL in place, services back).  Never a bare stack trace.
+4. After the fault is cleared, running the task again converges: new DLL at dest and served, the services
+   that ran before run again, nothing left over.
+5. Nothing but the documented backup (``<name>.<stamp>.bak``) is left beside ``dest``.
+
+Everything is read from the lab machine itself (file system snapshot, service control manager, web
+requests), never from what the module says about itself.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.component import run_update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
+from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.dll import dll_version
+
+IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC")
+RUNNING = "RUNNING"
+BACKUP_RE = re.compile(r"^(?P<name>.+)\.\d{14}\.bak$", re.IGNORECASE)
+TEMP_SUFFIXES = (".iis4new", ".iis4state", ".iis4run.cmd")
+
+# Words a failure message uses to say what state dest is in now (invariant 3).
+STATE_WORDS = (
+    "old dll",
+    "new dll",
+    "nothing was swapped",
+    "nothing was changed",
+    "not swapped",
+    "was put back",
+    "is in place",
+    "still holds",
+    "still in place",
+    "dest is not",
+    "no service was touched",
+    "nothing was run",
+    "nothing was stopped",
+    "nothing was changed",
+    "was rolled back",
+    "rolled back",
+)
+HOST_STEPS_WITHOUT_STATE = ("validate", "connect")
+# What a message may claim about dest; checked against the bytes actually there.
+CLAIMS_OLD = ("old dll is still in place", "still holds the old dll", "nothing was swapped", "old dll was put back")
+CLAIMS_NEW = ("new dll is in place", "holds the new dll")
+
+
+# ------------------------------------------------------------------------------------------------------
+# Reading the lab machine
+
+
+def iis_states(host: Any) -> dict[str, str]:
+    states = host.machine.scm.states()
+    return {k: v for k, v in states.items() if k in IIS_SERVICES}
+
+
+def folder_of(path: str) -> str:
+    return path.rsplit("\\", 1)[0]
+
+
+def files_beside(host: Any, path: str) -> dict[str, bytes]:
+    """Files directly in the folder of ``path`` (name -> bytes), as the lab's file system holds them."""
+    prefix = folder_of(path).lower() + "\\"
+    out = {}
+    for name, data in host.machine.fs.snapshot().items():
+        low = name.lower()
+        if low.startswith(prefix) and "\\" not in low[len(prefix) :]:
+            out[name[len(prefix) :]] = data
+    return out
+
+
+def read_file(host: Any, path: str) -> bytes | None:
+    """Bytes of ``path`` ignoring every fault (a test reads the disk, not through the ACL)."""
+    low = path.lower()
+    for name, data in host.machine.fs.snapshot().items():
+        if name.lower() == low:
+            return data
+    return None
+
+
+def served_version(host: Any, path: str = "/Shop/", site: int = 1, timeout: float = 10) -> str | None:
+    """Version the web server reports for the first component of ``path``; None when W3SVC does not answer."""
+    try:
+        with urllib.request.urlopen(host.web_url(site) + path, timeout=timeout) as resp:  # noqa: S310 - lab URL
+            body = resp.read().decode("ascii", "replace")
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return None
+    for token in body.split():
+        if token.startswith("version="):
+            return token.split("=", 1)[1]
+    return None
+
+
+def version_of(data: bytes | None) -> str | None:
+    return dll_version(data) if data else None
+
+
+# ------------------------------------------------------------------------------------------------------
+# Before / after
+
+
+@dataclass
+class Before:
+    dest: str
+    src: str
+    old_bytes: bytes
+    new_bytes: bytes
+    files: dict[str, bytes]
+    services: dict[str, str]
+    served: str | None
+
+    @property
+    def running(self) -> list[str]:
+        return [k for k, v in self.services.items() if v == RUNNING]
+
+
+def capture(host: Any, dest: str = SHOP_DLL, src: str = STAGED_DLL) -> Before:
+    old = read_file(host, dest)
+    new = read_file(host, src)
+    assert old is not None and new is not None, "the case must start with both DLLs on the host"
+    return Before(
+        dest=dest,
+        src=src,
+        old_bytes=old,
+        new_bytes=new,
+        files=files_beside(host, dest),
+        services=iis_states(host),
+        served=None,
+    )
+
+
+def _named_with_text(result: dict[str, Any], svc: str) -> bool:
+    """Does the result name ``svc`` as not running, together with some text the host printed?"""
+    for entry in result.get("services_not_running") or []:
+        text = entry if isinstance(entry, str) else str(entry)
+        name, _sep, why = text.partition(":")
+        if name.strip().upper() == svc and len(why.strip()) >= 10:
+            return True
+    return False
+
+
+def check_invariants(
+    host: Any, before: Before, result: dict[str, Any], old_bytes: bytes, new_bytes: bytes
+) -> list[str]:
+    """Invariants 1, 2, 3 and 5 after a (possibly faulted) run.  Returns the violations (empty: all hold)."""
+    bad: list[str] = []
+    msg = result.get("msg")
+    failed = bool(result.get("failed"))
+    # 1. dest is the old or the new DLL, whole.
+    now = read_file(host, before.dest)
+    if now is None:
+        bad.append("1: dest is missing")
+    elif now not in (old_bytes, new_bytes):
+        bad.append(f"1: dest is neither the old nor the new DLL ({len(now)} bytes, version {version_of(now)})")
+    # 2. services that ran before run again, or are named with the host's text.
+    states = iis_states(host)
+    for svc in before.running:
+        if states.get(svc) == RUNNING:
+            continue
+        if failed and _named_with_text(result, svc):
+            continue
+        bad.append(
+            f"2: {svc} ran before and is {states.get(svc)} now, but the result does not name it with the host's text"
+            f" (services_not_running={result.get('services_not_running')!r})"
+        )
+    # 3. the result says what happened.
+    if not isinstance(msg, str) or not msg.strip():
+        bad.append("3: the result has no msg")
+        msg = ""
+    if result.get("exception"):
+        bad.append(f"3: {result['exception']}: a stack trace is the only explanation")
+    if "Traceback (most recent call last)" in msg or "Traceback (most recent call last)" in str(result):
+        bad.append("3: the result carries a stack trace")
+    if failed:
+        step = result.get("step")
+        if not step:
+            bad.append("3: a failed result does not say which step failed")
+        elif step != "validate" and (step != "connect" or result.get("steps")):
+            # An input refusal, or no connection before any command ran, changed nothing; anything else must
+            # say what state the host is in.
+            if step not in HOST_STEPS_WITHOUT_STATE and f"step {step}" not in msg:
+                bad.append(f"3: msg does not name the failed step {step!r}: {msg!r}")
+            if not any(w in msg.lower() for w in STATE_WORDS):
+                bad.append(f"3: msg does not say what state dest is in now: {msg!r}")
+    else:
+        if now != new_bytes:
+            bad.append(f"3: the run reports success but dest is not the new DLL ({version_of(now)})")
+        down = [s for s in before.running if states.get(s) != RUNNING]
+        if down:
+            bad.append(f"3: the run reports success but {down} are not running ({states})")
+    # 3. ... and what it says about dest is true.
+    low = msg.lower()
+    if now is not None and now == new_bytes:
+        claims = [c for c in CLAIMS_OLD if c in low]
+        if claims:
+            bad.append(f"3: msg says {claims[0]!r} but dest holds the NEW DLL")
+    elif now is not None and now == old_bytes:
+        claims = [c for c in CLAIMS_NEW if c in low]
+        if claims:
+            bad.append(f"3: msg says {claims[0]!r} but dest holds the OLD DLL")
+    # 5. nothing but the documented backup beside dest.
+    bad += _leftovers(host, before, result, old_bytes)
+    return bad
+
+
+def _leftovers(host: Any, before: Before, result: dict[str, Any], old_bytes: bytes) -> list[str]:
+    bad = []
+    msg = str(result.get("msg") or "").lower()
+    dest_name = before.dest.rsplit("\\", 1)[1]
+    for name, data in files_beside(host, before.dest).items():
+        if name in before.files or name.lower() == dest_name.lower():
+            continue
+        m = BACKUP_RE.match(name)
+        if m and m.group("name").lower() == dest_name.lower() and data == old_bytes:
+            continue  # the documented backup of the old DLL
+        if name.lower().endswith(".iis4state") and result.get("failed") and "state record" in msg:
+            continue  # kept on purpose, and the failed result says so (the next run recovers from it)
+        bad.append(f"5: {name} is left beside dest ({len(data)} bytes)")
+    return bad
+
+
+def check_converged(host: Any, before: Before, result: dict[str, Any], new_bytes: bytes) -> list[str]:
+    """Invariant 4 after the rerun: the new DLL is in place and served, the same services run, no leftovers."""
+    bad: list[str] = []
+    if result.get("failed"):
+        bad.append(f"4: the rerun failed: {result.get('msg')!r}")
+    now = read_file(host, before.dest)
+    if now != new_bytes:
+        bad.append(f"4: dest is not the new DLL after the rerun (version {version_of(now)})")
+    states = iis_states(host)
+    for svc, state in before.services.items():
+        if state == RUNNING and states.get(svc) != RUNNING:
+            bad.append(f"4: {svc} ran before and is {states.get(svc)} after the rerun")
+        if state != RUNNING and states.get(svc) == RUNNING:
+            bad.append(f"4: {svc} was {state} before and runs after the rerun")
+    if before.served is not None and "W3SVC" in before.running:
+        served = served_version(host)
+        want = version_of(new_bytes)
+        if served != want:
+            bad.append(f"4: the web site serves version {served} after the rerun, not {want}")
+    bad += [v.replace("5:", "4/5:", 1) for v in _leftovers(host, before, result, before.old_bytes)]
+    return bad
+
+
+# ------------------------------------------------------------------------------------------------------
+# Running the module logic in-process
+
+
+def make_runner(host: Any, **options: Any) -> WinRMRunner:
+    opts = {"host": host.ip, "port": 5985, "user": host.username, "password": host.password, "transport": "ntlm"}
+    opts.update(options)
+    return WinRMRunner(ConnectionOptions(**opts))
+
+
+def module_args(**overrides: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {"src": STAGED_DLL, "dest": SHOP_DLL, "application": ["/Shop"], "timeout": 5}
+    args.update(overrides)
+    return args
+
+
+def run_module(host: Any, args: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """``run_update`` with a real WinRMRunner against the host (NTLM over HTTP with message encryption)."""
+    return run_update(dict(args), make_runner(host, **options))
+
+
+# ------------------------------------------------------------------------------------------------------
+# Faults that must bite at a moment of the run
+
+
+@dataclass
+class Trigger:
+    """When a service reaches a state (once), set faults on the host and/or call ``action(host)``.
+
+    Hooks the lab's service control manager (its listeners run at the very moment of the change), so a
+    fault can bite mid-run: "the connection drops while IIS is down", "after the last service started".
+    """
+
+    host: Any
+    service: str
+    state: str
+    faults: dict[str, Any] = field(default_factory=dict)
+    after: str | None = None  # arm only once the service was first seen in this state (STOPPED, then RUNNING)
+    action: Callable[[Any], None] | None = None
+    fired: bool = False
+    _armed: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.service = self.service.upper()
+        self._armed = self.after is None
+
+    def __call__(self, name: str, old: str, new: str) -> None:
+        if self.fired or name.upper() != self.service:
+            return
+        if not self._armed:
+            if new == self.after:
+                self._armed = True
+            return
+        if new == self.state:
+            self.fired = True
+            for key, value in self.faults.items():
+                setattr(self.host.config.faults, key, value)
+            if self.action is not None:
+                self.action(self.host)
+
+    def __enter__(self) -> Trigger:
+        self.host.machine.scm.listeners.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self in self.host.machine.scm.listeners:
+            self.host.machine.scm.listeners.remove(self)
+
+
+def kill_command(needle: str) -> Callable[[Any], None]:
+    """An action that terminates the host's running command lines containing ``needle`` (cmd.exe killed)."""
+
+    def action(host: Any) -> None:
+        for shell in list(host.wsman.shells.values()):
+            for state in list(shell.commands.values()):
+                if needle.lower() in state.cmdline.lower() and not state.proc.done:
+                    state.proc.signal("terminate")
+
+    return action
+
+
+class LoseCommand:
+    """Lose the connection around the ``nth`` command line that contains ``needle``.
+
+    ``when``:
+
+    * ``"before"``: the request carrying the line never reaches the host (the command does not run);
+    * ``"after"``: the host starts the command, the answer to the Command request is lost;
+    * ``"done"``: the command runs to its end on the host, the answer that would report the end is lost.
+
+    Installed on one host's WS-Management service for the duration of a ``with`` block.
+    """
+
+    def __init__(self, host: Any, needle: str, when: str = "before", nth: int = 1) -> None:
+        assert when in ("before", "after", "done")
+        self.host, self.needle, self.when, self.nth = host, needle.lower(), when, nth
+        self.seen = 0
+        self.fired = False
+        self._watch: set[str] = set()
+        self._orig: Any = None
+
+    def _fire(self) -> None:
+        self.fired = True
+        self.host.lab.log.add(self.host.name, "fault", fault="lose_command", when=self.when)
+
+    def __enter__(self) -> LoseCommand:
+        from tests.lab.server import _Drop
+
+        service = self.host.wsman
+        self._orig = service.handle
+        original = self._orig
+
+        async def handle(envelope: bytes, user: str, *, endpoint: str) -> Any:
+            text = envelope.decode("utf-8", "replace").lower()
+            match = False
+            if not self.fired and "commandline" in text and self.needle in text:
+                self.seen += 1
+                match = self.seen == self.nth
+            if match and self.when == "before":
+                self._fire()
+                raise _Drop("lose_command")
+            reply = await original(envelope, user, endpoint=endpoint)
+            if match and self.when == "after":
+                self._fire()
+                reply.drop = True
+            elif match and self.when == "done" and reply.command_id:
+                self._watch.add(reply.command_id)
+            elif (
+                not self.fired
+                and self.when == "done"
+                and reply.command_id in self._watch
+                and b"CommandState/Done" in bytes(reply.body)
+            ):
+                self._fire()
+                reply.drop = True
+            return reply
+
+        service.handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.host.wsman.handle = self._orig
+
+
+def network_outage(seconds: float) -> Callable[[Any], None]:
+    """An action: the host's WinRM listener goes away for ``seconds`` (open connections are reset at once)."""
+
+    def action(host: Any) -> None:
+        def run() -> None:
+            host.set_faults(wsman_down=True)
+            time.sleep(seconds)
+            if host.name in host.lab.hosts:
+                host.set_faults(wsman_down=False)
+
+        threading.Thread(target=run, name="lab-outage", daemon=True).start()
+
+    return action
+
+
+def wait_quiet(host: Any, timeout: float = 60.0) -> bool:
+    """Wait until every command line the host was sent has ended and no IIS service is pending."""
+    log = host.lab.log
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        started = sum(1 for e in log.events(host=host.name, kind="http") if e.detail.get("action") == "Command")
+        ended = len(log.events(host=host.name, kind="command"))
+        pending = [s for s, v in iis_states(host).items() if v.endswith("_PENDING")]
+        if ended >= started and not pending:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def record_present(host: Any, dest: str = SHOP_DLL) -> bool:
+    return read_file(host, dest + ".iis4state") is not None
+
+
+Setup = Callable[[Any], None]

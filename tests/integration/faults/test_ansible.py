@@ -1,0 +1,369 @@
+"""Faults that are about Ansible itself, through the real ``ansible`` / ``ansible-playbook`` commands.
+
+Passwords never in any output (``-vvv``, the log file, results, the step timeline, the lab's own event log);
+wrong credentials, an untrusted certificate, validation on by default, Basic over HTTP refused unless
+allowed; the ad-hoc failure message; and the controller SIGKILLed while IIS is down on the host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.integration.ansible_helpers import BIN, ansible_env, run_adhoc
+from tests.integration.faults import harness as h
+from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.dll import make_dll
+
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(240)]
+
+ARGS = {"src": STAGED_DLL, "dest": SHOP_DLL, "application": "/Shop", "timeout": 10}
+
+
+def write_inventory(path: Path, host: Any, scheme: str = "http", **changes: Any) -> Path:
+    """An inventory for one lab host; ``changes`` override (value None removes) host variables."""
+    hostvars = host.inventory_vars(scheme)
+    for key, value in changes.items():
+        if value is None:
+            hostvars.pop(key, None)
+        else:
+            hostvars[key] = value
+    data = {"all": {"children": {"iis4": {"hosts": {host.name: hostvars}}}}}
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def commands_on(host: Any, since: float) -> int:
+    events = host.lab.log.events(host=host.name, kind="http", since=since)
+    return sum(1 for e in events if e.detail.get("action") == "Command")
+
+
+def requests_on(host: Any, since: float) -> int:
+    return len(host.lab.log.events(host=host.name, kind="http", since=since))
+
+
+def lab_text(host: Any, since: float) -> str:
+    """Everything the lab logged for the host (command lines, requests) as one text."""
+    return json.dumps([e.detail for e in host.lab.log.events(host=host.name, since=since)], default=str)
+
+
+def result_of(run: Any, host: Any) -> dict[str, Any]:
+    res = dict(run.results.get(host.name) or {})
+    # The tree callback leaves "failed" out of its records; the exit code carries it.
+    res["failed"] = run.rc != 0
+    return res
+
+
+def row(what: str, outcome: str, msg: str, violations: list[str], checked: tuple[str, ...]) -> dict[str, Any]:
+    return {"what": what, "outcome": outcome, "msg": msg, "violations": violations, "checked": checked, "defect": None}
+
+
+# ------------------------------------------------------------------------------------------------------
+# Secrets
+
+
+def _password_hunt(password: str, texts: dict[str, str]) -> list[str]:
+    return [f"the password appears in {where}" for where, text in texts.items() if password in text]
+
+
+@pytest.mark.parametrize("outcome", ["success", "failure"])
+def test_password_never_in_output(
+    outcome: str, lab_host: Any, tmp_path: Path, monkeypatch: Any, matrix_record: Any
+) -> None:
+    host = lab_host(fleet_index=0)
+    h.served_version(host)
+    if outcome == "failure":
+        host.set_faults(fail_start={"W3SVC": "noreport"})  # the failure path carries the host's output back
+    password = host.password
+    logfile = tmp_path / "ansible.log"
+    monkeypatch.setenv("ANSIBLE_LOG_PATH", str(logfile))
+    t0 = time.monotonic()
+    run = run_adhoc(write_inventory(tmp_path / "inv.yml", host), host.name, ARGS, tmp_path, verbosity=3)
+    res = result_of(run, host)
+    texts = {
+        "-vvv stdout": run.stdout,
+        "stderr": run.stderr,
+        "the result": json.dumps(run.results),
+        "the step timeline": json.dumps(res.get("steps", [])),
+        "the Ansible log file": logfile.read_text(encoding="utf-8", errors="replace") if logfile.exists() else "",
+        "the host's event log": lab_text(host, t0),
+    }
+    violations = _password_hunt(password, texts)
+    if not logfile.exists() or not logfile.stat().st_size:
+        violations.append("test: the Ansible log file was not written")
+    if "IIS4 STEP" not in run.stdout:
+        violations.append("test: -vvv output does not show the step timeline")
+    if (run.rc == 0) != (outcome == "success"):
+        violations.append(f"test: expected {outcome}, rc={run.rc}: {res.get('msg')}")
+    matrix_record(
+        "ansible",
+        f"password-not-in-vvv-{outcome}",
+        row(
+            f"password never in -vvv output, log or result ({outcome})",
+            "succeeded" if run.rc == 0 else f"failed at step {res.get('step')}",
+            res.get("msg", ""),
+            violations,
+            ("3",),
+        ),
+    )
+    assert not violations, violations
+
+
+def test_wrong_credentials(lab_host: Any, tmp_path: Path, matrix_record: Any) -> None:
+    host = lab_host(fleet_index=1)
+    h.served_version(host)
+    before = h.capture(host)
+    wrong = "Not-The-Passw0rd"  # noqa: S105 - a deliberately wrong lab credential
+    t0 = time.monotonic()
+    run = run_adhoc(
+        write_inventory(tmp_path / "inv.yml", host, ansible_password=wrong), host.name, ARGS, tmp_path, verbosity=3
+    )
+    res = result_of(run, host)
+    msg = str(res.get("msg") or "")
+    violations = h.check_invariants(host, before, res, before.old_bytes, before.new_bytes)
+    if run.rc == 0 or res.get("step") != "connect" or "refused the credentials" not in msg:
+        violations.append(f"3: expected a refusal of the credentials at step connect, got: {msg!r}")
+    if commands_on(host, t0):
+        violations.append("a command ran on the host with wrong credentials")
+    violations += _password_hunt(wrong, {"-vvv output": run.stdout + run.stderr, "the result": json.dumps(res)})
+    matrix_record(
+        "ansible",
+        "wrong-credentials",
+        row("wrong credentials", f"failed at step {res.get('step')}", msg, violations, ("1", "2", "3", "5")),
+    )
+    assert not violations, violations
+
+
+@pytest.mark.parametrize("variant", ["cert-untrusted", "cert-validation-default"])
+def test_https_certificate_is_validated(
+    variant: str, lab: Any, lab_host: Any, tmp_path: Path, matrix_record: Any
+) -> None:
+    host = lab_host(fleet_index=1)
+    h.served_version(host)
+    before = h.capture(host)
+    if variant == "cert-untrusted":
+        # A CA bundle that does not hold the lab CA: the host's certificate cannot be trusted.
+        from tests.lab.certs import LabCA
+
+        other = LabCA().write_ca(tmp_path / "other-ca.pem")
+        changes = {"ansible_winrm_ca_trust_path": str(other)}
+    else:
+        # No CA and no validation setting at all: validation must still be on.
+        changes = {"ansible_winrm_ca_trust_path": None, "ansible_winrm_server_cert_validation": None}
+    inv = write_inventory(tmp_path / "inv.yml", host, scheme="https", **changes)
+    t0 = time.monotonic()
+    run = run_adhoc(inv, host.name, ARGS, tmp_path)
+    res = result_of(run, host)
+    msg = str(res.get("msg") or "")
+    violations = h.check_invariants(host, before, res, before.old_bytes, before.new_bytes)
+    if run.rc == 0 or res.get("error_kind") != "certificate" or "not trusted" not in msg:
+        violations.append(f"3: expected 'certificate not trusted' at step connect, got: {msg!r}")
+    if commands_on(host, t0):
+        violations.append("a command ran over a connection whose certificate was not trusted")
+    what = "HTTPS certificate not trusted" if variant == "cert-untrusted" else "certificate validation on by default"
+    matrix_record(
+        "ansible", variant, row(what, f"failed at step {res.get('step')}", msg, violations, ("1", "2", "3", "5"))
+    )
+    assert not violations, violations
+
+
+def test_basic_over_http_is_refused_unless_allowed(lab_host: Any, tmp_path: Path, matrix_record: Any) -> None:
+    host = lab_host(fleet_index=1, allow_unencrypted=True)  # the host would accept it: the refusal is ours
+    h.served_version(host)
+    before = h.capture(host)
+    t0 = time.monotonic()
+    inv = write_inventory(tmp_path / "inv.yml", host, ansible_winrm_transport="basic")
+    run = run_adhoc(inv, host.name, ARGS, tmp_path)
+    res = result_of(run, host)
+    msg = str(res.get("msg") or "")
+    violations = h.check_invariants(host, before, res, before.old_bytes, before.new_bytes)
+    if run.rc == 0 or res.get("error_kind") != "insecure" or "plain HTTP" not in msg:
+        violations.append(f"3: expected a refusal of Basic over plain HTTP, got: {msg!r}")
+    if requests_on(host, t0):
+        violations.append("credentials were sent: the host saw WS-Management requests")
+    matrix_record(
+        "ansible",
+        "basic-http-refused",
+        row(
+            "Basic over HTTP refused unless allowed",
+            f"failed at step {res.get('step')}",
+            msg,
+            violations,
+            ("1", "2", "3", "5"),
+        ),
+    )
+    assert not violations, violations
+
+    inv = write_inventory(
+        tmp_path / "inv2.yml", host, ansible_winrm_transport="basic", ansible_winrm_allow_unencrypted=True
+    )
+    run = run_adhoc(inv, host.name, ARGS, tmp_path)
+    res = result_of(run, host)
+    violations = h.check_invariants(host, before, res, before.old_bytes, before.new_bytes)
+    if run.rc != 0:
+        violations.append(f"explicitly allowed Basic over HTTP failed: {res.get('msg')!r}")
+    matrix_record(
+        "ansible",
+        "basic-http-allowed",
+        row(
+            "Basic over HTTP when explicitly allowed",
+            "succeeded" if run.rc == 0 else "failed",
+            res.get("msg", ""),
+            violations,
+            ("1", "2", "3", "5"),
+        ),
+    )
+    assert not violations, violations
+
+
+def test_adhoc_failure_message(lab_host: Any, tmp_path: Path, matrix_record: Any) -> None:
+    """What a user sees on the terminal when a step fails: the step, the host's words, the state now."""
+    host = lab_host(fleet_index=0)
+    h.served_version(host)
+    before = h.capture(host)
+    host.set_faults(foreign_locks=[SHOP_DLL])
+    run = run_adhoc(write_inventory(tmp_path / "inv.yml", host), host.name, ARGS, tmp_path)
+    res = result_of(run, host)
+    violations = h.check_invariants(host, before, res, before.old_bytes, before.new_bytes)
+    shown = run.stdout + run.stderr
+    for needle in ("FAILED", "step swap failed", "being used by another process", "old DLL"):
+        if needle not in shown:
+            violations.append(f"3: the terminal output does not show {needle!r}")
+    if "Traceback" in shown:
+        violations.append("3: the terminal output shows a stack trace")
+    matrix_record(
+        "ansible",
+        "adhoc-failure-message",
+        row(
+            "ad-hoc failure names step, host answer and state",
+            f"failed at step {res.get('step')}",
+            res.get("msg", ""),
+            violations,
+            ("1", "2", "3", "5"),
+        ),
+    )
+    assert not violations, violations
+
+
+# ------------------------------------------------------------------------------------------------------
+# The controller dies while IIS is down
+
+
+PLAYBOOK = """\
+- name: Update the shop component
+  hosts: iis4
+  gather_facts: false
+  tasks:
+    - name: Replace ShopCart.dll
+      legacy_iis.iis4.iis4_component:
+        src: '{src}'
+        dest: '{dest}'
+        application: /Shop
+        timeout: 10
+"""
+
+
+def _playbook_env(workdir: Path, tree: Path) -> dict[str, str]:
+    env = ansible_env(workdir)
+    env.update(ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.tree", ANSIBLE_CALLBACK_TREE_DIR=str(tree))
+    return env
+
+
+@pytest.mark.parametrize(
+    "at_once",
+    [
+        pytest.param(False, id="rerun-after-host-settled"),
+        pytest.param(True, id="rerun-at-once"),
+    ],
+)
+def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path: Path, matrix_record: Any) -> None:
+    """SIGKILL ansible-playbook (its whole process group: the controller machine dies) while IIS is stopped on
+    the host, then run the same playbook once: the host must end up fully serving the new DLL.
+
+    ``at_once``: the rerun starts straight away, while the host is still running the outage line it was
+    given (slow service starts make sure of the overlap); otherwise the rerun waits until the host is idle.
+    """
+    # at_once: IIS Admin takes 8 s to start, so the rerun (Ansible needs a few seconds to get going) surely
+    # lands while the killed run's line is still starting it.
+    timing: dict[str, Any] = {"default_stop": 0.2, "default_start": 0.4, "net_give_up": 2.0}
+    if at_once:
+        timing["service_start"] = {"IISADMIN": 8.0}
+    host = lab_host(fleet_index=0, timing=timing)
+    before = h.capture(host)
+    before.served = h.served_version(host)
+    playbook = tmp_path / "update.yml"
+    playbook.write_text(PLAYBOOK.format(src=STAGED_DLL, dest=SHOP_DLL), encoding="utf-8")
+    inv = write_inventory(tmp_path / "inv.yml", host)
+    down = threading.Event()
+    trigger = h.Trigger(host, "IISADMIN", "STOPPED", action=lambda _h: down.set())
+    cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inv)]
+    with trigger:
+        proc = subprocess.Popen(  # noqa: S603 - our own command line
+            cmd,
+            env=_playbook_env(tmp_path, tmp_path / "tree1"),
+            cwd=tmp_path,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            fired = down.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=30)
+    assert fired, "IIS never went down: the playbook did not get to the outage"
+    assert proc.returncode == -signal.SIGKILL, f"ansible-playbook ended on its own (rc {proc.returncode})"
+    record_at_kill = h.record_present(host)
+    if not at_once:
+        assert h.wait_quiet(host), "the host did not finish the outage line on its own"
+    tree = tmp_path / "tree2"
+    rerun = subprocess.run(  # noqa: S603 - our own command line
+        cmd,
+        env=_playbook_env(tmp_path, tree),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    res = json.loads((tree / host.name).read_text(encoding="utf-8")) if (tree / host.name).exists() else {}
+    res["failed"] = rerun.returncode != 0
+    assert h.wait_quiet(host)
+    violations = h.check_converged(host, before, res, before.new_bytes)
+    if h.read_file(host, SHOP_DLL) not in (before.old_bytes, before.new_bytes):
+        violations.append("1: dest is neither DLL after the rerun")
+    outcome = "succeeded" if rerun.returncode == 0 else f"failed at step {res.get('step')}"
+    if res.get("recovered"):
+        outcome = "recovered, " + outcome
+    case_id = "killed-controller-rerun-at-once" if at_once else "killed-controller"
+    when = "at once" if at_once else "after the host finished the line on its own"
+    matrix_record(
+        "ansible",
+        case_id,
+        {
+            **row(
+                f"ansible-playbook SIGKILLed while IIS is down, one rerun {when}",
+                f"killed; state record {'present' if record_at_kill else 'absent'} on the host; rerun {outcome}",
+                res.get("msg", ""),
+                violations,
+                ("1", "4", "5"),
+            ),
+            "defect": None,
+        },
+    )
+    assert not violations, violations + [rerun.stdout[-3000:]]
+
+
+def test_make_dll_versions_differ() -> None:
+    """The lab's old and new DLLs really differ, so byte-equality checks above mean something."""
+    assert make_dll("ShopCart", "1.0.0.0", 24576) != make_dll("ShopCart", "2.0.0.0", 28672)

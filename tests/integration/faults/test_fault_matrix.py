@@ -1,0 +1,231 @@
+"""The fault matrix: each named fault, injected into a lab host, must leave the five invariants standing.
+
+Each case: a fresh lab host (in-process or isolated /Shop), a web request so the DLL is loaded, the fault,
+one run of the module logic (``run_update`` in-process with a real WinRM runner), invariants 1, 2, 3, 5 read
+from the lab machine, the fault cleared, the same task again, invariant 4.  Cases are data (cases.MATRIX).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+import pytest
+
+from tests.integration.faults import harness as h
+from tests.integration.faults.cases import MATRIX, Case
+from tests.lab.config import SHOP_DLL, STAGED_DLL
+
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(120)]
+
+BASE_TIMING = {"net_give_up": 1.0}
+RECORD_STAMP = "20240101000000"
+
+
+def host_overrides(case: Case) -> dict[str, Any]:
+    extra = dict(case.host)
+    timing = {**BASE_TIMING, **extra.pop("timing", {})}
+    return {"rename_loaded_image": case.rename, "timing": timing, **extra}
+
+
+# ------------------------------------------------------------------------------------------------------
+# Host preparations: the state an earlier run left behind when it died
+
+
+def _write_record(host: Any, services: list[str], method: str) -> None:
+    dest_dir, name = SHOP_DLL.rsplit("\\", 1)
+    lines = [
+        f"run={RECORD_STAMP}",
+        f"dest={SHOP_DLL}",
+        f"src={STAGED_DLL}",
+        f"staged={SHOP_DLL}.iis4new",
+        f"backup={dest_dir}\\{name}.{RECORD_STAMP}.bak",
+        f"method={method}",
+        f"services={','.join(services)}",
+    ]
+    host.machine.write_file(SHOP_DLL + ".iis4state", ("\r\n".join(lines) + "\r\n").encode("cp437"))
+
+
+def _stop_iis(host: Any) -> list[str]:
+    scm = host.machine.scm
+    running = [s for s, v in h.iis_states(host).items() if v == h.RUNNING]
+    for svc in [s for s in running if s != "IISADMIN"] + ["IISADMIN"]:
+        scm.stop(svc)
+        assert scm.wait_for(svc, ("STOPPED",), timeout=10)
+    return running
+
+
+def record_after_stage(host: Any) -> None:
+    """Died right after staging: the staged copy and the state record exist, nothing else changed."""
+    host.machine.write_file(SHOP_DLL + ".iis4new", h.read_file(host, STAGED_DLL))
+    running = [s for s, v in h.iis_states(host).items() if v == h.RUNNING]
+    _write_record(host, running, "service_restart")
+
+
+def record_mid_swap(host: Any) -> None:
+    """Died in the middle of the swap: dest renamed to the backup name, the staged copy not yet in place;
+    on an in-process host IIS was stopped for the swap and is still down."""
+    isolated = host.config.sites[0].apps[1].isolated
+    running = [s for s, v in h.iis_states(host).items() if v == h.RUNNING]
+    if not isolated:
+        _stop_iis(host)
+    host.machine.write_file(SHOP_DLL + ".iis4new", h.read_file(host, STAGED_DLL))
+    host.machine.fs.rename(SHOP_DLL, f"{SHOP_DLL.rsplit(chr(92), 1)[1]}.{RECORD_STAMP}.bak")
+    _write_record(host, running, "unload" if isolated else "service_restart")
+    assert h.read_file(host, SHOP_DLL) is None
+
+
+SETUPS = {"record_after_stage": record_after_stage, "record_mid_swap": record_mid_swap}
+
+
+# ------------------------------------------------------------------------------------------------------
+
+
+def outcome_of(result: dict[str, Any]) -> str:
+    if result.get("failed"):
+        return f"failed at step {result.get('step')}"
+    method = {"unload": "unload", "service_restart": "restart", "none": "no change"}.get(result.get("method"), "?")
+    fallback = ", fallback" if result.get("fallback") else ""
+    return f"succeeded ({method}{fallback})"
+
+
+def check_expectation(case: Case, result: dict[str, Any]) -> list[str]:
+    bad = []
+    msg = str(result.get("msg") or "")
+    if case.expect == "succeeded":
+        if result.get("failed"):
+            bad.append(f"3: expected success, got: {msg!r}")
+    elif case.expect == "failed":
+        if not result.get("failed"):
+            bad.append(f"3: expected a failure, got {outcome_of(result)}: {msg!r}")
+    else:
+        step = case.expect.split(":", 1)[1]
+        if not result.get("failed") or result.get("step") != step:
+            bad.append(f"3: expected a failure at step {step!r}, got {outcome_of(result)}: {msg!r}")
+    # The host's answer may be in the message or in the fields the result carries it in.
+    extra = [*(result.get("warnings") or []), *(result.get("services_not_running") or []), result.get("host_output")]
+    text = msg + " " + " ".join(str(w) for w in extra if w)
+    for needle in case.needles:
+        if needle.lower() not in text.lower():
+            bad.append(f"3: the message does not contain {needle!r}: {msg!r}")
+    return bad
+
+
+def run_safely(host: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """run_update must never raise; if it does, the stack trace is all the user would get (invariant 3)."""
+    try:
+        return h.run_module(host, args)
+    except Exception as exc:  # noqa: BLE001 - turned into a violation
+        return {"failed": True, "msg": "", "exception": f"run_update raised {exc!r}"}
+
+
+def dropped_requests(host: Any) -> list[str]:
+    """The WS-Management requests the lab dropped for the host (where a connection fault bit)."""
+    out = []
+    for e in host.lab.log.events(host=host.name, kind="http"):
+        if e.detail.get("dropped") or e.detail.get("action") == "Dropped":
+            out.append(str(e.detail.get("action")))
+    return out
+
+
+def make_trigger(host: Any, case: Case) -> contextlib.AbstractContextManager[Any]:
+    t = case.trigger
+    if t is None:
+        return contextlib.nullcontext()
+    action = h.kill_command(t.kill) if t.kill else (h.network_outage(t.outage) if t.outage else None)
+    return h.Trigger(host, t.service, t.state, dict(t.faults), after=t.after, action=action)
+
+
+def play(case: Case, lab_host: Any) -> dict[str, Any]:
+    """Run one case; returns the row for the document (with all violations found)."""
+    host = lab_host(fleet_index=case.fleet, **host_overrides(case))
+    before = h.capture(host)
+    before.served = h.served_version(host)
+    assert before.served == "1.0.0.0", "the lab host should serve the old DLL before the run"
+    if case.setup:
+        SETUPS[case.setup](host)
+    if case.faults:
+        host.set_faults(**case.faults)
+    started = time.monotonic()
+    lose = h.LoseCommand(host, case.lose.needle, case.lose.when, case.lose.nth) if case.lose else None
+    with make_trigger(host, case) as trigger, lose or contextlib.nullcontext():
+        result = run_safely(host, h.module_args(**case.args))
+    seconds = time.monotonic() - started
+    violations = h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
+    violations += check_expectation(case, result)
+    if trigger is not None and not trigger.fired:
+        violations.append(f"test: the trigger {case.trigger} never fired: the fault did not bite")
+    if lose is not None and not lose.fired:
+        violations.append(f"test: {case.lose} never fired: the fault did not bite")
+    drops = dropped_requests(host)
+    host.reset_faults()
+    if not case.rerun_at_once:
+        assert h.wait_quiet(host), "the host did not settle after the faulted run"
+    record_left = h.record_present(host)
+    again = run_safely(host, h.module_args(**(case.args if case.rerun_args is None else case.rerun_args)))
+    assert h.wait_quiet(host), "the host did not settle after the rerun"
+    violations += h.check_converged(host, before, again, before.new_bytes)
+    if record_left and not again.get("recovered"):
+        violations.append("4: a state record was left, but the rerun does not report `recovered`")
+    if case.expect_recovered and not (result.get("recovered") or again.get("recovered")):
+        violations.append("4: an earlier run's state record was there, but no run reports `recovered`")
+    rerun = outcome_of(again)
+    if again.get("recovered"):
+        rerun = "recovered, " + rerun
+    elif result.get("recovered"):
+        rerun = rerun + " (first run recovered)"
+    return {
+        "fault": case.fault,
+        "isolation": case.isolation,
+        "rename": case.rename,
+        "outcome": outcome_of(result),
+        "rerun": rerun,
+        "msg": result.get("msg", "") or result.get("exception", ""),
+        "dropped": drops,
+        "violations": violations,
+        "defect": case.defect,
+        "seconds": round(seconds, 2),
+        "result": {k: v for k, v in result.items() if k not in ("steps", "blast_radius", "applications")},
+        "rerun_result": {k: v for k, v in again.items() if k not in ("steps", "blast_radius", "applications")},
+    }
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.defect)] if c.defect else [])
+        for c in MATRIX
+    ]
+
+
+@pytest.mark.parametrize("case", _params())
+def test_fault(case: Case, lab_host: Any, matrix_record: Any) -> None:
+    row = play(case, lab_host)
+    matrix_record("matrix", case.id, row)
+    assert not row["violations"], "\n".join(row["violations"]) + f"\nresult: {row['result']}"
+
+
+def test_matrix_covers_every_fault_in_both_modes() -> None:
+    """The brief's list: at least 20 cases, each fault in both isolation modes where it applies."""
+    assert len(MATRIX) >= 20
+    assert len({c.id for c in MATRIX}) == len(MATRIX)
+    by_fault: dict[str, set[int]] = {}
+    for c in MATRIX:
+        key = c.id.rsplit("-", 1)[0] if c.id.endswith(("-inproc", "-isolated")) else c.id
+        by_fault.setdefault(key, set()).add(c.fleet)
+    for key in (
+        "stuck-stop",
+        "foreign-lock",
+        "access-denied-dest",
+        "access-denied-dir",
+        "disk-full",
+        "src-missing",
+        "src-unreadable",
+        "dest-dir-missing",
+        "regsvr32-fail",
+        "drop-before-stop",
+        "drop-during-outage",
+        "drop-after-start",
+        "wsman-down",
+    ):
+        assert by_fault.get(key) == {0, 1}, key
