@@ -149,7 +149,7 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         host.set_faults(**case.faults)
     started = time.monotonic()
     lose = h.LoseCommand(host, case.lose.needle, case.lose.when, case.lose.nth) if case.lose else None
-    with make_trigger(host, case) as trigger, lose or contextlib.nullcontext():
+    with lose or contextlib.nullcontext(), make_trigger(host, case) as trigger:
         result = run_safely(host, h.module_args(**case.args))
     seconds = time.monotonic() - started
     violations = h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
