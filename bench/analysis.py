@@ -77,6 +77,26 @@ def growth_exponent(points: Sequence[tuple[float, float]]) -> float | None:
     return sum((p[0] - mx) * (p[1] - my) for p in usable) / sxx
 
 
+def task_growth(runs: Iterable[Mapping[str, Any]], min_hosts: int = 2) -> dict[str, dict[str, Any]]:
+    """How each task's wall time grows with the fleet size, from fleet runs with ``task_seconds``.
+
+    ``runs``: ``{"hosts": N, "ok": bool, "task_seconds": [[name, seconds], ...]}``.  Returns
+    ``{name: {"seconds": {N: median}, "exponent": slope of log(seconds) over log(N)}}`` over the runs with at
+    least ``min_hosts`` hosts.
+    """
+    per: dict[str, dict[int, list[float]]] = {}
+    for run in runs:
+        if not run.get("ok") or int(run["hosts"]) < min_hosts:
+            continue
+        for name, secs in run.get("task_seconds") or []:
+            per.setdefault(name, {}).setdefault(int(run["hosts"]), []).append(float(secs))
+    out: dict[str, dict[str, Any]] = {}
+    for name, by_n in per.items():
+        medians = {n: statistics.median(v) for n, v in sorted(by_n.items())}
+        out[name] = {"seconds": medians, "exponent": growth_exponent(list(medians.items()))}
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ event log
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.analysis import fmt_spread
+from bench.analysis import fmt_spread, task_growth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -258,10 +258,32 @@ def _misses(r: dict[str, Any]) -> list[str]:
                 "strategy, whose main process starts every worker and takes in every result one at a time, and "
                 "waits at each task for the slowest host of the batch."
             )
+        tasks_info = (f.get("task_seconds_at_largest") or {}).get("tasks") or []
+        if tasks_info:
+            top3 = ", ".join(f"{_short_task(name)} ({secs:.0f} s)" for name, secs in tasks_info[:3])
+            text += f" The slowest tasks at {n} hosts: {top3}."
+        role_runs = [x for x in (r.get("raw", {}).get("fleet") or []) if x.get("playbook", "role") == "role"]
+        steep = [
+            (name, g)
+            for name, g in task_growth(role_runs).items()
+            if g["exponent"] is not None and g["exponent"] > 1.25 and max(g["seconds"].values()) >= 5
+        ]
+        if steep:
+            steep.sort(key=lambda item: -max(item[1]["seconds"].values()))
+            names = "; ".join(
+                f"{_short_task(name)}: "
+                + ", ".join(f"{secs:.1f} s at {hosts}" for hosts, secs in sorted(g["seconds"].items()))
+                + f" hosts (exponent {g['exponent']:.2f})"
+                for name, g in steep
+            )
+            text += (
+                " Some tasks grow faster than the number of hosts, which no number of forks can hide: "
+                f"{names}. A task that templates over every host's variables (`hostvars` of the whole play) "
+                "on every host costs N² in all."
+            )
         mod = r.get(f"{key}_module_only")
         mod_from = r.get(f"{key}_module_only_from") or {}
         if mod is not None:
-            tasks_info = (f.get("task_seconds_at_largest") or {}).get("tasks") or []
             update = next((secs for name, secs in tasks_info if "Replace the components" in name), None)
             text += (
                 f" The module on its own (`bench/fleet_module.yml`, one task) on the same {n} hosts took "
@@ -275,6 +297,12 @@ def _misses(r: dict[str, Any]) -> list[str]:
                     "tasks the rest (see the table in part 3)"
                 )
             text += "."
+            if mod < 1:
+                text += (
+                    " It beats its ideal because the ideal counts every host as the slowest kind (in-process "
+                    "with FTP and SMTP), while half of the fleet is isolated (about a second each), and a fork "
+                    "that finishes early takes the next host at once."
+                )
         out.append(text)
         load = r.get("load_average", {})
         if load:
@@ -533,7 +561,7 @@ def plot(r: dict[str, Any], path: Path) -> bool:
             marker="o",
             color="tab:blue",
             capsize=3,
-            label="measured wall time",
+            label="the role, wall time",
         )
         ideal = [(n, d["ideal_s"]) for n, d in rows if d["ideal_s"]]
         if ideal:
@@ -550,6 +578,16 @@ def plot(r: dict[str, Any], path: Path) -> bool:
                 ":",
                 color="tab:red",
                 label="target: 1.3 × ideal",
+            )
+        mf = r.get("fleet_module_only")
+        if mf:
+            mrows = sorted((int(n), d) for n, d in mf["by_hosts"].items() if d["wall_s"]["median"] is not None)
+            ax.plot(
+                [n for n, _row in mrows],
+                [d["wall_s"]["median"] for _n_hosts, d in mrows],
+                "^-",
+                color="tab:purple",
+                label="module alone, wall time",
             )
         ax2 = ax.twinx()
         ax2.plot(xs, [d["controller_cpu_s"]["median"] for _n_hosts, d in rows], "s-", color="tab:orange", alpha=0.7)

@@ -157,3 +157,16 @@ def test_parent_path():
     assert parent_path("W3SVC/1/ROOT/Shop") == "W3SVC/1/ROOT"
     assert parent_path("W3SVC") is None
     assert parent_path("/W3SVC/1/") == "W3SVC"
+
+
+def test_task_growth_per_task_exponent():
+    runs = [
+        {"hosts": 10, "ok": True, "task_seconds": [["update", 10.0], ["assert", 1.0]]},
+        {"hosts": 40, "ok": True, "task_seconds": [["update", 10.0], ["assert", 16.0]]},
+        {"hosts": 40, "ok": False, "task_seconds": [["update", 99.0]]},
+        {"hosts": 1, "ok": True, "task_seconds": [["update", 9.0]]},
+    ]
+    growth = A.task_growth(runs)
+    assert growth["update"]["seconds"] == {10: 10.0, 40: 10.0}
+    assert growth["update"]["exponent"] == pytest.approx(0.0)
+    assert growth["assert"]["exponent"] == pytest.approx(2.0)
