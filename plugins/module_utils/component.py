@@ -117,7 +117,7 @@ class Params:
         if src.lower() == dest.lower():
             raise InputError("src", "src and dest are the same file")
         site = validate_site(p.get("site") or "Default Web Site")
-        apps = [validate_app_path(a) for a in (p.get("application") or ["/"])]
+        apps = [validate_app_path(a, "application") for a in (p.get("application") or ["/"])]
         if not apps:
             raise InputError("application", "at least one application path is needed")
         restart = [s.strip().upper() for s in (p.get("restart_services") or ["auto"])]
@@ -236,6 +236,7 @@ class HostFacts:
 
 RETRYABLE = ("unreachable", "transport", "wsman", "unexpected")
 RETRY_PAUSE = 0.5
+LOST_AFTER = 3.0  # seconds without "started=<phase>" in the state record before a sequence counts as lost
 
 
 def _step_entry(res: CommandResult) -> dict[str, Any]:
@@ -271,6 +272,11 @@ def _entry_dict(entry: parsers.DirEntry | None, path: str) -> dict[str, Any] | N
         "size": entry.size,
         "mtime": mtime.isoformat() if hasattr(mtime, "isoformat") else (mtime or getattr(entry, "date", None)),
     }
+
+
+def _record_finished(rec: dict[str, str]) -> bool:
+    """The last sequence the record mentions ran to its end (``finished=<phase>`` after ``started=<phase>``)."""
+    return bool(rec.get("finished")) and rec.get("finished") == rec.get("started", rec.get("finished"))
 
 
 def _parse_record(text: str) -> dict[str, str] | None:
@@ -500,7 +506,7 @@ class ComponentUpdate:
         to_start = start_order(
             [s.upper() for s in services if s.upper() not in facts.running], facts.graph or KNOWN_DEPENDENCIES
         )
-        finished = rec.get("finished") == "1"
+        finished = _record_finished(rec)
         q = _q
         parts = [marker("restore")]
         if not finished:
@@ -509,6 +515,13 @@ class ComponentUpdate:
                 f"(if exist {q(backup)} if exist {q(dest)} if not exist {q(staged)} "
                 f"ren {q(dest)} {q(staged_name)}) 2>&1",
                 f"(if exist {q(backup)} if not exist {q(dest)} ren {q(backup)} {q(name)}) 2>&1",
+            ]
+        else:
+            # It ended, but if a process still has the old image loaded (IIS did not stop completely), the
+            # new DLL at dest was never loaded: roll back too, so this run does the whole update again.
+            parts += [
+                f"(if exist {q(backup)} ((type nul>>{q(backup)}) 2>nul||(ren {q(dest)} {q(staged_name)}"
+                f"&ren {q(backup)} {q(name)}&echo ##old_image_loaded))) 2>&1",
             ]
         parts += [
             f"(if not exist {q(dest)} if exist {q(backup)} ren {q(backup)} {q(name)}) 2>&1",
@@ -530,7 +543,11 @@ class ComponentUpdate:
         started = parsers.parse_net_start(_section(s, "start"))
         summary = {
             "record": rec,
-            "action": "restarted services" if finished else "rolled back an unfinished swap and restarted services",
+            "action": (
+                "rolled back an unfinished swap and restarted services"
+                if not finished or "##old_image_loaded" in res.output
+                else "restarted services"
+            ),
             "dest_present": "##dest_present" in _section(s, "check"),
             "services_started": [k for k in to_start if IIS_SERVICES[k] in started.started],
             "output": _section(s, "restore").strip(),
@@ -599,20 +616,44 @@ class ComponentUpdate:
 
     # -- 3. stage --------------------------------------------------------------------------------------
 
-    def stage(self, plan: dict[str, Any]) -> None:
-        p, q = self.here, _q
-        services = plan["starts"] if plan["method"] == "service_restart" or self.p.unload_fallback else []
-        full = self.paths  # the record is read by a later run, from any folder: full paths
-        record_lines = [
-            "run=" + p.stamp,
+    def _write_record(self, method: str, services: list[str], *extra: str) -> str:
+        """The command that (re)writes the state record; it is read by a later run, so it holds full paths."""
+        full = self.paths
+        lines = [
+            "run=" + full.stamp,
             "dest=" + full.dest,
             "src=" + full.src,
             "staged=" + full.staged,
             "backup=" + full.backup,
-            "method=" + plan["method"],
+            "method=" + method,
             "services=" + ",".join(services),
+            *extra,
         ]
-        echo_block = "& ".join(f"echo {line}" for line in record_lines)
+        echo_block = "& ".join(f"echo {line}" for line in lines)
+        return f"({echo_block})>{_q(self.here.record)} 2>&1"
+
+    def _rollback_swap(self, keep_record: list[str] | None) -> CommandResult:
+        """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy, and
+        either drop the state record or rewrite it with ``keep_record`` services for the next run."""
+        p, q = self.here, _q
+        parts = [
+            marker("rollback"),
+            f"(if exist {q(p.backup)} if exist {q(p.dest)} ren {q(p.dest)} {q(p.staged_name)}) 2>&1",
+            f"(if exist {q(p.backup)} if not exist {q(p.dest)} ren {q(p.backup)} {q(p.dest_name)}) 2>&1",
+            f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
+            f"(if exist {q(p.log)} del {q(p.log)}) 2>&1",
+            self._write_record("service_restart", keep_record, "started=restart", "finished=restart")
+            if keep_record
+            else f"(if exist {q(p.record)} del {q(p.record)}) 2>&1",
+            marker("check"),
+            f"fc /b {q(self.paths.src)} {q(p.dest)} >nul 2>&1",
+            rc_ladder("check", 2),
+        ]
+        return self._run("rollback", parts, here=True)
+
+    def stage(self, plan: dict[str, Any]) -> None:
+        p, q = self.here, _q
+        services = plan["starts"] if plan["method"] == "service_restart" or self.p.unload_fallback else []
         parts = [
             marker("copy"),
             f"copy /b /y {q(p.src)} {q(p.staged)} 2>&1",
@@ -621,7 +662,7 @@ class ComponentUpdate:
             f"fc /b {q(p.src)} {q(p.staged)} >nul 2>&1",
             rc_ladder("verify", 2),
             marker("record"),
-            f"({echo_block})>{q(p.record)} 2>&1",
+            self._write_record(plan["method"], services),
             f"(if exist {q(p.record)} echo ##record_ok)",
         ]
         # Where the host lets a loaded image be renamed, swap now, before any outage: the running process
@@ -698,9 +739,12 @@ class ComponentUpdate:
             marker("leftover"),
             f"(if exist {q(p.staged)} echo ##staged_left)",
             f"(if exist {q(p.backup)} echo ##backup_present)",
+            # Is the old image still loaded by some process?  Opening it for writing says so.
+            marker("oldimage"),
+            f"(if exist {q(p.backup)} (type nul>>{q(p.backup)})) 2>&1",
         ]
 
-    def _tail_parts(self) -> list[str]:
+    def _tail_parts(self, phase: str) -> list[str]:
         p, q = self.here, _q
         parts = self._verify_parts()
         if not self.p.backup:
@@ -709,7 +753,7 @@ class ComponentUpdate:
         parts += [
             f"(if exist {q(p.staged)} del {q(p.staged)}) 2>&1",
             # A service that did not start again: keep the state record (the next run starts it), else drop it.
-            f"(echo finished=1)>>{q(p.record)}",
+            f"(echo finished={phase})>>{q(p.record)}",
             f"(if exist {fail} (echo ##record_kept&del {fail}) else (del {q(p.record)})) 2>&1",
             marker("done"),
         ]
@@ -738,37 +782,72 @@ class ComponentUpdate:
 
     def apply_restart(self, plan: dict[str, Any]) -> CommandResult:
         parts = self._restart_parts(plan["stops"], plan["starts"])
-        parts += self._tail_parts()
-        return self._run_outage("apply", parts)
+        parts += self._tail_parts("restart")
+        return self._run_outage("apply", parts, "restart")
 
-    def _run_outage(self, step: str, parts: list[str]) -> CommandResult:
-        """Run the outage sequence as ONE command line, or as a batch file when too long for one."""
-        line = join_commands([f"cd /d {_q(self.paths.dest_dir)}", *parts])
-        if len(line) <= self.p.cmdline_limit:
-            res = self._run(step, parts, one_line=True, retry=False, here=True)
-        else:
-            res = self._run_batch(step, parts)
+    def _run_outage(self, step: str, parts: list[str], phase: str) -> CommandResult:
+        """Run a sequence as ONE command line, or as a batch file when too long for one.
+
+        The sequence first appends ``started=<phase>`` to the state record and ends by appending
+        ``finished=<phase>``: after a dropped connection that is how a new shell tells a sequence that is
+        still running or has ended from one the host never received.
+        """
+        parts = [echo_to_file(f"started={phase}", _q(self.here.record)), *parts]
+        try:
+            res = self._send_sequence(step, parts)
+        except HostError as exc:
+            if exc.kind not in RETRYABLE:
+                raise
+            broken = CommandResult(step, "", "", "", None, time.monotonic(), 0.0, complete=False, error=str(exc))
+            return self._reconnect_and_wait(broken, step, parts, phase)
         if not res.complete:
-            res = self._reconnect_and_wait(res)
+            res = self._reconnect_and_wait(res, step, parts, phase)
         return res
 
+    def _send_sequence(self, step: str, parts: list[str]) -> CommandResult:
+        line = join_commands([f"cd /d {_q(self.paths.dest_dir)}", *parts])
+        if len(line) <= self.p.cmdline_limit:
+            return self._run(step, parts, one_line=True, retry=False, here=True)
+        return self._run_batch(step, parts)
+
     def _run_batch(self, step: str, parts: list[str]) -> CommandResult:
-        """Write the sequence to a batch file beside dest (a few lines per round trip), then run it once."""
+        """Write the sequence to a batch file beside dest (a few lines per round trip), then run it once.
+
+        The writes append, so a write whose answer was lost is not simply repeated: the file is written
+        again from its first line.
+        """
         batch = _q(self.here.batch)
         writes = [f"(if exist {batch} del {batch})", echo_to_file("@echo off", batch)]
         writes += [echo_to_file(part, batch) for part in parts]
-        self._run(f"{step}_write", writes, here=True)
+        for attempt in (1, 2):
+            try:
+                res = self._run(f"{step}_write", writes, here=True, retry=False)
+            except HostError as exc:
+                if attempt == 2 or exc.kind not in RETRYABLE:
+                    raise
+                self.runner.reset()
+                time.sleep(RETRY_PAUSE)
+                continue
+            if res.complete:
+                break
+            if attempt == 2:
+                raise StepFailed("apply", f"could not write the batch file {self.paths.batch}: {res.error}")
+            self.runner.reset()
+            time.sleep(RETRY_PAUSE)
         return self._run(step, [f"call {batch}", f"del {batch}"], one_line=True, retry=False, here=True)
 
-    def _reconnect_and_wait(self, broken: CommandResult) -> CommandResult:
-        """The connection dropped while the host ran the sequence: the host finishes it on its own.
+    def _reconnect_and_wait(self, broken: CommandResult, step: str, parts: list[str], phase: str) -> CommandResult:
+        """The connection dropped while a sequence was sent or ran: the host finishes it on its own.
 
-        Reconnect with a new shell, wait until the sequence has finished (its last steps append
-        ``finished=1`` to the state record and then delete the record unless a service failed), and read
-        back what the host looks like now: the sequence's own output was lost with the connection.
+        Reconnect with a new shell and look at the state record: ``finished=<phase>`` (or no record at all)
+        means the sequence has ended, ``started=<phase>`` alone that it is still running, and neither, once a
+        few seconds have passed, that the host never received it: then it is sent again.  When it has
+        ended, read back what the host looks like now, since the sequence's own output was lost.
         """
         deadline = time.monotonic() + self._wait()
+        lost_since = time.monotonic()
         last_error = broken.error
+        resent = False
         rec = _q(self.paths.record)
         while time.monotonic() < deadline:
             time.sleep(RETRY_PAUSE)
@@ -778,9 +857,13 @@ class ComponentUpdate:
             except HostError as exc:
                 last_error = str(exc)
                 continue
-            if probe.complete and ("##gone" in probe.output or "finished=1" in probe.output):
-                parts = [*self._verify_parts(), marker("running"), "net start 2>&1"]
-                readback = self._run("readback", parts, here=True)
+            if not probe.complete:
+                continue
+            record = _parse_record(probe.output) or {}
+            lines = {line.strip() for line in probe.output.splitlines()}
+            if "##gone" in probe.output or f"finished={phase}" in lines and record.get("finished") == phase:
+                parts_back = [*self._verify_parts(), marker("running"), "net start 2>&1"]
+                readback = self._run("readback", parts_back, here=True)
                 readback.error = (
                     f"the connection dropped during the sequence ({last_error}); the host finished it on its own "
                     "and this result was read back from the host afterwards"
@@ -788,10 +871,26 @@ class ComponentUpdate:
                 readback.chunks = broken.chunks
                 self.result["connection_dropped"] = True
                 return readback
+            if f"started={phase}" in lines:
+                continue  # still running on the host
+            if not resent and time.monotonic() - lost_since > LOST_AFTER:
+                # The host never got the sequence: send it again (it has not run, so this is safe).
+                resent = True
+                self.result.setdefault("warnings", []).append(
+                    f"the {step} command line was lost on its way to the host ({last_error}); it was sent again"
+                )
+                try:
+                    res = self._send_sequence(f"{step}(resent)", parts)
+                except HostError as exc:
+                    last_error = str(exc)
+                    continue
+                if res.complete:
+                    return res
+                last_error = res.error
         raise StepFailed(
             "apply",
-            f"connection lost during the outage sequence and the host did not report completion in time: {last_error}. "
-            "The sequence keeps running on the host; rerun the task to recover",
+            f"connection lost during the sequence and the host did not report completion in time: {last_error}. "
+            "The sequence may still be running on the host; rerun the task to recover",
         )
 
     def apply_unload(self, plan: dict[str, Any]) -> CommandResult:
@@ -807,13 +906,13 @@ class ComponentUpdate:
             f"(if exist {q(p.staged)} type nul>>{q(p.dest)}) 2>&1",
         ]
         parts += self._tail_parts_unload()
-        return self._run_outage("apply", parts)
+        return self._run_outage("apply", parts, "unload")
 
     def _tail_parts_unload(self) -> list[str]:
         p, q = self.here, _q
         return [
             *self._verify_parts(),
-            f"(echo finished=1)>>{q(p.record)}",
+            f"(echo finished=unload)>>{q(p.record)}",
             # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A
             # failed redirection fails the command for && (the usual batch idiom for testing a file lock).
             marker("tidy"),
@@ -885,9 +984,12 @@ class ComponentUpdate:
             if self.check_mode:
                 self.result["recovered"] = {"record": facts.record, "note": "a real run would first recover this"}
             else:
-                self.result["recovered"] = self.recover(facts)
-                self.result["changed"] = True
-                facts = self.gather()
+                if facts.record.get("started") and not _record_finished(facts.record):
+                    facts = self._wait_for_running_sequence(facts)
+                if facts.record:
+                    self.result["recovered"] = self.recover(facts)
+                    self.result["changed"] = True
+                    facts = self.gather()
         self._check_host_inputs(facts)
         plan = self.plan(facts)
         self.result.update(
@@ -925,14 +1027,76 @@ class ComponentUpdate:
             self._do_restart(plan)
         return self._finish(t0)
 
+    def _wait_for_running_sequence(self, facts: HostFacts) -> HostFacts:
+        """A state record says a sequence started and has not finished: it may still be running (an earlier
+        run lost its connection while sending it).  Give it up to ``timeout`` seconds to end before this run
+        touches anything, so that recovery never acts under a running sequence."""
+        deadline = time.monotonic() + self.p.timeout
+        rec = _q(self.paths.record)
+        while time.monotonic() < deadline:
+            time.sleep(RETRY_PAUSE * 2)
+            probe = self._run("wait_running", [f"(if exist {rec} (type {rec}) else (echo ##gone))"])
+            record = _parse_record(probe.output)
+            if "##gone" in probe.output or record is None or _record_finished(record):
+                self.result.setdefault("warnings", []).append(
+                    "an earlier run's sequence was still running on the host; this run waited for it to end"
+                )
+                return self.gather()
+        return facts
+
+    def _cut_short(self, res: CommandResult, plan: dict[str, Any]) -> None:
+        """The sequence ended without reaching its last marker (cmd.exe was ended on the host): put the
+        host back in order right away and say where it stopped."""
+        s = self._sections(res)
+        last = [label for label in s if label][-1] if [label for label in s if label] else "the beginning"
+        facts = self.gather()
+        recovered = self.recover(facts) if facts.record else None
+        self.result["recovered"] = recovered
+        started = (recovered or {}).get("services_started", [])
+        raise StepFailed(
+            "apply",
+            f"the sequence was cut short on the host after its '{last}' step (it printed: "
+            f"{res.output.strip()[-300:]!r}); the host was put back in order: "
+            f"{(recovered or {}).get('action', 'nothing to recover')}, services started again: {started or 'none'}; "
+            "dest holds the old DLL; run the task again",
+            res.output,
+        )
+
+    def _check_stopped(self, res: CommandResult, plan: dict[str, Any]) -> None:
+        """IIS must really have stopped: otherwise inetinfo.exe still runs the old DLL while dest holds the
+        new one, and a rerun would wrongly find nothing to do.  Take the new DLL back out in that case."""
+        s = self._sections(res)
+        old_loaded = parsers.classify_error(_section(s, "oldimage")) == "sharing_violation"
+        stopped = parsers.parse_net_stop(_section(s, "stop"))
+        if not old_loaded or "stop" not in s or "IIS Admin Service" in stopped.stopped or not plan["stops"]:
+            return
+        self._rollback_swap(plan["starts"])
+        self.result["state_record"] = self.paths.record
+        net_said = "; ".join(msg for _name, msg in stopped.errors) or _section(s, "stop").strip()[-300:]
+        not_running = self.result.get("services_not_running") or []
+        raise StepFailed(
+            "stop",
+            f"IIS did not stop completely (net stop said: {net_said!r}), so inetinfo.exe still has the old DLL "
+            "loaded; the new DLL was taken back out and dest holds the OLD DLL"
+            + (f"; services not running: {'; '.join(not_running)}" if not_running else "")
+            + f"; the state record {self.paths.record} was kept so that the next run starts the services that "
+            "were running and updates again",
+            res.output,
+        )
+
     def _do_restart(self, plan: dict[str, Any], note: str = "") -> None:
         res = self.apply_restart(plan)
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res, plan)
         self._read_restart(res, plan)
+        self._check_stopped(res, plan)
         self.result["method"] = "service_restart"
         self._conclude(res, plan, note)
 
     def _do_unload(self, plan: dict[str, Any]) -> None:
         res = self.apply_unload(plan)
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res, plan)
         s = self._sections(res)
         probe = _section(s, "probe")
         still_locked = parsers.classify_error(probe) in ("sharing_violation", "access_denied")
@@ -952,12 +1116,15 @@ class ComponentUpdate:
         if unload_err is not None:
             reason = f"adsutil APPUNLOAD failed: {getattr(unload_err, 'message', unload_err)}"
         if not self.p.unload_fallback:
-            self.finish_unload()
-            state = (
-                "dest holds the NEW DLL but the old one is still loaded" if swapped else "dest still holds the OLD DLL"
-            )
+            # The old DLL stays loaded: take the new one back out, so dest matches what runs and a rerun
+            # does the whole update again instead of finding "nothing to do".
+            self._rollback_swap(None)
             raise StepFailed(
-                "unload", f"{reason}; unload_fallback is off, so IIS was not restarted; {state}", unload_text
+                "unload",
+                f"{reason}; unload_fallback is off, so IIS was not restarted; dest holds the OLD DLL again "
+                "(restored from the backup) and nothing else changed; unload the application, or set "
+                "unload_fallback to restart IIS",
+                unload_text,
             )
         plan = dict(plan)
         plan["isolation_detected"] = plan["isolation"]
@@ -1035,9 +1202,11 @@ class ComponentUpdate:
         if not facts.dest_dir_exists:
             raise InputError("dest", f"the folder of dest, {self.paths.dest_dir}, does not exist on the host")
         if facts.identical is None and facts.dest is not None:
+            # Only now ask fc for its text (for two readable files it would list every differing byte).
+            said = self._run("compare", [f"fc /b {_q(self.paths.src)} {_q(self.paths.dest)} 2>&1"]).output.strip()
             raise StepFailed(
                 "compare",
-                "fc /b could not compare src and dest (exit code 2): the host could not open one of them for reading",
+                f"fc /b could not compare src and dest; the host said: {said[:300]!r}; nothing was changed on the host",
             )
 
     def _prediction(self, plan: dict[str, Any]) -> str:
