@@ -16,6 +16,7 @@ requests), never from what the module says about itself.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -182,6 +183,8 @@ def check_invariants(
     if not isinstance(msg, str) or not msg.strip():
         bad.append("3: the result has no msg")
         msg = ""
+    if host.password and host.password in json.dumps(result, default=str):
+        bad.append("3: the result contains the host's password")
     if result.get("exception"):
         bad.append(f"3: {result['exception']}: a stack trace is the only explanation")
     if "Traceback (most recent call last)" in msg or "Traceback (most recent call last)" in str(result):

@@ -8,11 +8,17 @@ from the lab machine, the fault cleared, the same task again, invariant 4.  Case
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from typing import Any
 
 import pytest
 
+from tests.integration.ansible_helpers import collections_path
 from tests.integration.faults import harness as h
 from tests.integration.faults.cases import MATRIX, Case
 from tests.lab.config import SHOP_DLL, STAGED_DLL
@@ -147,6 +153,8 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         SETUPS[case.setup](host)
     if case.faults:
         host.set_faults(**case.faults)
+    if case.kill_controller is not None:
+        return play_killed_controller(case, host, before)
     started = time.monotonic()
     lose = h.LoseCommand(host, case.lose.needle, case.lose.when, case.lose.nth) if case.lose else None
     with lose or contextlib.nullcontext(), make_trigger(host, case) as trigger:
@@ -160,8 +168,7 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         violations.append(f"test: {case.lose} never fired: the fault did not bite")
     drops = dropped_requests(host)
     host.reset_faults()
-    if not case.rerun_at_once:
-        assert h.wait_quiet(host), "the host did not settle after the faulted run"
+    assert h.wait_quiet(host), "the host did not settle after the faulted run"
     record_left = h.record_present(host)
     again = run_safely(host, h.module_args(**(case.args if case.rerun_args is None else case.rerun_args)))
     assert h.wait_quiet(host), "the host did not settle after the rerun"
@@ -187,6 +194,61 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         "defect": case.defect,
         "seconds": round(seconds, 2),
         "result": {k: v for k, v in result.items() if k not in ("steps", "blast_radius", "applications")},
+        "rerun_result": {k: v for k, v in again.items() if k not in ("steps", "blast_radius", "applications")},
+    }
+
+
+CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.component import run_update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
+options, args = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(json.dumps(run_update(args, WinRMRunner(ConnectionOptions(**options))), default=str))
+"""
+
+
+def play_killed_controller(case: Case, host: Any, before: h.Before) -> dict[str, Any]:
+    """The first run is a child process (the controller); SIGKILL it at the trigger, then rerun at once."""
+    t = case.kill_controller
+    assert t is not None
+    options = {"host": host.ip, "port": 5985, "user": host.username, "password": host.password}
+    cmd = [sys.executable, "-c", CHILD, str(collections_path()), json.dumps(options)]
+    cmd.append(json.dumps(h.module_args(**case.args)))
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603 - our own child
+
+    def kill(_host: Any) -> None:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+
+    with h.Trigger(host, t.service, t.state, action=kill) as trigger:
+        child.communicate(timeout=120)
+    violations = [] if trigger.fired else [f"test: {t} never fired: the controller was not killed mid-run"]
+    if child.returncode != -signal.SIGKILL:
+        violations.append(f"test: the controller was not killed (exit {child.returncode})")
+    record_at_kill = h.record_present(host)
+    host.reset_faults()
+    again = run_safely(host, h.module_args(**case.args))
+    # The rerun is the run that has to explain itself now: invariants 1, 2, 3, 5 on its result, then 4.
+    violations += h.check_invariants(host, before, again, before.old_bytes, before.new_bytes)
+    violations += check_expectation(case, again)
+    assert h.wait_quiet(host), "the host did not settle after the rerun"
+    violations += h.check_converged(host, before, again, before.new_bytes)
+    if case.expect_recovered and record_at_kill and not again.get("recovered"):
+        violations.append("4: the killed run's state record was there, but the rerun does not report `recovered`")
+    rerun = ("recovered, " if again.get("recovered") else "") + outcome_of(again)
+    return {
+        "fault": case.fault,
+        "isolation": case.isolation,
+        "rename": case.rename,
+        "outcome": f"controller killed; state record {'present' if record_at_kill else 'absent'}",
+        "rerun": rerun,
+        "msg": again.get("msg", ""),
+        "dropped": [],
+        "violations": violations,
+        "defect": case.defect,
+        "seconds": 0.0,
+        "result": {},
         "rerun_result": {k: v for k, v in again.items() if k not in ("steps", "blast_radius", "applications")},
     }
 
