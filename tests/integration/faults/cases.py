@@ -91,6 +91,14 @@ WAITED_NOT_RECOVERED_DEFECT = (
     "matches ... nothing to do', so the result does not show that it found and dealt with a state record"
 )
 
+RECOVERY_START_DEFECT = (
+    "module defect: when the outage line is cut short on the host in the middle of 'net stop' (W3SVC just "
+    "stopped, IIS Admin still stopping), the recovery's 'net start W3SVC' fails with 'System error 1068 ... "
+    "The dependency service or group failed to start.'; the failure is neither retried nor reported "
+    "(services_not_running is empty, the message lists only the services that did start) and the state record "
+    "is deleted, so the rerun reports success and W3SVC stays stopped: the site is down for good"
+)
+
 MATRIX: list[Case] = [
     # -- control rows: no fault
     *_both("no-fault", "none (control)", "succeeded"),
@@ -401,6 +409,26 @@ MATRIX: list[Case] = [
         "failed",
         trigger=Trig("IISADMIN", "STOPPED", kill="net stop"),
         expect_recovered=True,
+    ),
+    Case(
+        "killed-on-host-mid-stop-inproc",
+        "cmd.exe killed on the host in the middle of 'net stop'",
+        IN_PROCESS,
+        "failed",
+        trigger=Trig("W3SVC", "STOPPED", kill="net stop"),
+        expect_recovered=True,
+        defect=RECOVERY_START_DEFECT,
+    ),
+    Case(
+        "killed-on-host-mid-stop-isolated",
+        "cmd.exe killed on the host in the middle of the fallback's 'net stop'",
+        ISOLATED,
+        "failed",
+        faults={"unload_noop": True},
+        host={"services": ["IISADMIN", "W3SVC", "SMTPSVC"]},
+        trigger=Trig("W3SVC", "STOPPED", kill="net stop"),
+        expect_recovered=True,
+        defect=RECOVERY_START_DEFECT,
     ),
     Case(
         "leftover-record-staged",

@@ -34,7 +34,6 @@ from tests.lab.dll import dll_version
 IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC")
 RUNNING = "RUNNING"
 BACKUP_RE = re.compile(r"^(?P<name>.+)\.\d{14}\.bak$", re.IGNORECASE)
-TEMP_SUFFIXES = (".iis4new", ".iis4state", ".iis4run.cmd")
 
 # Words a failure message uses to say what state dest is in now (invariant 3).
 STATE_WORDS = (
@@ -51,7 +50,6 @@ STATE_WORDS = (
     "no service was touched",
     "nothing was run",
     "nothing was stopped",
-    "nothing was changed",
     "was rolled back",
     "rolled back",
 )
