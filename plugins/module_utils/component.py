@@ -528,7 +528,8 @@ class ComponentUpdate:
             f"(if not exist {q(dest)} if exist {q(staged)} ren {q(staged)} {q(name)}) 2>&1",
             marker("start"),
         ]
-        parts += [f"net start {svc} 2>&1" for svc in to_start]
+        for svc in to_start:
+            parts += [marker(f"rstart_{svc}"), f"net start {svc} 2>&1"]
         parts += [
             marker("cleanup"),
             f"(if exist {q(dest)} if exist {q(staged)} del {q(staged)}) 2>&1",
@@ -540,7 +541,17 @@ class ComponentUpdate:
         ]
         res = self._run("recover", parts)
         s = self._sections(res)
-        started = parsers.parse_net_start(_section(s, "start"))
+        started_keys, not_running = [], []
+        for svc in to_start:
+            text = _section(s, f"rstart_{svc}")
+            result = parsers.parse_net_start(text)
+            if result.ok or IIS_SERVICES[svc] in result.started or "already_started" in result.conditions:
+                started_keys.append(svc)
+            else:
+                not_running.append(f"{svc}: {' '.join(text.split()) or 'net start printed nothing'}")
+        recorded = start_order([x.upper() for x in services], facts.graph or KNOWN_DEPENDENCIES)
+        not_running = self._ensure_running(recorded) if recorded else not_running
+        started_keys = [k for k in started_keys if k not in {n.split(":")[0] for n in not_running}]
         summary = {
             "record": rec,
             "action": (
@@ -549,7 +560,8 @@ class ComponentUpdate:
                 else "restarted services"
             ),
             "dest_present": "##dest_present" in _section(s, "check"),
-            "services_started": [k for k in to_start if IIS_SERVICES[k] in started.started],
+            "services_started": started_keys,
+            "services_not_running": not_running,
             "output": _section(s, "restore").strip(),
         }
         if not summary["dest_present"]:
@@ -559,6 +571,34 @@ class ComponentUpdate:
                 res.output,
             )
         return summary
+
+    def _ensure_running(self, services: list[str]) -> list[str]:
+        """Start each service unless it runs, and wait (up to ``timeout``) while any is still pending.
+
+        ``net start X`` is safe to repeat: it starts a stopped service, answers 2182 for a running one and
+        "starting or stopping" for a pending one.  Returns the services still not running, each with what
+        net.exe said about it.
+        """
+        deadline = time.monotonic() + self.p.timeout
+        pending = list(services)
+        texts: dict[str, str] = {}
+        while pending:
+            parts = []
+            for svc in pending:
+                parts += [marker(f"ensure_{svc}"), f"net start {svc} 2>&1"]
+            s = self._sections(self._run("ensure_running", parts))
+            still = []
+            for svc in pending:
+                text = _section(s, f"ensure_{svc}")
+                result = parsers.parse_net_start(text)
+                if not (result.ok or "already_started" in result.conditions):
+                    still.append(svc)
+                    texts[svc] = " ".join(text.split()) or "net start printed nothing"
+            pending = still
+            if not pending or time.monotonic() > deadline:
+                break
+            time.sleep(RETRY_PAUSE * 2)
+        return [f"{svc}: {texts[svc]}" for svc in pending]
 
     # -- 2. plan ---------------------------------------------------------------------------------------
 
@@ -1053,11 +1093,19 @@ class ComponentUpdate:
         recovered = self.recover(facts) if facts.record else None
         self.result["recovered"] = recovered
         started = (recovered or {}).get("services_started", [])
+        self.result["services_started"] = started
+        self.result["services_not_running"] = (recovered or {}).get("services_not_running", [])
         raise StepFailed(
             "apply",
             f"the sequence was cut short on the host after its '{last}' step (it printed: "
             f"{res.output.strip()[-300:]!r}); the host was put back in order: "
-            f"{(recovered or {}).get('action', 'nothing to recover')}, services started again: {started or 'none'}; "
+            f"{(recovered or {}).get('action', 'nothing to recover')}, services started again: {started or 'none'}"
+            + (
+                f", NOT running: {'; '.join(self.result['services_not_running'])}"
+                if self.result["services_not_running"]
+                else ""
+            )
+            + "; "
             "dest holds the old DLL; run the task again",
             res.output,
         )
