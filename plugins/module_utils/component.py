@@ -1208,7 +1208,13 @@ class ComponentUpdate:
         if not verified:
             state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
             staged = self._sections_of(getattr(self, "_stage_output", ""))
-            swap_text = (_section(s, "swap") + _section(staged, "preswap")).strip()
+            swap_text = " ".join(
+                dict.fromkeys(
+                    line.strip()
+                    for line in (_section(s, "swap") + "\n" + _section(staged, "preswap")).splitlines()
+                    if line.strip()
+                )
+            )
             raise StepFailed(
                 "swap",
                 f"dest could not be replaced ({parsers.classify_error(swap_text) or 'see host output'}: "
