@@ -97,17 +97,7 @@ FAULT_WEIGHTS = {
 #   ("a lost batch-file write answer is retried and doubles lines",
 #    lambda sc, result, violations: any(str(st.get("step", "")).endswith("(retry)") for st in result["steps"]))
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
-KNOWN_DEFECTS: list[tuple[str, Signature]] = [
-    (
-        "outage line cut short mid 'net stop': the recovery's failed 'net start' is not reported or retried "
-        "(cases.RECOVERY_START_DEFECT)",
-        lambda sc, result, violations: (
-            sc.fault == "killed_on_host"
-            and result.get("step") == "apply"
-            and all(v.startswith(("2:", "4:")) for v in violations)
-        ),
-    ),
-]
+KNOWN_DEFECTS: list[tuple[str, Signature]] = []
 
 
 def known_defect(sc: Scenario, result: dict[str, Any], violations: list[str]) -> str | None:
