@@ -175,7 +175,13 @@ class Rollout:
 
         with self.log_path.open("w", encoding="utf-8") as log:
             proc = subprocess.Popen(  # noqa: S603 - our own command line
-                self.cmd, cwd=self.workdir, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                self.cmd,
+                cwd=self.workdir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )
             for line in proc.stdout or ():
                 log.write(line)

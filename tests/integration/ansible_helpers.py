@@ -86,7 +86,14 @@ def run_adhoc(
         cmd.append("-" + "v" * verbosity)
     cmd += extra or []
     proc = subprocess.run(  # noqa: S603 - our own command line
-        cmd, env=ansible_env(workdir), capture_output=True, text=True, timeout=timeout, cwd=workdir, check=False
+        cmd,
+        stdin=subprocess.DEVNULL,
+        env=ansible_env(workdir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=workdir,
+        check=False,
     )
     results = {}
     if tree.is_dir():
@@ -115,6 +122,7 @@ def run_playbook(
         cmd += ["--limit", limit]
     proc = subprocess.run(  # noqa: S603 - our own command line
         cmd,
+        stdin=subprocess.DEVNULL,
         env=ansible_env(workdir, collections),
         capture_output=True,
         text=True,

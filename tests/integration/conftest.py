@@ -7,6 +7,21 @@ import sys
 
 from tests.integration.ansible_helpers import collections_path
 
+
+def _ensure_stdin() -> None:
+    """Ansible's forked workers detach from stdin and fail with EBADF when descriptor 0 is closed, as it can
+    be in a pytest-xdist worker run with no stdin (CI).  Give the process a valid stdin: /dev/null."""
+    try:
+        os.fstat(0)
+    except OSError:
+        fd = os.open(os.devnull, os.O_RDONLY)
+        if fd != 0:
+            os.dup2(fd, 0)
+            os.close(fd)
+
+
+_ensure_stdin()
+
 # pytest-ansible runs Ansible inside the pytest process: its configuration is read from the environment.
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(collections_path()))
 os.environ.setdefault("ANSIBLE_PYTHON_INTERPRETER", sys.executable)

@@ -309,6 +309,7 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
     with trigger:
         proc = subprocess.Popen(  # noqa: S603 - our own command line
             cmd,
+            stdin=subprocess.DEVNULL,
             env=_playbook_env(tmp_path, tmp_path / "tree1"),
             cwd=tmp_path,
             start_new_session=True,
@@ -329,6 +330,7 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
     tree = tmp_path / "tree2"
     rerun = subprocess.run(  # noqa: S603 - our own command line
         cmd,
+        stdin=subprocess.DEVNULL,
         env=_playbook_env(tmp_path, tree),
         cwd=tmp_path,
         capture_output=True,
