@@ -107,21 +107,7 @@ class ActionModule(ActionBase):
             )
 
         if params.get("winrm_host"):
-            options = ConnectionOptions(
-                host=params["winrm_host"],
-                port=params.get("winrm_port"),
-                user=params.get("winrm_user"),
-                password=params.get("winrm_password"),
-                transport=params.get("winrm_transport") or "ntlm",
-                scheme=params.get("winrm_scheme"),
-                path=params.get("winrm_path") or "/wsman",
-                server_cert_validation=params.get("winrm_server_cert_validation") or "validate",
-                ca_trust_path=params.get("winrm_ca_trust_path"),
-                message_encryption=params.get("winrm_message_encryption") or "auto",
-                operation_timeout=params.get("winrm_operation_timeout") or 20,
-                read_timeout=params.get("winrm_read_timeout") or 30,
-                allow_unencrypted=bool(params.get("allow_unencrypted")),
-            )
+            options = ConnectionOptions.from_module_params(params)
         else:
             options = self._connection_options(task_vars)
             if params.get("allow_unencrypted"):

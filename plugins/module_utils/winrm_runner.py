@@ -52,6 +52,25 @@ class ConnectionOptions:
     read_timeout: int = 30
     allow_unencrypted: bool = False
 
+    @classmethod
+    def from_module_params(cls, params: dict) -> ConnectionOptions:
+        """From the module's explicit ``winrm_*`` options (used when it does not go through the inventory)."""
+        return cls(
+            host=params["winrm_host"],
+            port=params.get("winrm_port"),
+            user=params.get("winrm_user"),
+            password=params.get("winrm_password"),
+            transport=params.get("winrm_transport") or "ntlm",
+            scheme=params.get("winrm_scheme"),
+            path=params.get("winrm_path") or "/wsman",
+            server_cert_validation=params.get("winrm_server_cert_validation") or "validate",
+            ca_trust_path=params.get("winrm_ca_trust_path"),
+            message_encryption=params.get("winrm_message_encryption") or "auto",
+            operation_timeout=params.get("winrm_operation_timeout") or 20,
+            read_timeout=params.get("winrm_read_timeout") or 30,
+            allow_unencrypted=bool(params.get("allow_unencrypted")),
+        )
+
     def resolved_scheme(self) -> str:
         if self.scheme:
             return self.scheme

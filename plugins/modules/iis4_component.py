@@ -339,21 +339,7 @@ def main() -> None:
             "inventory's connection variables are used instead"
         )
     p = module.params
-    options = ConnectionOptions(
-        host=p["winrm_host"],
-        port=p["winrm_port"],
-        user=p["winrm_user"],
-        password=p["winrm_password"],
-        transport=p["winrm_transport"],
-        scheme=p["winrm_scheme"],
-        path=p["winrm_path"],
-        server_cert_validation=p["winrm_server_cert_validation"],
-        ca_trust_path=p["winrm_ca_trust_path"],
-        message_encryption=p["winrm_message_encryption"],
-        operation_timeout=p["winrm_operation_timeout"],
-        read_timeout=p["winrm_read_timeout"],
-        allow_unencrypted=p["allow_unencrypted"],
-    )
+    options = ConnectionOptions.from_module_params(p)
     try:
         runner = WinRMRunner(options)
     except HostError as exc:
