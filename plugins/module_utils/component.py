@@ -1025,7 +1025,13 @@ class ComponentUpdate:
                 self.result["recovered"] = {"record": facts.record, "note": "a real run would first recover this"}
             else:
                 if facts.record.get("started") and not _record_finished(facts.record):
+                    found = facts.record
                     facts = self._wait_for_running_sequence(facts)
+                    if not facts.record:
+                        self.result["recovered"] = {
+                            "record": found,
+                            "action": "waited for the earlier run's sequence, still running on the host, to finish",
+                        }
                 if facts.record:
                     self.result["recovered"] = self.recover(facts)
                     self.result["changed"] = True

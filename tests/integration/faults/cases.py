@@ -85,13 +85,6 @@ def _both(
     ]
 
 
-WAITED_NOT_RECOVERED_DEFECT = (
-    "module defect: a rerun that finds the killed run's state record while that run's outage line is still "
-    "running waits for it (good) but says so only in a warning: `recovered` is null and msg reads 'already "
-    "matches ... nothing to do', so the result does not show that it found and dealt with a state record"
-)
-
-
 MATRIX: list[Case] = [
     # -- control rows: no fault
     *_both("no-fault", "none (control)", "succeeded"),
@@ -304,7 +297,6 @@ MATRIX: list[Case] = [
         host={"timing": {"default_stop": 0.3, "default_start": 0.6, "net_give_up": 2.0}},
         kill_controller=Trig("W3SVC", "STOPPED"),
         expect_recovered=True,
-        defect=WAITED_NOT_RECOVERED_DEFECT,
     ),
     Case(
         "rerun-while-fallback-runs-isolated",
@@ -315,7 +307,6 @@ MATRIX: list[Case] = [
         host={"timing": {"default_stop": 0.3, "default_start": 0.6, "net_give_up": 2.0}},
         kill_controller=Trig("W3SVC", "STOPPED"),
         expect_recovered=True,
-        defect=WAITED_NOT_RECOVERED_DEFECT,
     ),
     Case(
         "drop-at-unload-command-isolated",
