@@ -183,6 +183,8 @@ def check_invariants(
         msg = ""
     if host.password and host.password in json.dumps(result, default=str):
         bad.append("3: the result contains the host's password")
+    if re.search(r"\bNone", msg):
+        bad.append(f"3: msg shows a Python None where a value belongs: {msg!r}")
     if result.get("exception"):
         bad.append(f"3: {result['exception']}: a stack trace is the only explanation")
     if "Traceback (most recent call last)" in msg or "Traceback (most recent call last)" in str(result):

@@ -33,7 +33,6 @@ _NORMALISE = [
     (re.compile(r"\bCAMP\d+\b"), "<host>"),
     (re.compile(r"(?<![\w:\\])/(?:tmp|work|home|root|usr|var|opt|etc|private|Users)/[\w./+-]*"), "<path>"),
     (re.compile(r"\d+\.\d+s\b"), "<n>s"),
-    (re.compile(r"outage Nones"), "outage <n>s"),
     (re.compile(r"\.{2,}"), "..."),  # net.exe prints one dot per poll: the count depends on timing
     (re.compile(r"\s+"), " "),
 ]
