@@ -1242,7 +1242,7 @@ class ComponentUpdate:
             + "; W3SVC kept running",
             "service_restart": f"stopped {', '.join(self.result['services_stopped']) or 'nothing'} and started "
             f"{', '.join(self.result['services_started']) or 'nothing'} again "
-            f"(outage {self.result['outage_seconds']}s)",
+            + _outage_text(self.result["outage_seconds"]),
         }[self.result["method"]]
         self.result["msg"] = (
             f"replaced {self.paths.dest} ({self.result['isolation']}): {how}"
@@ -1285,6 +1285,12 @@ class ComponentUpdate:
         self.result["elapsed_seconds"] = round(time.monotonic() - t0, 3)
         self.result["requests"] = getattr(self.runner, "requests", None)
         return self.result
+
+
+def _outage_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "(outage not measured: its output was lost with the connection)"
+    return f"(outage {seconds}s)"
 
 
 def _describe(entry: parsers.DirEntry | None) -> str:

@@ -97,12 +97,7 @@ FAULT_WEIGHTS = {
 #   ("a lost batch-file write answer is retried and doubles lines",
 #    lambda sc, result, violations: any(str(st.get("step", "")).endswith("(retry)") for st in result["steps"]))
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
-KNOWN_DEFECTS: list[tuple[str, Signature]] = [
-    (
-        "'(outage Nones)' in the message after a connection drop (cases.OUTAGE_NONE_DEFECT)",
-        lambda sc, result, violations: all("Python None" in v for v in violations),
-    ),
-]
+KNOWN_DEFECTS: list[tuple[str, Signature]] = []
 
 
 def known_defect(sc: Scenario, result: dict[str, Any], violations: list[str]) -> str | None:

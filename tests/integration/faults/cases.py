@@ -85,12 +85,6 @@ def _both(
     ]
 
 
-OUTAGE_NONE_DEFECT = (
-    "module defect: after a connection drop during the outage line the success message reads "
-    "'... again (outage Nones); ...': outage_seconds is None (the timing was lost with the connection) and "
-    "is printed as is"
-)
-
 MATRIX: list[Case] = [
     # -- control rows: no fault
     *_both("no-fault", "none (control)", "succeeded"),
@@ -294,7 +288,6 @@ MATRIX: list[Case] = [
         "succeeded",
         faults={"drop_on_command": "net stop"},
         host=SLOW_OUTAGE,
-        defect=OUTAGE_NONE_DEFECT,
     ),
     Case(
         "rerun-while-sequence-runs-inproc",
@@ -352,7 +345,6 @@ MATRIX: list[Case] = [
         faults={"unload_noop": True},
         host={"timing": {"default_start": 0.5, "net_give_up": 1.0}},
         trigger=Trig("W3SVC", "STOPPED", {"drop_after_requests": 0}),
-        defect=OUTAGE_NONE_DEFECT,
     ),
     Case(
         "drop-during-outage-inproc",
@@ -362,7 +354,6 @@ MATRIX: list[Case] = [
         host=SLOW_OUTAGE,
         trigger=Trig("W3SVC", "STOPPED", outage=1.0),
         needles=("connection dropped",),
-        defect=OUTAGE_NONE_DEFECT,
     ),
     Case(
         "drop-during-outage-isolated",
@@ -373,7 +364,6 @@ MATRIX: list[Case] = [
         host=SLOW_OUTAGE,
         trigger=Trig("W3SVC", "STOPPED", outage=1.0),
         needles=("connection dropped",),
-        defect=OUTAGE_NONE_DEFECT,
     ),
     Case(
         "drop-after-start-inproc",
@@ -382,7 +372,6 @@ MATRIX: list[Case] = [
         "succeeded",
         lose=Lose("net stop", when="done"),
         needles=("connection dropped",),
-        defect=OUTAGE_NONE_DEFECT,
     ),
     Case(
         "drop-after-start-isolated",
@@ -392,7 +381,6 @@ MATRIX: list[Case] = [
         faults={"unload_noop": True},
         lose=Lose("net stop", when="done"),
         needles=("connection dropped",),
-        defect=OUTAGE_NONE_DEFECT,
     ),
     *_both(
         "wsman-down", "WinRM listener down", "failed:connect", faults={"wsman_down": True}, needles=("cannot reach",)
