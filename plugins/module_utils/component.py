@@ -24,6 +24,7 @@ from typing import Any
 
 from . import parsers
 from .cmdline import (
+    CommandTooLongError,
     InputError,
     echo_to_file,
     join_commands,
@@ -1327,6 +1328,14 @@ def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, di
     except HostError as exc:
         job.result.update(
             failed=True, msg=f"cannot talk to the host ({exc.kind}): {exc}", step="connect", error_kind=exc.kind
+        )
+    except CommandTooLongError as exc:
+        last = job.steps[-1]["step"] if job.steps else "gather"
+        job.result.update(
+            failed=True,
+            msg=f"a command after step {last} does not fit the host's command line ({exc}); raise cmdline_limit "
+            "if the host accepts longer lines, or use shorter paths",
+            step=last,
         )
     finally:
         with contextlib.suppress(Exception):
