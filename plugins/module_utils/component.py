@@ -19,7 +19,7 @@ import contextlib
 import dataclasses
 import datetime
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import parsers
@@ -223,16 +223,13 @@ class HostFacts:
     dest: parsers.DirEntry | None
     dest_dir_exists: bool
     identical: bool | None  # fc /b src dest
-    fc_text: str
     running: list[str]  # IIS service keys running now
-    installed: list[str]  # IIS service keys installed
     graph: dict[str, list[str]]
     has_sc: bool
     metabase: Metabase | None
     metabase_error: str | None
     dest_locked: bool | None
     dest_denied: bool = False
-    raw: dict[str, str] = field(default_factory=dict)
 
 
 RETRYABLE = ("unreachable", "transport", "wsman", "unexpected")
@@ -303,6 +300,7 @@ class ComponentUpdate:
         self.paths = Paths(params.src, params.dest, stamp)
         self.here = dataclasses.replace(self.paths, here=True)
         self.steps: list[dict[str, Any]] = []
+        self._stage_output = ""  # what the stage step printed (its pre-swap section explains a failed swap)
         self.result: dict[str, Any] = {
             "changed": False,
             "method": "none",
@@ -373,10 +371,6 @@ class ComponentUpdate:
     def _sections(res: CommandResult) -> dict[str, str]:
         return parsers.split_sections(res.output)
 
-    @staticmethod
-    def _sections_of(text: str) -> dict[str, str]:
-        return parsers.split_sections(text)
-
     # -- 1. gather -----------------------------------------------------------------------------------
 
     def gather(self, probe_lock: bool = True) -> HostFacts:
@@ -415,7 +409,6 @@ class ComponentUpdate:
             ) from None
         running = running_iis_services(running_names)
         graph: dict[str, list[str]] = {}
-        installed: list[str] = []
         has_sc = True
         for svc in IIS_SERVICES:
             text = _section(s, f"sc_{svc}")
@@ -424,11 +417,9 @@ class ComponentUpdate:
                 break
             cfg = parsers.parse_sc_qc(text)
             if cfg.error_code is None and cfg.name:
-                installed.append(svc)
                 graph[svc] = [d.upper() for d in (cfg.dependencies or [])]
         if not has_sc:
             graph = {k: list(v) for k, v in KNOWN_DEPENDENCIES.items()}
-            installed = sorted(set(running), key=list(IIS_SERVICES).index)
         mb_text = _section(s, "mb")
         metabase, mb_error = self._read_metabase(mb_text)
         fc_rc = _ladder_rc(res.output, s, "fc")
@@ -441,16 +432,13 @@ class ComponentUpdate:
             dest=_first_file(_section(s, "dest")),
             dest_dir_exists="##yes" in _section(s, "destdir"),
             identical=None if fc_rc is None or fc_rc >= 2 else fc_rc == 0,
-            fc_text=_section(s, "fc"),
             running=running,
-            installed=installed,
             graph=graph,
             has_sc=has_sc,
             metabase=metabase,
             metabase_error=mb_error,
             dest_locked=dest_locked,
             dest_denied=lock_kind == "access_denied",
-            raw=s,
         )
 
     def _read_metabase(self, text: str) -> tuple[Metabase | None, str | None]:
@@ -1214,7 +1202,7 @@ class ComponentUpdate:
             )
         if not verified:
             state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
-            staged = self._sections_of(getattr(self, "_stage_output", ""))
+            staged = parsers.split_sections(self._stage_output)
             swap_text = " ".join(
                 dict.fromkeys(
                     line.strip()
