@@ -50,7 +50,7 @@ def log(msg: str) -> None:
 
 
 def _ansible_env(workdir: Path) -> dict[str, str]:
-    from tests.integration.ansible_helpers import ansible_env
+    from tests.ansible_env import ansible_env
 
     env = ansible_env(workdir)
     env["ANSIBLE_STDOUT_CALLBACK"] = "default"

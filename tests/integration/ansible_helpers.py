@@ -1,53 +1,20 @@
 """Run the real ``ansible`` and ``ansible-playbook`` commands against lab inventories.
 
-The collection is made importable from the working tree through a temporary collections path that holds
-``ansible_collections/legacy_iis/iis4`` as a symlink to the repository root, so the tests exercise exactly
-the files in the checkout.
+The environment of those commands (a collections path that points at the working tree) comes from
+:mod:`tests.ansible_env`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.ansible_env import BIN, ansible_env
+
 MODULE = "legacy_iis.iis4.iis4_component"
-
-
-@functools.cache
-def collections_path() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="iis4-acp-"))
-    ns = root / "ansible_collections" / "legacy_iis"
-    ns.mkdir(parents=True)
-    (ns / "iis4").symlink_to(REPO, target_is_directory=True)
-    return root
-
-
-def ansible_env(workdir: Path, collections: Path | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(collections or collections_path()),
-        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-        ANSIBLE_HOST_KEY_CHECKING="false",
-        ANSIBLE_RETRY_FILES_ENABLED="false",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-tmp"),
-        ANSIBLE_HOME=str(workdir / "ansible-home"),
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_DEPRECATION_WARNINGS="false",
-        ANSIBLE_CONFIG=str(workdir / "no-ansible.cfg"),
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-    )
-    return env
 
 
 @dataclass

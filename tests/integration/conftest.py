@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from tests.integration.ansible_helpers import collections_path
+from tests.ansible_env import collections_path
 
 
 def _ensure_stdin() -> None:

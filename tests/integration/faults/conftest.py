@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.ansible_helpers import REPO, collections_path
+from tests.ansible_env import REPO, collections_path
 
 
 def _make_importable() -> None:

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.integration.ansible_helpers import BIN, ansible_env, run_adhoc
+from tests.ansible_env import BIN, ansible_env
+from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.faults import harness as h
 from tests.lab.config import SHOP_DLL, STAGED_DLL
 from tests.lab.dll import make_dll

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.ansible_helpers import collections_path
+from tests.ansible_env import collections_path
 from tests.integration.faults import harness as h
 from tests.integration.faults.cases import MATRIX, Case
 from tests.lab.config import SHOP_DLL, STAGED_DLL

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.integration.ansible_helpers import REPO, Run, run_playbook
+from tests.ansible_env import REPO
+from tests.integration.ansible_helpers import Run, run_playbook
 from tests.lab.config import SHOP_DLL, STAGED_DLL
 from tests.lab.dll import dll_version
 

@@ -1,0 +1,46 @@
+"""The environment in which the real ``ansible`` commands run against the working tree.
+
+Shared by the integration tests (:mod:`tests.integration.ansible_helpers`) and the benchmark (:mod:`bench.run`).
+The collection is made importable through a temporary collections path that holds
+``ansible_collections/legacy_iis/iis4`` as a symlink to the repository root, so the commands use exactly the
+files in the checkout.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@functools.cache
+def collections_path() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="iis4-acp-"))
+    ns = root / "ansible_collections" / "legacy_iis"
+    ns.mkdir(parents=True)
+    (ns / "iis4").symlink_to(REPO, target_is_directory=True)
+    return root
+
+
+def ansible_env(workdir: Path, collections: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(collections or collections_path()),
+        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+        ANSIBLE_HOST_KEY_CHECKING="false",
+        ANSIBLE_RETRY_FILES_ENABLED="false",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-tmp"),
+        ANSIBLE_HOME=str(workdir / "ansible-home"),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_DEPRECATION_WARNINGS="false",
+        ANSIBLE_CONFIG=str(workdir / "no-ansible.cfg"),
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    return env
