@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from . import parsers
 from .cmdline import (
     CommandTooLongError,
     InputError,
@@ -37,6 +36,12 @@ from .cmdline import (
     validate_windows_path,
 )
 from .metabase import Application, Metabase, MetabaseError
+from .parsers.adsutil import parse_adsutil_enum, parse_adsutil_enum_all, parse_adsutil_error
+from .parsers.common import ParseError, classify_error, parse_rc_ladder, split_sections
+from .parsers.files import DirEntry, parse_dir
+from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
+from .parsers.regsvr32 import parse_regsvr32
+from .parsers.sc import parse_sc_qc
 from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, running_iis_services, start_order, stop_set
 from .winrm_runner import CommandResult, HostError
 
@@ -219,8 +224,8 @@ class Paths:
 @dataclass
 class HostFacts:
     record: dict[str, str] | None
-    src: parsers.DirEntry | None
-    dest: parsers.DirEntry | None
+    src: DirEntry | None
+    dest: DirEntry | None
     dest_dir_exists: bool
     identical: bool | None  # fc /b src dest
     running: list[str]  # IIS service keys running now
@@ -245,7 +250,7 @@ def _ladder_rc(output: str, sections: dict[str, str], label: str) -> int | None:
     """Exit code reported by ``rc_ladder(label)``; None when the section's marker never printed."""
     if label not in sections:
         return None
-    return parsers.parse_rc_ladder(output).get(label, 0)
+    return parse_rc_ladder(output).get(label, 0)
 
 
 def _q(value: str) -> str:
@@ -256,12 +261,12 @@ def _section(sections: dict[str, str], label: str) -> str:
     return sections.get(label, "")
 
 
-def _first_file(text: str) -> parsers.DirEntry | None:
-    entries = [e for e in parsers.parse_dir(text) if not e.is_dir]
+def _first_file(text: str) -> DirEntry | None:
+    entries = [e for e in parse_dir(text) if not e.is_dir]
     return entries[0] if entries else None
 
 
-def _entry_dict(entry: parsers.DirEntry | None, path: str) -> dict[str, Any] | None:
+def _entry_dict(entry: DirEntry | None, path: str) -> dict[str, Any] | None:
     if entry is None:
         return None
     mtime = getattr(entry, "mtime", None)
@@ -369,7 +374,7 @@ class ComponentUpdate:
 
     @staticmethod
     def _sections(res: CommandResult) -> dict[str, str]:
-        return parsers.split_sections(res.output)
+        return split_sections(res.output)
 
     # -- 1. gather -----------------------------------------------------------------------------------
 
@@ -402,8 +407,8 @@ class ComponentUpdate:
         s = self._sections(res)
         record = _parse_record(_section(s, "state"))
         try:
-            running_names = parsers.parse_net_start_list(_section(s, "net"))
-        except parsers.ParseError:
+            running_names = parse_net_start_list(_section(s, "net"))
+        except ParseError:
             raise StepFailed(
                 "gather", f"'net start' did not list the running services: {_section(s, 'net').strip()[:300]!r}"
             ) from None
@@ -412,10 +417,10 @@ class ComponentUpdate:
         has_sc = True
         for svc in IIS_SERVICES:
             text = _section(s, f"sc_{svc}")
-            if parsers.classify_error(text) == "name_not_recognized":
+            if classify_error(text) == "name_not_recognized":
                 has_sc = False
                 break
-            cfg = parsers.parse_sc_qc(text)
+            cfg = parse_sc_qc(text)
             if cfg.error_code is None and cfg.name:
                 graph[svc] = [d.upper() for d in (cfg.dependencies or [])]
         if not has_sc:
@@ -424,7 +429,7 @@ class ComponentUpdate:
         metabase, mb_error = self._read_metabase(mb_text)
         fc_rc = _ladder_rc(res.output, s, "fc")
         lock_text = _section(s, "lock")
-        lock_kind = parsers.classify_error(lock_text) if "lock" in s else None
+        lock_kind = classify_error(lock_text) if "lock" in s else None
         dest_locked = None if "lock" not in s else lock_kind == "sharing_violation"
         return HostFacts(
             record=record,
@@ -442,12 +447,12 @@ class ComponentUpdate:
         )
 
     def _read_metabase(self, text: str) -> tuple[Metabase | None, str | None]:
-        err = parsers.parse_adsutil_error(text)
+        err = parse_adsutil_error(text)
         if err is not None and "not recognized" in str(getattr(err, "message", err)).lower():
             return self._walk_metabase()
         if err is not None:
             return None, f"adsutil ENUM_ALL W3SVC failed: {getattr(err, 'message', err)}"
-        metabase = Metabase(parsers.parse_adsutil_enum_all(text, "/W3SVC"))
+        metabase = Metabase(parse_adsutil_enum_all(text, "/W3SVC"))
         if not metabase.sites():
             return None, (
                 f"'cscript {self.p.adsutil_path} ENUM_ALL W3SVC' listed no web site; it printed: "
@@ -468,7 +473,7 @@ class ComponentUpdate:
             s = self._sections(res)
             nxt = []
             for i, key in enumerate(frontier):
-                props, children = parsers.parse_adsutil_enum(_section(s, f"k{i}"))
+                props, children = parse_adsutil_enum(_section(s, f"k{i}"))
                 nodes[key] = props
                 nxt += [c.strip("/").strip("[]").strip("/") for c in children]
             frontier = nxt
@@ -533,7 +538,7 @@ class ComponentUpdate:
         started_keys, not_running = [], []
         for svc in to_start:
             text = _section(s, f"rstart_{svc}")
-            result = parsers.parse_net_start(text)
+            result = parse_net_start(text)
             if result.ok or IIS_SERVICES[svc] in result.started or "already_started" in result.conditions:
                 started_keys.append(svc)
             else:
@@ -579,7 +584,7 @@ class ComponentUpdate:
             still = []
             for svc in pending:
                 text = _section(s, f"ensure_{svc}")
-                result = parsers.parse_net_start(text)
+                result = parse_net_start(text)
                 if not (result.ok or "already_started" in result.conditions):
                     still.append(svc)
                     texts[svc] = " ".join(text.split()) or "net start printed nothing"
@@ -703,7 +708,7 @@ class ComponentUpdate:
         res = self._run("stage", parts, here=True)
         self._stage_output = res.output
         s = self._sections(res)
-        rcs = parsers.parse_rc_ladder(res.output)
+        rcs = parse_rc_ladder(res.output)
         copy_text = _section(s, "copy")
         verify_rc = _ladder_rc(res.output, s, "verify")
         if not res.complete:
@@ -968,7 +973,7 @@ class ComponentUpdate:
     def _read_restart(self, res: CommandResult, plan: dict[str, Any]) -> None:
         s = self._sections(res)
         if res.step.startswith("readback"):
-            running = running_iis_services(parsers.parse_net_start_list(_section(s, "running")))
+            running = running_iis_services(parse_net_start_list(_section(s, "running")))
             self.result["services_stopped"] = plan["stops"]
             self.result["services_started"] = [k for k in plan["starts"] if k in running]
             self.result["services_not_running"] = [
@@ -978,12 +983,12 @@ class ComponentUpdate:
             ]
             self.result["outage_seconds"] = None
             return
-        stopped = parsers.parse_net_stop(_section(s, "stop"))
+        stopped = parse_net_stop(_section(s, "stop"))
         started_keys = []
         errors = []
         for svc in plan["starts"]:
             text = _section(s, f"start_{svc}")
-            r = parsers.parse_net_start(text)
+            r = parse_net_start(text)
             if r.ok or IIS_SERVICES[svc] in r.started or "already been started" in text:
                 started_keys.append(svc)
             else:
@@ -1109,8 +1114,8 @@ class ComponentUpdate:
         """IIS must really have stopped: otherwise inetinfo.exe still runs the old DLL while dest holds the
         new one, and a rerun would wrongly find nothing to do.  Take the new DLL back out in that case."""
         s = self._sections(res)
-        old_loaded = parsers.classify_error(_section(s, "oldimage")) == "sharing_violation"
-        stopped = parsers.parse_net_stop(_section(s, "stop"))
+        old_loaded = classify_error(_section(s, "oldimage")) == "sharing_violation"
+        stopped = parse_net_stop(_section(s, "stop"))
         if not old_loaded or "stop" not in s or "IIS Admin Service" in stopped.stopped or not plan["stops"]:
             return
         self._rollback_swap(plan["starts"])
@@ -1142,12 +1147,12 @@ class ComponentUpdate:
             self._cut_short(res, plan)
         s = self._sections(res)
         probe = _section(s, "probe")
-        still_locked = parsers.classify_error(probe) in ("sharing_violation", "access_denied")
+        still_locked = classify_error(probe) in ("sharing_violation", "access_denied")
         swapped = self._verified(res)
         self.result["services_stopped"] = []
         self.result["services_started"] = []
         unload_text = _section(s, "unload")
-        unload_err = parsers.parse_adsutil_error(unload_text)
+        unload_err = parse_adsutil_error(unload_text)
         if swapped and not still_locked:
             if "##tidy" not in _section(s, "tidy"):
                 self.finish_unload()
@@ -1178,7 +1183,7 @@ class ComponentUpdate:
         s = self._sections(res)
         verified = self._verified(res)
         leftover = _section(s, "leftover")
-        reg_rc = parsers.parse_rc_ladder(res.output).get("register")
+        reg_rc = parse_rc_ladder(res.output).get("register")
         if self.p.register:
             self.result["register_rc"] = reg_rc
         if res.error:
@@ -1194,7 +1199,7 @@ class ComponentUpdate:
         if self.p.register and "##register_rolled_back" in res.output:
             raise StepFailed(
                 "register",
-                f"regsvr32 failed for the new DLL (exit {reg_rc}: {parsers.parse_regsvr32(reg_rc)}); "
+                f"regsvr32 failed for the new DLL (exit {reg_rc}: {parse_regsvr32(reg_rc)}); "
                 "the old DLL was put back "
                 f"and registered again{'; services not running: ' + '; '.join(not_running) if not_running else ''}"
                 + kept,
@@ -1202,7 +1207,7 @@ class ComponentUpdate:
             )
         if not verified:
             state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
-            staged = parsers.split_sections(self._stage_output)
+            staged = split_sections(self._stage_output)
             swap_text = " ".join(
                 dict.fromkeys(
                     line.strip()
@@ -1212,7 +1217,7 @@ class ComponentUpdate:
             )
             raise StepFailed(
                 "swap",
-                f"dest could not be replaced ({parsers.classify_error(swap_text) or 'see host output'}: "
+                f"dest could not be replaced ({classify_error(swap_text) or 'see host output'}: "
                 f"{swap_text[:400]!r}); "
                 f"{state}; services started again: {self.result['services_started']}"
                 + (f"; NOT running: {not_running}" if not_running else "")
@@ -1282,7 +1287,7 @@ def _outage_text(seconds: float | None) -> str:
     return f"(outage {seconds}s)"
 
 
-def _describe(entry: parsers.DirEntry | None) -> str:
+def _describe(entry: DirEntry | None) -> str:
     if entry is None:
         return "(absent)\n"
     mtime = getattr(entry, "mtime", None) or getattr(entry, "date", "")

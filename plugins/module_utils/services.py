@@ -10,7 +10,15 @@ graph is used.
 
 from __future__ import annotations
 
-from .parsers import IIS_SERVICES, service_key
+#: IIS 4 services: key name (``net`` / ``sc`` argument) -> display name (shown in ``net`` messages).
+IIS_SERVICES: dict[str, str] = {
+    "IISADMIN": "IIS Admin Service",
+    "W3SVC": "World Wide Web Publishing Service",
+    "MSFTPSVC": "FTP Publishing Service",
+    "SMTPSVC": "Microsoft SMTP Service",
+    "NNTPSVC": "Microsoft NNTP Service",
+}
+_BY_DISPLAY = {v.lower(): k for k, v in IIS_SERVICES.items()}
 
 # Start preference among services that do not depend on one another: the web first.
 PREFERRED_ORDER = ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"]
@@ -22,6 +30,16 @@ KNOWN_DEPENDENCIES: dict[str, list[str]] = {
     "SMTPSVC": ["IISADMIN"],
     "NNTPSVC": ["IISADMIN"],
 }
+
+
+def service_display_name(key: str) -> str | None:
+    """``W3SVC`` -> ``World Wide Web Publishing Service`` (case-insensitive); ``None`` if not an IIS service."""
+    return IIS_SERVICES.get(key.strip().upper())
+
+
+def service_key(display_name: str) -> str | None:
+    """``World Wide Web Publishing Service`` -> ``W3SVC`` (case- and space-insensitive); ``None`` if unknown."""
+    return _BY_DISPLAY.get(" ".join(display_name.split()).lower())
 
 
 def key_for_display_name(display: str) -> str | None:
