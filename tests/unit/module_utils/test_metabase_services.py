@@ -6,10 +6,13 @@ import pytest
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.metabase import Metabase, MetabaseError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.services import (
+    IIS_SERVICES,
     KNOWN_DEPENDENCIES,
     dependants,
     key_for_display_name,
     running_iis_services,
+    service_display_name,
+    service_key,
     start_order,
     stop_set,
 )
@@ -84,6 +87,16 @@ def test_blast_radius_in_process_is_every_in_process_app_of_every_site():
     assert sorted(a.key for a in shared) == ["W3SVC/1/ROOT", "W3SVC/2/ROOT", "W3SVC/2/ROOT/Legacy/Inner"]
     isolated = mb.sharing_process(mb.resolve_application(1, "/Shop/Admin"))
     assert [a.key for a in isolated] == ["W3SVC/1/ROOT/Shop"]
+
+
+def test_service_name_map():
+    assert service_display_name("w3svc") == "World Wide Web Publishing Service"
+    assert service_display_name("IISADMIN") == "IIS Admin Service"
+    assert service_display_name("Spooler") is None
+    assert service_key("world wide web  publishing service") == "W3SVC"
+    assert service_key("Microsoft NNTP Service") == "NNTPSVC"
+    assert service_key("Print Spooler") is None
+    assert set(IIS_SERVICES) == {"IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"}
 
 
 def test_service_names_and_running_set():
