@@ -100,7 +100,7 @@ class LabProcess:
 
     def start(self) -> LabProcess:
         sys.path.insert(0, str(ROOT))
-        from tests.lab.server import LabClient
+        from tests.lab.control import LabClient
 
         started = time.monotonic()
         log = (self.workdir / (self.spec_path.stem + ".log")).open("wb")

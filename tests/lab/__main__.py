@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import Faults, HostConfig, default_fleet, load_scenario
-from .server import Lab, LabClient, LabHost, allocate_ips
+from .control import LabClient
+from .server import Lab, LabHost, allocate_ips
 
 CLIENT_COMMANDS = ("fault", "reset", "state", "events", "hosts")
 

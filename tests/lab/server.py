@@ -2,66 +2,47 @@
 
 Every host lives on its own loopback address (Linux routes all of 127/8 to ``lo``) and has
 
-* WS-Management over HTTP on ``ip:5985`` and HTTPS on ``ip:5986``, path ``/wsman`` (:mod:`tests.lab.wsman`,
-  :mod:`tests.lab.auth`), the HTTPS certificate issued by the lab CA (:mod:`tests.lab.certs`);
-* one web listener per site: site ``n`` listens on ``web_port + n - 1`` (site 1 on ``HostConfig.web_port``,
-  8080 by default).  Requests go to ``web.handle_request(machine, site_port, path)`` with the port the
-  request arrived on.  While W3SVC is down that call raises ``ConnectionRefusedError`` and the lab resets
-  the connection without an answer (RST), which a client sees as a connection error.
+* WS-Management over HTTP on ``ip:5985`` and HTTPS on ``ip:5986``, path ``/wsman`` (:mod:`tests.lab.pipeline`,
+  :mod:`tests.lab.wsman`, :mod:`tests.lab.auth`), the HTTPS certificate issued by the lab CA
+  (:mod:`tests.lab.certs`);
+* one web listener per site: site ``n`` listens on ``web_port + n - 1`` (:mod:`tests.lab.sites`).
 
-Fault semantics (``HostConfig.faults``, mutable at run time):
+This module owns the event loop thread and the life cycle of hosts: addresses, certificates, listeners,
+housekeeping and fault changes.  HTTP framing is in :mod:`tests.lab.http`, the faults that act on single
+requests (``drop_after_requests``, ``drop_on_command``, ``slow_responses``, ``timing.request_latency``) in
+:mod:`tests.lab.pipeline`, the JSON control API (``Lab(control_port=...)``) and its client in
+:mod:`tests.lab.control`, host state snapshots in :mod:`tests.lab.state`.
 
-* ``wsman_down``: the WS-Man listeners stop accepting (connection refused); set through :meth:`Lab.set_faults`
-  or the control API it takes effect at once, set directly on the config within one housekeeping tick
-  (new connections and requests on open connections are reset meanwhile).
-* ``drop_after_requests = n``: the next ``n`` WS-Man requests are answered, the one after is not: the lab
-  closes the connection without answering and clears the fault (one-shot; set it again for another drop).
-  The value counts down as requests pass.
-* ``drop_on_command = text``: a Command whose command line contains ``text`` (case-insensitive) is started,
-  then the connection is closed without an answer; one-shot as well.
-* ``slow_responses``: extra seconds before every WS-Man answer; ``timing.request_latency``: seconds added to
-  every HTTP request on the WS-Man listeners (the LAN round-trip model).
-
-A JSON control API (``Lab(control_port=...)``) serves out-of-process users; :class:`LabClient` wraps it.
+``wsman_down`` (``HostConfig.faults``, mutable at run time): the WS-Man listeners stop accepting (connection
+refused); set through :meth:`Lab.set_faults` or the control API it takes effect at once, set directly on the
+config within one housekeeping tick (new connections and requests on open connections are reset meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import dataclasses
 import errno
-import hashlib
 import ipaddress
-import json
 import os
 import shutil
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import h11
-
-from .auth import ENCRYPTED_CONTENT_TYPE, SOAP_CONTENT_TYPE, ConnectionAuth, write_user_file
+from . import control, inventory, pipeline, sites, state
+from .auth import write_user_file
 from .certs import HostCertificate, LabCA
 from .config import HostConfig
 from .events import EventLog
+from .http import abort
+from .sites import site_port
 from .wsman import WSManService
-
-MAX_BODY = 16 * 1024 * 1024  # hard cap on any request body the lab reads
-IDLE_CONNECTION_TIMEOUT = 120.0  # HTTP.sys IdleConnectionTimeout default
-REQUEST_READ_TIMEOUT = 60.0  # longest wait for the rest of a request that has begun
-SERVER_HEADER = "Microsoft-HTTPAPI/2.0"
-WEB_SERVER_HEADER = "Microsoft-IIS/4.0"
-
 
 # ---------------------------------------------------------------------------------------------------------- addresses
 
@@ -92,11 +73,6 @@ def allocate_ips(count: int, base: str = "127.0.0.2") -> list[str]:
     return ips
 
 
-def site_port(cfg: HostConfig, number: int) -> int:
-    """The lab port of site ``number`` of a host: site 1 on ``web_port``, site n on ``web_port + n - 1``."""
-    return cfg.web_port + number - 1
-
-
 # ---------------------------------------------------------------------------------------------------------- hosts
 
 
@@ -115,7 +91,7 @@ class LabHost:
         self.inventory_scheme = "http" if config.listen_http else "https"
         self._wsman_servers: list[asyncio.Server] = []
         self._web_servers: list[asyncio.Server] = []
-        self._connections: set[asyncio.StreamWriter] = set()
+        self.connections: set[asyncio.StreamWriter] = set()
         self.closed = False
         self.wsman_listening = False
 
@@ -165,26 +141,7 @@ class LabHost:
         return self.lab.host_state(self.name)
 
     def inventory_vars(self, scheme: str | None = None) -> dict[str, Any]:
-        scheme = scheme or self.inventory_scheme
-        cfg = self.config
-        user = cfg.username if not cfg.domain else f"{cfg.domain}\\{cfg.username}"
-        data: dict[str, Any] = {
-            "ansible_host": cfg.ip,
-            "ansible_port": cfg.https_port if scheme == "https" else cfg.http_port,
-            "ansible_user": user,
-            "ansible_password": cfg.password,
-            "ansible_connection": "winrm",
-            "ansible_winrm_transport": "ntlm",
-            "ansible_winrm_scheme": scheme,
-            "ansible_winrm_message_encryption": "auto",
-            "lab_host_name": cfg.name,
-            "lab_web_url": self.web_url(1),
-            "lab_site_urls": {n: f"http://{cfg.ip}:{p}" for n, p in self.site_ports().items()},
-        }
-        if scheme == "https":
-            data["ansible_winrm_ca_trust_path"] = str(self.lab.ca_path)
-            data["ansible_winrm_server_cert_validation"] = "validate"
-        return data
+        return inventory.host_vars(self.config, scheme or self.inventory_scheme, self.lab.ca_path)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -195,113 +152,11 @@ class LabHost:
             "web_ports": self.site_ports(),
             "web_url": self.web_url(1),
             "services": list(self.config.services),
-            "isolation": _isolation(self.config),
+            "isolation": state.isolation(self.config),
         }
 
     def __repr__(self) -> str:
         return f"<LabHost {self.name} {self.ip}>"
-
-
-def _isolation(cfg: HostConfig) -> dict[str, str]:
-    """Isolation of each application root, keyed ``<site>:<path>`` ("in_process" / "out_of_process")."""
-    result = {}
-    for site in cfg.sites:
-        for app in site.apps:
-            if app.isolated is not None:
-                result[f"{site.number}:{app.path}"] = "out_of_process" if app.isolated else "in_process"
-    return result
-
-
-# ---------------------------------------------------------------------------------------------------------- HTTP
-
-
-class _Drop(Exception):
-    """Close the connection without an answer."""
-
-
-async def _read_request(
-    conn: h11.Connection, reader: asyncio.StreamReader, idle_timeout: float = IDLE_CONNECTION_TIMEOUT
-) -> tuple[h11.Request, bytes] | None:
-    """Read one full request (head and body) or return None at a clean end of the connection.
-
-    A connection that stays idle between requests for ``idle_timeout`` seconds is closed, as HTTP.sys does.
-    """
-    request: h11.Request | None = None
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        event = conn.next_event()
-        if event is h11.NEED_DATA:
-            waiting = idle_timeout if request is None and not conn.trailing_data[0] else REQUEST_READ_TIMEOUT
-            try:
-                data = await asyncio.wait_for(reader.read(65536), waiting)
-            except TimeoutError:
-                if request is None:
-                    return None
-                raise _Drop("request body too slow") from None
-            conn.receive_data(data)
-            if not data and request is None and conn.their_state in (h11.IDLE, h11.DONE, h11.MUST_CLOSE, h11.CLOSED):
-                return None
-            continue
-        if isinstance(event, h11.Request):
-            request = event
-        elif isinstance(event, h11.Data):
-            size += len(event.data)
-            if size > MAX_BODY:
-                raise _Drop("request body too large")
-            chunks.append(bytes(event.data))
-        elif isinstance(event, h11.EndOfMessage):
-            assert request is not None
-            return request, b"".join(chunks)
-        elif isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
-            return None
-
-
-def _header(request: h11.Request, name: bytes) -> str | None:
-    for key, value in request.headers:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
-
-
-async def _respond(
-    conn: h11.Connection,
-    writer: asyncio.StreamWriter,
-    status: int,
-    headers: Iterable[tuple[str, str]],
-    body: bytes = b"",
-    reason: str = "",
-) -> bool:
-    """Write one response.  Returns False when the connection is already gone."""
-    if writer.transport.is_closing():
-        return False
-    all_headers = [*headers, ("Content-Length", str(len(body)))]
-    data = conn.send(h11.Response(status_code=status, headers=all_headers, reason=reason.encode()))
-    if body:
-        data += conn.send(h11.Data(data=body))
-    data += conn.send(h11.EndOfMessage())
-    writer.write(data)
-    try:
-        await writer.drain()
-    except (ConnectionError, OSError):
-        return False
-    return True
-
-
-def _abort(writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(Exception):
-        writer.transport.abort()
-
-
-_REASONS = {
-    200: "OK",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
-    400: "Bad Request",
-}
 
 
 # ---------------------------------------------------------------------------------------------------------- lab
@@ -339,7 +194,6 @@ class Lab:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._housekeeping: asyncio.Task[None] | None = None
-        self._web_module: Any = None
         self.started_at: float | None = None
 
     # -- life cycle
@@ -380,7 +234,7 @@ class Lab:
         self._housekeeping = asyncio.get_running_loop().create_task(self._housekeep())
         if self._control_port is not None:
             self._control_server = await asyncio.start_server(
-                self._control_conn, self._control_host, self._control_port
+                lambda r, w: control.serve_control(self, r, w), self._control_host, self._control_port
             )
             port = self._control_server.sockets[0].getsockname()[1]
             self.control_url = f"http://{self._control_host}:{port}"
@@ -432,7 +286,7 @@ class Lab:
     def _machine(self, cfg: HostConfig) -> Any:
         factory = self._machine_factory
         if factory is None:
-            from .machine import Machine
+            from .host import boot as Machine
 
             factory = Machine
         return factory(cfg, self.log)
@@ -510,9 +364,9 @@ class Lab:
         host.closed = False
         if not host.config.faults.wsman_down:
             await self._open_wsman(host)
-        for number, port in host.site_ports().items():
+        for port in host.site_ports().values():
             server = await asyncio.start_server(
-                lambda r, w, n=number, p=port, h=host: self._web_conn(h, p, r, w), host.ip, port, backlog=128
+                lambda r, w, p=port, h=host: sites.serve_site(h, p, self.executor, r, w), host.ip, port, backlog=128
             )
             host._web_servers.append(server)
 
@@ -521,13 +375,16 @@ class Lab:
         if cfg.listen_http:
             host._wsman_servers.append(
                 await asyncio.start_server(
-                    lambda r, w, h=host: self._wsman_conn(h, r, w, False), host.ip, cfg.http_port, backlog=128
+                    lambda r, w, h=host: pipeline.serve_wsman(h, self.log, r, w, False),
+                    host.ip,
+                    cfg.http_port,
+                    backlog=128,
                 )
             )
         if cfg.listen_https:
             host._wsman_servers.append(
                 await asyncio.start_server(
-                    lambda r, w, h=host: self._wsman_conn(h, r, w, True),
+                    lambda r, w, h=host: pipeline.serve_wsman(h, self.log, r, w, True),
                     host.ip,
                     cfg.https_port,
                     backlog=128,
@@ -542,9 +399,9 @@ class Lab:
             server.close()
         host._wsman_servers.clear()
         host.wsman_listening = False
-        for writer in list(host._connections):
+        for writer in list(host.connections):
             if getattr(writer, "_lab_kind", "") == "wsman":
-                _abort(writer)
+                abort(writer)
 
     async def _close_host(self, host: LabHost, final: bool = True) -> None:
         for server in host._wsman_servers + host._web_servers:
@@ -552,9 +409,9 @@ class Lab:
         host._wsman_servers.clear()
         host._web_servers.clear()
         host.wsman_listening = False
-        for writer in list(host._connections):
-            _abort(writer)
-        host._connections.clear()
+        for writer in list(host.connections):
+            abort(writer)
+        host.connections.clear()
         if final:
             host.closed = True
             host.wsman.close_all()
@@ -579,7 +436,7 @@ class Lab:
         if unknown:
             raise ValueError(f"unknown faults {unknown}; known: {sorted(known)}")
         host.config.faults.update(**changes)
-        self.log.add(host.name, "fault", changes={k: _jsonable(v) for k, v in changes.items()})
+        self.log.add(host.name, "fault", changes={k: state.jsonable(v) for k, v in changes.items()})
         self._call(self._reconcile(host))
         return host.config.faults.to_dict()
 
@@ -621,49 +478,10 @@ class Lab:
 
     def host_state(self, name: str) -> dict[str, Any]:
         """Services, watched files (sha256 + size), lock holders, loaded images, faults and WinRS shells."""
-        host = self.host(name)
-        machine = host.machine
-        machine_state: dict[str, Any] = {}
-        fn = getattr(machine, "state", None)
-        if callable(fn):
-            with contextlib.suppress(Exception):
-                machine_state = dict(fn())
-        data = {**host.summary(), **machine_state}
-        fs = getattr(machine, "fs", None)
-        if fs is not None:
-            with contextlib.suppress(Exception):
-                prefixes = _watched_prefixes(host.config, getattr(fs, "watched", None))
-                data["files"] = {
-                    path: {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
-                    for path, content in fs.snapshot().items()
-                    if any(path.upper().startswith(p) for p in prefixes)
-                }
-            with contextlib.suppress(Exception):
-                data["locks"] = {path: fs.lock_holders(path) for path in fs.locked_paths()}
-        loaded = getattr(machine, "loaded_images", None)
-        if callable(loaded):
-            with contextlib.suppress(Exception):
-                data["loaded_images"] = loaded()
-        data["faults"] = host.config.faults.to_dict()
-        data["wsman"] = host.wsman.summary()
-        data["wsman_listening"] = host.wsman_listening
-        return _jsonable(data)
+        return state.host_state(self.host(name))
 
     def write_file(self, name: str, path: str, content: bytes) -> None:
-        host = self.host(name)
-        machine = host.machine
-        for attr in ("write_file", "put_file"):
-            fn = getattr(machine, attr, None)
-            if callable(fn):
-                fn(path, content)
-                return
-        fs = getattr(machine, "fs", None)
-        for attr in ("write_file", "write", "write_bytes", "create_file"):
-            fn = getattr(fs, attr, None)
-            if callable(fn):
-                fn(path, content)
-                return
-        raise NotImplementedError("the machine model offers no way to write files")
+        state.write_file(self.host(name).machine, path, content)
 
     # -- inventory
 
@@ -671,288 +489,8 @@ class Lab:
         self, path: str | Path, hosts: Iterable[LabHost | str] | None = None, scheme: str | None = None
     ) -> Path:
         """Write an Ansible YAML inventory (groups ``iis4`` and ``web``) for ``hosts`` (default: all)."""
-        import yaml
-
         selected = [self.host(h) if isinstance(h, str) else h for h in (hosts or list(self.hosts.values()))]
-        iis4 = {h.name: h.inventory_vars(scheme) for h in selected}
-        data = {"all": {"children": {"iis4": {"hosts": iis4}, "web": {"hosts": {h.name: None for h in selected}}}}}
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            "# Written by the legacy_iis lab (tests.lab); lab credentials only.\n"
-            + yaml.safe_dump(data, sort_keys=False, default_flow_style=False),
-            encoding="utf-8",
-        )
-        return path
-
-    # -- connections: WS-Man
-
-    async def _wsman_conn(
-        self, host: LabHost, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls: bool
-    ) -> None:
-        cfg = host.config
-        if host.closed or cfg.faults.wsman_down:
-            _abort(writer)
-            return
-        writer._lab_kind = "wsman"  # type: ignore[attr-defined]
-        host._connections.add(writer)
-        auth = ConnectionAuth(cfg, host.user_file, tls=tls, cbt_hash=host.cbt_hash if tls else None)
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
-        scheme = "https" if tls else "http"
-        try:
-            while True:
-                got = await _read_request(conn, reader)
-                if got is None:
-                    break
-                request, raw = got
-                await self._wsman_request(host, conn, reader, writer, auth, request, raw, scheme)
-                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
-                    break
-                conn.start_next_cycle()
-        except _Drop:
-            _abort(writer)
-        except (ConnectionError, OSError, h11.ProtocolError, asyncio.IncompleteReadError):
-            _abort(writer)
-        finally:
-            host._connections.discard(writer)
-            if not writer.transport.is_closing():
-                writer.close()
-
-    async def _wsman_request(
-        self,
-        host: LabHost,
-        conn: h11.Connection,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        auth: ConnectionAuth,
-        request: h11.Request,
-        raw: bytes,
-        scheme: str,
-    ) -> None:
-        cfg = host.config
-        started = time.monotonic()
-        if cfg.timing.request_latency > 0:
-            await asyncio.sleep(cfg.timing.request_latency)
-        if host.closed or cfg.faults.wsman_down:
-            raise _Drop("wsman down")
-        headers = [("Server", SERVER_HEADER)]
-
-        def log(action: str, status: int, out: int, **extra: Any) -> dict[str, Any]:
-            # Logged before the answer goes out, so a client that has its answer finds the event.
-            event = self.log.add(
-                host.name,
-                "http",
-                action=action,
-                status=status,
-                bytes_in=len(raw),
-                bytes_out=out,
-                scheme=scheme,
-                seconds=round(time.monotonic() - started, 4),
-                **extra,
-            )
-            return event.detail
-
-        path = request.target.decode("latin-1").split("?", 1)[0]
-        if path.rstrip("/").lower() != "/wsman":
-            log("NotFound", 404, 0)
-            await _respond(conn, writer, 404, headers, reason="Not Found")
-            return
-        if request.method != b"POST":
-            log("BadMethod", 405, 0)
-            await _respond(conn, writer, 405, [*headers, ("Allow", "POST")], reason="Method Not Allowed")
-            return
-        outcome = auth.authenticate(_header(request, b"authorization"), _header(request, b"content-type") or "", raw)
-        if outcome.status != 200:
-            log("Auth", outcome.status, 0)
-            await _respond(conn, writer, outcome.status, headers + outcome.headers, reason=_REASONS[outcome.status])
-            return
-        if not outcome.body:
-            log("Auth", 200, 0)
-            await _respond(conn, writer, 200, headers, reason="OK")
-            return
-        if len(outcome.body) > cfg.max_envelope_size:
-            log("TooLarge", 413, 0)
-            await _respond(conn, writer, 413, headers, reason="Request Entity Too Large")
-            return
-        remaining = cfg.faults.drop_after_requests
-        if remaining is not None:
-            if remaining <= 0:
-                cfg.faults.drop_after_requests = None  # one-shot
-                self.log.add(host.name, "fault", fault="drop_after_requests")
-                log("Dropped", 0, 0, dropped=True)
-                raise _Drop("drop_after_requests")
-            cfg.faults.drop_after_requests = remaining - 1
-        endpoint = host.endpoint(scheme)
-        reply = await host.wsman.handle(outcome.body, outcome.user or cfg.username, endpoint=endpoint)
-        if cfg.faults.slow_responses > 0:
-            await asyncio.sleep(cfg.faults.slow_responses)
-        extra = {
-            k: v
-            for k, v in (
-                ("shell_id", reply.shell_id),
-                ("command_id", reply.command_id),
-                ("fault_code", reply.fault_code),
-            )
-            if v is not None
-        }
-        if reply.drop:
-            log(reply.action, 0, 0, dropped=True, **extra)
-            raise _Drop("drop_on_command")
-        if reader.at_eof() or writer.transport.is_closing():
-            # The client gave up while we worked (HTTP clients do not half-close): keep output for later.
-            if reply.undelivered is not None:
-                reply.undelivered()
-            log(reply.action, reply.status, 0, delivered=False, **extra)
-            raise _Drop("client gone")
-        if outcome.encrypted:
-            body = auth.wrap(reply.body)
-            content_type = ENCRYPTED_CONTENT_TYPE
-        else:
-            body = reply.body
-            content_type = SOAP_CONTENT_TYPE
-        detail = log(reply.action, reply.status, len(body), delivered=True, **extra)
-        ok = await _respond(
-            conn,
-            writer,
-            reply.status,
-            [*headers, ("Content-Type", content_type)],
-            body,
-            reason=_REASONS.get(reply.status, ""),
-        )
-        if not ok:
-            detail["delivered"] = False
-            if reply.undelivered is not None:
-                reply.undelivered()
-
-    # -- connections: web sites
-
-    async def _web_conn(
-        self, host: LabHost, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        if host.closed:
-            _abort(writer)
-            return
-        writer._lab_kind = "web"  # type: ignore[attr-defined]
-        host._connections.add(writer)
-        conn = h11.Connection(h11.SERVER)
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                got = await _read_request(conn, reader)
-                if got is None:
-                    break
-                request, _body = got
-                target = request.target.decode("latin-1")
-                try:
-                    status, headers, body = await loop.run_in_executor(
-                        self.executor, self._web_handle, host, port, target
-                    )
-                except ConnectionRefusedError:
-                    _abort(writer)  # W3SVC (or the site) is not running: reset, no answer
-                    return
-                hdrs = [("Server", WEB_SERVER_HEADER)]
-                hdrs += [
-                    (str(k), str(v))
-                    for k, v in (headers.items() if isinstance(headers, dict) else headers)
-                    if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
-                ]
-                if isinstance(body, str):
-                    body = body.encode("cp437", errors="replace")
-                if request.method == b"HEAD":
-                    body = b""
-                if not await _respond(conn, writer, int(status), hdrs, body or b""):
-                    break
-                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
-                    break
-                conn.start_next_cycle()
-        except (_Drop, ConnectionError, OSError, h11.ProtocolError):
-            _abort(writer)
-        finally:
-            host._connections.discard(writer)
-            if not writer.transport.is_closing():
-                writer.close()
-
-    def _web_handle(self, host: LabHost, port: int, target: str) -> tuple[int, Any, bytes]:
-        if self._web_module is None:
-            from . import web
-
-            self._web_module = web
-        return self._web_module.handle_request(host.machine, port, target)
-
-    # -- control API
-
-    async def _control_conn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = h11.Connection(h11.SERVER)
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                got = await _read_request(conn, reader)
-                if got is None:
-                    break
-                request, body = got
-                try:
-                    status, payload = await loop.run_in_executor(
-                        self.executor, self._control, request.method.decode(), request.target.decode("latin-1"), body
-                    )
-                except KeyError as exc:
-                    status, payload = 404, {"error": f"not found: {exc.args[0] if exc.args else ''}"}
-                except (ValueError, TypeError, NotImplementedError) as exc:
-                    status, payload = 400, {"error": str(exc)}
-                data = json.dumps(payload, default=str).encode()
-                await _respond(conn, writer, status, [("Content-Type", "application/json")], data)
-                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
-                    break
-                conn.start_next_cycle()
-        except (ConnectionError, OSError, h11.ProtocolError, _Drop):
-            _abort(writer)
-        finally:
-            if not writer.transport.is_closing():
-                writer.close()
-
-    def _control(self, method: str, target: str, body: bytes) -> tuple[int, Any]:
-        """Runs in an executor thread (it may call blocking lab methods)."""
-        url = urllib.parse.urlsplit(target)
-        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/") if p]
-        query = dict(urllib.parse.parse_qsl(url.query))
-        args = json.loads(body.decode() or "{}") if body else {}
-        if method == "GET" and parts == ["hosts"]:
-            return 200, [h.summary() for h in self.hosts.values()]
-        if method == "GET" and parts == ["events"]:
-            since = float(query["since"]) if query.get("since") else None
-            events = self.log.events(host=query.get("host") or None, kind=query.get("kind") or None, since=since)
-            return 200, [{"t": e.t, "host": e.host, "kind": e.kind, "detail": _jsonable(e.detail)} for e in events]
-        if method == "GET" and parts == ["time"]:
-            return 200, {"monotonic": time.monotonic()}
-        if len(parts) == 3 and parts[0] == "hosts":
-            name, what = parts[1], parts[2]
-            if method == "GET" and what == "state":
-                return 200, self.host_state(name)
-            if method == "POST" and what == "faults":
-                if not isinstance(args, dict):
-                    raise ValueError("faults body must be a JSON object")
-                return 200, self.set_faults(name, **args)
-            if method == "POST" and what == "reset-faults":
-                return 200, self.reset_faults(name)
-            if method == "POST" and what == "files":
-                content = base64.b64decode(args["content"])
-                self.write_file(name, args["path"], content)
-                return 200, {"path": args["path"], "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-        raise KeyError(url.path)
-
-
-def _watched_prefixes(cfg: HostConfig, watched: Iterable[str] | None) -> list[str]:
-    """Upper-case path prefixes whose files the state shows: the model's watch list, else the content folders."""
-    if watched:
-        return sorted({w.upper() for w in watched})
-    prefixes = {site.root.upper().rstrip("\\") + "\\" for site in cfg.sites}
-    for site in cfg.sites:
-        for app in site.apps:
-            if app.physical:
-                prefixes.add(app.physical.upper().rstrip("\\") + "\\")
-    for path in cfg.files:
-        folder = path.upper().rsplit("\\", 1)[0]
-        prefixes.add(folder + "\\")
-    return sorted(prefixes)
+        return inventory.write_inventory(path, {h.name: h.inventory_vars(scheme) for h in selected})
 
 
 def _shutdown_machine(machine: Any) -> None:
@@ -962,70 +500,6 @@ def _shutdown_machine(machine: Any) -> None:
             with contextlib.suppress(Exception):
                 fn()
             return
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_jsonable(v) for v in value)
-    if isinstance(value, bytes):
-        return {"sha256": hashlib.sha256(value).hexdigest(), "size": len(value)}
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-# ---------------------------------------------------------------------------------------------------------- client
-
-
-class LabClient:
-    """A thin client of a running lab's control API (``python -m tests.lab ... --control-port P``)."""
-
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-
-    def _req(self, method: str, path: str, payload: Any = None) -> Any:
-        data = None if payload is None else json.dumps(payload).encode()
-        if not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"not an http URL: {self.url}")
-        headers = {"Content-Type": "application/json"}
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)  # noqa: S310
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
-                return json.loads(resp.read().decode() or "null")
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")
-            raise RuntimeError(f"lab control {method} {path}: HTTP {exc.code} {detail}") from exc
-
-    def hosts(self) -> list[dict[str, Any]]:
-        return self._req("GET", "/hosts")
-
-    def state(self, host: str) -> dict[str, Any]:
-        return self._req("GET", f"/hosts/{urllib.parse.quote(host)}/state")
-
-    def set_faults(self, host: str, **faults: Any) -> dict[str, Any]:
-        return self._req("POST", f"/hosts/{urllib.parse.quote(host)}/faults", faults)
-
-    def reset_faults(self, host: str) -> dict[str, Any]:
-        return self._req("POST", f"/hosts/{urllib.parse.quote(host)}/reset-faults", {})
-
-    def events(self, since: float | None = None, kind: str | None = None, host: str | None = None) -> list[dict]:
-        query = {k: v for k, v in (("since", since), ("kind", kind), ("host", host)) if v is not None}
-        return self._req("GET", "/events" + ("?" + urllib.parse.urlencode(query) if query else ""))
-
-    def now(self) -> float:
-        """The lab process's ``time.monotonic()`` (event timestamps are on that clock)."""
-        return self._req("GET", "/time")["monotonic"]
-
-    def write_file(self, host: str, path: str, content: bytes) -> dict[str, Any]:
-        payload = {"path": path, "content": base64.b64encode(content).decode()}
-        return self._req("POST", f"/hosts/{urllib.parse.quote(host)}/files", payload)
 
 
 def default_workdir() -> Path:

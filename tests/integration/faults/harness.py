@@ -366,7 +366,7 @@ class LoseCommand:
         self.host.lab.log.add(self.host.name, "fault", fault="lose_command", when=self.when)
 
     def __enter__(self) -> LoseCommand:
-        from tests.lab.server import _Drop
+        from tests.lab.http import Drop as _Drop
 
         service = self.host.wsman
         self._orig = service.handle

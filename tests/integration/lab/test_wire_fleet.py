@@ -15,8 +15,9 @@ import requests
 import yaml
 
 from tests.lab.config import default_fleet
+from tests.lab.control import LabClient
 from tests.lab.fixtures import worker_base_ip
-from tests.lab.server import Lab, LabClient, allocate_ips
+from tests.lab.server import Lab, allocate_ips
 
 pytestmark = [pytest.mark.lab]
 

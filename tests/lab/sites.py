@@ -1,0 +1,91 @@
+"""The web-site listeners of a lab host: one connection to a site port, answered by :mod:`tests.lab.web`.
+
+Site ``n`` of a host listens on ``web_port + n - 1`` (site 1 on ``HostConfig.web_port``, 8080 by default).
+Every request goes to ``web.handle_request(machine, site_port, path)`` in an executor thread, with the port
+the request arrived on.  While W3SVC is down that call raises ``ConnectionRefusedError`` and the connection is
+reset without an answer (RST), which a client sees as a connection error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import Executor
+from typing import Any, Protocol
+
+import h11
+
+from .config import HostConfig
+from .http import Drop, abort, close, next_cycle, read_request, respond
+
+WEB_SERVER_HEADER = "Microsoft-IIS/4.0"
+
+
+class SiteHost(Protocol):
+    """What a site connection needs of its host (:class:`tests.lab.server.LabHost` provides it)."""
+
+    machine: Any
+    closed: bool
+    connections: set[asyncio.StreamWriter]
+
+
+def site_port(cfg: HostConfig, number: int) -> int:
+    """The lab port of site ``number`` of a host: site 1 on ``web_port``, site n on ``web_port + n - 1``."""
+    return cfg.web_port + number - 1
+
+
+async def serve_site(
+    host: SiteHost, port: int, executor: Executor, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """Serve one connection to the site on ``port`` until it ends or W3SVC refuses it."""
+    if host.closed:
+        abort(writer)
+        return
+    writer._lab_kind = "web"  # type: ignore[attr-defined]
+    host.connections.add(writer)
+    conn = h11.Connection(h11.SERVER)
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            got = await read_request(conn, reader)
+            if got is None:
+                break
+            request, _body = got
+            target = request.target.decode("latin-1")
+            try:
+                status, headers, body = await loop.run_in_executor(executor, _handle, host.machine, port, target)
+            except ConnectionRefusedError:
+                abort(writer)  # W3SVC (or the site) is not running: reset, no answer
+                return
+            hdrs = [("Server", WEB_SERVER_HEADER)]
+            hdrs += [
+                (str(k), str(v))
+                for k, v in (headers.items() if isinstance(headers, dict) else headers)
+                if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
+            ]
+            if isinstance(body, str):
+                body = body.encode("cp437", errors="replace")
+            if request.method == b"HEAD":
+                body = b""
+            if not await respond(conn, writer, int(status), hdrs, body or b""):
+                break
+            if not next_cycle(conn):
+                break
+    except (Drop, ConnectionError, OSError, h11.ProtocolError):
+        abort(writer)
+    finally:
+        host.connections.discard(writer)
+        close(writer)
+
+
+@functools.cache
+def _web() -> Any:
+    """:mod:`tests.lab.web`, imported on first use (not when the lab is imported)."""
+    from . import web
+
+    return web
+
+
+def _handle(machine: Any, port: int, target: str) -> tuple[int, Any, bytes]:
+    """Runs in an executor thread: the site's answer to ``target``."""
+    return _web().handle_request(machine, port, target)
