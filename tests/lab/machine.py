@@ -1,8 +1,11 @@
 """One simulated Windows NT 4.0 + IIS 4.0 machine: file system, services, processes, metabase, programs.
 
-``Machine(config, log)`` builds the host from its :class:`~tests.lab.config.HostConfig`; ``start_command``
-runs ``cmd.exe /c <line>`` in its own thread, which is what a WinRS Command is (see
-``docs/dev/architecture.md``, "Machine <-> wire contract").  Model changes are serialised by ``lock``.
+``Machine(config, log, shell=..., programs=...)`` builds the host from its
+:class:`~tests.lab.config.HostConfig`; ``start_command`` runs ``cmd.exe /c <line>`` in its own thread, which
+is what a WinRS Command is (see ``docs/dev/architecture.md``, "Machine <-> wire contract").  Model changes
+are serialised by ``lock``.  The machine does not know the command interpreter or the programs: it is
+handed a shell factory and a program table (:func:`tests.lab.host.boot` does that) and connects them to a
+running command through :mod:`tests.lab.proc_api`.
 
 Reactions wired here (sources in the facts file, section 5):
 
@@ -22,14 +25,15 @@ import ntpath
 import threading
 import time
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
-from . import iistools
 from .config import HostConfig
 from .dll import make_dll
 from .events import EventLog
 from .fs import FileSystem
 from .metabase import Key, Metabase
+from .proc_api import STATUS_CONTROL_C_EXIT, CmdIO, Program, ShellFactory
 from .processes import ProcessTable
 from .scm import IIS_SERVICES, RUNNING, STOPPED, ServiceControlManager
 
@@ -97,8 +101,6 @@ class Command:
                 self._cond.wait(timeout=0.05 if self._stdin_seen else min(0.05, max(remaining, 0.001)))
 
     def _run(self) -> None:
-        from .cmd import CmdIO, Interpreter
-
         latency = self.machine.config.timing.command_latency
         if latency > 0:
             time.sleep(latency)
@@ -106,7 +108,8 @@ class Command:
         rc = 1
         target: Any = _MachineView(self.machine, self.env) if self.env else self.machine
         try:
-            rc = Interpreter(target).run(self.cmdline, io, **self._run_kwargs())
+            shell = self.machine.shell_factory(target, self.machine.programs)  # set: start_command checked
+            rc = shell.run(self.cmdline, io, cwd=self.cwd)
         except Exception as exc:  # the lab must never take the wire down; show what broke
             self.err(f"lab: internal error in the command interpreter: {exc!r}\r\n")
             self.machine.log.add(
@@ -120,20 +123,6 @@ class Command:
             if self.exit_code is None:
                 self.exit_code = rc
             self._cond.notify_all()
-
-    def _run_kwargs(self) -> dict[str, Any]:
-        import inspect
-
-        from .cmd import Interpreter
-
-        try:
-            params = set(inspect.signature(Interpreter.run).parameters)
-        except (TypeError, ValueError):
-            params = set()
-        kwargs: dict[str, Any] = {}
-        if "cwd" in params and self.cwd:
-            kwargs["cwd"] = self.cwd
-        return kwargs
 
     # --- the wire side ----------------------------------------------------------------------------
 
@@ -176,9 +165,7 @@ class Command:
         with self._cond:
             if kind == "terminate" and not self.finished:
                 self._terminated = True
-                self.exit_code = (
-                    iistools.STATUS_CONTROL_C_EXIT & 0xFFFFFFFF if self.exit_code is None else self.exit_code
-                )
+                self.exit_code = STATUS_CONTROL_C_EXIT & 0xFFFFFFFF if self.exit_code is None else self.exit_code
             self._cond.notify_all()
 
     def wait(self, timeout: float | None = None) -> int | None:
@@ -199,7 +186,18 @@ class _MachineView:
 
 
 class Machine:
-    def __init__(self, config: HostConfig, log: EventLog) -> None:
+    """The host.  ``shell`` makes the command interpreter for one command (``shell(machine, programs)``, see
+    :data:`~tests.lab.proc_api.ShellFactory`); ``programs`` is the host's program table.  Without a shell the
+    model works (files, services, web server) but cannot run commands."""
+
+    def __init__(
+        self,
+        config: HostConfig,
+        log: EventLog,
+        *,
+        shell: ShellFactory | None = None,
+        programs: Mapping[str, Program] | None = None,
+    ) -> None:
         self.config = config
         self.log = log
         self.lock = threading.RLock()
@@ -214,17 +212,8 @@ class Machine:
         if self.scm.iis_active():
             self.processes.start_inetinfo()
         self.env = self._environment()
-        self.programs: dict[str, Any] = iistools.programs(config.has_sc)
-        with contextlib.suppress(ImportError):
-            from . import filetools
-
-            fc = getattr(filetools, "fc_program", None) or getattr(filetools, "fc", None)
-            if callable(fc):
-                self.programs["fc"] = fc
-            extra = getattr(filetools, "PROGRAMS", None)
-            if isinstance(extra, dict):
-                for name, prog in extra.items():
-                    self.programs.setdefault(name, prog)
+        self.shell_factory = shell
+        self.programs: dict[str, Program] = dict(programs or {})
 
     # ------------------------------------------------------------------------------------------------
     # building the host
@@ -311,6 +300,8 @@ class Machine:
     def start_command(self, cmdline: str, cwd: str | None = None, env: dict[str, str] | None = None) -> Command:
         """Run ``cmd.exe /c cmdline`` in its own thread.  ``cwd`` defaults to the user's profile folder (where
         a WinRS shell starts); ``env`` adds variables (a WinRS shell's environment) for this command only."""
+        if self.shell_factory is None:
+            raise RuntimeError(f"{self.config.name}: this machine has no command interpreter (see tests.lab.host)")
         environment = None
         if env:
             environment = dict(self.env)

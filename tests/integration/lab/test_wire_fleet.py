@@ -42,7 +42,7 @@ def test_allocate_ips_skips_network_and_broadcast_octets():
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_two_hundred_hosts_start_fast_and_idle_cheaply(winrm_session):
-    from tests.lab.machine import Machine
+    from tests.lab.host import boot as Machine
 
     count = 200
     ips = allocate_ips(count, worker_base_ip(block=120))

@@ -1,4 +1,4 @@
-"""Tests of the lab's cmd.exe interpreter (tests.lab.cmd), including every real cmd.exe conformance case."""
+"""Tests of the lab's cmd.exe interpreter (tests.lab.shell), including every real cmd.exe conformance case."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.lab.cmd import CANCELLED_RC, CmdIO, Interpreter, ProgramCall, split_args
 from tests.lab.config import HostConfig
 from tests.lab.events import EventLog
 from tests.lab.fs import FileSystem
+from tests.lab.proc_api import CmdIO, ProgramCall
+from tests.lab.shell import CANCELLED_RC, Interpreter, split_args
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / "conformance" / "cmd-semantics.json"
 CASES = json.loads(CONFORMANCE.read_text(encoding="utf-8"))
@@ -47,7 +48,7 @@ def run(cmdline: str, machine: SimpleNamespace | None = None, stdin: str = "", c
         return text
 
     io = CmdIO(out.append, err.append, read_stdin, cancel or threading.Event())
-    rc = Interpreter(machine).run(cmdline, io)
+    rc = Interpreter(machine, machine.programs).run(cmdline, io)
     return "".join(out), "".join(err), rc
 
 

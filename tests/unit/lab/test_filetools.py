@@ -1,4 +1,5 @@
-"""Tests of the lab's file commands and fc.exe (tests.lab.filetools) as run through the interpreter."""
+"""Tests of the lab's file commands (tests.lab.shell.filecmds, dircmd) and fc.exe (tests.lab.tools.fc) as run
+through the interpreter."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from tests.lab.dll import make_dll
+from tests.lab.tools.fc import fc_program
 from tests.unit.lab.test_cmd import make_machine, run
 
 LIVE = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
@@ -19,7 +21,8 @@ SHARING = "The process cannot access the file because it is being used by anothe
 @pytest.fixture
 def m():
     machine = make_machine(
-        files={LIVE: make_dll("ShopCart", "1.0.0.0", 3000), STAGED: make_dll("ShopCart", "2.0.0.0", 3100)}
+        files={LIVE: make_dll("ShopCart", "1.0.0.0", 3000), STAGED: make_dll("ShopCart", "2.0.0.0", 3100)},
+        programs={"fc": fc_program},
     )
     machine.fs.set_clock(datetime(2001, 7, 20, 20, 6))
     return machine
@@ -314,7 +317,7 @@ def test_fc_text_mode(m):
 
 
 def test_overwrite_prompt_rules(m, monkeypatch):
-    from tests.lab import filetools
+    from tests.lab.shell import filecmds
 
     run(f"copy {STAGED} C:\\Staging\\two.dll", m)
     assert run(f"copy {STAGED} C:\\Staging\\two.dll", m)[0] == COPIED1  # NT 4: no question asked
@@ -325,7 +328,7 @@ def test_overwrite_prompt_rules(m, monkeypatch):
     assert out == f"Overwrite C:\\Staging\\two.dll? (Yes/No/All): Y\r\n{COPIED1}"
     assert run(f"copy /y {STAGED} C:\\Staging\\two.dll", m)[0] == COPIED1
     del m.env["COPYCMD"]
-    monkeypatch.setattr(filetools, "ASK_BEFORE_OVERWRITE", True)
+    monkeypatch.setattr(filecmds, "ASK_BEFORE_OVERWRITE", True)
     assert run(f"copy {STAGED} C:\\Staging\\two.dll", m)[0].startswith("Overwrite")
     assert run(f"move C:\\Staging\\two.dll {STAGED}", m)[0].startswith("Overwrite")
     m.fs.makedirs("C:\\b")

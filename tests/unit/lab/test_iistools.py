@@ -9,6 +9,7 @@ import pytest
 
 from tests.lab.config import AppConfig, HostConfig, SiteConfig, Timing, default_host
 from tests.lab.events import EventLog
+from tests.lab.host import boot
 from tests.lab.machine import Machine
 
 ADSUTIL = "cscript //nologo C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
@@ -27,7 +28,7 @@ def machine(index: int = 0, **overrides) -> Machine:
     cfg.timing = fast_timing()
     for key, value in overrides.items():
         setattr(cfg, key, value)
-    return Machine(cfg, EventLog())
+    return boot(cfg, EventLog())
 
 
 def crlf(text: str) -> str:

@@ -11,6 +11,7 @@ from tests.lab import web
 from tests.lab.config import SHOP_DLL, STAGED_DLL, AppConfig, HostConfig, SiteConfig, Timing, default_host
 from tests.lab.dll import dll_version, make_dll
 from tests.lab.events import EventLog
+from tests.lab.host import boot
 from tests.lab.machine import Machine
 
 ADSUTIL = "cscript //nologo C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
@@ -22,7 +23,7 @@ def machine(index: int, **overrides) -> Machine:
     cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3)
     for key, value in overrides.items():
         setattr(cfg, key, value)
-    return Machine(cfg, EventLog())
+    return boot(cfg, EventLog())
 
 
 def copy_staged(m: Machine) -> tuple[str, str, int]:
@@ -248,7 +249,7 @@ def test_a_component_that_cannot_load_gives_500():
     cfg = HostConfig(
         sites=[SiteConfig(apps=[AppConfig("/", isolated=False, components=["C:\\InetPub\\wwwroot\\missing.dll"])])]
     )
-    m = Machine(cfg, EventLog())
+    m = boot(cfg, EventLog())
     status, _h, body = web.handle_request(m, cfg.web_port, "/")
     assert status == 500 and b"ASP 0177" in body
 
@@ -258,7 +259,7 @@ def test_several_components_one_line_each():
         sites=[SiteConfig(apps=[AppConfig("/", isolated=True, components=["C:\\app\\a.dll", "C:\\app\\b.dll"])])],
         files={"C:\\app\\a.dll": make_dll("CompA", "1.1"), "C:\\app\\b.dll": make_dll("CompB", "3.0")},
     )
-    m = Machine(cfg, EventLog())
+    m = boot(cfg, EventLog())
     lines = web.handle_request(m, cfg.web_port, "/x.asp")[2].decode().splitlines()
     assert [ln.split()[-2:] for ln in lines] == [["component=CompA", "version=1.1"], ["component=CompB", "version=3.0"]]
 

@@ -1,0 +1,35 @@
+"""The programs installed on a lab host, and THE program table.
+
+A program is a callable taking a :class:`~tests.lab.proc_api.ProgramCall` and returning its exit code
+(see :mod:`tests.lab.proc_api`); cmd.exe finds it by its base name without extension.  cmd.exe's built-in
+commands (copy, dir, del, ...) are not programs: they live with the interpreter in :mod:`tests.lab.shell`.
+
+:func:`program_table` is the only place that lists the programs; :func:`tests.lab.host.boot` hands its
+result to the machine, which hands it to the interpreter for every command.
+"""
+
+from __future__ import annotations
+
+from ..config import HostConfig
+from ..proc_api import Program
+from .adsutil import cscript_program
+from .fc import fc_program
+from .net import net_program
+from .regsvr32 import regsvr32_program
+from .sc import sc_program
+
+
+def program_table(config: HostConfig) -> dict[str, Program]:
+    """Lower-case base name -> program for a host built from ``config`` (sc.exe only with ``has_sc``)."""
+    table: dict[str, Program] = {
+        "net": net_program,
+        "cscript": cscript_program,
+        "regsvr32": regsvr32_program,
+    }
+    if config.has_sc:
+        table["sc"] = sc_program
+    table["fc"] = fc_program
+    return table
+
+
+__all__ = ["program_table"]
