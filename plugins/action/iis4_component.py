@@ -22,16 +22,10 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.component import (
-    ARGUMENT_SPEC,
-    CONNECTION_SPEC,
-    run_update,
-)
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (
-    ConnectionOptions,
-    HostError,
-    WinRMRunner,
-)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS, accepted_names
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
 
 display = Display()
 
@@ -40,7 +34,7 @@ _WINRM_CONNECTIONS = {"winrm", "ansible.builtin.winrm", "ansible.legacy.winrm"}
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(list(ARGUMENT_SPEC) + list(CONNECTION_SPEC) + ["applications"])
+    _VALID_ARGS = accepted_names()
 
     def _connection_name(self) -> str:
         conn = self._connection
@@ -89,7 +83,7 @@ class ActionModule(ActionBase):
         del tmp
 
         args = dict(self._task.args)
-        validator = ArgumentSpecValidator({**ARGUMENT_SPEC, **CONNECTION_SPEC})
+        validator = ArgumentSpecValidator(FULL_SPEC, **SPEC_KWARGS)
         validated = validator.validate(args)
         if validated.error_messages:
             raise AnsibleActionFail("invalid input: " + "; ".join(validated.error_messages))

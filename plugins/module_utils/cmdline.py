@@ -45,6 +45,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .errors import CommandTooLongError, InputError
+
 __all__ = [
     "CMD_LINE_LIMIT_NT4",
     "CMD_LINE_LIMIT_XP",
@@ -58,14 +60,19 @@ __all__ = [
     "build_command",
     "check_length",
     "echo_to_file",
+    "exists",
     "fits",
     "group",
+    "guarded",
     "if_exist",
     "join_commands",
     "marker",
+    "missing",
     "pack_commands",
     "quote_arg",
     "rc_ladder",
+    "redirect",
+    "touch",
     "validate_app_path",
     "validate_label",
     "validate_metabase_path",
@@ -104,27 +111,6 @@ _BARE_TOKEN = re.compile(r"^[A-Za-z0-9_.:\\/+@#$~\[\]{}-]+$")
 _LABEL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _DRIVE_PATH = re.compile(r"^([A-Za-z]):\\(.*)$", re.DOTALL)
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,62}$")
-
-
-class InputError(ValueError):
-    """An input that cannot be used on an NT 4 command line.
-
-    ``name`` is the option the value came from (for example ``dest``), ``message`` says what is wrong.
-    """
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}: {message}")
-        self.name = name
-        self.message = message
-
-
-class CommandTooLongError(ValueError):
-    """A command line longer than the host's cmd.exe limit."""
-
-    def __init__(self, length: int, limit: int) -> None:
-        super().__init__(f"command line is {length} characters, cmd.exe accepts at most {limit}")
-        self.length = length
-        self.limit = limit
 
 
 def _describe(ch: str) -> str:
@@ -390,6 +376,49 @@ def if_exist(quoted_path: str, then: str, otherwise: str | None = None, *, negat
     if otherwise is not None:
         line += f" else {group(otherwise)}"
     return group(line)
+
+
+def exists(quoted_path: str) -> str:
+    """The condition ``exist "path"`` for :func:`guarded`."""
+    if not _is_quoted_token(quoted_path):
+        raise InputError("path", "exists() needs a value returned by quote_arg()")
+    return f"exist {quoted_path}"
+
+
+def missing(quoted_path: str) -> str:
+    """The condition ``not exist "path"`` for :func:`guarded`."""
+    return "not " + exists(quoted_path)
+
+
+def guarded(command: str, *conditions: str) -> str:
+    """``(if exist "a" if not exist "b" command)``: ``command`` runs only when every condition holds.
+
+    Conditions come from :func:`exists` and :func:`missing`.  The nested ``if`` takes the rest of its group
+    as its body, so ``command`` may itself be a group or a ``&&``/``||`` chain.  The whole is parenthesised
+    for the reason given in :func:`if_exist`.
+    """
+    if not conditions:
+        raise ValueError("guarded() needs at least one condition")
+    for cond in conditions:
+        if not (cond.startswith("exist ") or cond.startswith("not exist ")):
+            raise InputError("condition", f"unsupported condition {cond!r}: use exists() or missing()")
+    return group(" ".join(f"if {c}" for c in conditions) + f" {command}")
+
+
+def touch(quoted_path: str) -> str:
+    """``type nul>>"path"``: opens the file for appending and writes nothing.
+
+    The usual batch idiom for testing a lock: it fails with a sharing violation while a process has the file
+    loaded (an image section), and with "Access is denied." when the file is read-only, and changes nothing.
+    """
+    if not _is_quoted_token(quoted_path):
+        raise InputError("path", "touch() needs a value returned by quote_arg()")
+    return f"type nul>>{quoted_path}"
+
+
+def redirect(command: str, sink: str = MERGE_STDERR) -> str:
+    """``command`` followed by its redirection (``2>&1``, ``>nul 2>&1`` or ``>>"log" 2>&1``)."""
+    return f"{command} {sink}"
 
 
 _JOIN_OPS = frozenset(["&", "&&", "||"])

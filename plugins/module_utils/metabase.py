@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class MetabaseError(ValueError):
-    """A site or application that the metabase does not have."""
+from .errors import MetabaseError
 
 
 def _norm(key: str) -> str:
@@ -114,9 +112,9 @@ class Metabase:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                raise MetabaseError(f"site {text!r} is ambiguous: sites {matches} all have that description")
+                raise MetabaseError(f"site {text!r} is ambiguous: sites {matches} all have that description", "site")
         known = ", ".join(f"{n} ({c!r})" for n, c in sites.items()) or "none"
-        raise MetabaseError(f"site {text!r} not found in the metabase; sites on this host: {known}")
+        raise MetabaseError(f"site {text!r} not found in the metabase; sites on this host: {known}", "site")
 
     # -- applications ---------------------------------------------------------------------------------
 
@@ -143,7 +141,7 @@ class Metabase:
         rel = app_path.strip().replace("\\", "/").strip("/")
         site_key = self.key(f"W3SVC/{site}/ROOT")
         if site_key is None:
-            raise MetabaseError(f"site {site} has no ROOT virtual directory in the metabase")
+            raise MetabaseError(f"site {site} has no ROOT virtual directory in the metabase", "site")
         key = self.key(f"{site_key}/{rel}") if rel else site_key
         if key is None:
             known = ", ".join(a.path for a in self.applications(site)) or "none"

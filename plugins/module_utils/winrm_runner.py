@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import HostError
+
 try:
     import requests.exceptions as requests_exceptions
     import winrm
@@ -26,14 +28,6 @@ except ImportError as exc:  # pragma: no cover - reported by the callers
     WINRM_IMPORT_ERROR = str(exc)
 
 CODEPAGE = 437  # the OEM code page of a US-English NT 4.0 console
-
-
-class HostError(Exception):
-    """The host could not be reached or talked to.  ``kind`` is a stable word for tests and users."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass

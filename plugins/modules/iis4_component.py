@@ -311,24 +311,21 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.component import (  # noqa: E402
-    ARGUMENT_SPEC,
-    CONNECTION_SPEC,
-    run_update,
-)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (  # noqa: E402
     HAS_WINRM,
     WINRM_IMPORT_ERROR,
     ConnectionOptions,
-    HostError,
     WinRMRunner,
 )
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={**ARGUMENT_SPEC, **CONNECTION_SPEC},
-        required_by={"winrm_password": ["winrm_user"]},
+        argument_spec=FULL_SPEC,
+        **SPEC_KWARGS,
         supports_check_mode=True,
     )
     if not HAS_WINRM:

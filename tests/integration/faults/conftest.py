@@ -27,7 +27,7 @@ from tests.ansible_env import REPO, collections_path
 
 def _make_importable() -> None:
     try:
-        importlib.import_module("ansible_collections.legacy_iis.iis4.plugins.module_utils.component")
+        importlib.import_module("ansible_collections.legacy_iis.iis4.plugins.module_utils.update")
         return
     except ImportError:
         pass

@@ -1,0 +1,234 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Running the plan's release sequence and reading what it did.
+
+:class:`Apply` sends the plan's ``apply`` step, reads the sections the sequence printed, and decides:
+success (with the services stopped/started and the outage as the host reported them), an unload that did
+not free the DLL (fall back to the plan's ``fallback`` step, or take the new DLL back out), IIS that did not
+stop completely (take the new DLL back out and keep the record), a sequence cut short on the host
+(recover at once), or a swap or a service start that failed.  Every failure says what state the host is in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .cmdline import marker
+from .errors import StepFailed
+from .facts import gather, ladder_rc, section
+from .params import Params
+from .parsers.adsutil import parse_adsutil_error
+from .parsers.common import classify_error, parse_rc_ladder, split_sections
+from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
+from .parsers.regsvr32 import parse_regsvr32
+from .plan import Plan, Step, rollback_parts
+from .recovery import recover
+from .results import Report, success_message
+from .services import IIS_SERVICES, running_iis_services
+from .session import Session
+from .swap import Swap
+from .winrm_runner import CommandResult
+
+
+class Apply:
+    def __init__(self, params: Params, session: Session, report: Report, plan: Plan, stage_output: str) -> None:
+        self.p = params
+        self.session = session
+        self.report = report
+        self.plan = plan
+        self.swap = Swap(report.paths.relative())
+        self.stage_output = stage_output  # what staging printed: its pre-swap section explains a failed swap
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.report.result
+
+    def run(self) -> None:
+        if self.plan.method == "unload":
+            self._unload()
+        else:
+            self._restart(self.plan.step("apply"))
+
+    def _send(self, step: Step) -> CommandResult:
+        readback = [*self.swap.verify(), marker("running"), "net start 2>&1"]
+        return self.session.run_sequence("apply", list(step.parts), step.phase or "", self.swap.p.record, readback)
+
+    # -- in-process ----------------------------------------------------------------------------------
+
+    def _restart(self, step: Step, note: str = "") -> None:
+        res = self._send(step)
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res)
+        self._read_restart(res)
+        self._check_stopped(res)
+        self.result["method"] = "service_restart"
+        self._conclude(res, note)
+
+    def _read_restart(self, res: CommandResult) -> None:
+        s = split_sections(res.output)
+        plan = self.plan
+        if res.step.startswith("readback"):
+            running = running_iis_services(parse_net_start_list(section(s, "running")))
+            self.report.set_services(
+                plan.stops,
+                [k for k in plan.starts if k in running],
+                [
+                    f"{k}: not running after the sequence (its net output was lost with the connection)"
+                    for k in plan.starts
+                    if k not in running
+                ],
+            )
+            self.result["outage_seconds"] = None
+            return
+        stopped = parse_net_stop(section(s, "stop"))
+        started_keys, errors = [], []
+        for svc in plan.starts:
+            text = section(s, f"start_{svc}")
+            r = parse_net_start(text)
+            if r.ok or IIS_SERVICES[svc] in r.started or "already been started" in text:
+                started_keys.append(svc)
+            else:
+                errors.append(f"{svc}: {text.strip()}")
+        stopped_keys = [k for k in IIS_SERVICES if IIS_SERVICES[k] in stopped.stopped] or (
+            [] if not stopped.stopped else stopped.stopped
+        )
+        self.report.set_services(stopped_keys, started_keys, errors)
+        t_stop, t_started = res.time_of("@@outage_begin"), res.time_of("@@outage_end")
+        if t_stop is not None and t_started is not None:
+            self.result["outage_seconds"] = round(max(0.0, t_started - t_stop), 3)
+        else:
+            self.result["outage_seconds"] = res.seconds
+
+    def _check_stopped(self, res: CommandResult) -> None:
+        """IIS must really have stopped: otherwise inetinfo.exe still runs the old DLL while dest holds the
+        new one, and a rerun would wrongly find nothing to do.  Take the new DLL back out in that case."""
+        s = split_sections(res.output)
+        old_loaded = classify_error(section(s, "oldimage")) == "sharing_violation"
+        stopped = parse_net_stop(section(s, "stop"))
+        if not old_loaded or "stop" not in s or "IIS Admin Service" in stopped.stopped or not self.plan.stops:
+            return
+        self._rollback(list(self.plan.starts))
+        self.result["state_record"] = self.report.paths.record
+        net_said = "; ".join(msg for _name, msg in stopped.errors) or section(s, "stop").strip()[-300:]
+        not_running = self.report.not_running
+        raise StepFailed(
+            "stop",
+            f"IIS did not stop completely (net stop said: {net_said!r}), so inetinfo.exe still has the old DLL "
+            "loaded; the new DLL was taken back out and dest holds the OLD DLL"
+            + (f"; services not running: {'; '.join(not_running)}" if not_running else "")
+            + f"; the state record {self.report.paths.record} was kept so that the next run starts the services "
+            "that were running and updates again",
+            res.output,
+        )
+
+    # -- isolated ------------------------------------------------------------------------------------
+
+    def _unload(self) -> None:
+        res = self._send(self.plan.step("apply"))
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res)
+        s = split_sections(res.output)
+        still_locked = classify_error(section(s, "probe")) in ("sharing_violation", "access_denied")
+        self.report.set_services([], [])
+        unload_text = section(s, "unload")
+        unload_err = parse_adsutil_error(unload_text)
+        if self._verified(res) and not still_locked:
+            if "##tidy" not in section(s, "tidy"):
+                full = Swap(self.report.paths)
+                self.session.run("cleanup", [*full.tidy(self.p.backup), full.drop_record()])
+            self.result["outage_seconds"] = 0.0
+            self.result["unloaded"] = [a.app_root for a in self.plan.unload_roots]
+            self._conclude(res, "")
+            return
+        reason = "unloading did not release the DLL (it is still loaded)"
+        if unload_err is not None:
+            reason = f"adsutil APPUNLOAD failed: {unload_err.message}"
+        if self.plan.fallback is None:
+            # The old DLL stays loaded: take the new one back out, so dest matches what runs and a rerun
+            # does the whole update again instead of finding "nothing to do".
+            self._rollback(None)
+            raise StepFailed(
+                "unload",
+                f"{reason}; unload_fallback is off, so IIS was not restarted; dest holds the OLD DLL again "
+                "(restored from the backup) and nothing else changed; unload the application, or set "
+                "unload_fallback to restart IIS",
+                unload_text,
+            )
+        self.result["fallback"] = reason
+        self._restart(self.plan.fallback, note=f"fell back to restarting IIS because {reason}")
+
+    # -- common ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _verified(res: CommandResult) -> bool:
+        return ladder_rc(res.output, split_sections(res.output), "verify") == 0
+
+    def _rollback(self, keep_services: list[str] | None) -> CommandResult:
+        return self.session.run("rollback", rollback_parts(self.swap, keep_services), here=True)
+
+    def _cut_short(self, res: CommandResult) -> None:
+        """The sequence ended without reaching its last marker (cmd.exe was ended on the host): put the
+        host back in order right away and say where it stopped."""
+        labels = [label for label in split_sections(res.output) if label]
+        last = labels[-1] if labels else "the beginning"
+        facts = gather(self.session, self.report.paths, self.p.adsutil_path)
+        recovered = recover(self.session, facts, self.report.paths.dest, self.p.timeout) if facts.record else None
+        self.result["recovered"] = recovered
+        started = (recovered or {}).get("services_started", [])
+        self.result["services_started"] = started
+        self.result["services_not_running"] = (recovered or {}).get("services_not_running", [])
+        not_running = self.report.not_running
+        raise StepFailed(
+            "apply",
+            f"the sequence was cut short on the host after its '{last}' step (it printed: "
+            f"{res.output.strip()[-300:]!r}); the host was put back in order: "
+            f"{(recovered or {}).get('action', 'nothing to recover')}, services started again: {started or 'none'}"
+            + (f", NOT running: {'; '.join(not_running)}" if not_running else "")
+            + "; dest holds the old DLL; run the task again",
+            res.output,
+        )
+
+    def _conclude(self, res: CommandResult, note: str) -> None:
+        s = split_sections(res.output)
+        leftover = section(s, "leftover")
+        reg_rc = parse_rc_ladder(res.output).get("register")
+        if self.p.register:
+            self.result["register_rc"] = reg_rc
+        if res.error:
+            self.report.warn(res.error)
+        not_running = self.report.not_running
+        kept = ""
+        if "##record_kept" in res.output or (not_running and res.step.startswith("readback")):
+            kept = self.report.keep_record()
+        if self.p.register and "##register_rolled_back" in res.output:
+            raise StepFailed(
+                "register",
+                f"regsvr32 failed for the new DLL (exit {reg_rc}: {parse_regsvr32(reg_rc)}); the old DLL was put back "
+                f"and registered again{'; services not running: ' + '; '.join(not_running) if not_running else ''}"
+                + kept,
+                res.output,
+            )
+        if not self._verified(res):
+            state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
+            staged = split_sections(self.stage_output)
+            swap_text = " ".join(
+                dict.fromkeys(
+                    line.strip()
+                    for line in (section(s, "swap") + "\n" + section(staged, "preswap")).splitlines()
+                    if line.strip()
+                )
+            )
+            raise StepFailed(
+                "swap",
+                f"dest could not be replaced ({classify_error(swap_text) or 'see host output'}: {swap_text[:400]!r}); "
+                f"{state}; services started again: {self.result['services_started']}"
+                + (f"; NOT running: {not_running}" if not_running else "")
+                + kept,
+                res.output,
+            )
+        if not_running:
+            raise StepFailed(
+                "start",
+                f"the new DLL is in place but these services did not start again: {'; '.join(not_running)}" + kept,
+                res.output,
+            )
+        self.result["msg"] = success_message(self.report, self.plan, self.p.backup, note)

@@ -1,0 +1,226 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the host looks like: one batched line of questions, and pure functions that read the answers.
+
+:func:`gather_parts` asks, in one line: the state record of an earlier run, src and dest (``dir``), whether
+dest's folder exists, ``fc /b src dest`` (exit code only), ``net start``, ``sc qc`` of the IIS services,
+``adsutil ENUM_ALL W3SVC``, and whether dest is loaded (opened for writing).  :func:`read_facts` turns what
+the host printed into :class:`HostFacts` without any I/O, so the plan can be computed (and tested) from a
+recorded answer.  Only :func:`gather` talks to the host: it sends the line, and walks the metabase key by key
+when the host's adsutil.vbs has no ENUM_ALL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cmdline import build_command, exists, guarded, if_exist, marker, quote_arg, rc_ladder, touch
+from .errors import InputError, StepFailed
+from .metabase import Metabase
+from .parsers.adsutil import parse_adsutil_enum, parse_adsutil_enum_all, parse_adsutil_error
+from .parsers.common import ParseError, classify_error, parse_rc_ladder, split_sections
+from .parsers.files import DirEntry, parse_dir
+from .parsers.net import parse_net_start_list
+from .parsers.sc import parse_sc_qc
+from .paths import Paths, StateRecord
+from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, running_iis_services
+from .swap import compare, redirect
+
+q = quote_arg
+#: How deep the key-by-key walk of the metabase goes (W3SVC/<site>/ROOT/<app>/... ).
+WALK_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    record: StateRecord | None
+    src: DirEntry | None
+    dest: DirEntry | None
+    dest_dir_exists: bool
+    identical: bool | None  # fc /b src dest; None when fc could not compare
+    running: tuple[str, ...]  # IIS service keys running now
+    graph: dict[str, list[str]] = field(hash=False)
+    has_sc: bool
+    metabase: Metabase | None = field(hash=False)
+    metabase_error: str | None
+    dest_locked: bool | None  # None when not probed (check mode)
+    dest_denied: bool = False
+    needs_walk: bool = False  # adsutil has no ENUM_ALL: the metabase must be walked key by key
+
+    @property
+    def dependencies(self) -> dict[str, list[str]]:
+        return self.graph or KNOWN_DEPENDENCIES
+
+
+def section(sections: dict[str, str], label: str) -> str:
+    return sections.get(label, "")
+
+
+def ladder_rc(output: str, sections: dict[str, str], label: str) -> int | None:
+    """Exit code reported by ``rc_ladder(label)``; None when the section's marker never printed."""
+    if label not in sections:
+        return None
+    return parse_rc_ladder(output).get(label, 0)
+
+
+def adsutil(adsutil_path: str, *args: str) -> str:
+    return redirect(build_command("cscript", "//nologo", q(adsutil_path), *args))
+
+
+def gather_parts(paths: Paths, adsutil_path: str, probe_lock: bool) -> list[str]:
+    p = paths.absolute()
+    parts = [
+        marker("state"),
+        redirect(guarded(build_command("type", q(p.record)), exists(q(p.record)))),
+        marker("src"),
+        redirect(build_command("dir", q(p.src))),
+        marker("dest"),
+        redirect(build_command("dir", q(p.dest))),
+        marker("destdir"),
+        if_exist(q(p.dest_dir + "\\"), "echo ##yes", "echo ##no"),
+        marker("fc"),
+        *compare(p.src, p.dest),
+        rc_ladder("fc", 2),
+        marker("net"),
+        "net start 2>&1",
+    ]
+    for svc in IIS_SERVICES:
+        parts += [marker(f"sc_{svc}"), redirect(build_command("sc", "qc", svc))]
+    parts += [marker("mb"), adsutil(adsutil_path, "ENUM_ALL", "W3SVC"), rc_ladder("mb", 1)]
+    if probe_lock:
+        parts += [marker("lock"), redirect(guarded(touch(q(p.dest)), exists(q(p.dest))))]
+    parts.append(marker("end"))
+    return parts
+
+
+def _first_file(text: str) -> DirEntry | None:
+    entries = [e for e in parse_dir(text) if not e.is_dir]
+    return entries[0] if entries else None
+
+
+def read_metabase(text: str, adsutil_path: str) -> tuple[Metabase | None, str | None, bool]:
+    """The metabase from ``ENUM_ALL W3SVC``: (metabase, error, needs_walk)."""
+    err = parse_adsutil_error(text)
+    if err is not None and err.kind == "command_not_recognized":
+        return None, None, True
+    if err is not None:
+        return None, f"adsutil ENUM_ALL W3SVC failed: {err.message}", False
+    metabase = Metabase(parse_adsutil_enum_all(text, "/W3SVC"))
+    if not metabase.sites():
+        return (
+            None,
+            (
+                f"'cscript {adsutil_path} ENUM_ALL W3SVC' listed no web site; it printed: "
+                f"{text.strip()[:300]!r} (check adsutil_path)"
+            ),
+            False,
+        )
+    return metabase, None, False
+
+
+def read_services(sections: dict[str, str]) -> tuple[dict[str, list[str]], bool]:
+    """The dependency graph of the IIS services from ``sc qc`` (or the known one without sc.exe)."""
+    graph: dict[str, list[str]] = {}
+    for svc in IIS_SERVICES:
+        text = section(sections, f"sc_{svc}")
+        if classify_error(text) == "name_not_recognized":
+            return {k: list(v) for k, v in KNOWN_DEPENDENCIES.items()}, False
+        cfg = parse_sc_qc(text)
+        if cfg.error_code is None and cfg.name:
+            graph[svc] = [d.upper() for d in (cfg.dependencies or [])]
+    return graph, True
+
+
+def read_facts(output: str, adsutil_path: str) -> HostFacts:
+    """What the gather line printed, as facts (pure).  Raises StepFailed when net start listed nothing."""
+    s = split_sections(output)
+    try:
+        running_names = parse_net_start_list(section(s, "net"))
+    except ParseError:
+        raise StepFailed(
+            "gather", f"'net start' did not list the running services: {section(s, 'net').strip()[:300]!r}"
+        ) from None
+    graph, has_sc = read_services(s)
+    metabase, mb_error, needs_walk = read_metabase(section(s, "mb"), adsutil_path)
+    fc_rc = ladder_rc(output, s, "fc")
+    lock_kind = classify_error(section(s, "lock")) if "lock" in s else None
+    return HostFacts(
+        record=StateRecord.parse(section(s, "state")),
+        src=_first_file(section(s, "src")),
+        dest=_first_file(section(s, "dest")),
+        dest_dir_exists="##yes" in section(s, "destdir"),
+        identical=None if fc_rc is None or fc_rc >= 2 else fc_rc == 0,
+        running=tuple(running_iis_services(running_names)),
+        graph=graph,
+        has_sc=has_sc,
+        metabase=metabase,
+        metabase_error=mb_error,
+        dest_locked=None if "lock" not in s else lock_kind == "sharing_violation",
+        dest_denied=lock_kind == "access_denied",
+        needs_walk=needs_walk,
+    )
+
+
+def walk_level_parts(frontier: list[str], adsutil_path: str) -> list[str]:
+    parts = []
+    for i, key in enumerate(frontier):
+        parts += [marker(f"k{i}"), adsutil(adsutil_path, "ENUM", key)]
+    return parts
+
+
+def read_walk_level(output: str, frontier: list[str], nodes: dict[str, dict[str, Any]]) -> list[str]:
+    """Store the properties of each key of ``frontier`` in ``nodes``; returns the next level's keys."""
+    s = split_sections(output)
+    nxt = []
+    for i, key in enumerate(frontier):
+        props, children = parse_adsutil_enum(section(s, f"k{i}"))
+        nodes[key] = props
+        nxt += [c.strip("/").strip("[]").strip("/") for c in children]
+    return nxt
+
+
+def gather(session: Any, paths: Paths, adsutil_path: str, probe_lock: bool = True) -> HostFacts:
+    """Ask the host (one line, more for a metabase walk) and read the answers."""
+    res = session.run("gather", gather_parts(paths, adsutil_path, probe_lock))
+    if not res.complete:
+        raise StepFailed("gather", f"the host stopped answering while reading its state: {res.error}")
+    facts = read_facts(res.output, adsutil_path)
+    if not facts.needs_walk:
+        return facts
+    metabase, error = walk_metabase(session, adsutil_path)
+    return dataclasses.replace(facts, metabase=metabase, metabase_error=error, needs_walk=False)
+
+
+def walk_metabase(session: Any, adsutil_path: str) -> tuple[Metabase | None, str | None]:
+    """For adsutil revisions without ENUM_ALL: ENUM level by level (one command line per level)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    frontier = ["W3SVC"]
+    depth = 0
+    while frontier and depth < WALK_DEPTH:
+        res = session.run(f"metabase_level{depth}", walk_level_parts(frontier, adsutil_path))
+        frontier = read_walk_level(res.output, frontier, nodes)
+        depth += 1
+    return (Metabase(nodes), None) if nodes else (None, "adsutil ENUM W3SVC printed nothing usable")
+
+
+def check_host_inputs(facts: HostFacts, paths: Paths, session: Any) -> None:
+    """src must exist, dest's folder too, dest must be writable and comparable; else fail, changing nothing."""
+    if facts.dest_denied:
+        raise StepFailed(
+            "gather",
+            f"no write access to {paths.dest}: the host answered 'Access is denied.' when it was opened for "
+            "writing, so it could not be replaced; nothing was stopped or changed",
+        )
+    if facts.src is None:
+        raise InputError("src", f"{paths.src} does not exist on the host (or cannot be read)")
+    if not facts.dest_dir_exists:
+        raise InputError("dest", f"the folder of dest, {paths.dest_dir}, does not exist on the host")
+    if facts.identical is None and facts.dest is not None:
+        # Only now ask fc for its text (for two readable files it would list every differing byte).
+        said = session.run("compare", [redirect(build_command("fc", "/b", q(paths.src), q(paths.dest)))]).output
+        raise StepFailed(
+            "compare",
+            f"fc /b could not compare src and dest; the host said: {said.strip()[:300]!r}; nothing was changed on "
+            "the host",
+        )

@@ -1,0 +1,87 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The user's options, checked before anything on the host is touched.
+
+:meth:`Params.from_module_params` takes the options as Ansible validated them against
+``argspec.ARGUMENT_SPEC`` (types, choices, defaults) and checks what Ansible cannot: that every path and
+name can be written on an NT 4 command line (``cmdline.validate_*``), that dest leaves room for the names
+beside it, and the ranges of the numbers.  It raises :class:`errors.InputError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .argspec import DEFAULT_ADSUTIL, DEFAULT_CMDLINE_LIMIT, DEFAULT_SITE, DEFAULT_TIMEOUT
+from .cmdline import MAX_PATH_LENGTH, validate_app_path, validate_site, validate_windows_path
+from .errors import InputError
+from .paths import LONGEST_SUFFIX
+from .services import IIS_SERVICES
+
+MIN_TIMEOUT = 5
+MIN_CMDLINE_LIMIT = 512
+
+
+@dataclass(frozen=True)
+class Params:
+    src: str
+    dest: str
+    site: int | str
+    applications: tuple[str, ...]
+    isolation: str
+    backup: bool
+    register: bool
+    restart_services: tuple[str, ...] | None  # None: the services that were running ('auto')
+    unload_fallback: bool
+    timeout: int
+    adsutil_path: str
+    cmdline_limit: int
+
+    @classmethod
+    def from_module_params(cls, p: dict[str, Any]) -> Params:
+        """Validate everything that can be validated without the host.  Raises InputError."""
+        src = validate_windows_path(p["src"], "src", allow_unc=True)
+        dest = validate_windows_path(p["dest"], "dest", allow_unc=False)
+        if len(dest) + LONGEST_SUFFIX > MAX_PATH_LENGTH:
+            raise InputError(
+                "dest", f"path is too long to keep a backup beside it ({len(dest)} characters; MAX_PATH is 260)"
+            )
+        if src.lower() == dest.lower():
+            raise InputError("src", "src and dest are the same file")
+        site = validate_site(p.get("site") or DEFAULT_SITE)
+        apps = [validate_app_path(a, "application") for a in (p.get("application") or ["/"])]
+        if not apps:
+            raise InputError("application", "at least one application path is needed")
+        timeout = int(p.get("timeout") or DEFAULT_TIMEOUT)
+        if timeout < MIN_TIMEOUT:
+            raise InputError("timeout", f"must be at least {MIN_TIMEOUT} seconds")
+        adsutil = validate_windows_path(p.get("adsutil_path") or DEFAULT_ADSUTIL, "adsutil_path", allow_unc=False)
+        limit = int(p.get("cmdline_limit") or DEFAULT_CMDLINE_LIMIT)
+        if limit < MIN_CMDLINE_LIMIT:
+            raise InputError("cmdline_limit", f"must be at least {MIN_CMDLINE_LIMIT} characters")
+        return cls(
+            src=src,
+            dest=dest,
+            site=site,
+            applications=tuple(dict.fromkeys(apps)),
+            isolation=p.get("isolation") or "auto",
+            backup=bool(p.get("backup", True)),
+            register=bool(p.get("register", False)),
+            restart_services=_restart_services(p.get("restart_services")),
+            unload_fallback=bool(p.get("unload_fallback", True)),
+            timeout=timeout,
+            adsutil_path=adsutil,
+            cmdline_limit=limit,
+        )
+
+
+def _restart_services(value: list[str] | None) -> tuple[str, ...] | None:
+    names = [s.strip().upper() for s in (value or ["auto"])]
+    if names == ["AUTO"]:
+        return None
+    unknown = [s for s in names if s not in IIS_SERVICES]
+    if unknown:
+        raise InputError(
+            "restart_services", f"unknown service(s) {unknown}; use 'auto' or some of {list(IIS_SERVICES)}"
+        )
+    return tuple(names)

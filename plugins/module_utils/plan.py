@@ -1,0 +1,175 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan: facts and options in, a frozen :class:`Plan` with its steps out.  No I/O.
+
+:func:`make_plan` resolves the site and the applications in the metabase, chooses the release strategy from
+their isolation (``strategies.STRATEGIES``), works out which services stop and which start again, the blast
+radius, and writes every command of the run as :class:`Step` s:
+
+1. ``stage``  - copy src beside dest, check it, write the state record, and (where the host lets a loaded
+   image be renamed) swap before any outage;
+2. ``apply``  - the strategy's sequence: release the DLL, swap, bring the process back, verify, tidy;
+3. ``fallback`` - for an unload: the in-process sequence, run only when the unload did not free the DLL.
+
+Check mode returns :meth:`Plan.commands` (what a real run would send) and the blast radius; a real run
+executes the same steps (``update.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cmdline import marker
+from .errors import StepFailed
+from .facts import HostFacts
+from .metabase import Application
+from .params import Params
+from .paths import Paths
+from .script import packed_lines, sequence_lines
+from .services import start_order, stop_set
+from .strategies import FALLBACK, STRATEGIES, Release
+from .swap import Swap, compare, delete_if_exists, echo_if_exists
+
+
+@dataclass(frozen=True)
+class Step:
+    """Command parts sent together.  ``sequence``: one line (or batch file) that must run whole, appending
+    ``started=<phase>``/``finished=<phase>`` to the state record; otherwise packed lines, safe to repeat."""
+
+    name: str
+    parts: tuple[str, ...]
+    sequence: bool = False
+    phase: str | None = None
+
+    def lines(self, limit: int, folder: str, batch: str) -> list[str]:
+        """The command lines this step costs on a host whose limit is ``limit``."""
+        if self.sequence:
+            return sequence_lines(list(self.parts), limit, folder, batch)
+        return packed_lines(list(self.parts), limit, folder)
+
+
+@dataclass(frozen=True)
+class Plan:
+    site: int
+    applications: tuple[Application, ...]
+    isolation: str
+    strategy: Any
+    stops: tuple[str, ...]
+    starts: tuple[str, ...]
+    unload_roots: tuple[Application, ...]
+    blast_radius: dict[str, Any] = field(hash=False)
+    steps: tuple[Step, ...] = ()
+    fallback: Step | None = None
+
+    @property
+    def method(self) -> str:
+        return self.strategy.method
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    def commands(self, paths: Paths, limit: int) -> list[str]:
+        """Every command line the run sends after gathering, in order (the fallback not included)."""
+        rel = paths.relative()
+        return [line for s in self.steps for line in s.lines(limit, paths.dest_dir, rel.batch)]
+
+    def fallback_commands(self, paths: Paths, limit: int) -> list[str]:
+        if self.fallback is None:
+            return []
+        return self.fallback.lines(limit, paths.dest_dir, paths.relative().batch)
+
+
+def stage_parts(swap: Swap, method: str, services: list[str]) -> list[str]:
+    """Copy and check the staged file, write the state record, and swap now where the host allows it.
+
+    Where the host lets a loaded image be renamed, the swap happens here, before any outage: the running
+    process keeps the old image until it is restarted or unloaded, so the outage is only the stop and the
+    start.  It is guarded by a fresh byte comparison and by the state record being in place.
+    """
+    p = swap.p
+    return [
+        *swap.copy_staged(),
+        marker("record"),
+        swap.write_record(method, services),
+        echo_if_exists(p.record, "##record_ok"),
+        marker("preswap"),
+        swap.swap_in_if_staged_matches(),
+        marker("staged"),
+        echo_if_exists(p.staged, "##still_staged"),
+    ]
+
+
+def rollback_parts(swap: Swap, keep_services: list[str] | None) -> list[str]:
+    """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy, and
+    either drop the state record or rewrite it with ``keep_services`` for the next run to start."""
+    p = swap.p
+    record = (
+        swap.write_record("service_restart", keep_services, "started=restart", "finished=restart")
+        if keep_services
+        else delete_if_exists(p.record)
+    )
+    return [
+        marker("rollback"),
+        *swap.swap_back(),
+        delete_if_exists(p.staged),
+        delete_if_exists(p.log),
+        record,
+        marker("check"),
+        *compare(p.src, p.dest, "check"),
+    ]
+
+
+def choose_isolation(wanted: str, apps: list[Application]) -> str:
+    """The isolation to act for: forced by the option, else in-process as soon as one application is."""
+    if wanted in ("in_process", "out_of_process"):
+        return wanted
+    return "in_process" if any(not a.isolated for a in apps) else "out_of_process"
+
+
+def unload_roots(apps: list[Application]) -> tuple[Application, ...]:
+    """The distinct isolated application roots serving ``apps`` (one mtx.exe each)."""
+    roots: list[Application] = []
+    for a in apps:
+        if a.isolated and a.app_root and a.app_root not in [r.app_root for r in roots]:
+            roots.append(a)
+    return tuple(roots)
+
+
+def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
+    """The whole run from what the host looks like (pure).  Raises StepFailed without a metabase and
+    InputError for a site or application the metabase does not have."""
+    if facts.metabase is None:
+        raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
+    mb = facts.metabase
+    site = mb.resolve_site(params.site)
+    apps = [mb.resolve_application(site, a) for a in params.applications]
+    isolation = choose_isolation(params.isolation, apps)
+    graph = facts.dependencies
+    restart = list(facts.running if params.restart_services is None else params.restart_services)
+    stops = tuple(stop_set(list(facts.running), graph))
+    starts = tuple(start_order(sorted(set(restart) | ({"IISADMIN"} if restart else set())), graph))
+    roots = unload_roots(apps)
+    strategy = STRATEGIES[isolation]
+    swap = Swap(paths.relative())
+    release = Release(swap, stops, starts, roots, params.backup, params.register, params.adsutil_path)
+    falls_back = strategy is not FALLBACK and params.unload_fallback
+    record_services = list(starts) if strategy is FALLBACK or params.unload_fallback else []
+    steps = (
+        Step("stage", tuple(stage_parts(swap, strategy.method, record_services))),
+        Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
+    )
+    fallback = (
+        Step("apply", tuple(FALLBACK.sequence(release)), sequence=True, phase=FALLBACK.phase) if falls_back else None
+    )
+    return Plan(
+        site=site,
+        applications=tuple(apps),
+        isolation=isolation,
+        strategy=strategy,
+        stops=stops,
+        starts=starts,
+        unload_roots=roots,
+        blast_radius=strategy.blast_radius(mb, site, roots, stops),
+        steps=steps,
+        fallback=fallback,
+    )

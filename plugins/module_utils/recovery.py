@@ -1,0 +1,130 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Putting the host back in order after an earlier run that did not finish.
+
+A run that finds a state record beside dest first waits for a sequence that may still be running there
+(:func:`wait_for_running_sequence`), then :func:`recover`: rolls back a swap that never finished (or one
+whose old image is still loaded), makes sure dest exists, starts every recorded service until it runs, and
+tidies.  The paths come from the record through :meth:`paths.Paths.from_record`, and the commands from
+the swap vocabulary, like the run's own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .cmdline import build_command, marker
+from .errors import StepFailed
+from .facts import HostFacts, section
+from .parsers.common import split_sections
+from .parsers.net import parse_net_start
+from .paths import Paths, RecordError, StateRecord
+from .services import IIS_SERVICES, start_order
+from .session import RETRY_PAUSE, Session
+from .swap import Swap
+
+
+def recovery_parts(swap: Swap, finished: bool, to_start: list[str]) -> list[str]:
+    parts = [marker("restore")]
+    if not finished:
+        # The sequence never ran to its end: roll the swap back, so this run starts from the old DLL.
+        parts += swap.swap_back()
+    else:
+        # It ended, but if a process still has the old image loaded (IIS did not stop completely), the
+        # new DLL at dest was never loaded: roll back too, so this run does the whole update again.
+        parts.append(swap.swap_back_if_old_image_loaded())
+    parts += [*swap.put_back(), marker("start")]
+    for svc in to_start:
+        parts += [marker(f"rstart_{svc}"), f"{build_command('net', 'start', svc)} 2>&1"]
+    return [*parts, marker("cleanup"), *swap.tidy_all(), marker("check"), swap.dest_present()]
+
+
+def _started(text: str, svc: str) -> bool:
+    result = parse_net_start(text)
+    return result.ok or IIS_SERVICES[svc] in result.started or "already_started" in result.conditions
+
+
+def recover(session: Session, facts: HostFacts, fallback_dest: str, timeout: int) -> dict[str, Any]:
+    """An earlier run left its state record: put dest and the services back in order."""
+    rec = facts.record or StateRecord(())
+    try:
+        paths = Paths.from_record(rec, fallback_dest)
+    except RecordError as exc:
+        raise StepFailed(
+            "recover", f"the state record beside dest cannot be trusted ({exc}); inspect it by hand"
+        ) from None
+    services = [s for s in rec.services if s in IIS_SERVICES]
+    graph = facts.dependencies
+    to_start = start_order([s for s in services if s not in facts.running], graph)
+    res = session.run("recover", recovery_parts(Swap(paths), rec.finished, to_start))
+    s = split_sections(res.output)
+    started_keys, not_running = [], []
+    for svc in to_start:
+        text = section(s, f"rstart_{svc}")
+        if _started(text, svc):
+            started_keys.append(svc)
+        else:
+            not_running.append(f"{svc}: {' '.join(text.split()) or 'net start printed nothing'}")
+    recorded = start_order(services, graph)
+    not_running = ensure_running(session, recorded, timeout) if recorded else not_running
+    started_keys = [k for k in started_keys if k not in {n.split(":")[0] for n in not_running}]
+    summary = {
+        "record": rec.as_dict(),
+        "action": (
+            "rolled back an unfinished swap and restarted services"
+            if not rec.finished or "##old_image_loaded" in res.output
+            else "restarted services"
+        ),
+        "dest_present": "##dest_present" in section(s, "check"),
+        "services_started": started_keys,
+        "services_not_running": not_running,
+        "output": section(s, "restore").strip(),
+    }
+    if not summary["dest_present"]:
+        raise StepFailed(
+            "recover", "recovery could not put a DLL back at dest: neither backup nor staged file exists", res.output
+        )
+    return summary
+
+
+def ensure_running(session: Session, services: list[str], timeout: int) -> list[str]:
+    """Start each service unless it runs, and wait (up to ``timeout``) while any is still pending.
+
+    ``net start X`` is safe to repeat: it starts a stopped service, answers 2182 for a running one and
+    "starting or stopping" for a pending one.  Returns the services still not running, each with what
+    net.exe said about it.
+    """
+    deadline = time.monotonic() + timeout
+    pending = list(services)
+    texts: dict[str, str] = {}
+    while pending:
+        parts = []
+        for svc in pending:
+            parts += [marker(f"ensure_{svc}"), f"{build_command('net', 'start', svc)} 2>&1"]
+        s = split_sections(session.run("ensure_running", parts).output)
+        still = []
+        for svc in pending:
+            text = section(s, f"ensure_{svc}")
+            result = parse_net_start(text)
+            if not (result.ok or "already_started" in result.conditions):
+                still.append(svc)
+                texts[svc] = " ".join(text.split()) or "net start printed nothing"
+        pending = still
+        if not pending or time.monotonic() > deadline:
+            break
+        time.sleep(RETRY_PAUSE * 2)
+    return [f"{svc}: {texts[svc]}" for svc in pending]
+
+
+def wait_for_running_sequence(session: Session, record_path: str, timeout: int) -> bool:
+    """A state record says a sequence started and has not finished: it may still be running (an earlier
+    run lost its connection while sending it).  Give it up to ``timeout`` seconds to end before this run
+    touches anything, so that recovery never acts under a running sequence.  True when it ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(RETRY_PAUSE * 2)
+        probe = session.read_record("wait_running", record_path)
+        record = StateRecord.parse(probe.output)
+        if "##gone" in probe.output or record is None or record.finished:
+            return True
+    return False

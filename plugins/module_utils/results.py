@@ -1,0 +1,117 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The result of a run: one :class:`Report` that every part writes to, and the sentences it says.
+
+The keys are documented in the module's RETURN.  Services are IIS service keys (``W3SVC``); applications
+use the metabase's own spelling; a message never prints a Python ``None``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .parsers.files import DirEntry
+from .paths import Paths
+
+
+class Report:
+    """The result dict of one run, the timeline of the lines it sent, and the paths it names."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self.steps: list[dict[str, Any]] = []
+        self.result: dict[str, Any] = {
+            "changed": False,
+            "method": "none",
+            "isolation": None,
+            "applications": [],
+            "services_stopped": [],
+            "services_started": [],
+            "services_not_running": [],
+            "backup_file": None,
+            "outage_seconds": 0.0,
+            "recovered": None,
+            "steps": self.steps,
+        }
+
+    def warn(self, text: str) -> None:
+        self.result.setdefault("warnings", []).append(text)
+
+    @property
+    def not_running(self) -> list[str]:
+        return self.result.get("services_not_running") or []
+
+    def set_services(self, stopped: list[str], started: list[str], not_running: list[str] | None = None) -> None:
+        self.result["services_stopped"] = list(stopped)
+        self.result["services_started"] = list(started)
+        if not_running is not None:
+            self.result["services_not_running"] = list(not_running)
+
+    def keep_record(self) -> str:
+        """Say that the state record stays beside dest; returns the sentence to add to a message."""
+        self.result["state_record"] = self.paths.record
+        return (
+            f"; the state record {self.paths.record} was kept beside dest so that the next run starts those "
+            "services again"
+        )
+
+    def finish(self, t0: float, runner: Any) -> dict[str, Any]:
+        self.result["elapsed_seconds"] = round(time.monotonic() - t0, 3)
+        self.result["requests"] = getattr(runner, "requests", None)
+        return self.result
+
+
+def outage_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "(outage not measured: its output was lost with the connection)"
+    return f"(outage {seconds}s)"
+
+
+def describe_file(entry: DirEntry | None) -> str:
+    """A file's size and date for the diff."""
+    if entry is None:
+        return "(absent)\n"
+    mtime = getattr(entry, "mtime", None) or getattr(entry, "date", "")
+    return f"size: {entry.size}\nmodified: {mtime}\n"
+
+
+def entry_dict(entry: DirEntry | None, path: str) -> dict[str, Any] | None:
+    """``old``/``new``: a file's path, size and date."""
+    if entry is None:
+        return None
+    mtime = getattr(entry, "mtime", None)
+    return {
+        "path": path,
+        "size": entry.size,
+        "mtime": mtime.isoformat() if hasattr(mtime, "isoformat") else (mtime or getattr(entry, "date", None)),
+    }
+
+
+def prediction(plan: Any, paths: Paths, unload_fallback: bool) -> str:
+    """Check mode's sentence: what a real run would stop, swap and start."""
+    apps = ", ".join(a["metabase_path"] for a in plan.blast_radius["applications"]) or "none"
+    if plan.method == "unload":
+        return f"would unload {apps} (isolated), swap {paths.dest}; W3SVC keeps running" + (
+            "; if the lock is not released it would fall back to restarting IIS" if unload_fallback else ""
+        )
+    return (
+        f"would stop {', '.join(plan.stops)} (net stop IISADMIN /y), swap {paths.dest}, then start "
+        f"{', '.join(plan.starts)}; in-process applications taken down with inetinfo.exe: {apps}"
+    )
+
+
+def success_message(report: Report, plan: Any, backup: bool, note: str) -> str:
+    """The one sentence of a successful update."""
+    r = report.result
+    if r["method"] == "unload":
+        how = "unloaded " + ", ".join("/LM/" + (a.app_root or "") for a in plan.unload_roots) + "; W3SVC kept running"
+    else:
+        how = (
+            f"stopped {', '.join(r['services_stopped']) or 'nothing'} and started "
+            f"{', '.join(r['services_started']) or 'nothing'} again " + outage_text(r["outage_seconds"])
+        )
+    return (
+        f"replaced {report.paths.dest} ({r['isolation']}): {how}"
+        + (f"; backup kept as {report.paths.backup}" if backup else "")
+        + (f"; {note}" if note else "")
+    )

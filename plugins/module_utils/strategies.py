@@ -1,0 +1,142 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Release strategies: how the process that has the DLL loaded lets go of it, one small unit per kind.
+
+A strategy turns what the plan decided (the applications, the services, the files) into the host commands
+of ONE sequence that releases the DLL, swaps it, brings the process back and checks the result.  It is pure:
+facts and options in, command parts out.  The session sends the sequence as one command line (or one batch
+file), so no network round trip sits inside an outage and the host finishes it even if the controller goes
+away; the sequence appends ``started=<phase>`` to the state record first and ``finished=<phase>`` last.
+
+Today's strategies (KB Q315663):
+
+* :class:`ServiceRestart` - in-process applications (inside inetinfo.exe): ``net stop IISADMIN /y``, swap,
+  ``net start`` of exactly the services that were running, IIS Admin first.
+* :class:`IsolatedUnload` - isolated applications (one mtx.exe each): adsutil ``APPUNLOAD`` of each
+  application root, swap; W3SVC keeps running.  When the unload does not free the file, the plan falls back
+  to :class:`ServiceRestart` (option ``unload_fallback``).
+
+The next ones go here, each a class with the same four members, registered in :data:`STRATEGIES` under
+the isolation it serves: the pooled COM+ application of IIS 5 (``ShutdownApplication`` of "IIS Out-Of-Process
+Pooled Applications"), an IIS 6/7 application pool (stop the pool, wait for its w3wp.exe), and an MTS/COM+
+server package (``ShutdownPackage``), whose blast radius is the package, not IIS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .cmdline import build_command, echo_to_file, marker, quote_arg
+from .metabase import Application, Metabase
+from .swap import Swap, mark, sink
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a strategy needs to write its sequence."""
+
+    swap: Swap  # relative paths: the sequence runs in dest's folder
+    stops: tuple[str, ...]
+    starts: tuple[str, ...]
+    unload_roots: tuple[Application, ...]
+    backup: bool
+    register: bool
+    adsutil_path: str
+
+
+class ServiceRestart:
+    """Stop IIS Admin and everything that depends on it, swap, start what was running (in-process)."""
+
+    method = "service_restart"
+    phase = "restart"
+    process = "inetinfo.exe"
+
+    def blast_radius(self, mb: Metabase, site: int, roots: tuple[Application, ...], stops: tuple[str, ...]) -> dict:
+        del roots
+        sharing = [a.as_dict() for a in mb.sharing_process(Application("/", "", None, False, site))]
+        return {
+            "process": self.process,
+            "applications": sharing,
+            "services": list(stops),
+            "note": "every in-process application of every site and every running IIS service stops",
+        }
+
+    def sequence(self, r: Release) -> list[str]:
+        """Stop, swap, start: what happens inside the outage, then the common tail.
+
+        net.exe prints a progress dot for every poll while a service is pending, and WinRS hands output to
+        the client as it comes, so streaming it would cost a Receive round trip per dot.  The outage writes
+        its output to a log beside dest instead and types it at the end; only the two markers that time the
+        outage go straight to the client.
+        """
+        s = r.swap
+        log = quote_arg(s.p.log)
+        fail = quote_arg(s.p.fail_flag)
+        parts = [s.append_record(f"started={self.phase}"), marker("outage_begin")]
+        parts.append(echo_to_file("@@stop", log, append=False))
+        if r.stops:
+            parts.append(f"{build_command('net', 'stop', 'IISADMIN', '/y')} {sink(log)}")
+        parts += s.swap_in("swap", log)
+        parts += s.register(log) if r.register else []
+        for svc in r.starts:
+            # net.exe's exit code is reliable (an external program): remember each failure on the host.
+            parts += [
+                mark(f"start_{svc}", log),
+                f"{build_command('net', 'start', svc)} {sink(log)}||(echo {svc})>>{fail}",
+            ]
+        parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
+        parts += s.verify()
+        parts += s.tidy(r.backup)
+        parts += [
+            # A service that did not start again: keep the state record (the next run starts it), else drop it.
+            s.append_record(f"finished={self.phase}"),
+            s.drop_record_unless_failed(),
+            marker("done"),
+        ]
+        return parts
+
+
+class IsolatedUnload:
+    """Unload each isolated application root, swap, probe the old image's lock (W3SVC keeps running)."""
+
+    method = "unload"
+    phase = "unload"
+    process = "mtx.exe"
+
+    def blast_radius(self, mb: Metabase, site: int, roots: tuple[Application, ...], stops: tuple[str, ...]) -> dict:
+        del site, stops
+        sharing: list[dict[str, Any]] = []
+        for root in roots:
+            sharing += [a.as_dict() for a in mb.sharing_process(root)]
+        return {
+            "process": self.process,
+            "applications": sharing,
+            "services": [],
+            "note": "only the isolated applications listed are unloaded; W3SVC keeps running",
+        }
+
+    def sequence(self, r: Release) -> list[str]:
+        s = r.swap
+        parts = [s.append_record(f"started={self.phase}"), marker("unload")]
+        for app in r.unload_roots:
+            unload = build_command("cscript", "//nologo", quote_arg(r.adsutil_path), "APPUNLOAD", app.app_root)
+            parts.append(f"{unload} 2>&1")
+        parts += s.swap_in("swap")
+        parts += s.register() if r.register else []
+        parts += s.lock_probe()
+        parts += s.verify()
+        parts += [
+            s.append_record(f"finished={self.phase}"),
+            # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A
+            # failed redirection fails the command for && (the usual batch idiom for testing a file lock).
+            marker("tidy"),
+            s.tidy_when_released(r.backup),
+            marker("done"),
+        ]
+        return parts
+
+
+#: The strategy for each isolation the plan can choose.
+STRATEGIES: dict[str, Any] = {"in_process": ServiceRestart(), "out_of_process": IsolatedUnload()}
+#: The strategy an unload falls back to when it does not free the DLL.
+FALLBACK = STRATEGIES["in_process"]

@@ -1,0 +1,155 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Replace a COM DLL used by ASP applications on an IIS 4.0 host with the least outage (KB Q315663).
+
+The way of the data: options -> :mod:`params` (checked) -> :mod:`facts` (one batched line asks the host) ->
+:mod:`recovery` (when an earlier run left a state record) -> :mod:`plan` (pure: the strategy, the services,
+the blast radius and every command as steps) -> stage and :mod:`apply` (the steps sent through
+:mod:`session`) -> the result (:mod:`results`).
+
+The run talks to the host through one WinRS cmd shell and few command lines: gather, stage, and one
+sequence that releases the DLL, swaps it and brings IIS back, which the host finishes even if the
+controller goes away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import time
+from typing import Any
+
+from .apply import Apply
+from .errors import IIS4Error, InputError, StepFailed
+from .facts import HostFacts, check_host_inputs, gather, ladder_rc, section
+from .params import Params
+from .parsers.common import parse_rc_ladder, split_sections
+from .paths import Paths
+from .plan import Plan, make_plan
+from .recovery import recover, wait_for_running_sequence
+from .results import Report, describe_file, entry_dict, prediction
+from .session import Session
+from .swap import Swap
+
+
+class ComponentUpdate:
+    def __init__(self, params: Params, runner: Any, check_mode: bool = False, diff: bool = False) -> None:
+        self.p = params
+        self.runner = runner
+        self.check_mode = check_mode
+        self.diff = diff
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
+        self.paths = Paths(params.src, params.dest, stamp)
+        self.report = Report(self.paths)
+        self.result = self.report.result
+        self.session = Session(
+            runner, self.report, limit=params.cmdline_limit, timeout=params.timeout, folder=self.paths.dest_dir
+        )
+
+    def gather(self) -> HostFacts:
+        return gather(self.session, self.paths, self.p.adsutil_path, probe_lock=not self.check_mode)
+
+    def run(self) -> dict[str, Any]:
+        t0 = time.monotonic()
+        facts = self.gather()
+        if facts.record:
+            facts = self._recover_first(facts)
+        check_host_inputs(facts, self.paths, self.session)
+        plan = make_plan(facts, self.p, self.paths)
+        self.result.update(
+            isolation=plan.isolation,
+            applications=[a.as_dict() for a in plan.applications],
+            blast_radius=plan.blast_radius,
+            old=entry_dict(facts.dest, self.paths.dest),
+            new=entry_dict(facts.src, self.paths.src),
+            dest_locked=facts.dest_locked,
+            sc_available=facts.has_sc,
+            services_running_before=list(facts.running),
+        )
+        if self.diff:
+            self.result["diff"] = {
+                "before_header": self.paths.dest,
+                "after_header": self.paths.src,
+                "before": describe_file(facts.dest),
+                "after": describe_file(facts.src),
+            }
+        if facts.identical:
+            self.result["msg"] = f"{self.paths.dest} already matches {self.paths.src} byte for byte; nothing to do"
+            return self.report.finish(t0, self.runner)
+        restart = plan.method == "service_restart"
+        self.result.update(changed=True, method=plan.method)
+        self.report.set_services(plan.stops if restart else [], plan.starts if restart else [])
+        if self.check_mode:
+            self.result["msg"] = prediction(plan, self.paths, self.p.unload_fallback)
+            self.result["commands"] = plan.commands(self.paths, self.p.cmdline_limit)
+            if plan.fallback is not None:
+                self.result["fallback_commands"] = plan.fallback_commands(self.paths, self.p.cmdline_limit)
+            return self.report.finish(t0, self.runner)
+        stage_output = self._stage(plan)
+        self.result["backup_file"] = self.paths.backup if self.p.backup else None
+        Apply(self.p, self.session, self.report, plan, stage_output).run()
+        return self.report.finish(t0, self.runner)
+
+    def _recover_first(self, facts: HostFacts) -> HostFacts:
+        """An earlier run left its state record: wait for its sequence if it may still run, then recover."""
+        record = facts.record
+        if record is None:
+            return facts
+        if self.check_mode:
+            self.result["recovered"] = {"record": record.as_dict(), "note": "a real run would first recover this"}
+            return facts
+        if record.running and wait_for_running_sequence(self.session, self.paths.record, self.p.timeout):
+            self.report.warn("an earlier run's sequence was still running on the host; this run waited for it to end")
+            facts = self.gather()
+            if not facts.record:
+                self.result["recovered"] = {
+                    "record": record.as_dict(),
+                    "action": "waited for the earlier run's sequence, still running on the host, to finish",
+                }
+        if facts.record:
+            self.result["recovered"] = recover(self.session, facts, self.paths.dest, self.p.timeout)
+            self.result["changed"] = True
+            facts = self.gather()
+        return facts
+
+    def _stage(self, plan: Plan) -> str:
+        """Copy src beside dest, check it, write the state record (and swap early where the host allows)."""
+        res = self.session.run("stage", list(plan.step("stage").parts), here=True)
+        rel = self.paths.relative()
+        s = split_sections(res.output)
+        if not res.complete:
+            raise StepFailed("stage", f"connection lost while staging: {res.error}; nothing was swapped")
+        copy_rc = parse_rc_ladder(res.output).get("copy", 0)
+        if copy_rc != 0 or ladder_rc(res.output, s, "verify") != 0 or "##record_ok" not in section(s, "record"):
+            self.session.run("stage_cleanup", Swap(rel).unstage(), here=True)
+            why = section(s, "copy").strip() or section(s, "verify").strip() or section(s, "record").strip()
+            raise StepFailed(
+                "stage",
+                f"could not stage {rel.src} as {rel.staged}: host said: {why!r}; "
+                "nothing was swapped and no service was touched",
+                res.output,
+            )
+        return res.output
+
+
+def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
+    """Validate ``params`` and run the update through ``runner``; returns an Ansible result dict.
+
+    Never raises for host or input problems: they become ``failed: true`` with a message naming the step.
+    """
+    try:
+        p = Params.from_module_params(params)
+    except InputError as exc:
+        return {"failed": True, "changed": False, **exc.describe()}
+    job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
+    try:
+        return job.run()
+    except IIS4Error as exc:
+        last = job.report.steps[-1]["step"] if job.report.steps else None
+        job.result.update(failed=True, **exc.describe(last))
+        if isinstance(exc, StepFailed) and exc.host_output:
+            job.result["host_output"] = job.runner.scrub(exc.host_output)[-4000:]
+    finally:
+        with contextlib.suppress(Exception):
+            job.runner.close()
+    job.result["msg"] = job.runner.scrub(job.result.get("msg", ""))
+    return job.result
