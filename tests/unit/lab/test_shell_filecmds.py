@@ -1,5 +1,4 @@
-"""Tests of the lab's file commands (tests.lab.shell.filecmds, dircmd) and fc.exe (tests.lab.tools.fc) as run
-through the interpreter."""
+"""The file built-ins of the lab's cmd.exe (tests.lab.shell.filecmds): copy, move, ren, del, type, md, rd."""
 
 from __future__ import annotations
 
@@ -7,29 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from tests.lab.dll import make_dll
-from tests.lab.tools.fc import fc_program
-from tests.unit.lab.test_cmd import make_machine, run
-
-LIVE = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
-STAGED = "C:\\Staging\\ShopCart.dll"
-COPIED1 = "        1 file(s) copied.\r\n"
-COPIED0 = "        0 file(s) copied.\r\n"
-SHARING = "The process cannot access the file because it is being used by another process.\r\n"
+from tests.unit.lab.shell_harness import COPIED0, COPIED1, LIVE, SHARING, STAGED, file_machine, run
 
 
 @pytest.fixture
 def m():
-    machine = make_machine(
-        files={LIVE: make_dll("ShopCart", "1.0.0.0", 3000), STAGED: make_dll("ShopCart", "2.0.0.0", 3100)},
-        programs={"fc": fc_program},
-    )
-    machine.fs.set_clock(datetime(2001, 7, 20, 20, 6))
-    return machine
-
-
-# --------------------------------------------------------------------------------------------------
-# copy
+    return file_machine()
 
 
 def test_copy_success_and_overwrite(m):
@@ -95,10 +77,6 @@ def test_copy_keeps_errorlevel_semantics(m):
     out, _err, rc = run(f"copy C:\\none.dll C:\\x.dll & if errorlevel 1 echo failed & copy {STAGED} C:\\y.dll", m)
     assert "failed" in out
     assert rc == 0
-
-
-# --------------------------------------------------------------------------------------------------
-# move, ren, del
 
 
 def test_move(m):
@@ -180,72 +158,6 @@ def test_del_wildcards_and_folders(m):
     assert m.fs.is_dir("C:\\Staging")
 
 
-# --------------------------------------------------------------------------------------------------
-# dir
-
-
-def test_dir_nt4_layout(m):
-    m.fs.write("C:\\InetPub\\shop\\bin\\readme.txt", b"x" * 1234567)
-    m.fs.write(LIVE, m.fs.read(LIVE))  # give it (and its folder) the test clock's time
-    out, err, rc = run("dir C:\\InetPub\\shop\\bin", m)
-    free = f"{m.fs.free_bytes:,}"
-    assert out == (
-        " Volume in drive C has no label.\r\n"
-        " Volume Serial Number is 1C4B-09E2\r\n"
-        "\r\n"
-        " Directory of C:\\InetPub\\shop\\bin\r\n"
-        "\r\n"
-        "07/20/01  08:06p        <DIR>          .\r\n"
-        "07/20/01  08:06p        <DIR>          ..\r\n"
-        "07/20/01  08:06p             1,234,567 readme.txt\r\n"
-        "07/20/01  08:06p                 3,000 ShopCart.dll\r\n"
-        "               4 File(s)      1,237,567 bytes\r\n"
-        f"{free:>39} bytes free\r\n"
-    )
-    assert (err, rc) == ("", 0)
-
-
-def test_dir_single_file_and_times(m):
-    m.fs.set_clock(datetime(1999, 1, 2, 0, 5))
-    m.fs.write("C:\\Staging\\early.txt", b"12")
-    m.fs.set_clock(datetime(1999, 1, 2, 12, 30))
-    m.fs.write("C:\\Staging\\noon.txt", b"1")
-    out, _err, _rc = run("dir C:\\Staging\\early.txt", m)
-    assert "01/02/99  12:05a                     2 early.txt\r\n" in out
-    assert "               1 File(s)              2 bytes\r\n" in out
-    assert " Directory of C:\\Staging\r\n" in out
-    assert "01/02/99  12:30p" in run("dir C:\\Staging\\noon.txt", m)[0]
-
-
-def test_dir_bare_and_not_found(m):
-    assert run("dir /b C:\\InetPub\\shop\\bin", m) == ("ShopCart.dll\r\n", "", 0)
-    assert run("dir /b C:\\InetPub\\shop\\bin\\ShopCart.dll", m) == ("ShopCart.dll\r\n", "", 0)
-    assert run("dir /b C:\\InetPub\\shop\\bin\\none.dll", m) == ("", "File Not Found\r\n", 1)
-    out, err, rc = run("dir C:\\InetPub\\shop\\bin\\none.dll", m)
-    assert out.startswith(" Volume in drive C has no label.\r\n")
-    assert (err, rc) == ("File Not Found\r\n", 1)
-    assert run("dir /b /s C:\\InetPub", m)[0] == (
-        "C:\\InetPub\\shop\r\nC:\\InetPub\\shop\\bin\r\nC:\\InetPub\\shop\\bin\\ShopCart.dll\r\n"
-    )
-    assert run("dir /b /a:-d C:\\InetPub\\shop", m) == ("", "File Not Found\r\n", 1)
-    assert run("dir/b C:\\Staging", m)[0] == "ShopCart.dll\r\n"
-
-
-def test_dir_root_has_no_dot_entries(m):
-    out, _err, _rc = run("dir C:\\", m)
-    assert "<DIR>          .\r\n" not in out
-    assert " Directory of C:\\\r\n" in out
-
-
-def test_dir_volume_label(m):
-    m.fs.labels["C"] = "SYSTEM"
-    assert run("dir C:\\", m)[0].startswith(" Volume in drive C is SYSTEM\r\n")
-
-
-# --------------------------------------------------------------------------------------------------
-# type, md, rd
-
-
 def test_type(m):
     assert run("type C:\\oracle\\present.txt", m) == ("present\r\n", "", 0)
     assert run("type C:\\oracle\\none.txt", m) == ("", "The system cannot find the file specified.\r\n", 1)
@@ -268,54 +180,6 @@ def test_md_rd(m):
     assert not m.fs.exists("C:\\Staging")
 
 
-# --------------------------------------------------------------------------------------------------
-# fc.exe
-
-
-def test_fc_identical(m):
-    run(f"copy {STAGED} C:\\Staging\\same.dll", m)
-    out, err, rc = run(f"fc /b {STAGED} C:\\Staging\\same.dll", m)
-    assert out == f"Comparing files {STAGED} and C:\\Staging\\same.dll\r\nFC: no differences encountered\r\n\r\n"
-    assert (err, rc) == ("", 0)
-
-
-def test_fc_binary_differences(m):
-    m.fs.write("C:\\a.bin", b"\x00\x01\x02\x03")
-    m.fs.write("C:\\b.bin", b"\x00\xff\x02\x03\x04\x05")
-    out, _err, rc = run("fc /b C:\\a.bin C:\\b.bin", m)
-    assert (
-        out
-        == "Comparing files C:\\a.bin and C:\\b.bin\r\n00000001: 01 FF\r\nFC: C:\\b.bin longer than C:\\a.bin\r\n\r\n"
-    )
-    assert rc == 1
-    out, _err, rc = run("fc /b C:\\b.bin C:\\a.bin", m)
-    assert "FC: C:\\b.bin longer than C:\\a.bin\r\n" in out
-    assert "00000001: FF 01\r\n" in out
-
-
-def test_fc_missing_file(m):
-    out, _err, rc = run("fc /b C:\\none.dll C:\\oracle\\present.txt", m)
-    assert out == "FC: cannot open C:\\NONE.DLL - No such file or directory\r\n"
-    assert rc == 2
-    assert run("fc /b C:\\oracle\\present.txt", m)[2] == 0xFFFFFFFF
-
-
-def test_fc_errorlevel_ladder(m):
-    line = f"fc /b {STAGED} {LIVE} >nul & (if errorlevel 2 echo @@rc2) & (if errorlevel 1 echo @@rc1)"
-    assert run(line, m)[0] == "@@rc1\r\n"
-
-
-def test_fc_text_mode(m):
-    m.fs.write("C:\\Program.cs", b"a\r\nb\r\nc\r\n")
-    m.fs.write("C:\\Out.cs", b"a\r\nb\r\nc\r\n")
-    out, _err, rc = run("cd C:\\ & fc Program.cs Out.cs", m)
-    assert out == "Comparing files Program.cs and OUT.CS\r\nFC: no differences encountered\r\n\r\n"
-    m.fs.write("C:\\Out.cs", b"a\r\nX\r\nc\r\n")
-    out, _err, rc = run("fc C:\\Program.cs C:\\Out.cs", m)
-    assert rc == 1
-    assert out.startswith("Comparing files C:\\Program.cs and C:\\Out.cs\r\n***** C:\\Program.cs\r\na\r\nb\r\nc\r\n")
-
-
 def test_overwrite_prompt_rules(m, monkeypatch):
     from tests.lab.shell import filecmds
 
@@ -334,13 +198,6 @@ def test_overwrite_prompt_rules(m, monkeypatch):
     m.fs.makedirs("C:\\b")
     m.fs.write("C:\\b\\in.bat", f"@copy {STAGED} C:\\Staging\\two.dll\r\n".encode())
     assert run("C:\\b\\in.bat", m)[0] == COPIED1  # batch files do not ask
-
-
-def test_dir_empty_folder(m):
-    m.fs.makedirs("C:\\Empty")
-    out, err, rc = run("dir C:\\Empty", m)
-    assert "               2 File(s)              0 bytes\r\n" in out and rc == 0
-    assert run("dir /b C:\\Empty", m) == ("", "File Not Found\r\n", 1)
 
 
 def test_each_prompt_takes_one_answer_line(m):
