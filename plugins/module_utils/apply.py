@@ -50,7 +50,9 @@ class Apply:
 
     def _send(self, step: Step) -> CommandResult:
         readback = [*self.swap.verify(), marker("running"), "net start 2>&1"]
-        return self.session.run_sequence("apply", list(step.parts), step.phase or "", self.swap.p.record, readback)
+        return self.session.run_sequence(
+            "apply", list(step.parts), step.phase or "", self.report.paths.record, readback
+        )
 
     # -- in-process ----------------------------------------------------------------------------------
 

@@ -1,0 +1,210 @@
+"""The plan is computed from recorded facts alone: no lab, no host.
+
+``recorded/gather_*.txt`` is what the gather line printed on lab hosts of the default fleet (two in-process,
+two isolated); the plan made from it must choose the right strategy, stop and start the right services in
+the right order, and carry every command a real run would send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import InputError, StepFailed
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.facts import read_facts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.params import Params
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.paths import Paths
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan, rollback_parts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.strategies import IsolatedUnload, ServiceRestart
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.swap import Swap
+
+RECORDED = Path(__file__).parent / "recorded"
+ADSUTIL = "C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
+SRC, DEST = "C:\\Staging\\ShopCart.dll", "C:\\InetPub\\shop\\bin\\ShopCart.dll"
+STAMP = "20261130120000"
+
+
+def facts_of(name: str):
+    return read_facts((RECORDED / name).read_text(encoding="utf-8"), ADSUTIL)
+
+
+def params(**overrides):
+    args = {"src": SRC, "dest": DEST, "application": ["/Shop"]}
+    args.update(overrides)
+    return Params.from_module_params(args)
+
+
+def plan_for(name: str, **overrides):
+    p = params(**overrides)
+    paths = Paths(p.src, p.dest, STAMP)
+    return make_plan(facts_of(name), p, paths), paths, p
+
+
+INPROC = "gather_fleet0_inproc.txt"  # IIS Admin, W3SVC, FTP and SMTP running
+ISOLATED = "gather_fleet1_isolated.txt"  # IIS Admin and W3SVC running, /Shop isolated
+
+
+# -- facts -------------------------------------------------------------------------------------------------
+
+
+def test_facts_read_from_a_recorded_gather():
+    facts = facts_of(INPROC)
+    assert facts.running == ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC")
+    assert facts.has_sc
+    assert facts.graph["W3SVC"] == ["IISADMIN"]
+    assert facts.identical is False
+    assert facts.dest_locked is False
+    assert facts.record is None
+    assert facts.src is not None and facts.src.size == 28672
+    assert facts.metabase is not None and 1 in facts.metabase.sites()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in RECORDED.glob("gather_*.txt")))
+def test_every_recording_reads_and_plans(name):
+    plan, paths, p = plan_for(name)
+    expected = "unload" if "isolated" in name else "service_restart"
+    assert plan.method == expected
+    assert [s.name for s in plan.steps] == ["stage", "apply"]
+    for line in plan.commands(paths, p.cmdline_limit):
+        assert len(line) <= p.cmdline_limit
+        assert line.startswith('cd /d "C:\\InetPub\\shop\\bin"&')
+
+
+# -- in-process -------------------------------------------------------------------------------------------
+
+
+def test_in_process_plan_stops_dependants_first_and_starts_iis_admin_first():
+    plan, _paths, _p = plan_for(INPROC)
+    assert isinstance(plan.strategy, ServiceRestart)
+    assert plan.isolation == "in_process"
+    assert plan.stops == ("W3SVC", "MSFTPSVC", "SMTPSVC", "IISADMIN")
+    assert plan.starts == ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC")
+    assert plan.fallback is None
+    assert plan.blast_radius["process"] == "inetinfo.exe"
+    assert plan.blast_radius["services"] == list(plan.stops)
+
+
+def test_in_process_sequence_is_one_line_in_order():
+    plan, paths, p = plan_for(INPROC)
+    apply = plan.step("apply")
+    assert apply.sequence and apply.phase == "restart"
+    assert apply.parts[0] == '(echo started=restart)>>"ShopCart.dll.iis4state"'
+    text = "&".join(apply.parts)
+    order = ["net stop IISADMIN /y", "@@swap", *(f"net start {s} " for s in plan.starts), "@@outage_end", "@@done"]
+    positions = [text.index(word) for word in order]
+    assert positions == sorted(positions)
+    assert "finished=restart" in text
+    lines = apply.lines(p.cmdline_limit, paths.dest_dir, paths.relative().batch)
+    assert len(lines) == 1, "the outage must be one command line when it fits"
+
+
+def test_restart_services_option_replaces_the_running_ones():
+    plan, _paths, _p = plan_for(INPROC, restart_services=["w3svc"])
+    assert plan.starts == ("IISADMIN", "W3SVC")
+    assert plan.stops == ("W3SVC", "MSFTPSVC", "SMTPSVC", "IISADMIN"), "net stop /y still stops every dependant"
+
+
+def test_forced_in_process_on_an_isolated_application():
+    plan, _paths, _p = plan_for(ISOLATED, isolation="in_process")
+    assert plan.method == "service_restart"
+    assert plan.fallback is None
+
+
+# -- isolated --------------------------------------------------------------------------------------------
+
+
+def test_isolated_plan_unloads_by_the_metabase_spelling_and_keeps_w3svc():
+    plan, _paths, _p = plan_for(ISOLATED, application=["/shop"])
+    assert isinstance(plan.strategy, IsolatedUnload)
+    assert [a.app_root for a in plan.unload_roots] == ["W3SVC/1/ROOT/Shop"]
+    text = "&".join(plan.step("apply").parts)
+    assert f'cscript //nologo "{ADSUTIL}" APPUNLOAD W3SVC/1/ROOT/Shop 2>&1' in text
+    assert "net stop" not in text
+    assert plan.blast_radius["services"] == []
+    assert plan.blast_radius["process"] == "mtx.exe"
+
+
+def test_isolated_plan_carries_the_restart_fallback():
+    plan, paths, p = plan_for(ISOLATED)
+    assert plan.fallback is not None and plan.fallback.phase == "restart"
+    assert "net stop IISADMIN /y" in "&".join(plan.fallback.parts)
+    assert plan.fallback_commands(paths, p.cmdline_limit)
+    stage = "&".join(plan.step("stage").parts)
+    assert "echo services=IISADMIN,W3SVC" in stage, "the record names the services a fallback would restart"
+
+
+def test_without_fallback_the_record_names_no_service():
+    plan, _paths, _p = plan_for(ISOLATED, unload_fallback=False)
+    assert plan.fallback is None
+    assert "echo services=)" in "&".join(plan.step("stage").parts)
+
+
+# -- options that change the commands ---------------------------------------------------------------------
+
+
+def test_register_and_no_backup_change_the_sequence():
+    plan, _paths, _p = plan_for(INPROC, register=True, backup=False)
+    text = "&".join(plan.step("apply").parts)
+    assert 'regsvr32 /s "ShopCart.dll"' in text
+    assert '(if exist "ShopCart.dll.20261130120000.bak" del "ShopCart.dll.20261130120000.bak") 2>&1' in text
+    plain = "&".join(plan_for(INPROC)[0].step("apply").parts)
+    assert "regsvr32" not in plain and 'del "ShopCart.dll.20261130120000.bak"' not in plain
+
+
+def test_a_short_command_line_limit_turns_the_sequence_into_a_batch_file():
+    plan, paths, _p = plan_for(INPROC, cmdline_limit=700)
+    lines = plan.step("apply").lines(700, paths.dest_dir, paths.relative().batch)
+    assert len(lines) > 2
+    assert all(len(line) <= 700 for line in lines)
+    assert '(if exist "ShopCart.dll.iis4run.cmd" del "ShopCart.dll.iis4run.cmd")' in lines[0]
+    assert lines[-1].endswith('call "ShopCart.dll.iis4run.cmd"&del "ShopCart.dll.iis4run.cmd"')
+
+
+def test_the_plan_is_frozen():
+    plan, _paths, _p = plan_for(INPROC)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.isolation = "out_of_process"  # type: ignore[misc]
+
+
+# -- what the plan refuses --------------------------------------------------------------------------------
+
+
+def test_an_unknown_application_is_an_input_error_on_application():
+    with pytest.raises(InputError) as exc:
+        plan_for(INPROC, application=["/Nope"])
+    assert exc.value.name == "application"
+
+
+def test_an_unknown_site_is_an_input_error_on_site():
+    with pytest.raises(InputError) as exc:
+        plan_for(INPROC, site="Extranet")
+    assert exc.value.name == "site"
+
+
+def test_no_metabase_is_a_detect_failure():
+    facts = dataclasses.replace(facts_of(INPROC), metabase=None, metabase_error="adsutil said no")
+    with pytest.raises(StepFailed) as exc:
+        make_plan(facts, params(), Paths(SRC, DEST, STAMP))
+    assert exc.value.step == "detect" and "adsutil said no" in str(exc.value)
+
+
+def test_adsutil_without_enum_all_asks_for_a_walk():
+    text = (RECORDED / INPROC).read_text(encoding="utf-8")
+    head, rest = text.split("@@mb", 1)
+    tail = rest[rest.index("@@rc mb") :] if "@@rc mb" in rest else rest[rest.index("@@") :]
+    facts = read_facts(head + "@@mb\r\nCommand not recognized: ENUM_ALL\r\n" + tail, ADSUTIL)
+    assert facts.needs_walk and facts.metabase is None and facts.metabase_error is None
+
+
+# -- rollback from the same vocabulary ------------------------------------------------------------------
+
+
+def test_rollback_uses_the_swap_vocabulary():
+    swap = Swap(Paths(SRC, DEST, STAMP).relative())
+    parts = rollback_parts(swap, None)
+    assert swap.swap_back()[0] in parts and swap.swap_back()[1] in parts
+    assert '(if exist "ShopCart.dll.iis4state" del "ShopCart.dll.iis4state") 2>&1' in parts
+    kept = "&".join(rollback_parts(swap, ["IISADMIN", "W3SVC"]))
+    assert "echo services=IISADMIN,W3SVC" in kept and "echo finished=restart" in kept
