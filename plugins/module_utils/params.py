@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .argspec import DEFAULT_ADSUTIL, DEFAULT_CMDLINE_LIMIT, DEFAULT_SITE, DEFAULT_TIMEOUT
-from .cmdline import MAX_PATH_LENGTH, validate_app_path, validate_site, validate_windows_path
 from .errors import InputError
 from .paths import LONGEST_SUFFIX
 from .services import IIS_SERVICES
+from .validate import MAX_PATH_LENGTH, validate_app_path, validate_site, validate_windows_path
 
 MIN_TIMEOUT = 5
 MIN_CMDLINE_LIMIT = 512

@@ -17,8 +17,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from .cmdline import validate_windows_path
 from .errors import InputError
+from .validate import validate_windows_path
 
 STAGED_SUFFIX = ".iis4new"
 RECORD_SUFFIX = ".iis4state"

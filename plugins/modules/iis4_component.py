@@ -275,6 +275,22 @@ recovered:
   description: What a state record left by an interrupted earlier run made this run do first.
   returned: always
   type: dict
+commands:
+  description:
+    - In check mode, every command line a real run would send after reading the host, in order (staging, then
+      the sequence that releases, swaps and restarts). A sequence too long for one line appears as the lines that
+      write it to a batch file and the line that runs it.
+  returned: in check mode, when dest differs from src
+  type: list
+  elements: str
+  sample: ['cd /d "C:\\InetPub\\shop\\bin"&echo @@copy&copy /b /y ...', 'cd /d "C:\\InetPub\\shop\\bin"&(echo started=restart)>>...']
+fallback_commands:
+  description:
+    - In check mode for an unload, the command lines of the in-process sequence a real run falls back to when
+      unloading does not release the DLL (O(unload_fallback=true)).
+  returned: in check mode, for the unload procedure with O(unload_fallback=true)
+  type: list
+  elements: str
 steps:
   description: Timeline of the command lines sent to the host.
   returned: always

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from ..errors import IIS4Error
+
 __all__ = [
     "ParseError",
     "classify_error",
@@ -26,8 +28,10 @@ __all__ = [
 ]
 
 
-class ParseError(ValueError):
+class ParseError(IIS4Error, ValueError):
     """Output that does not have the expected shape at all."""
+
+    kind = "parse"
 
 
 # ------------------------------------------------------------------------------------------- basics

@@ -7,6 +7,7 @@ and SMTP; index 1 runs /Shop isolated; every host has a second, isolated site "I
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -125,6 +126,11 @@ def test_check_mode_touches_nothing_and_predicts_the_outage(lab, lab_host, lab_i
     assert service_events(lab, host, t0) == []
     # ansible prints the diff (and leaves it out of the tree callback's record)
     assert "size: 24576" in run.stdout and "size: 28672" in run.stdout, run.stdout
+    # check mode returns the command lines a real run sends after gathering: the real run sends exactly these
+    assert len(res["commands"]) == 2 and "net stop IISADMIN /y" in res["commands"][1]
+    real = run_adhoc(inv, host.name, ARGS, tmp_path).result(host.name)
+    sent = [s["command"] for s in real["steps"] if s["step"] in ("stage", "apply")]
+    assert [re.sub(r"\d{14}", "STAMP", c) for c in sent] == [re.sub(r"\d{14}", "STAMP", c) for c in res["commands"]]
 
 
 def test_key_value_adhoc_backslash_trap_is_explained(lab, lab_host, lab_inventory, tmp_path):

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for plugins/module_utils/cmdline.py (validation and cmd.exe quoting)."""
+"""Unit tests for plugins/module_utils/cmdline.py (cmd.exe quoting and builders) and validate.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils import cmdline
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.cmdline import (
     CommandTooLongError,
     InputError,
-    batch_file_text,
     build_command,
     check_length,
     echo_to_file,
@@ -22,8 +21,10 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.cmdline import (
     pack_commands,
     quote_arg,
     rc_ladder,
-    validate_app_path,
     validate_label,
+)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.validate import (
+    validate_app_path,
     validate_metabase_path,
     validate_site,
     validate_windows_path,
@@ -400,15 +401,6 @@ def test_ladder_line_has_no_unbalanced_parentheses():
 
 
 # ---------------------------------------------------------------------------------------------- batch files
-
-
-def test_batch_file_text():
-    text = batch_file_text(["net stop IISADMIN /y", "echo @@done"])
-    assert text == "@echo off\r\nnet stop IISADMIN /y\r\necho @@done\r\n"
-    with pytest.raises(InputError):
-        batch_file_text(["echo %PATH%"])
-    with pytest.raises(InputError):
-        batch_file_text(["a\nb"])
 
 
 def test_echo_to_file():
