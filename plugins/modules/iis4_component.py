@@ -283,7 +283,9 @@ commands:
   returned: in check mode, when dest differs from src
   type: list
   elements: str
-  sample: ['cd /d "C:\\InetPub\\shop\\bin"&echo @@copy&copy /b /y ...', 'cd /d "C:\\InetPub\\shop\\bin"&(echo started=restart)>>...']
+  sample:
+    - 'cd /d "C:\InetPub\shop\bin"&echo @@copy&copy /b /y ...'
+    - 'cd /d "C:\InetPub\shop\bin"&(echo started=restart)>>...'
 fallback_commands:
   description:
     - In check mode for an unload, the command lines of the in-process sequence a real run falls back to when
