@@ -27,7 +27,12 @@ STAMP = "20261130120000"
 
 
 def facts_of(name: str):
-    return read_facts((RECORDED / name).read_text(encoding="utf-8"), ADSUTIL)
+    return read_facts(recorded(name), ADSUTIL)
+
+
+def recorded(name: str) -> str:
+    """A recording as the host printed it (stored with LF line ends, sent with CRLF)."""
+    return (RECORDED / name).read_text(encoding="utf-8").replace("\n", "\r\n")
 
 
 def params(**overrides):
@@ -191,7 +196,7 @@ def test_no_metabase_is_a_detect_failure():
 
 
 def test_adsutil_without_enum_all_asks_for_a_walk():
-    text = (RECORDED / INPROC).read_text(encoding="utf-8")
+    text = recorded(INPROC)
     head, rest = text.split("@@mb", 1)
     tail = rest[rest.index("@@rc mb") :] if "@@rc mb" in rest else rest[rest.index("@@") :]
     facts = read_facts(head + "@@mb\r\nCommand not recognized: ENUM_ALL\r\n" + tail, ADSUTIL)
