@@ -29,6 +29,9 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner impor
 
 display = Display()
 
+#: HostError kinds that mean the host could not be talked to at all (as the winrm connection plugin reports them).
+UNREACHABLE_KINDS = frozenset(["unreachable", "auth", "certificate"])
+
 _WINRM_CONNECTIONS = {"winrm", "ansible.builtin.winrm", "ansible.legacy.winrm"}
 
 
@@ -110,7 +113,8 @@ class ActionModule(ActionBase):
         try:
             runner = WinRMRunner(options)
         except HostError as exc:
-            result.update(failed=True, changed=False, msg=str(exc), step="connect", error_kind=exc.kind)
+            result.update(changed=False, msg=str(exc), step="connect", error_kind=exc.kind)
+            result.update({"unreachable": True} if exc.kind in UNREACHABLE_KINDS else {"failed": True})
             return result
         display.vvv(f"IIS4 COMPONENT: {options.endpoint} transport={options.transport}", host=options.host)
         # The play context already merges task-level check_mode/diff over the play's and the command line's.
@@ -120,4 +124,8 @@ class ActionModule(ActionBase):
         for step in outcome.get("steps", []):
             display.vvv(f"IIS4 STEP {step['step']}: rc={step['rc']} {step['seconds']}s", host=options.host)
         result.update(outcome)
+        if outcome.get("error_kind") in UNREACHABLE_KINDS:
+            # Ansible's own word for a host it cannot talk to: the recap, ignore_unreachable and AWX rely on it.
+            result.pop("failed", None)
+            result["unreachable"] = True
         return result

@@ -109,6 +109,7 @@ class Apply:
         if not old_loaded or "stop" not in s or "IIS Admin Service" in stopped.stopped or not self.plan.stops:
             return
         self._rollback(list(self.plan.starts))
+        self.report.old_dll_in_place()
         self.result["state_record"] = self.report.paths.record
         net_said = "; ".join(msg for _name, msg in stopped.errors) or section(s, "stop").strip()[-300:]
         not_running = self.report.not_running
@@ -148,6 +149,7 @@ class Apply:
             # The old DLL stays loaded: take the new one back out, so dest matches what runs and a rerun
             # does the whole update again instead of finding "nothing to do".
             self._rollback(None)
+            self.report.old_dll_in_place()
             raise StepFailed(
                 "unload",
                 f"{reason}; unload_fallback is off, so IIS was not restarted; dest holds the OLD DLL again "
@@ -179,6 +181,7 @@ class Apply:
         self.result["services_started"] = started
         self.result["services_not_running"] = (recovered or {}).get("services_not_running", [])
         not_running = self.report.not_running
+        self.report.old_dll_in_place()
         raise StepFailed(
             "apply",
             f"the sequence was cut short on the host after its '{last}' step (it printed: "
@@ -202,6 +205,7 @@ class Apply:
         if "##record_kept" in res.output or (not_running and res.step.startswith("readback")):
             kept = self.report.keep_record()
         if self.p.register and "##register_rolled_back" in res.output:
+            self.report.old_dll_in_place()
             raise StepFailed(
                 "register",
                 f"regsvr32 failed for the new DLL (exit {reg_rc}: {parse_regsvr32(reg_rc)}); the old DLL was put back "
@@ -211,6 +215,8 @@ class Apply:
             )
         if not self._verified(res):
             state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
+            if "##backup_present" not in leftover:
+                self.report.old_dll_in_place()
             staged = split_sections(self.stage_output)
             swap_text = " ".join(
                 dict.fromkeys(

@@ -29,6 +29,7 @@ class Report:
             "services_started": [],
             "services_not_running": [],
             "backup_file": None,
+            "rolled_back": False,
             "outage_seconds": 0.0,
             "recovered": None,
             "steps": self.steps,
@@ -46,6 +47,12 @@ class Report:
         self.result["services_started"] = list(started)
         if not_running is not None:
             self.result["services_not_running"] = list(not_running)
+
+    def old_dll_in_place(self) -> None:
+        """The run failed and dest holds the old DLL (restored by the module, or never replaced): there is no
+        backup for anyone to roll back from."""
+        self.result["rolled_back"] = True
+        self.result["backup_file"] = None
 
     def keep_record(self) -> str:
         """Say that the state record stays beside dest; returns the sentence to add to a message."""

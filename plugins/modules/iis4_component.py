@@ -261,10 +261,17 @@ services_not_running:
   type: list
   elements: str
 backup_file:
-  description: Path of the old DLL kept beside dest.
+  description: Path of the old DLL kept beside dest (empty when a failed run put the old DLL back itself).
   returned: when changed and O(backup=true)
   type: str
   sample: C:\InetPub\shop\bin\ShopCart.dll.20261125170000.bak
+rolled_back:
+  description:
+    - V(true) when the run failed and O(dest) holds the OLD DLL again (the module put it back itself, or never
+      replaced it). RV(backup_file) is then empty, since there is nothing left to roll back from.
+  returned: always
+  type: bool
+  sample: false
 outage_seconds:
   description:
     - Seconds between the stop and the last service start, measured on the controller from the streamed output.

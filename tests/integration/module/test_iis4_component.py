@@ -219,3 +219,15 @@ def test_module_file_runs_directly_with_explicit_connection_options(lab, lab_hos
     assert served_version(host) == "2.0.0.0"
     assert host.password not in run.stdout + run.stderr
     assert host.password not in json.dumps(res)
+
+
+def test_a_host_that_cannot_be_reached_is_unreachable_not_failed(lab, lab_host, lab_inventory, tmp_path):
+    """Ansible's word for it is UNREACHABLE: the recap, ignore_unreachable and AWX rely on it."""
+    host = lab_host(fleet_index=0)
+    host.set_faults(wsman_down=True)
+    run = run_adhoc(lab_inventory(host), host.name, ARGS, tmp_path)
+    res = run.result(host.name)
+    assert run.rc != 0
+    assert "UNREACHABLE!" in run.stdout, run.stdout
+    assert res.get("unreachable") is True and "failed" not in res
+    assert res["error_kind"] == "unreachable" and "cannot reach" in res["msg"]
