@@ -33,6 +33,7 @@ class Timing:
     request_latency: float = 0.0  # added to every WS-Man HTTP request (LAN model for benchmarks)
     command_latency: float = 0.0  # added to the start of every command (process creation)
     app_load: float = 0.0  # time a first request takes to start mtx.exe / load a component
+    mtx_exit_delay: float = 0.0  # after APPUNLOAD the app's mtx.exe exits (releasing its images) this much later
 
     def stop_time(self, service: str) -> float:
         return self.service_stop.get(service.upper(), self.default_stop)
@@ -86,6 +87,9 @@ class AppConfig:
     isolated: bool | None = None
     friendly_name: str | None = None
     components: list[str] = field(default_factory=list)  # DLL paths its pages load
+    # The AppRoot value stored on the key when it is spelled unlike the key (an app created with
+    # `adsutil APPCREATEOUTPROC w3svc/1/root/shop` stores "/LM/w3svc/1/root/shop"); None: the key's own path.
+    app_root: str | None = None
 
 
 @dataclass
@@ -95,6 +99,38 @@ class SiteConfig:
     root: str = "C:\\InetPub\\wwwroot"
     bindings: list[str] = field(default_factory=lambda: [":80:"])
     apps: list[AppConfig] = field(default_factory=list)
+
+
+@dataclass
+class ExtraService:
+    """A service outside the five IIS ones that depends on IIS (a vendor's agent, Site Server, ...)."""
+
+    name: str
+    display: str
+    depends_on: list[str] = field(default_factory=list)
+    running: bool = True
+
+
+@dataclass
+class ForeignLoader:
+    """A process outside IIS (e.g. the cscript.exe of a scheduled job) that has ``dll`` loaded (mapped).
+
+    It exits ``lifetime`` seconds after the host boots (None: never)."""
+
+    image: str
+    dll: str
+    lifetime: float | None = None
+
+
+@dataclass
+class UpdateConfig:
+    """Which file is the new DLL on a host (``src``, staged) and which component it replaces (``dest``)."""
+
+    src: str
+    dest: str
+
+
+ENUM_ALL_REPLIES = ("not_recognized", "usage", "silent")
 
 
 @dataclass
@@ -124,6 +160,14 @@ class HostConfig:
     has_sc: bool = True  # sc.exe from the Resource Kit installed
     adsutil_enum_all: bool = True  # the adsutil.vbs revision knows ENUM_ALL
     adsutil_style: str = "iis5"  # "iis5": 32-column `Name : (STRING) "v"` output; "iis4": KB Q247098 style
+    # What an adsutil.vbs without ENUM_ALL answers to ENUM_ALL: "not_recognized" | "usage" | "silent".
+    adsutil_enum_all_reply: str = "not_recognized"
+    adsutil_continue_errors: list[str] = field(default_factory=list)  # keys where ENUM reports an error, goes on
+    extra_services: list[ExtraService] = field(default_factory=list)  # non-IIS services depending on IIS
+    foreign_loaders: list[ForeignLoader] = field(default_factory=list)  # processes outside IIS holding a DLL
+    readonly_files: list[str] = field(default_factory=list)  # files with the read-only attribute
+    terminate_on_delete: bool = True  # deleting (or expiring) a WinRS shell terminates its running commands
+    update: UpdateConfig | None = None  # the new DLL and the component it replaces (default: the Staging rule)
     rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)
     system_root: str = SYSTEM_ROOT
     adsutil_path: str = ADSUTIL_PATH
@@ -170,6 +214,9 @@ def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None)
         apps = [_build(AppConfig, dict(a)) for a in s.pop("apps", [])]
         sites.append(_build(SiteConfig, {**s, "apps": apps}))
     files = {path: _file_bytes(spec) for path, spec in (merged.pop("files", {}) or {}).items()}
+    extra = [_build(ExtraService, dict(x)) for x in merged.pop("extra_services", []) or []]
+    loaders = [_build(ForeignLoader, dict(x)) for x in merged.pop("foreign_loaders", []) or []]
+    update = merged.pop("update", None)
     timing = _build(Timing, dict(merged.pop("timing", {}) or {}))
     faults_data = dict(merged.pop("faults", {}) or {})
     faults = Faults()
@@ -181,6 +228,11 @@ def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None)
     cfg.timing = timing
     cfg.faults = faults
     cfg.services = [s.upper() for s in cfg.services]
+    cfg.extra_services = extra
+    cfg.foreign_loaders = loaders
+    cfg.update = _build(UpdateConfig, dict(update)) if update else None
+    if cfg.adsutil_enum_all_reply not in ENUM_ALL_REPLIES:
+        raise ValueError(f"adsutil_enum_all_reply must be one of {ENUM_ALL_REPLIES}")
     return cfg
 
 

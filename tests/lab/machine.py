@@ -340,12 +340,13 @@ class Machine:
     # ------------------------------------------------------------------------------------------------
     # applications (called by adsutil.vbs and the web server)
 
-    def app_create(self, key: Key, isolated: bool) -> None:
+    def app_create(self, key: Key, isolated: bool, requested_path: str | None = None) -> None:
+        """AppCreate; the AppRoot is stored in the spelling of ``requested_path`` (``/LM/...``) when given."""
         with self.lock:
             if self.metabase.is_app_root(key) and self.metabase.isolated(key) != isolated:
                 self.app_delete(key)
             if not self.metabase.is_app_root(key):
-                self.metabase.app_create(key, isolated)
+                self.metabase.app_create(key, isolated, requested_path)
             self.log.add(self.config.name, "app", action="create", app=key.path, isolated=isolated)
 
     def app_delete(self, key: Key) -> None:
@@ -362,8 +363,8 @@ class Machine:
             ended = False
             reason = "not an application root"
             if self.metabase.is_app_root(key):
-                if requested_path.rstrip("/") != key.path:
-                    reason = "path case differs from the metabase (KB Q246111)"
+                if requested_path.rstrip("/") != self.metabase.app_root_value(key):
+                    reason = "path differs from the stored AppRoot in case (KB Q246111)"
                 elif not self.metabase.isolated(key):
                     reason = "in-process application: DLLs stay in inetinfo.exe"
                 elif self.config.faults.unload_noop:

@@ -291,7 +291,7 @@ class Metabase:
                 key.values.setdefault("accessflags", 0x201)
             if app.isolated is not None:
                 friendly = app.friendly_name or ("Default Application" if not parts else parts[-1])
-                self._make_app(key, bool(app.isolated), friendly)
+                self._make_app(key, bool(app.isolated), friendly, app.app_root)
 
     @staticmethod
     def physical_path(site: SiteConfig, url_path: str, app: AppConfig | None) -> str:
@@ -300,8 +300,10 @@ class Metabase:
         parts = [p for p in url_path.split("/") if p]
         return "\\".join([site.root.rstrip("\\"), *parts]) if parts else site.root
 
-    def _make_app(self, key: Key, isolated: bool, friendly: str | None = None) -> None:
-        key.values["approot"] = key.path
+    def _make_app(self, key: Key, isolated: bool, friendly: str | None = None, spelled: str | None = None) -> None:
+        # AppRoot is stored as the creator spelled the path (AppCreate of "w3svc/1/root/shop" stores
+        # "/LM/w3svc/1/root/shop"); KB Q246111's AppUnload compares against this value case-sensitively.
+        key.values["approot"] = spelled or key.path
         key.values["appisolated"] = 1 if isolated else 0
         if friendly is not None:
             key.values["appfriendlyname"] = friendly
@@ -441,9 +443,13 @@ class Metabase:
                 node = node.parent
             return None
 
-    def app_create(self, key: Key, isolated: bool) -> None:
+    def app_create(self, key: Key, isolated: bool, spelled: str | None = None) -> None:
         with self.lock:
-            self._make_app(key, isolated)
+            self._make_app(key, isolated, spelled=spelled)
+
+    def app_root_value(self, key: Key) -> str:
+        """The AppRoot stored on an application root, without a trailing slash (as spelled when created)."""
+        return str(self.stored(key, "AppRoot") or key.path).rstrip("/")
 
     def app_delete(self, key: Key) -> None:
         with self.lock:

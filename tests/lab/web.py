@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from .config import AppConfig, SiteConfig
 from .metabase import Key
@@ -66,6 +67,7 @@ def _text(status: int, lines: list[str]) -> tuple[int, dict[str, str], bytes]:
 
 def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, str], bytes]:
     config = machine.config
+    path = unquote(path)  # "/My%20Shop/" names the virtual directory "My Shop"
     if machine.scm.state("W3SVC") != RUNNING:
         machine.log.add(config.name, "web", port=port, path=path, status="refused")
         raise ConnectionRefusedError(f"W3SVC is not running on {config.name}")

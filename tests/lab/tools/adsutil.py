@@ -19,6 +19,7 @@ from typing import Any
 
 from ..metabase import (
     BOOLEAN,
+    E_ACCESS_DENIED,
     E_ADS_BAD_PATHNAME,
     E_ADS_PROPERTY_NOT_FOUND,
     E_ADS_PROPERTY_NOT_SET,
@@ -190,6 +191,8 @@ class Adsutil:
             table["ENUM_ALL"] = lambda: self.enum(True)
             table["ENUMALL"] = lambda: self.enum(True)
         handler = table.get(command)
+        if handler is None and command in ("ENUM_ALL", "ENUMALL"):
+            handler = self.no_enum_all
         try:
             with self.machine.lock:
                 if handler is None:
@@ -199,6 +202,19 @@ class Adsutil:
                 return handler()
         except _Quit as q:
             return q.code
+
+    def no_enum_all(self) -> int:
+        """ENUM_ALL on a revision without it (``HostConfig.adsutil_enum_all_reply``): the 7/24/97 script's
+        ``Command not recognized`` (facts 4.2), or - documented choices - its usage text, or nothing."""
+        reply = getattr(self.machine.config, "adsutil_enum_all_reply", "not_recognized")
+        if reply == "usage":
+            self.help()
+            return 0
+        if reply == "silent":
+            return 0
+        self.echo(f"Command not recognized: {self.args[0]}")
+        self.echo('For help, just type "Cscript.exe adsutil.vbs".')
+        return GENERAL_FAILURE
 
     def help(self) -> None:
         for line in (
@@ -352,15 +368,33 @@ class Adsutil:
         if key is None:
             self.fail(E_PATH_NOT_FOUND, f"Error Trying To ENUM the Object (GetObject Failed): {path}", blank_first=True)
         if not paths_only:
-            for pdef, value in self.mb.stored_props(key):
+            failing = self._continue_error_at(key)
+            for index, (pdef, value) in enumerate(self.mb.stored_props(key)):
+                if (failing == "first" and index == 1) or (failing == "secure" and pdef.secure):
+                    self.report(E_ACCESS_DENIED)  # reading one property failed; the script goes on
+                    self.echo("Continuing...")
+                    failing = ""
+                    if pdef.secure:
+                        continue
                 for text in self.line(pdef, value, "enum"):
                     self.echo(text)
+            if failing:
+                self.report(E_ACCESS_DENIED)
+                self.echo("Continuing...")
         for child in list(key.children):
             child_path = f"{path}/{child.name}" if path else child.name
             self.echo(f"[/{child_path}]")
             if recurse:
                 self._enum(child_path, paths_only, recurse)
         self.echo("")
+
+    def _continue_error_at(self, key: Key) -> str:
+        """ "" unless ``key`` is in ``HostConfig.adsutil_continue_errors``; then "secure" when the key stores a
+        secure property (that one fails to read and is left out), else "first" (an error after KeyType)."""
+        wanted = {"/".join(Metabase.split(p)).lower() for p in self.machine.config.adsutil_continue_errors or ()}
+        if "/".join(Metabase.split(key.path)).lower() not in wanted:
+            return ""
+        return "secure" if any(p.secure for p, _v in self.mb.stored_props(key)) else "first"
 
     def delete(self) -> int:
         self.need(2, "DELETE")
@@ -436,16 +470,18 @@ class Adsutil:
     # applications
 
     def _app_key(self, name: str) -> tuple[str, Key]:
+        """(the metabase path as typed, ``/LM/...``; the key).  The typed spelling matters: AppCreate stores it
+        as AppRoot and AppUnload compares it with the stored AppRoot case-sensitively (KB Q246111)."""
         self.need(2, name)
         path = _sanitize(self.args[1])
         key = self.key(path)
         if key is None:
             self.fail(E_PATH_NOT_FOUND, f"Error trying to get the path of the application: {path}")
-        return path, key
+        return "/LM/" + "/".join(Metabase.split(path)), key
 
     def app_create(self, isolated: bool) -> int:
         path, key = self._app_key("APPCREATE")
-        self.machine.app_create(key, isolated)
+        self.machine.app_create(key, isolated, path)
         self.echo("Application Created.")
         return 0
 
@@ -457,7 +493,7 @@ class Adsutil:
 
     def app_unload(self) -> int:
         path, key = self._app_key("APPUNLOAD")
-        self.machine.app_unload(key, "/LM/" + path)
+        self.machine.app_unload(key, path)
         self.echo("Application Unloaded.")
         return 0
 
