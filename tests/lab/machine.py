@@ -211,6 +211,8 @@ class Machine:
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():
             self.processes.start_inetinfo()
+        for loader in config.foreign_loaders:
+            self.processes.start_foreign(loader.image, loader.dll, loader.lifetime)
         self.env = self._environment()
         self.shell_factory = shell
         self.programs: dict[str, Program] = dict(programs or {})
@@ -369,6 +371,9 @@ class Machine:
                     reason = "in-process application: DLLs stay in inetinfo.exe"
                 elif self.config.faults.unload_noop:
                     reason = "fault unload_noop"
+                elif self.config.timing.mtx_exit_delay > 0:
+                    ended = self.processes.retire_mtx(key.path, self.config.timing.mtx_exit_delay)
+                    reason = "unloaded; mtx.exe exits later" if ended else "not loaded"
                 else:
                     ended = self.processes.end_mtx(key.path)
                     reason = "unloaded" if ended else "not loaded"
@@ -446,3 +451,4 @@ class Machine:
 
     def shutdown(self) -> None:
         self.scm.close()
+        self.processes.close()

@@ -4,6 +4,9 @@
   exists while any IIS service is running or pending; when it exits, every image it loaded is released.
 * An isolated (out-of-process) IIS 4.0 application runs in its own ``mtx.exe`` (MTS), started by the first
   request to the application and ended by Unload (KB Q246111, KB Q315663).
+* APPUNLOAD with ``Timing.mtx_exit_delay``: the application drops its mtx.exe at once, the process exits (and
+  releases its images) that many seconds later (``exiting``).  Processes outside IIS that loaded a DLL
+  (``HostConfig.foreign_loaders``) hold it the same way until their lifetime ends (``foreign``).
 * Loading a component maps the DLL: the file is locked for the process (``fs.lock`` with holder
   ``"<image>:<pid>"``; whether the loaded image may be renamed is ``HostConfig.rename_loaded_image``).  The
   process keeps the bytes it mapped: renaming or replacing the file afterwards does not change what that
@@ -73,6 +76,9 @@ class ProcessTable:
         self._pids = itertools.count(212, 4)  # NT process ids are multiples of four
         self.inetinfo: Process | None = None
         self.mtx: dict[str, Process] = {}  # lower-case app root -> process
+        self.exiting: dict[int, Process] = {}  # mtx.exe processes unloaded but not yet gone (pid -> process)
+        self.foreign: dict[int, Process] = {}  # processes outside IIS that loaded a DLL (pid -> process)
+        self._timers: list[threading.Timer] = []
 
     # ------------------------------------------------------------------------------------------------
 
@@ -82,7 +88,7 @@ class ProcessTable:
     def all(self) -> list[Process]:
         with self.lock:
             result = [self.inetinfo] if self.inetinfo else []
-            return result + list(self.mtx.values())
+            return result + list(self.mtx.values()) + list(self.exiting.values()) + list(self.foreign.values())
 
     def start_inetinfo(self) -> Process:
         with self.lock:
@@ -125,6 +131,47 @@ class ProcessTable:
             self._release(proc)
             self.log.add(self.host, "process", action="exit", image=MTX, pid=proc.pid, app=proc.app)
             return True
+
+    def retire_mtx(self, app_root: str, delay: float) -> bool:
+        """Unload with a slow exit: the application lets go of its mtx.exe at once (the next request starts a
+        new one), the process itself exits - releasing its images - ``delay`` seconds later."""
+        with self.lock:
+            proc = self.mtx.pop(app_root.lower(), None)
+            if proc is None:
+                return False
+            self.exiting[proc.pid] = proc
+            self.log.add(self.host, "process", action="exiting", image=MTX, pid=proc.pid, app=proc.app, delay=delay)
+        self._after(delay, lambda: self._exit_later(self.exiting, proc))
+        return True
+
+    def start_foreign(self, image: str, dll: str, lifetime: float | None) -> Process:
+        """A process outside IIS that has ``dll`` loaded (a scheduled job's cscript.exe, say); it exits after
+        ``lifetime`` seconds (None: never).  Its image lock behaves like inetinfo.exe's or mtx.exe's."""
+        with self.lock:
+            proc = Process(self._new_pid(), image)
+            self.foreign[proc.pid] = proc
+            self.log.add(self.host, "process", action="start", image=image, pid=proc.pid)
+            self.load(proc, dll)
+        if lifetime is not None:
+            self._after(lifetime, lambda: self._exit_later(self.foreign, proc))
+        return proc
+
+    def _after(self, delay: float, action: Any) -> None:
+        timer = threading.Timer(max(0.0, delay), action)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def _exit_later(self, table: dict[int, Process], proc: Process) -> None:
+        with self.lock:
+            if table.pop(proc.pid, None) is None:
+                return
+            self._release(proc)
+            self.log.add(self.host, "process", action="exit", image=proc.image, pid=proc.pid, app=proc.app)
+
+    def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
 
     def end_all_mtx(self) -> None:
         with self.lock:

@@ -6,7 +6,8 @@ What the model does, and where the behaviour comes from (see docs/dev and the fa
   protocol services depend on IISADMIN.  All of them are ``WIN32_SHARE_PROCESS`` services (type 0x20)
   hosted by one ``inetinfo.exe`` (KB Q166279).  IISADMIN itself depends on the RPC service (``RpcSs``).
 * A set of ordinary NT 4.0 services (Server, Workstation, EventLog, ...) is always installed and running so
-  that ``net start`` and ``sc`` see a believable machine.
+  that ``net start`` and ``sc`` see a believable machine.  ``HostConfig.extra_services`` adds services outside
+  IIS that depend on it (own-process services; running unless configured stopped).
 * A stop or start takes ``Timing.stop_time`` / ``Timing.start_time`` real seconds in STOP_PENDING /
   START_PENDING.  Transitions are completed by a timer thread, and also lazily whenever someone looks at a
   service, so a reader never sees a state older than the clock says.
@@ -185,6 +186,15 @@ class ServiceControlManager:
             if name in installed_iis or (name == "IISADMIN" and installed_iis):
                 stopped = {s.upper() for s in config.stopped_services}
                 self._services[name] = Service(IIS_SERVICE_INFO[name], STOPPED if name in stopped else RUNNING)
+        for extra in getattr(config, "extra_services", None) or ():
+            info = ServiceInfo(
+                extra.name,
+                extra.display,
+                tuple(d.upper() for d in extra.depends_on),
+                SERVICE_WIN32_OWN_PROCESS,
+                binary=f"C:\\WINNT\\system32\\{extra.name.lower()}.exe",
+            )
+            self._services[extra.name.upper()] = Service(info, RUNNING if extra.running else STOPPED)
         # A running protocol service implies a running IIS Admin Service.
         admin = self._services.get("IISADMIN")
         if admin is not None and admin.state == STOPPED and any(s.state == RUNNING for s in self._iis()):
@@ -235,6 +245,24 @@ class ServiceControlManager:
                         todo.append(svc.name.upper())
             result = [s for s in found.values() if not active_only or s.state != STOPPED]
             return sorted(result, key=lambda s: s.display.lower())
+
+    def stop_order(self, services: list[Service]) -> list[Service]:
+        """``services`` (as listed) in an order that stops each one after everything depending on it: the list
+        order, except that a service waits for its own dependants further down the list."""
+        todo = list(services)
+        names = {s.name.upper() for s in todo}
+        ordered: list[Service] = []
+        while todo:
+            for svc in todo:
+                blockers = {d.name.upper() for d in self.dependants(svc.name, active_only=False)} & names
+                if not blockers:
+                    break
+            else:
+                svc = todo[0]  # a dependency loop cannot happen in a real SCM; keep the list order
+            todo.remove(svc)
+            names.discard(svc.name.upper())
+            ordered.append(svc)
+        return ordered
 
     def iis_active(self) -> bool:
         """True while any service hosted by inetinfo.exe is running or pending."""

@@ -195,7 +195,7 @@ class _Net:
                 answer = reply.strip().upper() in ("Y", "YES")
             if not answer:
                 return 2
-            for dep in dependants:
+            for dep in self.scm.stop_order(dependants):
                 if self.scm.state(dep.name) == scm_mod.STOPPED:
                     continue
                 rc = self.stop_one(dep)
