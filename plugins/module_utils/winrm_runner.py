@@ -142,6 +142,11 @@ class WinRMRunner:
         self._shell_id: str | None = None
         self.requests = 0  # WS-Management HTTP requests sent (for the result and benchmarks)
         self.history: list[CommandResult] = []
+        # A command was started in the current shell and the host has not said it ended.  Deleting the shell
+        # would end it at once (MS-WSMV 3.1.4.4.1), half way through an outage: such a shell is abandoned
+        # instead, and the host finishes the command and ends the shell after its idle timeout.
+        self.command_running = False
+        self.abandoned_shells = 0
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -211,7 +216,12 @@ class WinRMRunner:
             raise self._translate(exc) from None
 
     def close(self) -> None:
+        """Delete the shell, unless a command may still run in it (then leave it to the host, see above)."""
         if self._shell_id is None:
+            return
+        if self.command_running:
+            self.abandoned_shells += 1
+            self.reset()
             return
         shell_id, self._shell_id = self._shell_id, None
         # A failure here does not matter: the shell dies with its idle timeout anyway.
@@ -219,9 +229,11 @@ class WinRMRunner:
             self._protocol_obj().close_shell(shell_id)
 
     def reset(self) -> None:
-        """Forget the shell and the HTTP session (after a dropped connection)."""
+        """Forget the shell and the HTTP session (after a dropped connection), sending nothing: a command still
+        running there goes on until it ends."""
         self._shell_id = None
         self._protocol = None
+        self.command_running = False
 
     def __enter__(self) -> WinRMRunner:
         return self
@@ -241,6 +253,9 @@ class WinRMRunner:
         self.open()
         protocol = self._protocol_obj()
         started = time.monotonic()
+        # Set before the request: an interruption while it is on its way must not delete a shell whose
+        # command the host may already have started.
+        self.command_running = True
         try:
             command_id = protocol.run_command(self._shell_id, command)
         except Exception as exc:  # noqa: BLE001
@@ -270,6 +285,8 @@ class WinRMRunner:
                 chunks.append((now, text))
             if stderr:
                 err.append(stderr.decode(f"cp{CODEPAGE}", errors="replace"))
+        if done:
+            self.command_running = False
         result = CommandResult(
             step=step,
             command=self.scrub(command),
