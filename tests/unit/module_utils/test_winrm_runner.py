@@ -33,7 +33,7 @@ class Protocol:
 
 
 def runner_with(protocol):
-    runner = WinRMRunner(ConnectionOptions(host="127.0.0.1", scheme="https", password="x"))
+    runner = WinRMRunner(ConnectionOptions(host="127.0.0.1", scheme="https", password="x"))  # noqa: S106 - a stand-in, never sent
     runner._protocol = protocol
     return runner
 
