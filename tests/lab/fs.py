@@ -12,56 +12,47 @@ prints for it.
 
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-MAX_PATH = 260  # characters including the terminating NUL: a full path may have at most 259
-MAX_DIR_PATH = 248  # CreateDirectory leaves room for an 8.3 file name (MAX_PATH - 12)
+from .fspath import (
+    BAD_NAME_CHARS,
+    FOREIGN,
+    MAX_DIR_PATH,
+    MAX_PATH,
+    MESSAGES,
+    Entry,
+    FsError,
+    has_wildcards,
+    is_nul_device,
+    join_path,
+    normalize,
+    split_path,
+    wildcard_match,
+)
 
-MESSAGES = {
-    2: "The system cannot find the file specified.",
-    3: "The system cannot find the path specified.",
-    5: "Access is denied.",
-    15: "The system cannot find the drive specified.",
-    32: "The process cannot access the file because it is being used by another process.",
-    80: "The file exists.",
-    112: "There is not enough space on the disk.",
-    123: "The filename, directory name, or volume label syntax is incorrect.",
-    145: "The directory is not empty.",
-    183: "Cannot create a file when that file already exists.",
-    206: "The filename or extension is too long.",
-    267: "The directory name is invalid.",
-}
-
-_BAD_NAME_CHARS = set('<>:"|?*') | {chr(c) for c in range(32)}
-FOREIGN = "foreign"
-
-
-class FsError(Exception):
-    """A failed file operation.  ``winerror`` is the Win32 error code, ``path`` the path it concerns."""
-
-    def __init__(self, winerror: int, path: str = "") -> None:
-        super().__init__(MESSAGES.get(winerror, f"System error {winerror}."))
-        self.winerror = winerror
-        self.path = path
-
-    @property
-    def message(self) -> str:
-        return str(self)
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str
-    is_dir: bool
-    size: int
-    mtime: datetime
-
+__all__ = [
+    "ARCHIVE",
+    "FOREIGN",
+    "HIDDEN",
+    "READONLY",
+    "SYSTEM",
+    "MAX_DIR_PATH",
+    "MAX_PATH",
+    "MESSAGES",
+    "Entry",
+    "FileSystem",
+    "FsError",
+    "has_wildcards",
+    "is_nul_device",
+    "join_path",
+    "normalize",
+    "split_path",
+    "wildcard_match",
+]
 
 _ids = itertools.count(1)
 
@@ -75,12 +66,19 @@ class _Node:
         self.id = next(_ids)
 
 
-class _File(_Node):
-    __slots__ = ("data",)
+READONLY = 0x1  # FILE_ATTRIBUTE_READONLY
+HIDDEN = 0x2
+SYSTEM = 0x4
+ARCHIVE = 0x20  # set on every file written
 
-    def __init__(self, name: str, data: bytes, mtime: datetime) -> None:
+
+class _File(_Node):
+    __slots__ = ("data", "attrs")
+
+    def __init__(self, name: str, data: bytes, mtime: datetime, attrs: int = ARCHIVE) -> None:
         super().__init__(name, mtime)
         self.data = data
+        self.attrs = attrs
 
 
 class _Dir(_Node):
@@ -89,59 +87,6 @@ class _Dir(_Node):
     def __init__(self, name: str, mtime: datetime) -> None:
         super().__init__(name, mtime)
         self.children: dict[str, _Node] = {}
-
-
-def split_path(path: str) -> tuple[str, list[str]]:
-    """``C:\\a\\b`` -> ``("C", ["a", "b"])``.  Resolves ``.``/``..``, drops trailing dots and spaces."""
-    text = str(path).replace("/", "\\")
-    drive = "C"
-    if len(text) >= 2 and text[1] == ":" and text[0].isalpha():
-        drive, text = text[0].upper(), text[2:]
-    parts: list[str] = []
-    for raw in text.split("\\"):
-        if raw in ("", "."):
-            continue
-        if raw == "..":
-            if parts:
-                parts.pop()
-            continue
-        name = raw.rstrip(". ")
-        if not name:
-            # "...", " " and the like name nothing; Win32 treats them as the folder itself
-            continue
-        parts.append(name)
-    return drive, parts
-
-
-def join_path(drive: str, parts: list[str]) -> str:
-    return f"{drive}:\\" + "\\".join(parts)
-
-
-def is_nul_device(path: str) -> bool:
-    """``NUL`` (also ``nul.txt``, ``C:\\any\\NUL``) names the null device in every folder, as on NT."""
-    _drive, parts = split_path(path)
-    return bool(parts) and parts[-1].split(".", 1)[0].strip().upper() == "NUL"
-
-
-def normalize(path: str) -> str:
-    """Full path, upper-cased: the key used to compare paths (fault sets, lock lookups)."""
-    drive, parts = split_path(path)
-    return join_path(drive, parts).upper()
-
-
-def has_wildcards(path: str) -> bool:
-    return "*" in path or "?" in path
-
-
-def wildcard_match(pattern: str, name: str) -> bool:
-    """Case-insensitive ``*``/``?`` match as FindFirstFile does it (``*.*`` matches names without a dot)."""
-    pat = pattern.lower()
-    low = name.lower()
-    if pat in ("*", "*.*"):
-        return True
-    if pat.endswith(".*") and "." not in low and fnmatch.fnmatchcase(low, pat[:-2]):
-        return True
-    return fnmatch.fnmatchcase(low, pat.replace("[", "[[]"))
 
 
 class FileSystem:
@@ -203,7 +148,7 @@ class FileSystem:
             raise FsError(123, text)
         drive, parts = split_path(text)
         for part in parts:
-            if any(ch in _BAD_NAME_CHARS for ch in part):
+            if any(ch in BAD_NAME_CHARS for ch in part):
                 raise FsError(123, text)
             if len(part) > 255:
                 raise FsError(206, text)
@@ -273,6 +218,39 @@ class FileSystem:
         if isinstance(node, _Dir):
             return any(self._subtree_locked(c, drive, parts + [c.name]) for c in node.children.values())
         return False
+
+    @staticmethod
+    def _readonly(node: _Node | None) -> bool:
+        return isinstance(node, _File) and bool(node.attrs & READONLY)
+
+    def _file_at(self, path: str) -> _File:
+        _parent, node, _drive, _parts = self._walk(path)
+        if not isinstance(node, _File):
+            raise FsError(2, str(path))
+        return node
+
+    def attributes(self, path: str) -> int:
+        """The file's attribute bits (READONLY, HIDDEN, SYSTEM, ARCHIVE); FsError 2 when there is no file."""
+        with self.lock_:
+            return self._file_at(path).attrs
+
+    def is_readonly(self, path: str) -> bool:
+        try:
+            return bool(self.attributes(path) & READONLY)
+        except FsError:
+            return False
+
+    def set_attributes(self, path: str, **flags: bool) -> None:
+        """SetFileAttributes: ``readonly=``, ``hidden=``, ``system=``, ``archive=`` True/False (others kept)."""
+        bits = {"readonly": READONLY, "hidden": HIDDEN, "system": SYSTEM, "archive": ARCHIVE}
+        with self.lock_:
+            node = self._file_at(path)
+            drive, parts = split_path(path)
+            if self._denied(drive, parts):
+                raise FsError(5, str(path))
+            for name, on in flags.items():
+                node.attrs = (node.attrs | bits[name]) if on else (node.attrs & ~bits[name])
+            self._note("attrib", self._full(drive, parts), attrs=node.attrs)
 
     def _need_space(self, grow: int, path: str) -> None:
         if grow > 0 and (self.faults.disk_full or grow > self.free_bytes):
@@ -394,8 +372,11 @@ class FileSystem:
         return sum(len(v) for v in self.snapshot().values())
 
     # ------------------------------------------------------------------ changes
-    def write(self, path: str, data: bytes, append: bool = False, mtime: datetime | None = None) -> None:
-        """Create or overwrite (or append to) a file.  Atomic: on failure nothing changes."""
+    def write(
+        self, path: str, data: bytes, append: bool = False, mtime: datetime | None = None, attrs: int = 0
+    ) -> None:
+        """Create or overwrite (or append to) a file; ``attrs`` are given to a new file (a copy's source
+        attributes).  A read-only file cannot be written (access denied).  Atomic: on failure nothing changes."""
         data = bytes(data)
         if is_nul_device(path):
             return
@@ -407,7 +388,7 @@ class FileSystem:
                 raise FsError(3, str(path))
             if isinstance(node, _Dir):
                 raise FsError(5, str(path))
-            if self._denied(drive, parts):
+            if self._denied(drive, parts) or self._readonly(node):
                 raise FsError(5, str(path))
             if node is not None and self._holders(node, drive, parts):
                 raise FsError(32, str(path))
@@ -421,9 +402,10 @@ class FileSystem:
             if isinstance(node, _File):
                 node.data = new
                 node.mtime = stamp
+                node.attrs |= ARCHIVE
                 self._note("write", self._full(drive, parts), size=len(new))
             else:
-                parent.children[parts[-1].lower()] = _File(parts[-1], new, stamp)
+                parent.children[parts[-1].lower()] = _File(parts[-1], new, stamp, ARCHIVE | attrs)
                 self._touch_dir(parent)
                 self._note("create", self._full(drive, parts), size=len(new))
 
@@ -437,7 +419,7 @@ class FileSystem:
                 raise FsError(5 if node is not None else 3, str(path))
             if isinstance(node, _Dir):
                 raise FsError(5, str(path))
-            if self._denied(drive, parts):
+            if self._denied(drive, parts) or self._readonly(node):
                 raise FsError(5, str(path))
             if node is not None:
                 if self._holders(node, drive, parts):
@@ -501,7 +483,7 @@ class FileSystem:
                 raise FsError(2 if parent is not None else 3, str(path))
             if isinstance(node, _Dir) or parent is None:
                 raise FsError(5, str(path))
-            if self._denied(drive, parts):
+            if self._denied(drive, parts) or self._readonly(node):
                 raise FsError(5, str(path))
             holders = self._holders(node, drive, parts)
             if any(h != FOREIGN for h in holders):
@@ -537,7 +519,7 @@ class FileSystem:
             if parent is None:
                 raise FsError(5, str(path))
             target = new_name.rstrip(". ")
-            if not target or any(ch in _BAD_NAME_CHARS for ch in target):
+            if not target or any(ch in BAD_NAME_CHARS for ch in target):
                 raise FsError(123, new_name)
             new_parts = parts[:-1] + [target]
             if len(join_path(drive, new_parts)) >= MAX_PATH:
@@ -601,7 +583,7 @@ class FileSystem:
                     raise FsError(5, str(dst))  # into itself
             self._check_movable(snode, sdrive, sparts, str(src))
             if dnode is not None:
-                if isinstance(dnode, _Dir):
+                if isinstance(dnode, _Dir) or self._readonly(dnode):
                     raise FsError(5, str(dst))
                 if self._holders(dnode, ddrive, dparts):
                     holders = self._holders(dnode, ddrive, dparts)
@@ -633,7 +615,9 @@ class FileSystem:
             if dnode is snode:
                 raise FsError(80, str(dst))  # cmd reports "cannot be copied onto itself" before this
             target = join_path(ddrive, dparts)
-            self.write(target, snode.data, mtime=snode.mtime)  # type: ignore[attr-defined]
+            # CopyFile gives the copy the source's attributes (a read-only source makes a read-only copy).
+            self.write(target, snode.data, mtime=snode.mtime, attrs=snode.attrs)  # type: ignore[attr-defined]
+            self._file_at(target).attrs = snode.attrs  # type: ignore[attr-defined]
             return self._full(ddrive, dparts)
 
     # ------------------------------------------------------------------ locks

@@ -234,6 +234,7 @@ class Machine:
             system32 + "\\cscript.exe": ("cscript", "5.0.531.7"),
             system32 + "\\regsvr32.exe": ("regsvr32", "4.0.1381.1"),
             system32 + "\\fc.exe": ("fc", "4.0.1381.1"),
+            system32 + "\\attrib.exe": ("attrib", "4.0.1381.1"),
             inetsrv + "\\inetinfo.exe": ("inetinfo", "4.2.785.1"),
             inetsrv + "\\asp.dll": ("asp", "4.2.785.1"),
             inetsrv + "\\sspifilt.dll": ("sspifilt", "4.2.785.1"),
@@ -257,9 +258,15 @@ class Machine:
                 self.fs.write(default, f'<% Response.Write "{site.comment}" %>\r\n'.encode("cp437"))
         for path, data in cfg.files.items():
             folder = ntpath.dirname(path)
+            drive = ntpath.splitdrive(path)[0]
+            if drive and drive.upper() not in (d + ":" for d in self.fs.drives()):
+                self.fs.add_drive(drive[0])  # a file on D: (a CD, a second disk) brings its drive
             if folder:
                 self.fs.makedirs(folder)
             self.fs.write(path, data)
+        for path in cfg.readonly_files:
+            if self.fs.is_file(path):
+                self.fs.set_attributes(path, readonly=True)
 
     def _make_app_folders(self) -> None:
         for key in self.metabase.root.walk():

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..config import HostConfig
 from ..proc_api import Program
 from .adsutil import cscript_program
+from .attrib import attrib_program
 from .fc import fc_program
 from .net import net_program
 from .regsvr32 import regsvr32_program
@@ -29,6 +30,7 @@ def program_table(config: HostConfig) -> dict[str, Program]:
     if config.has_sc:
         table["sc"] = sc_program
     table["fc"] = fc_program
+    table["attrib"] = attrib_program
     return table
 
 
