@@ -617,7 +617,8 @@ class FileSystem:
             target = join_path(ddrive, dparts)
             # CopyFile gives the copy the source's attributes (a read-only source makes a read-only copy).
             self.write(target, snode.data, mtime=snode.mtime, attrs=snode.attrs)  # type: ignore[attr-defined]
-            self._file_at(target).attrs = snode.attrs  # type: ignore[attr-defined]
+            if not is_nul_device(target):
+                self._file_at(target).attrs = snode.attrs  # type: ignore[attr-defined]
             return self._full(ddrive, dparts)
 
     # ------------------------------------------------------------------ locks
