@@ -11,9 +11,13 @@ Behaviour worth knowing:
   ``w:TimedOut`` fault (code 2150858793), which pywinrm silently retries.  Output arriving within a short
   window is gathered into one answer, so a short command usually completes in one Receive.  Output that
   could not be delivered (the client went away) is put back for the next Receive.
-* A command runs on to completion when its client disconnects, and also when its shell is deleted or
-  expires; only Signal ``terminate`` / ``ctrl_c`` stops it.
-* A shell without requests for ``shell_idle_timeout`` seconds is deleted (:meth:`WSManService.expire`).
+* A command runs on to completion when its client disconnects (no Delete: the client vanished).  Deleting
+  its shell terminates it at once (MS-WSMV 3.1.4.4.1: a Delete may forcibly close a shell, commands in
+  progress are terminated), and so does the idle timeout, which deletes a shell ``shell_idle_timeout``
+  seconds after the client's last message for it (MS-WSMV 2.2.4.42, ``IdleTimeout``).  With
+  ``HostConfig.terminate_on_delete`` False commands outlive their shell (the lab's old behaviour).
+  Events: ``shell`` ``deleted`` / ``expired`` with the running command lines, then ``command_terminated``
+  per command.
 * Faults carry the codes and texts of a real WinRM service: unknown shell (``w:InvalidSelectors``,
   2150858843), shell quota (``w:QuotaLimit``, 2150859173), unknown action / resource.
 """
@@ -381,13 +385,29 @@ class WSManService:
 
     async def _do_delete(self, *, user: str, shell_id: str | None, message_id: str | None, **_: Any) -> Reply:
         shell = self._shell(shell_id, user)
-        self._discard(shell)
+        self._discard(shell, "deleted")
         return Reply(200, self._envelope(RESPONSE_ACTIONS["Delete"], message_id, ""), "Delete", shell_id=shell.id)
 
-    def _discard(self, shell: Shell) -> None:
-        # Commands still running are left to finish on the machine: nobody reads their output any more.
+    def _discard(self, shell: Shell, event: str | None = None, **detail: Any) -> None:
+        """Forget ``shell``.  ``event`` ("deleted", "expired") is logged with the commands still running, which
+        are terminated when ``terminate_on_delete`` (their cmd.exe and children end at once); without an event
+        (the lab shutting down) or without the switch they are left to finish, unread."""
         self.shells.pop(shell.id, None)
+        running = [c for c in shell.commands.values() if not getattr(c.proc, "done", c.done)]
         shell.commands.clear()
+        if event is None:
+            return
+        terminate = bool(running) and self.cfg.terminate_on_delete
+        self.log.add(
+            self.cfg.name, "shell", event=event, shell_id=shell.id, running=[c.cmdline for c in running],
+            terminated=terminate, **detail,
+        )  # fmt: skip
+        for state in running if terminate else ():
+            state.proc.signal("terminate")
+            self.log.add(
+                self.cfg.name, "shell", event="command_terminated", shell_id=shell.id, command_id=state.id,
+                line=state.cmdline, reason=event,
+            )  # fmt: skip
 
     async def _do_command(
         self, *, body: ET.Element, user: str, shell_id: str | None, message_id: str | None, **_: Any
@@ -624,11 +644,8 @@ class WSManService:
         gone = []
         for shell in list(self.shells.values()):
             if shell.busy == 0 and now - shell.last_activity > shell.idle_timeout:
-                self._discard(shell)
+                self._discard(shell, "expired", idle=round(now - shell.last_activity, 3))
                 gone.append(shell.id)
-                self.log.add(
-                    self.cfg.name, "shell", event="expired", shell_id=shell.id, idle=round(now - shell.last_activity, 3)
-                )
         return gone
 
     def close_all(self) -> None:

@@ -218,7 +218,7 @@ def test_envelope_size_limit(lab_host, winrm_session):
     assert info.value.code == 413  # as WinRM answers a request over MaxEnvelopeSizekb
 
 
-def test_shell_idle_timeout_leaves_the_command_running(lab, lab_host, winrm_session):
+def test_shell_idle_timeout_deletes_the_shell_and_terminates_the_command(lab, lab_host, winrm_session):
     host = lab_host(shell_idle_timeout=0.3, timing={"service_stop": {"W3SVC": 1.0}, "net_give_up": 10.0})
     protocol = winrm_session(host).protocol
     shell = protocol.open_shell()
@@ -227,8 +227,12 @@ def test_shell_idle_timeout_leaves_the_command_running(lab, lab_host, winrm_sess
     with pytest.raises(WSManFaultError) as info:
         protocol.get_command_output(shell, command)
     assert info.value.wsman_fault_code == ERROR_WSMAN_UNEXPECTED_SELECTORS
-    assert [e.detail["shell_id"] for e in lab.log.events(host=host.name, kind="shell")] == [shell.upper()]
-    # Nobody reads its output any more, but net.exe goes on and the service stops.
+    events = [e.detail for e in lab.log.events(host=host.name, kind="shell")]
+    assert [(e["event"], e["shell_id"]) for e in events] == [
+        ("expired", shell.upper()),
+        ("command_terminated", shell.upper()),
+    ]
+    # net.exe is gone, but the stop it asked for was already with the SCM: the service still stops.
     assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
 
 
