@@ -139,7 +139,7 @@ class Apply:
                 full = Swap(self.report.paths)
                 self.session.run("cleanup", [*full.tidy(self.p.backup), full.drop_record()])
             self.result["outage_seconds"] = 0.0
-            self.result["unloaded"] = [a.app_root for a in self.plan.unload_roots]
+            self.result["unloaded"] = [a.unload_path for a in self.plan.unload_roots]
             self._conclude(res, "")
             return
         reason = "unloading did not release the DLL (it is still loaded)"

@@ -26,6 +26,7 @@ from .parsers.sc import parse_sc_qc
 from .paths import Paths, StateRecord
 from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, running_iis_services
 from .swap import compare, redirect
+from .validate import host_arg
 
 q = quote_arg
 #: How deep the key-by-key walk of the metabase goes (W3SVC/<site>/ROOT/<app>/... ).
@@ -100,23 +101,24 @@ def _first_file(text: str) -> DirEntry | None:
 
 
 def read_metabase(text: str, adsutil_path: str) -> tuple[Metabase | None, str | None, bool]:
-    """The metabase from ``ENUM_ALL W3SVC``: (metabase, error, needs_walk)."""
-    err = parse_adsutil_error(text)
-    if err is not None and err.kind == "command_not_recognized":
-        return None, None, True
-    if err is not None:
-        return None, f"adsutil ENUM_ALL W3SVC failed: {err.message}", False
+    """The metabase from ``ENUM_ALL W3SVC``: (metabase, error, needs_walk).
+
+    Whatever lists a web site is used, also when adsutil reported per-property errors and went on
+    ("Continuing...").  Anything else that lists no site is taken as an adsutil.vbs without ENUM_ALL (the
+    stock IIS 4 revision: "Command not recognized", its usage text, or nothing), and the metabase is walked
+    key by key; only an answer that a walk would get too (access denied, the wrong script host) is final.
+    """
     metabase = Metabase(parse_adsutil_enum_all(text, "/W3SVC"))
-    if not metabase.sites():
-        return (
-            None,
-            (
-                f"'cscript {adsutil_path} ENUM_ALL W3SVC' listed no web site; it printed: "
-                f"{text.strip()[:300]!r} (check adsutil_path)"
-            ),
-            False,
-        )
-    return metabase, None, False
+    if metabase.sites():
+        return metabase, None, False
+    err = parse_adsutil_error(text)
+    if err is not None and err.kind in FINAL_ADSUTIL_ERRORS:
+        return None, f"adsutil ENUM_ALL W3SVC failed: {err.message}", False
+    return None, None, True
+
+
+#: adsutil answers that a key-by-key walk would get as well.
+FINAL_ADSUTIL_ERRORS = ("access_denied", "wscript")
 
 
 def read_services(sections: dict[str, str]) -> tuple[dict[str, list[str]], bool]:
@@ -165,7 +167,7 @@ def read_facts(output: str, adsutil_path: str) -> HostFacts:
 def walk_level_parts(frontier: list[str], adsutil_path: str) -> list[str]:
     parts = []
     for i, key in enumerate(frontier):
-        parts += [marker(f"k{i}"), adsutil(adsutil_path, "ENUM", key)]
+        parts += [marker(f"k{i}"), adsutil(adsutil_path, "ENUM", host_arg(key, "the key"))]
     return parts
 
 
@@ -180,15 +182,28 @@ def read_walk_level(output: str, frontier: list[str], nodes: dict[str, dict[str,
     return nxt
 
 
-def gather(session: Any, paths: Paths, adsutil_path: str, probe_lock: bool = True) -> HostFacts:
-    """Ask the host (one line, more for a metabase walk) and read the answers."""
+def gather(session: Any, paths: Paths, adsutil_path: str, probe_lock: bool = True, walk: bool = True) -> HostFacts:
+    """Ask the host (one line, more for a metabase walk) and read the answers.
+
+    ``walk``: when ENUM_ALL lists nothing, walk the metabase key by key.  A run with a forced isolation
+    does not need the metabase (``plan`` works from the options then) and skips the walk.
+    """
     res = session.run("gather", gather_parts(paths, adsutil_path, probe_lock))
     if not res.complete:
         raise StepFailed("gather", f"the host stopped answering while reading its state: {res.error}")
     facts = read_facts(res.output, adsutil_path)
-    if not facts.needs_walk:
+    if not facts.needs_walk or not walk:
         return facts
     metabase, error = walk_metabase(session, adsutil_path)
+    if metabase is not None and not metabase.sites():
+        enum_all = section(split_sections(res.output), "mb").strip()
+        metabase, error = (
+            None,
+            (
+                f"'cscript {adsutil_path} ENUM_ALL W3SVC' listed no web site (it printed: {enum_all[:300]!r}) and "
+                "neither did ENUM key by key (check adsutil_path)"
+            ),
+        )
     return dataclasses.replace(facts, metabase=metabase, metabase_error=error, needs_walk=False)
 
 

@@ -34,6 +34,15 @@ class Application:
     isolated: bool
     site: int
     friendly_name: str | None = None
+    app_root_value: str | None = None  # AppRoot as stored on the root key, e.g. "/LM/w3svc/1/root/shop"
+
+    @property
+    def unload_path(self) -> str | None:
+        """The path to give APPUNLOAD: the stored AppRoot value without ``/LM/``.  IIS 4 matches it
+        case-sensitively against what AppCreate stored (KB Q246111), which may be spelled unlike the key."""
+        if self.app_root_value:
+            return _norm(self.app_root_value)
+        return self.app_root
 
     @property
     def metabase_path(self) -> str:
@@ -118,11 +127,18 @@ class Metabase:
 
     # -- applications ---------------------------------------------------------------------------------
 
+    def is_app_root(self, key: str) -> bool:
+        """A key is an application root when the AppRoot stored on it names the key itself (ignoring case:
+        ``adsutil APPCREATEOUTPROC w3svc/1/root/shop`` stores ``/LM/w3svc/1/root/shop`` on ``W3SVC/1/ROOT/Shop``).
+        An AppRoot naming another key is a leftover, not an application."""
+        value = self.stored(key, "AppRoot")
+        return isinstance(value, str) and _norm(value).upper() == _norm(key).upper()
+
     def _app_root_of(self, key: str) -> str | None:
         parts = key.split("/")
         while len(parts) >= 2:
             candidate = self.key("/".join(parts))
-            if candidate is not None and self.stored(candidate, "AppRoot") is not None:
+            if candidate is not None and self.is_app_root(candidate):
                 return candidate
             parts.pop()
         return None
@@ -135,7 +151,16 @@ class Metabase:
         except (TypeError, ValueError):
             isolated = str(isolated_value).lower() == "true"
         friendly = self.stored(root, "AppFriendlyName") if root else None
-        return Application(path=path, key=key, app_root=root, isolated=isolated, site=site, friendly_name=friendly)
+        value = self.stored(root, "AppRoot") if root else None
+        return Application(
+            path=path,
+            key=key,
+            app_root=root,
+            isolated=isolated,
+            site=site,
+            friendly_name=friendly,
+            app_root_value=value,
+        )
 
     def resolve_application(self, site: int, app_path: str) -> Application:
         rel = app_path.strip().replace("\\", "/").strip("/")
@@ -160,7 +185,7 @@ class Metabase:
                 continue
             if site is not None and int(parts[1]) != site:
                 continue
-            if self.stored(key, "AppRoot") is None:
+            if not self.is_app_root(key):
                 continue
             rel = "/".join(parts[3:])
             apps.append(self._application(int(parts[1]), "/" + rel, key))

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .argspec import DEFAULT_SITE
 from .cmdline import marker
-from .errors import StepFailed
+from .errors import InputError, StepFailed
 from .facts import HostFacts
 from .metabase import Application
 from .params import Params
@@ -135,14 +136,46 @@ def unload_roots(apps: list[Application]) -> tuple[Application, ...]:
     return tuple(roots)
 
 
+def forced_applications(params: Params) -> tuple[int, list[Application]]:
+    """The applications as the options name them, for a forced isolation on a host whose metabase was not
+    listed (an adsutil.vbs without ENUM_ALL): the site must be a number (Default Web Site is always 1)."""
+    site = params.site
+    if isinstance(site, str):
+        if site.strip().lower() != DEFAULT_SITE.lower():
+            raise InputError(
+                "site",
+                f"{site!r}: the metabase was not listed (isolation is forced and this adsutil.vbs has no ENUM_ALL), "
+                "so the site must be given by its number",
+            )
+        site = 1
+    isolated = params.isolation == "out_of_process"
+    apps = []
+    for path in params.applications:
+        key = f"W3SVC/{site}/ROOT" + ("" if path == "/" else path)
+        apps.append(Application(path=path, key=key, app_root=key, isolated=isolated, site=site))
+    return site, apps
+
+
+def unknown_blast_radius(strategy: Any, apps: list[Application], stops: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "process": strategy.process,
+        "applications": [a.as_dict() for a in apps],
+        "services": list(stops) if strategy is FALLBACK else [],
+        "note": "the metabase was not listed (forced isolation): other applications sharing the process are not known",
+    }
+
+
 def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     """The whole run from what the host looks like (pure).  Raises StepFailed without a metabase and
     InputError for a site or application the metabase does not have."""
-    if facts.metabase is None:
-        raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
     mb = facts.metabase
-    site = mb.resolve_site(params.site)
-    apps = [mb.resolve_application(site, a) for a in params.applications]
+    if mb is None and params.isolation == "auto":
+        raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
+    if mb is None:
+        site, apps = forced_applications(params)
+    else:
+        site = mb.resolve_site(params.site)
+        apps = [mb.resolve_application(site, a) for a in params.applications]
     isolation = choose_isolation(params.isolation, apps)
     graph = facts.dependencies
     restart = list(facts.running if params.restart_services is None else params.restart_services)
@@ -169,7 +202,9 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         stops=stops,
         starts=starts,
         unload_roots=roots,
-        blast_radius=strategy.blast_radius(mb, site, roots, stops),
+        blast_radius=strategy.blast_radius(mb, site, roots, stops)
+        if mb
+        else unknown_blast_radius(strategy, apps, stops),
         steps=steps,
         fallback=fallback,
     )

@@ -111,7 +111,9 @@ def success_message(report: Report, plan: Any, backup: bool, note: str) -> str:
     """The one sentence of a successful update."""
     r = report.result
     if r["method"] == "unload":
-        how = "unloaded " + ", ".join("/LM/" + (a.app_root or "") for a in plan.unload_roots) + "; W3SVC kept running"
+        how = (
+            "unloaded " + ", ".join("/LM/" + (a.unload_path or "") for a in plan.unload_roots) + "; W3SVC kept running"
+        )
     else:
         how = (
             f"stopped {', '.join(r['services_stopped']) or 'nothing'} and started "

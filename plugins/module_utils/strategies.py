@@ -29,6 +29,7 @@ from typing import Any
 from .cmdline import build_command, echo_to_file, marker, quote_arg
 from .metabase import Application, Metabase
 from .swap import Swap, mark, sink
+from .validate import host_arg
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ class IsolatedUnload:
         s = r.swap
         parts = [s.append_record(f"started={self.phase}"), marker("unload")]
         for app in r.unload_roots:
-            unload = build_command("cscript", "//nologo", quote_arg(r.adsutil_path), "APPUNLOAD", app.app_root)
+            # By the AppRoot value as stored: IIS 4 matches it case-sensitively (KB Q246111).
+            target = host_arg(app.unload_path or "", "the application root")
+            unload = build_command("cscript", "//nologo", quote_arg(r.adsutil_path), "APPUNLOAD", target)
             parts.append(f"{unload} 2>&1")
         parts += s.swap_in("swap")
         parts += s.register() if r.register else []

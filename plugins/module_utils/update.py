@@ -46,7 +46,13 @@ class ComponentUpdate:
         )
 
     def gather(self) -> HostFacts:
-        return gather(self.session, self.paths, self.p.adsutil_path, probe_lock=not self.check_mode)
+        return gather(
+            self.session,
+            self.paths,
+            self.p.adsutil_path,
+            probe_lock=not self.check_mode,
+            walk=self.p.isolation == "auto",
+        )
 
     def run(self) -> dict[str, Any]:
         t0 = time.monotonic()

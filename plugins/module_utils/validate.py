@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 
-from .cmdline import CMD_METACHARACTERS, describe_char
+from .cmdline import CMD_METACHARACTERS, describe_char, quote_arg
 from .errors import InputError
 
 __all__ = [
+    "APP_PATH_ALLOWED",
+    "host_arg",
     "MAX_PATH_LENGTH",
     "validate_app_path",
     "validate_metabase_path",
@@ -43,7 +45,7 @@ _DRIVE_PATH = re.compile(r"^([A-Za-z]):\\(.*)$", re.DOTALL)
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,62}$")
 
 
-def _check_text(value: object, name: str, *, extra_forbidden: str = "") -> str:
+def _check_text(value: object, name: str, *, extra_forbidden: str = "", allowed: str = "") -> str:
     """Type check plus the characters no value may contain (metacharacters, control, non-ASCII)."""
     if not isinstance(value, str):
         raise InputError(name, f"must be a string, got {type(value).__name__}")
@@ -55,7 +57,7 @@ def _check_text(value: object, name: str, *, extra_forbidden: str = "") -> str:
             raise InputError(name, f"contains {describe_char(ch)}")
         if code > 0x7E:
             raise InputError(name, f"contains {describe_char(ch)}; only printable ASCII is supported")
-        if ch in CMD_METACHARACTERS:
+        if ch in CMD_METACHARACTERS and ch not in allowed:
             raise InputError(name, f"contains {describe_char(ch)}, which cannot be passed safely through cmd.exe")
         if ch in extra_forbidden:
             raise InputError(name, f"contains {describe_char(ch)}")
@@ -144,15 +146,37 @@ def validate_windows_path(
     return result
 
 
+#: cmd.exe metacharacters an application path may hold: quoting protects them (they are never bare).
+APP_PATH_ALLOWED = "&()"
+
+
+def host_arg(value: str, what: str) -> str:
+    """A value read from the host (a metabase key, an AppRoot) quoted for a command line, or a clear refusal.
+
+    Quoting protects spaces and ``& | ( ) < > ^``; ``"``, ``%``, ``!`` and control characters cannot be
+    passed through cmd.exe at all, so a run that would need them is refused before anything changes.
+    """
+    try:
+        return quote_arg(value)
+    except InputError as exc:
+        raise InputError(
+            "application",
+            f"the host's metabase has {what} {value!r}, which cannot be written on a cmd.exe command line "
+            f"({exc.message}); nothing was changed. Rename it in the Internet Service Manager, or update this "
+            "component by hand",
+        ) from None
+
+
 def validate_app_path(value: object, name: str = "app_path") -> str:
     """Check the URL path of an application or virtual directory inside a site: ``/``, ``/Shop``, ``/Shop/Admin``.
 
     ``\\`` is normalised to ``/``, a missing leading ``/`` is added, one trailing ``/`` is dropped; case is
-    kept.  Segments may hold letters, digits, spaces and ``- _ . ~ $ @ # + , ; = ' [ ] { }``; refused are
-    empty segments (``//``), ``.`` and ``..``, segments with leading or trailing spaces or a trailing dot,
-    ``: * ? |`` and the cmd.exe metacharacters.
+    kept.  Segments may hold letters, digits, spaces and ``- _ . ~ $ @ # + , ; = ' [ ] { } & ( )``: real
+    applications are named ``R&D`` or ``Shop (old)``, and an application path only ever reaches a command line
+    quoted (:func:`host_arg`).  Refused are empty segments (``//``), ``.`` and ``..``, segments with leading or
+    trailing spaces or a trailing dot, ``: * ? |`` and the other cmd.exe metacharacters (``% ! ^ < > "``).
     """
-    text = _check_text(value, name, extra_forbidden=":*?")
+    text = _check_text(value, name, extra_forbidden=":*?", allowed=APP_PATH_ALLOWED)
     text = text.replace("\\", "/")
     if not text.startswith("/"):
         text = "/" + text

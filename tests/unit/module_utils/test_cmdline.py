@@ -24,6 +24,8 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.cmdline import (
     validate_label,
 )
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.validate import (
+    APP_PATH_ALLOWED,
+    host_arg,
     validate_app_path,
     validate_metabase_path,
     validate_site,
@@ -224,11 +226,23 @@ def test_validate_app_path(value, expected):
         assert validate_app_path(value) == expected
 
 
-@pytest.mark.parametrize("ch", list('%!^&|()<>"'))
+@pytest.mark.parametrize("ch", list('%!^|<>"'))
 def test_app_path_rejects_metacharacters(ch):
     with pytest.raises(InputError) as exc:
         validate_app_path(f"/Shop{ch}x")
     assert repr(ch) in str(exc.value)
+
+
+@pytest.mark.parametrize("name", ["/R&D", "/Shop (old)", "/My Shop/(x)&y"])
+def test_app_path_allows_what_real_applications_are_named(name):
+    assert validate_app_path(name) == name
+
+
+def test_host_values_are_quoted_or_refused_clearly():
+    assert host_arg("W3SVC/1/ROOT/R&D", "the key") == '"W3SVC/1/ROOT/R&D"'
+    with pytest.raises(InputError, match="cannot be written on a cmd.exe command line") as exc:
+        host_arg("W3SVC/1/ROOT/100%", "the key")
+    assert exc.value.name == "application"
 
 
 def test_app_path_keeps_case():
@@ -439,12 +453,15 @@ def test_quoted_paths_never_expose_metacharacters(tail):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=30))
 def test_validated_names_never_contain_metacharacters(text):
+    """Application paths may hold ``& ( )`` (only ever quoted); nothing validated holds another metacharacter, and
+    every validated value quotes into one region cmd.exe sees nothing special in."""
     for fn in (validate_app_path, validate_metabase_path, validate_site):
         try:
             value = fn(text)
         except InputError:
             continue
-        assert not any(ch in str(value) for ch in cmdline.CMD_METACHARACTERS)
+        allowed = APP_PATH_ALLOWED if fn is validate_app_path else ""
+        assert not any(ch in str(value) for ch in cmdline.CMD_METACHARACTERS if ch not in allowed)
         quoted = quote_arg(str(value))
         assert unquoted_parts(quoted) == ""
 

@@ -122,3 +122,36 @@ def test_stop_and_start_order():
 def test_start_order_follows_live_dependencies():
     graph = {"IISADMIN": ["RPCSS"], "W3SVC": ["IISADMIN"], "SMTPSVC": ["IISADMIN", "W3SVC"]}
     assert start_order(["SMTPSVC", "W3SVC", "IISADMIN"], graph) == ["IISADMIN", "W3SVC", "SMTPSVC"]
+
+
+def spelled_apart() -> Metabase:
+    """An application created with ``adsutil APPCREATEOUTPROC w3svc/1/root/shop``: AppRoot spelled unlike the key."""
+    return Metabase(
+        {
+            "/W3SVC": {"AppIsolated": 0},
+            "/W3SVC/1": {"ServerComment": "Default Web Site"},
+            "/W3SVC/1/ROOT": {"AppRoot": "/LM/W3SVC/1/ROOT", "AppIsolated": 0},
+            "/W3SVC/1/ROOT/Shop": {"AppRoot": "/LM/w3svc/1/root/shop", "AppIsolated": 1},
+            "/W3SVC/1/ROOT/Shop/Admin": {"AppRoot": "/LM/W3SVC/1/ROOT/Shop"},  # a leftover naming its parent
+            "/W3SVC/1/ROOT/R&D": {"AppRoot": "/LM/W3SVC/1/ROOT/R&D", "AppIsolated": 1},
+        }
+    )
+
+
+def test_app_root_spelled_unlike_the_key_is_still_an_app_root_and_unloads_by_its_stored_value():
+    mb = spelled_apart()
+    app = mb.resolve_application(1, "/shop")
+    assert app.app_root == "W3SVC/1/ROOT/Shop" and app.isolated
+    assert app.unload_path == "w3svc/1/root/shop", "APPUNLOAD matches the stored value case-sensitively (KB Q246111)"
+
+
+def test_an_app_root_naming_another_key_is_not_an_application():
+    mb = spelled_apart()
+    admin = mb.resolve_application(1, "/Shop/Admin")
+    assert admin.app_root == "W3SVC/1/ROOT/Shop"
+    assert [a.path for a in mb.applications(1)] == ["/", "/R&D", "/Shop"]
+
+
+def test_keys_with_metacharacters_resolve():
+    app = spelled_apart().resolve_application(1, "/r&d")
+    assert app.key == "W3SVC/1/ROOT/R&D" and app.unload_path == "W3SVC/1/ROOT/R&D"

@@ -125,7 +125,7 @@ def test_isolated_plan_unloads_by_the_metabase_spelling_and_keeps_w3svc():
     assert isinstance(plan.strategy, IsolatedUnload)
     assert [a.app_root for a in plan.unload_roots] == ["W3SVC/1/ROOT/Shop"]
     text = "&".join(plan.step("apply").parts)
-    assert f'cscript //nologo "{ADSUTIL}" APPUNLOAD W3SVC/1/ROOT/Shop 2>&1' in text
+    assert f'cscript //nologo "{ADSUTIL}" APPUNLOAD "W3SVC/1/ROOT/Shop" 2>&1' in text
     assert "net stop" not in text
     assert plan.blast_radius["services"] == []
     assert plan.blast_radius["process"] == "mtx.exe"
@@ -213,3 +213,64 @@ def test_rollback_uses_the_swap_vocabulary():
     assert '(if exist "ShopCart.dll.iis4state" del "ShopCart.dll.iis4state") 2>&1' in parts
     kept = "&".join(rollback_parts(swap, ["IISADMIN", "W3SVC"]))
     assert "echo services=IISADMIN,W3SVC" in kept and "echo finished=restart" in kept
+
+
+# -- adsutil.vbs without ENUM_ALL, and errors it goes on after ------------------------------------------
+
+
+def with_enum_all_answer(answer: str) -> str:
+    text = recorded(INPROC)
+    head, rest = text.split("@@mb", 1)
+    return head + "@@mb\r\n" + answer + rest[rest.index("@@rc mb") if "@@rc mb" in rest else rest.index("@@lock") :]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        'Command not recognized: ENUM_ALL\r\nFor help, just type "Cscript.exe adsutil.vbs".\r\n',
+        "\r\nUsage:\r\n      ADSUTIL.VBS <cmd> [<path> [<value>]]\r\n",
+        "",
+        "Error: Wrong number of Args for the ENUM_ALL command\r\n",
+    ],
+    ids=["not-recognized", "usage", "silent", "wrong-args"],
+)
+def test_any_answer_without_a_site_means_walk_the_metabase(answer):
+    facts = read_facts(with_enum_all_answer(answer), ADSUTIL)
+    assert facts.needs_walk and facts.metabase is None and facts.metabase_error is None
+
+
+def test_access_denied_is_final():
+    answer = "Access is denied for the requested path or property.\r\nErrNumber: -2147024891 (0x80070005)\r\n"
+    facts = read_facts(with_enum_all_answer(answer), ADSUTIL)
+    assert not facts.needs_walk and "Access is denied" in (facts.metabase_error or "")
+
+
+def test_errors_adsutil_went_on_after_do_not_stop_detection():
+    text = recorded(INPROC)
+    mb_at = text.index("@@mb\r\n") + len("@@mb\r\n")
+    noise = (
+        "The parameter is incorrect.\r\nErrNumber: -2147024809 (0x80070057)\r\n"
+        "Error Trying To GET the Object (GetObject Failed): W3SVC/Info\r\nContinuing...\r\n"
+    )
+    facts = read_facts(text[:mb_at] + noise + text[mb_at:], ADSUTIL)
+    assert facts.metabase is not None and 1 in facts.metabase.sites()
+    assert make_plan(facts, params(), Paths(SRC, DEST, STAMP)).method == "service_restart"
+
+
+@pytest.mark.parametrize("isolation", ["in_process", "out_of_process"])
+def test_a_forced_isolation_needs_no_metabase(isolation):
+    facts = dataclasses.replace(facts_of(INPROC), metabase=None, needs_walk=True)
+    plan = make_plan(facts, params(isolation=isolation), Paths(SRC, DEST, STAMP))
+    assert plan.isolation == isolation
+    assert plan.applications[0].key == "W3SVC/1/ROOT/Shop"
+    assert "not known" in plan.blast_radius["note"]
+    if isolation == "out_of_process":
+        assert 'APPUNLOAD "W3SVC/1/ROOT/Shop"' in "&".join(plan.step("apply").parts)
+
+
+def test_a_forced_isolation_without_metabase_needs_the_site_number():
+    facts = dataclasses.replace(facts_of(INPROC), metabase=None, needs_walk=True)
+    with pytest.raises(InputError) as exc:
+        make_plan(facts, params(isolation="in_process", site="Intranet"), Paths(SRC, DEST, STAMP))
+    assert exc.value.name == "site"
+    assert make_plan(facts, params(isolation="in_process", site="2"), Paths(SRC, DEST, STAMP)).site == 2
