@@ -7,6 +7,7 @@ and optional FTP / SMTP / NNTP services the way a real web farm of the era would
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,8 +208,8 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 
 
 def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None) -> HostConfig:
-    merged = dict(defaults or {})
-    merged.update(data)
+    merged = copy.deepcopy(defaults or {})  # every host gets its own copy of nested defaults (sites, files)
+    merged.update(copy.deepcopy(data))
     sites = []
     for s in merged.pop("sites", []) or []:
         apps = [_build(AppConfig, dict(a)) for a in s.pop("apps", [])]

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import HostConfig
 from .sites import site_port
+from .update import update_vars
 
 
 def host_vars(cfg: HostConfig, scheme: str, ca_path: Path) -> dict[str, Any]:
@@ -28,6 +29,7 @@ def host_vars(cfg: HostConfig, scheme: str, ca_path: Path) -> dict[str, Any]:
         "lab_web_url": f"http://{cfg.ip}:{site_port(cfg, 1)}",
         "lab_site_urls": {s.number: f"http://{cfg.ip}:{site_port(cfg, s.number)}" for s in cfg.sites},
     }
+    data.update(update_vars(cfg))  # lab_update_* (tests.lab.update), for hosts with a component to update
     if scheme == "https":
         data["ansible_winrm_ca_trust_path"] = str(ca_path)
         data["ansible_winrm_server_cert_validation"] = "validate"
