@@ -13,9 +13,11 @@ Reactions wired here (sources in the facts file, section 5):
   with it (KB Q166279: to unload inetinfo.exe every service hosted in it must be stopped).
 * When W3SVC stops, the isolated applications' mtx.exe processes end too (documented guess; KB Q315663's
   procedure stops everything, and an out-of-process application cannot outlive the web service that owns it).
-* APPUNLOAD ends the application's mtx.exe, unless the path's case differs from the metabase's (KB Q246111:
-  nothing happens, yet success is reported) or ``Faults.unload_noop`` is set.  Unloading an in-process
-  application frees nothing: its DLLs stay in inetinfo.exe.
+* APPUNLOAD ends the application's mtx.exe, unless the path differs in case from the AppRoot stored on the key
+  (KB Q246111: nothing happens, yet success is reported; ``AppConfig.app_root`` stores another spelling) or
+  ``Faults.unload_noop`` is set; with ``Timing.mtx_exit_delay`` the process exits that much later.  Unloading
+  an in-process application frees nothing: its DLLs stay in inetinfo.exe.
+* ``HostConfig.foreign_loaders`` start at boot: processes outside IIS that hold a DLL mapped.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@
 * adsutil.vbs: behaviour and messages of the Microsoft sample script (GET, SET, ENUM, ENUM /P, ENUM_ALL,
   DELETE, CREATE, FIND, APP*); errors on stdout, exit code = the HRESULT (negative) or 2.  Application
   commands go through the machine (``app_create``, ``app_unload``, ...), which ends mtx.exe processes.
+  Per-host variations: ``adsutil_enum_all`` / ``adsutil_enum_all_reply`` (what a revision without ENUM_ALL
+  answers), ``adsutil_continue_errors`` (keys where ENUM reports an error and goes on), ``adsutil_style``.
 
 Sources are in the facts file (sections 4-6); choices where the facts say "unconfirmed" are listed in
 ``docs/dev/lab-machine.md``.
