@@ -45,8 +45,19 @@ class Apply:
     def run(self) -> None:
         if self.plan.method == "unload":
             self._unload()
+        elif self.plan.method == "copy":
+            self._copy()
         else:
             self._restart(self.plan.step("apply"))
+
+    def _copy(self) -> None:
+        """dest did not exist: the staged file is renamed into place; nothing was loaded, nothing stops."""
+        res = self._send(self.plan.step("apply"))
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res)
+        self.report.set_services([], [])
+        self.result["outage_seconds"] = 0.0
+        self._conclude(res, "")
 
     def _send(self, step: Step) -> CommandResult:
         readback = [*self.swap.verify(), marker("running"), "net start 2>&1"]

@@ -15,6 +15,7 @@ DEFAULT_ADSUTIL = "C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
 DEFAULT_SITE = "Default Web Site"
 DEFAULT_TIMEOUT = 120
 DEFAULT_CMDLINE_LIMIT = 2047
+DEFAULT_KEEP_BACKUPS = 3
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "src": {"type": "str", "required": True},
@@ -23,6 +24,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "application": {"type": "list", "elements": "str", "default": ["/"], "aliases": ["applications"]},
     "isolation": {"type": "str", "default": "auto", "choices": ["auto", "in_process", "out_of_process"]},
     "backup": {"type": "bool", "default": True},
+    "keep_backups": {"type": "int", "default": DEFAULT_KEEP_BACKUPS},
     "register": {"type": "bool", "default": False},
     "restart_services": {"type": "list", "elements": "str", "default": ["auto"]},
     "unload_fallback": {"type": "bool", "default": True},

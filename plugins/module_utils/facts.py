@@ -12,6 +12,7 @@ when the host's adsutil.vbs has no ENUM_ALL.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from .parsers.common import ParseError, classify_error, parse_rc_ladder, split_s
 from .parsers.files import DirEntry, parse_dir
 from .parsers.net import parse_net_start_list
 from .parsers.sc import parse_sc_qc
-from .paths import Paths, StateRecord
+from .paths import BACKUP_SUFFIX, Paths, StateRecord
 from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, running_iis_services
 from .swap import compare, redirect
 from .validate import host_arg
@@ -48,6 +49,8 @@ class HostFacts:
     dest_locked: bool | None  # None when not probed (check mode)
     dest_denied: bool = False
     needs_walk: bool = False  # adsutil has no ENUM_ALL: the metabase must be walked key by key
+    backups: tuple[str, ...] = ()  # names of earlier runs' backups beside dest, oldest first
+    dest_readonly: bool | None = None  # dest has the read-only attribute (None: attrib could not tell)
 
     @property
     def dependencies(self) -> dict[str, list[str]]:
@@ -80,6 +83,10 @@ def gather_parts(paths: Paths, adsutil_path: str, probe_lock: bool) -> list[str]
         redirect(build_command("dir", q(p.dest))),
         marker("destdir"),
         if_exist(q(p.dest_dir + "\\"), "echo ##yes", "echo ##no"),
+        marker("baks"),
+        redirect(build_command("dir", "/b", q(f"{p.dest}.*{BACKUP_SUFFIX}"))),
+        marker("attrib"),
+        redirect(build_command("attrib", q(p.dest))),
         marker("fc"),
         *compare(p.src, p.dest),
         rc_ladder("fc", 2),
@@ -134,7 +141,23 @@ def read_services(sections: dict[str, str]) -> tuple[dict[str, list[str]], bool]
     return graph, True
 
 
-def read_facts(output: str, adsutil_path: str) -> HostFacts:
+def read_backups(text: str, dest_name: str) -> tuple[str, ...]:
+    """Backups an earlier run left (``<dest name>.<14-digit UTC stamp>.bak``), oldest first."""
+    pattern = re.compile(re.escape(dest_name) + r"\.(\d{14})" + re.escape(BACKUP_SUFFIX) + "$", re.IGNORECASE)
+    found = [line.strip() for line in text.splitlines() if pattern.match(line.strip())]
+    return tuple(sorted(found, key=lambda name: pattern.match(name).group(1)))  # type: ignore[union-attr]
+
+
+def read_readonly(text: str) -> bool | None:
+    """attrib's flags for one file: ``A    R     C:\\path`` (None when attrib printed no such line)."""
+    for line in text.splitlines():
+        m = re.match(r"^([A-Z ]{1,12}?)\s*([A-Za-z]:\\.*|\\\\.*)$", line.rstrip())
+        if m:
+            return "R" in m.group(1).split()
+    return None
+
+
+def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts:
     """What the gather line printed, as facts (pure).  Raises StepFailed when net start listed nothing."""
     s = split_sections(output)
     try:
@@ -161,6 +184,8 @@ def read_facts(output: str, adsutil_path: str) -> HostFacts:
         dest_locked=None if "lock" not in s else lock_kind == "sharing_violation",
         dest_denied=lock_kind == "access_denied",
         needs_walk=needs_walk,
+        backups=read_backups(section(s, "baks"), dest_name) if dest_name else (),
+        dest_readonly=read_readonly(section(s, "attrib")),
     )
 
 
@@ -191,7 +216,7 @@ def gather(session: Any, paths: Paths, adsutil_path: str, probe_lock: bool = Tru
     res = session.run("gather", gather_parts(paths, adsutil_path, probe_lock))
     if not res.complete:
         raise StepFailed("gather", f"the host stopped answering while reading its state: {res.error}")
-    facts = read_facts(res.output, adsutil_path)
+    facts = read_facts(res.output, adsutil_path, paths.dest_name)
     if not facts.needs_walk or not walk:
         return facts
     metabase, error = walk_metabase(session, adsutil_path)
@@ -221,7 +246,7 @@ def walk_metabase(session: Any, adsutil_path: str) -> tuple[Metabase | None, str
 
 def check_host_inputs(facts: HostFacts, paths: Paths, session: Any) -> None:
     """src must exist, dest's folder too, dest must be writable and comparable; else fail, changing nothing."""
-    if facts.dest_denied:
+    if facts.dest_denied and not facts.identical and not facts.dest_readonly:
         raise StepFailed(
             "gather",
             f"no write access to {paths.dest}: the host answered 'Access is denied.' when it was opened for "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .argspec import DEFAULT_ADSUTIL, DEFAULT_CMDLINE_LIMIT, DEFAULT_SITE, DEFAULT_TIMEOUT
+from .argspec import DEFAULT_ADSUTIL, DEFAULT_CMDLINE_LIMIT, DEFAULT_KEEP_BACKUPS, DEFAULT_SITE, DEFAULT_TIMEOUT
 from .errors import InputError
 from .paths import LONGEST_SUFFIX
 from .services import IIS_SERVICES
@@ -30,6 +30,7 @@ class Params:
     applications: tuple[str, ...]
     isolation: str
     backup: bool
+    keep_backups: int
     register: bool
     restart_services: tuple[str, ...] | None  # None: the services that were running ('auto')
     unload_fallback: bool
@@ -56,6 +57,9 @@ class Params:
         if timeout < MIN_TIMEOUT:
             raise InputError("timeout", f"must be at least {MIN_TIMEOUT} seconds")
         adsutil = validate_windows_path(p.get("adsutil_path") or DEFAULT_ADSUTIL, "adsutil_path", allow_unc=False)
+        keep = int(DEFAULT_KEEP_BACKUPS if p.get("keep_backups") is None else p["keep_backups"])
+        if keep < 1:
+            raise InputError("keep_backups", "must be at least 1 (the backup this run makes)")
         limit = int(p.get("cmdline_limit") or DEFAULT_CMDLINE_LIMIT)
         if limit < MIN_CMDLINE_LIMIT:
             raise InputError("cmdline_limit", f"must be at least {MIN_CMDLINE_LIMIT} characters")
@@ -66,6 +70,7 @@ class Params:
             applications=tuple(dict.fromkeys(apps)),
             isolation=p.get("isolation") or "auto",
             backup=bool(p.get("backup", True)),
+            keep_backups=keep,
             register=bool(p.get("register", False)),
             restart_services=_restart_services(p.get("restart_services")),
             unload_fallback=bool(p.get("unload_fallback", True)),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .argspec import DEFAULT_SITE
-from .cmdline import marker
+from .cmdline import build_command, marker, quote_arg, redirect
 from .errors import InputError, StepFailed
 from .facts import HostFacts
 from .metabase import Application
@@ -28,7 +28,7 @@ from .params import Params
 from .paths import Paths
 from .script import packed_lines, sequence_lines
 from .services import start_order, stop_set
-from .strategies import FALLBACK, STRATEGIES, Release
+from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, Release
 from .swap import Swap, compare, delete_if_exists, echo_if_exists
 
 
@@ -61,6 +61,7 @@ class Plan:
     blast_radius: dict[str, Any] = field(hash=False)
     steps: tuple[Step, ...] = ()
     fallback: Step | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -80,7 +81,15 @@ class Plan:
         return self.fallback.lines(limit, paths.dest_dir, paths.relative().batch)
 
 
-def stage_parts(swap: Swap, method: str, services: list[str]) -> list[str]:
+def prune_parts(swap: Swap, backups: tuple[str, ...], keep: int) -> list[str]:
+    """Delete the oldest backups beside dest so that ``keep`` remain with the one this run makes."""
+    excess = list(backups[: max(0, len(backups) - (keep - 1))])
+    return [delete_if_exists(name) for name in excess]
+
+
+def stage_parts(
+    swap: Swap, method: str, services: list[str], prune: list[str] | None = None, clear_readonly: bool = False
+) -> list[str]:
     """Copy and check the staged file, write the state record, and swap now where the host allows it.
 
     Where the host lets a loaded image be renamed, the swap happens here, before any outage: the running
@@ -88,7 +97,10 @@ def stage_parts(swap: Swap, method: str, services: list[str]) -> list[str]:
     start.  It is guarded by a fresh byte comparison and by the state record being in place.
     """
     p = swap.p
+    attrib = [redirect(build_command("attrib", "-r", quote_arg(p.dest)))] if clear_readonly else []
     return [
+        *(prune or []),
+        *attrib,
         *swap.copy_staged(),
         marker("record"),
         swap.write_record(method, services),
@@ -182,13 +194,15 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     stops = tuple(stop_set(list(facts.running), graph))
     starts = tuple(start_order(sorted(set(restart) | ({"IISADMIN"} if restart else set())), graph))
     roots = unload_roots(apps)
-    strategy = STRATEGIES[isolation]
+    strategy = STRATEGIES[isolation] if facts.dest is not None else FIRST_COPY
     swap = Swap(paths.relative())
     release = Release(swap, stops, starts, roots, params.backup, params.register, params.adsutil_path)
-    falls_back = strategy is not FALLBACK and params.unload_fallback
-    record_services = list(starts) if strategy is FALLBACK or params.unload_fallback else []
+    falls_back = strategy is STRATEGIES["out_of_process"] and params.unload_fallback
+    record_services = list(starts) if strategy is FALLBACK or falls_back else []
+    prune = prune_parts(swap, facts.backups, params.keep_backups)
+    readonly = bool(facts.dest_readonly and facts.dest is not None)
     steps = (
-        Step("stage", tuple(stage_parts(swap, strategy.method, record_services))),
+        Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly))),
         Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
     )
     fallback = (
@@ -207,4 +221,26 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         else unknown_blast_radius(strategy, apps, stops),
         steps=steps,
         fallback=fallback,
+        warnings=served_backup_warnings(mb, paths) if params.backup else (),
+    )
+
+
+def served_backup_warnings(mb: Any, paths: Paths) -> tuple[str, ...]:
+    """A backup in a folder a web site serves can be downloaded by anyone: say so."""
+    if mb is None:
+        return ()
+    folder = paths.dest_dir.lower().rstrip("\\") + "\\"
+    found = []
+    for key, props in mb.nodes.items():
+        physical = next((v for n, v in props.items() if n.lower() == "path"), None)
+        parts = key.split("/")
+        if not isinstance(physical, str) or len(parts) < 3 or parts[2].upper() != "ROOT":
+            continue
+        if folder.startswith(physical.lower().rstrip("\\") + "\\"):
+            found.append(f"/LM/{key}")
+    if not found:
+        return ()
+    return (
+        f"backups are kept beside dest in {paths.dest_dir}, which the web server serves ({', '.join(sorted(found))}): "
+        "they can be downloaded; set backup: false or keep the DLL outside the site's folders",
     )

@@ -97,6 +97,8 @@ def entry_dict(entry: DirEntry | None, path: str) -> dict[str, Any] | None:
 def prediction(plan: Any, paths: Paths, unload_fallback: bool) -> str:
     """Check mode's sentence: what a real run would stop, swap and start."""
     apps = ", ".join(a["metabase_path"] for a in plan.blast_radius["applications"]) or "none"
+    if plan.method == "copy":
+        return f"would copy {paths.src} to {paths.dest}, which does not exist yet; nothing would stop"
     if plan.method == "unload":
         return f"would unload {apps} (isolated), swap {paths.dest}; W3SVC keeps running" + (
             "; if the lock is not released it would fall back to restarting IIS" if unload_fallback else ""
@@ -110,7 +112,9 @@ def prediction(plan: Any, paths: Paths, unload_fallback: bool) -> str:
 def success_message(report: Report, plan: Any, backup: bool, note: str) -> str:
     """The one sentence of a successful update."""
     r = report.result
-    if r["method"] == "unload":
+    if r["method"] == "copy":
+        how = "it did not exist, so the new DLL was copied into place and nothing was stopped"
+    elif r["method"] == "unload":
         how = (
             "unloaded " + ", ".join("/LM/" + (a.unload_path or "") for a in plan.unload_roots) + "; W3SVC kept running"
         )

@@ -139,7 +139,30 @@ class IsolatedUnload:
         return parts
 
 
+class FirstCopy:
+    """dest does not exist yet (a first deploy): nothing has it loaded, so nothing is stopped or unloaded."""
+
+    method = "copy"
+    phase = "copy"
+    process = None
+
+    def blast_radius(
+        self, mb: Metabase | None, site: int, roots: tuple[Application, ...], stops: tuple[str, ...]
+    ) -> dict:
+        del mb, site, roots, stops
+        return {"process": None, "applications": [], "services": [], "note": "dest does not exist yet: nothing stops"}
+
+    def sequence(self, r: Release) -> list[str]:
+        s = r.swap
+        parts = [s.append_record(f"started={self.phase}"), *s.swap_in("swap")]
+        parts += s.register() if r.register else []
+        parts += [*s.verify(), *s.tidy(r.backup), s.append_record(f"finished={self.phase}")]
+        return [*parts, s.drop_record_unless_failed(), marker("done")]
+
+
 #: The strategy for each isolation the plan can choose.
 STRATEGIES: dict[str, Any] = {"in_process": ServiceRestart(), "out_of_process": IsolatedUnload()}
 #: The strategy an unload falls back to when it does not free the DLL.
 FALLBACK = STRATEGIES["in_process"]
+#: The strategy when dest does not exist yet, whatever the isolation.
+FIRST_COPY = FirstCopy()

@@ -71,6 +71,8 @@ class ComponentUpdate:
             sc_available=facts.has_sc,
             services_running_before=list(facts.running),
         )
+        for warning in plan.warnings:
+            self.report.warn(warning)
         if self.diff:
             self.result["diff"] = {
                 "before_header": self.paths.dest,

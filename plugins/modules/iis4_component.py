@@ -21,7 +21,9 @@ description:
     the services that were running before (W3SVC, FTP, SMTP, NNTP). That sequence is sent to the host as one
     command line (or one batch file), so no network round trip sits inside the outage and a dropped connection
     or a killed controller cannot leave IIS stopped.
-  - Idempotent. When O(dest) already equals O(src) byte for byte (C(fc /b)) nothing is stopped.
+  - Idempotent. When O(dest) already equals O(src) byte for byte (C(fc /b)) nothing is stopped, also when O(dest) is
+    read-only. A first deploy (O(dest) does not exist yet) copies the DLL into place without stopping anything.
+  - A read-only O(dest) (files copied from a CD) has its read-only attribute cleared (C(attrib -r)) before the swap.
   - Before the outage a state record is written beside O(dest). A later run that finds one first puts the host
     back in order (restores the DLL, restarts the recorded services) and says so in RV(recovered).
   - The host needs no PowerShell. The logic runs on the controller (action plugin) and talks WinRM to a WinRS
@@ -72,8 +74,15 @@ options:
   backup:
     description:
       - Keep the old DLL beside O(dest) as C(<name>.<UTC timestamp>.bak). Its path is returned in RV(backup_file).
+      - When O(dest) lies in a folder a web site serves, the result warns that the backups can be downloaded.
     type: bool
     default: true
+  keep_backups:
+    description:
+      - How many C(<name>.<UTC timestamp>.bak) files to keep beside O(dest), the one this run makes included.
+        Older ones are deleted when the new DLL is staged.
+    type: int
+    default: 3
   register:
     description:
       - Register the new DLL with C(regsvr32 /s). If registration fails the old DLL is put back and registered
@@ -226,7 +235,9 @@ isolation:
   type: str
   sample: out_of_process
 method:
-  description: V(none) (already up to date), V(unload) (isolated applications unloaded) or V(service_restart).
+  description:
+    - V(none) (already up to date), V(unload) (isolated applications unloaded), V(service_restart), or V(copy)
+      (O(dest) did not exist yet, so nothing had it loaded and nothing was stopped).
   returned: always
   type: str
   sample: unload

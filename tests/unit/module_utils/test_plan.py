@@ -274,3 +274,51 @@ def test_a_forced_isolation_without_metabase_needs_the_site_number():
         make_plan(facts, params(isolation="in_process", site="Intranet"), Paths(SRC, DEST, STAMP))
     assert exc.value.name == "site"
     assert make_plan(facts, params(isolation="in_process", site="2"), Paths(SRC, DEST, STAMP)).site == 2
+
+
+# -- first deploy, backups, read-only dest ---------------------------------------------------------------
+
+
+def test_a_first_deploy_stops_nothing():
+    facts = dataclasses.replace(facts_of(INPROC), dest=None, identical=None)
+    plan = make_plan(facts, params(), Paths(SRC, DEST, STAMP))
+    assert plan.method == "copy" and plan.fallback is None
+    text = "&".join(plan.step("apply").parts)
+    assert "net stop" not in text and "APPUNLOAD" not in text
+    assert plan.blast_radius["services"] == [] and plan.blast_radius["applications"] == []
+
+
+def test_old_backups_beyond_keep_backups_are_pruned_at_stage():
+    old = ("ShopCart.dll.20240101000000.bak", "ShopCart.dll.20250101000000.bak", "ShopCart.dll.20260101000000.bak")
+    facts = dataclasses.replace(facts_of(INPROC), backups=old)
+    stage = "&".join(make_plan(facts, params(keep_backups=2), Paths(SRC, DEST, STAMP)).step("stage").parts)
+    assert 'del "ShopCart.dll.20240101000000.bak"' in stage and 'del "ShopCart.dll.20250101000000.bak"' in stage
+    assert "20260101000000" not in stage, "the newest old backup stays, with the one this run makes"
+    assert "del" not in "&".join(make_plan(facts, params(keep_backups=4), Paths(SRC, DEST, STAMP)).step("stage").parts)
+
+
+def test_a_read_only_dest_is_cleared_before_the_copy():
+    facts = dataclasses.replace(facts_of(INPROC), dest_readonly=True)
+    stage = make_plan(facts, params(), Paths(SRC, DEST, STAMP)).step("stage").parts
+    assert stage[0] == 'attrib -r "ShopCart.dll" 2>&1'
+
+
+def test_backups_in_a_served_folder_are_warned_about():
+    facts = facts_of(INPROC)
+    plan = make_plan(facts, params(), Paths(SRC, DEST, STAMP))
+    assert plan.warnings and "can be downloaded" in plan.warnings[0]
+    assert make_plan(facts, params(backup=False), Paths(SRC, DEST, STAMP)).warnings == ()
+    outside = make_plan(
+        facts, params(dest="C:\\Components\\ShopCart.dll"), Paths(SRC, "C:\\Components\\ShopCart.dll", STAMP)
+    )
+    assert outside.warnings == ()
+
+
+def test_backups_are_listed_oldest_first_and_attrib_read():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.facts import read_backups, read_readonly
+
+    names = "ShopCart.dll.20261130120000.bak\r\nShopCart.dll.20251130120000.bak\r\nShopCart.dll.bak\r\n"
+    assert read_backups(names, "shopcart.dll") == ("ShopCart.dll.20251130120000.bak", "ShopCart.dll.20261130120000.bak")
+    assert read_readonly("A    R     C:\\InetPub\\shop\\bin\\ShopCart.dll\r\n") is True
+    assert read_readonly("A          C:\\InetPub\\shop\\bin\\ShopCart.dll\r\n") is False
+    assert read_readonly("'attrib' is not recognized as an internal or external command,\r\n") is None
