@@ -118,6 +118,7 @@ def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing
     assert second.rc == 0, second.stdout + second.stderr
     assert all(row["changed"] == 0 for row in recap(second).values()), recap(second)
     assert "example drain:" not in second.stdout  # no host was drained
+    assert "example undrain:" not in second.stdout  # and none was left drained, so none is undrained
     for host in hosts:
         assert service_changes(lab, host, t0) == [], f"{host.name} stopped a service on the rerun"
         assert audit(audit_dir, host)[-1]["result"] == "unchanged"
@@ -251,3 +252,199 @@ def test_rerun_recovers_a_host_left_half_way_by_an_interrupted_run(lab, lab_host
     assert served_version(host) == "2.0.0.0"
     (entry,) = audit(tmp_path / "audit", host)
     assert entry["components"][0]["recovered"]
+
+
+# -- issue 11: a failure the module undid itself, a rerun after a failure, hosts that cannot be reached
+
+SHOP_COMPONENT = {
+    "src": STAGED_DLL,
+    "dest": SHOP_DLL,
+    "application": "/Shop",
+    "health_expect": r"version=2\.0\.0\.0",
+}
+
+
+def table_result(run: Run, host: Any) -> str | None:
+    """The RESULT column of the host's row in the last rollout table printed."""
+    rows = re.findall(
+        rf'^\s*"{re.escape(host.name)}\s+(unchanged|changed|would change|failed|rolled back|unreachable)\s',
+        run.stdout,
+        re.M,
+    )
+    return rows[-1] if rows else None
+
+
+def custom_stats(run: Run) -> dict[str, Any]:
+    """What set_stats handed over, as printed with ANSIBLE_SHOW_CUSTOM_STATS."""
+    match = re.search(r"^\tRUN: (.*)$", run.stdout, re.M)
+    assert match, run.stdout
+    return json.loads(match.group(1))
+
+
+def test_a_failure_the_module_rolled_back_itself_is_not_rolled_back_again(lab, lab_host, lab_inventory, tmp_path):
+    # Unloading does not free the DLL and the fallback is off: the module fails at step unload and puts the old
+    # DLL back itself, so there is no backup left for the role to roll back from.
+    host = lab_host(fleet_index=1, faults={"unload_noop": True})
+    assert served_version(host) == "1.0.0.0"  # the application is loaded and holds the DLL
+    audit_dir = tmp_path / "audit"
+    run = rollout(
+        lab_inventory(host),
+        tmp_path,
+        audit_dir,
+        component_update_components=[{**SHOP_COMPONENT, "unload_fallback": False}],
+    )
+    assert run.rc != 0
+    out = run.stdout.replace("\\\\", "\\")
+    assert "(module step unload)" in out
+    assert f"The module put the old DLL back itself: {SHOP_DLL}." in out
+    assert "The new version stays in place" not in out
+    assert "(backup was off)" not in out
+    assert "the rollback failed as well" not in out
+    assert not re.search(r"Put the previous DLL back from its backup\]\s*\n(ok|changed|failed|fatal)", out)
+    assert "left out of service" in out
+    assert "example undrain" not in out
+    assert file_version(host) == "1.0.0.0"
+    assert served_version(host) == "1.0.0.0"
+    assert table_result(run, host) == "rolled back"
+    (record,) = audit(audit_dir, host)
+    assert record["result"] == "rolled back"
+    assert record["rolled_back"] == [SHOP_DLL]
+    assert record["drained_after"] is True
+    (component,) = record["components"]
+    assert component["rolled_back"] is True
+    assert component["rolled_back_by"] == "module"
+    assert component["dest_holds"] == "old"
+    assert not component["backup_file"]
+    assert component["version_served"] == "1.0.0.0"
+
+
+def test_a_failure_before_anything_changed_has_nothing_to_roll_back(lab, lab_host, lab_inventory, tmp_path):
+    # The disk fills up while the new DLL is staged: nothing was swapped.
+    host = lab_host(fleet_index=1)
+    host.set_faults(disk_full=True)
+    audit_dir = tmp_path / "audit"
+    run = rollout(lab_inventory(host), tmp_path, audit_dir)
+    assert run.rc != 0
+    out = run.stdout.replace("\\\\", "\\")
+    assert "(module step stage)" in out
+    assert "No DLL was replaced." in out
+    assert "The new version stays in place" not in out
+    assert "(backup was off)" not in out
+    assert file_version(host) == "1.0.0.0"
+    assert table_result(run, host) == "failed"
+    (record,) = audit(audit_dir, host)
+    assert record["result"] == "failed"
+    assert record["rolled_back"] == []
+    assert record["drained_after"] is True
+    (component,) = record["components"]
+    assert component["rolled_back"] is False
+    assert component["dest_holds"] == "old"
+
+
+def test_a_rerun_brings_back_a_host_a_failed_run_left_drained(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=1)
+    inv = lab_inventory(host)
+    audit_dir = tmp_path / "audit"
+    # The new DLL goes in, the health check waits for the wrong version, and rollback is off: the host is left
+    # drained with the new DLL in place.
+    first = rollout(
+        inv,
+        tmp_path,
+        audit_dir,
+        rollout_expect=r"version=9\.9\.9\.9",
+        component_update_rollback_on_health_failure=False,
+    )
+    assert first.rc != 0
+    assert audit(audit_dir, host)[-1]["drained_after"] is True
+    assert file_version(host) == "2.0.0.0"
+
+    # A rerun that still finds the host unhealthy leaves it drained.
+    still_bad = rollout(inv, tmp_path, audit_dir, rollout_expect=r"version=9\.9\.9\.9")
+    assert still_bad.rc != 0
+    assert "example undrain" not in still_bad.stdout
+    assert "example drain" not in still_bad.stdout
+    assert audit(audit_dir, host)[-1]["drained_after"] is True
+    assert "left out of service" in still_bad.stdout
+
+    # The cause is fixed (here: the expectation): nothing needs updating, the host is healthy, so the rerun
+    # puts it back into service without draining it again.
+    t0 = time.monotonic()
+    fixed = rollout(inv, tmp_path, audit_dir)
+    assert fixed.rc == 0, fixed.stdout + fixed.stderr
+    assert f"example undrain: {host.name}" in fixed.stdout
+    assert "example drain" not in fixed.stdout
+    assert service_changes(lab, host, t0) == []
+    record = audit(audit_dir, host)[-1]
+    assert record["result"] == "unchanged"
+    assert record["drained_before"] is True
+    assert record["drained_after"] is False
+
+    # And the run after that leaves it alone.
+    again = rollout(inv, tmp_path, audit_dir)
+    assert again.rc == 0, again.stdout + again.stderr
+    assert "example undrain" not in again.stdout
+    assert audit(audit_dir, host)[-1]["drained_before"] is False
+
+
+def test_a_host_known_to_be_drained_is_brought_back_without_audit_records(lab, lab_host, lab_inventory, tmp_path):
+    # Where audit records do not survive between jobs (an AWX execution environment without a kept directory),
+    # the operator says which host is still drained.
+    host = lab_host(fleet_index=1)
+    host.machine.fs.write(SHOP_DLL, host.machine.fs.read(STAGED_DLL))  # already up to date
+    inv = with_host_vars(lab_inventory(host), **{host.name: {"component_update_assume_drained": True}})
+    run = rollout(inv, tmp_path, tmp_path / "audit")
+    assert run.rc == 0, run.stdout + run.stderr
+    assert f"example undrain: {host.name}" in run.stdout
+    assert "example drain" not in run.stdout
+    (record,) = audit(tmp_path / "audit", host)
+    assert (record["result"], record["drained_before"], record["drained_after"]) == ("unchanged", True, False)
+
+
+def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANSIBLE_SHOW_CUSTOM_STATS", "true")
+    hosts = [lab_host(fleet_index=i) for i in range(4)]
+    hosts[1].set_faults(wsman_down=True)
+    audit_dir = tmp_path / "audit"
+    run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[2, 2], rollout_max_fail_percentage=0)
+    assert run.rc != 0
+    # max_fail_percentage counts the host that could not be reached: the second batch is never started.
+    for host in hosts[2:]:
+        assert audit(audit_dir, host) == []
+        assert file_version(host) == "1.0.0.0"
+    assert "Rollout so far: 2 of 4 host(s), 0 failed, 1 unreachable" in run.stdout
+    assert table_result(run, hosts[1]) == "unreachable"
+    assert table_result(run, hosts[0]) == "changed"
+    (record,) = audit(audit_dir, hosts[1])
+    assert record["result"] == "unreachable"
+    assert record["drained_after"] is False
+    assert "cannot reach" in record["failure"]
+    reports = custom_stats(run)["component_update_reports"]
+    assert reports[hosts[1].name]["result"] == "unreachable"
+    assert reports[hosts[0].name]["result"] == "changed"
+    assert f"example drain: {hosts[1].name}" not in run.stdout
+
+
+def test_capacity_floor_counts_unreachable_hosts_as_down(lab, lab_host, lab_inventory, tmp_path):
+    hosts = [lab_host(fleet_index=i) for i in range(4)]
+    hosts[0].set_faults(wsman_down=True)
+    audit_dir = tmp_path / "audit"
+    # Batch 1: the first host cannot be reached (tolerated by 50%), the second is updated. Batch 2 would then
+    # have three hosts down at once, more than component_update_max_drained allows.
+    run = rollout(
+        lab_inventory(*hosts),
+        tmp_path,
+        audit_dir,
+        rollout_serial=[2, 2],
+        rollout_max_fail_percentage=50,
+        component_update_max_drained=2,
+    )
+    assert run.rc != 0
+    assert audit(audit_dir, hosts[0])[0]["result"] == "unreachable"
+    assert audit(audit_dir, hosts[1])[0]["result"] == "changed"
+    for host in hosts[2:]:
+        (record,) = audit(audit_dir, host)
+        assert record["result"] == "failed"
+        assert "capacity floor" in record["failure"]
+        assert hosts[0].name in record["failure"]
+        assert file_version(host) == "1.0.0.0"
+    assert "Rollout summary: 4 of 4 host(s), 2 failed, 1 unreachable" in run.stdout
