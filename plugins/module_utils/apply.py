@@ -72,6 +72,7 @@ class Apply:
         if not res.step.startswith("readback") and "@@done" not in res.output:
             self._cut_short(res)
         self._read_restart(res)
+        self._check_held(res)
         self._check_stopped(res)
         self.result["method"] = "service_restart"
         self._conclude(res, note)
@@ -110,6 +111,40 @@ class Apply:
             self.result["outage_seconds"] = round(max(0.0, t_started - t_stop), 3)
         else:
             self.result["outage_seconds"] = res.seconds
+
+    def _check_held(self, res: CommandResult) -> None:
+        """The old DLL was still loaded once IIS had stopped, so the sequence kept it at dest and started IIS
+        again: say who could hold it, and that nothing changed."""
+        if "##held_after_stop" not in res.output:
+            return
+        s = split_sections(res.output)
+        stopped = parse_net_stop(section(s, "stop"))
+        self.report.old_dll_in_place()
+        if "IIS Admin Service" not in stopped.stopped:
+            net_said = "; ".join(msg for _name, msg in stopped.errors) or section(s, "stop").strip()[-300:]
+            reason = (
+                f"IIS did not stop completely (net stop said: {net_said!r}), so inetinfo.exe still had the DLL loaded"
+            )
+        else:
+            reason = (
+                "the DLL was still loaded after IIS had stopped: something other than IIS holds it (an MTS server "
+                "package, the process of an application not named, or another program); tlist -m or tasklist /m "
+                "names it"
+            )
+        said = next((line.strip() for line in section(s, "stop").splitlines() if classify_error(line)), "")
+        not_running = self.report.not_running
+        started = self.result["services_started"]
+        kept = self.report.keep_record() if "##record_kept" in res.output else ""
+        raise StepFailed(
+            "stop",
+            f"{reason}"
+            + (f" (opening it said: {said!r})" if said else "")
+            + f"; the new DLL was not swapped in and dest still holds the old DLL; services started again: "
+            f"{', '.join(started) or 'none'}"
+            + (f"; NOT running: {'; '.join(not_running)}" if not_running else "")
+            + kept,
+            res.output,
+        )
 
     def _check_stopped(self, res: CommandResult) -> None:
         """IIS must really have stopped: otherwise inetinfo.exe still runs the old DLL while dest holds the

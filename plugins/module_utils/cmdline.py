@@ -215,8 +215,8 @@ def touch(quoted_path: str) -> str:
 
 
 def redirect(command: str, sink: str = MERGE_STDERR) -> str:
-    """``command`` followed by its redirection (``2>&1``, ``>nul 2>&1`` or ``>>"log" 2>&1``)."""
-    return f"{command} {sink}"
+    """``command`` followed by its redirection (``2>&1``, ``>nul 2>&1`` or ``>>"log" 2>&1``; none when empty)."""
+    return f"{command} {sink}" if sink else command
 
 
 _JOIN_OPS = frozenset(["&", "&&", "||"])

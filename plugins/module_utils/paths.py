@@ -24,6 +24,7 @@ STAGED_SUFFIX = ".iis4new"
 RECORD_SUFFIX = ".iis4state"
 LOG_SUFFIX = ".iis4log"
 FAIL_SUFFIX = ".iis4fail"
+HELD_SUFFIX = ".iis4held"
 BATCH_SUFFIX = ".iis4run.cmd"
 BACKUP_SUFFIX = ".bak"
 #: Length of the longest name added to dest (``.YYYYMMDDhhmmss.bak``), for the MAX_PATH check.
@@ -89,6 +90,10 @@ class Paths:
     @property
     def fail_flag(self) -> str:
         return self._at(self.dest_name + FAIL_SUFFIX)
+
+    @property
+    def held_flag(self) -> str:
+        return self._at(self.dest_name + HELD_SUFFIX)
 
     @property
     def batch(self) -> str:

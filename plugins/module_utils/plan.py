@@ -26,7 +26,7 @@ from .facts import HostFacts
 from .metabase import Application
 from .params import Params
 from .paths import Paths
-from .script import packed_lines, sequence_lines
+from .script import fits_one_line, packed_lines, sequence_lines
 from .services import start_order, stop_set
 from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, Release
 from .swap import Swap, compare, delete_if_exists, echo_if_exists
@@ -132,6 +132,15 @@ def rollback_parts(swap: Swap, keep_services: list[str] | None) -> list[str]:
     ]
 
 
+def sequence_step(strategy: Any, release: Release, limit: int, folder: str) -> Step:
+    """The strategy's sequence as one step: compact (one line) when that fits the host's command line,
+    else with a redirection per command, each short enough for a line of the batch file it becomes."""
+    parts = strategy.sequence(release)
+    if strategy is FALLBACK and not fits_one_line(parts, limit, folder):
+        parts = strategy.sequence(release, compact=False)
+    return Step("apply", tuple(parts), sequence=True, phase=strategy.phase)
+
+
 def choose_isolation(wanted: str, apps: list[Application]) -> str:
     """The isolation to act for: forced by the option, else in-process as soon as one application is."""
     if wanted in ("in_process", "out_of_process"):
@@ -203,11 +212,9 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     readonly = bool(facts.dest_readonly and facts.dest is not None)
     steps = (
         Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly))),
-        Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
+        sequence_step(strategy, release, params.cmdline_limit, paths.dest_dir),
     )
-    fallback = (
-        Step("apply", tuple(FALLBACK.sequence(release)), sequence=True, phase=FALLBACK.phase) if falls_back else None
-    )
+    fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None
     return Plan(
         site=site,
         applications=tuple(apps),

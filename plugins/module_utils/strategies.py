@@ -28,7 +28,7 @@ from typing import Any
 
 from .cmdline import build_command, echo_to_file, marker, quote_arg
 from .metabase import Application, Metabase
-from .swap import Swap, mark, sink
+from .swap import IN_BLOCK, Swap, block, mark, sink
 from .validate import host_arg
 
 
@@ -62,31 +62,35 @@ class ServiceRestart:
             "note": "every in-process application of every site and every running IIS service stops",
         }
 
-    def sequence(self, r: Release) -> list[str]:
+    def sequence(self, r: Release, compact: bool = True) -> list[str]:
         """Stop, swap, start: what happens inside the outage, then the common tail.
 
         net.exe prints a progress dot for every poll while a service is pending, and WinRS hands output to
         the client as it comes, so streaming it would cost a Receive round trip per dot.  The outage writes
         its output to a log beside dest instead and types it at the end; only the two markers that time the
-        outage go straight to the client.
+        outage go straight to the client.  ``compact``: the outage is one block with one redirection (the
+        shortest line); otherwise every command has its own, so that each fits a batch-file line.
         """
         s = r.swap
         log = quote_arg(s.p.log)
         fail = quote_arg(s.p.fail_flag)
-        parts = [s.append_record(f"started={self.phase}"), marker("outage_begin")]
-        parts.append(echo_to_file("@@stop", log, append=False))
-        if r.stops:
-            parts.append(f"{build_command('net', 'stop', 'IISADMIN', '/y')} {sink(log)}")
-        parts += s.swap_in("swap", log)
-        parts += s.register(log) if r.register else []
+        inner = IN_BLOCK if compact else log
+        outage = [build_command("net", "stop", "IISADMIN", "/y") + (f" {sink(inner)}" if sink(inner) else "")]
+        outage = outage if r.stops else []
+        # Still loaded once IIS is down: something else holds the DLL; keep the old one and start IIS again.
+        outage += s.hold_if_still_loaded(inner)
+        outage += s.swap_in("swap", inner, unless=s.p.held_flag)
+        outage += s.register(inner) if r.register else []
         for svc in r.starts:
             # net.exe's exit code is reliable (an external program): remember each failure on the host.
-            parts += [
-                mark(f"start_{svc}", log),
-                f"{build_command('net', 'start', svc)} {sink(log)}||(echo {svc})>>{fail}",
-            ]
+            start = build_command("net", "start", svc) + (f" {sink(inner)}" if sink(inner) else "")
+            outage += [mark(f"start_{svc}", inner), f"{start}||(echo {svc})>>{fail}"]
+        parts = [s.append_record(f"started={self.phase}"), marker("outage_begin")]
+        parts.append(echo_to_file("@@stop", log, append=False))
+        parts += [block(outage, log)] if compact else outage
         parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
-        parts += s.verify()
+        # No old-image probe: the swap only happened if the old image was free once IIS had stopped.
+        parts += [s.report_held(), *s.verify(old_image=False)]
         parts += s.tidy(r.backup)
         parts += [
             # A service that did not start again: keep the state record (the next run starts it), else drop it.

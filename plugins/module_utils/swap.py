@@ -36,14 +36,26 @@ q = quote_arg
 QUIET = ">nul 2>&1"
 
 
+#: ``log`` value for commands inside a block whose output is redirected as a whole: no redirection of their own.
+IN_BLOCK = ""
+
+
 def sink(log: str | None) -> str:
-    """Where output goes: to the client (``2>&1``) or appended to the host-side ``log``."""
+    """Where output goes: to the client (``2>&1``), appended to the host-side ``log``, or nowhere of its own
+    (``IN_BLOCK``: the enclosing block is redirected)."""
+    if log == IN_BLOCK:
+        return ""
     return MERGE_STDERR if log is None else f">>{log} {MERGE_STDERR}"
 
 
 def mark(label: str, log: str | None = None) -> str:
-    """A section marker on stdout, or appended to the host-side ``log``."""
-    return marker(label) if log is None else echo_to_file(f"@@{label}", log)
+    """A section marker on stdout (also inside a redirected block), or appended to the host-side ``log``."""
+    return marker(label) if not log else echo_to_file(f"@@{label}", log)
+
+
+def block(parts: list[str], log: str) -> str:
+    """``(a&b&c) >>"log" 2>&1``: one redirection for many commands (a shorter line than one each)."""
+    return f"({join_commands(parts)}) {sink(log)}"
 
 
 def echo_if_exists(path: str, text: str) -> str:
@@ -97,15 +109,49 @@ class Swap:
 
     # -- swap in --------------------------------------------------------------------------------------
 
-    def swap_in(self, label: str, log: str | None = None) -> list[str]:
-        """dest -> backup, staged -> dest; if the second rename failed, backup -> dest again."""
+    def swap_in(self, label: str, log: str | None = None, unless: str | None = None) -> list[str]:
+        """dest -> backup, staged -> dest; if the second rename failed, backup -> dest again.
+
+        ``unless``: a flag file whose presence skips the swap (see :meth:`hold_if_still_loaded`).
+        """
         p, out = self.p, sink(log)
+        skip = [missing(q(unless))] if unless else []
         return [
             mark(label, log),
-            redirect(guarded(self._ren(p.dest, p.backup_name), exists(q(p.staged)), exists(q(p.dest))), out),
-            redirect(guarded(self._ren(p.staged, p.dest_name), exists(q(p.staged)), missing(q(p.dest))), out),
+            redirect(guarded(self._ren(p.dest, p.backup_name), *skip, exists(q(p.staged)), exists(q(p.dest))), out),
+            redirect(guarded(self._ren(p.staged, p.dest_name), *skip, exists(q(p.staged)), missing(q(p.dest))), out),
             redirect(guarded(self._ren(p.backup, p.dest_name), missing(q(p.dest)), exists(q(p.backup))), out),
         ]
+
+    def hold_if_still_loaded(self, log: str | None = None) -> list[str]:
+        """After IIS stopped: if the old DLL is still loaded, something else holds it.  Then keep (or put back)
+        the old DLL at dest and leave the flag file ``held_flag``, which makes :meth:`swap_in` skip.
+
+        The old DLL is the backup when the swap happened before the outage, else dest itself.  What opening it
+        said (the sharing violation) goes to the output, so the failure can quote the host.
+        """
+        p, out = self.p, sink(log)
+        flag = f"(echo held)>{q(p.held_flag)}"
+        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), flag])
+        return [
+            redirect(guarded(f"(({touch(q(p.backup))})||({back}))", exists(q(p.backup))), out),
+            redirect(
+                guarded(
+                    f"(({touch(q(p.dest))})||{flag})",
+                    missing(q(p.held_flag)),
+                    exists(q(p.staged)),
+                    exists(q(p.dest)),
+                ),
+                out,
+            ),
+        ]
+
+    def report_held(self) -> str:
+        """Print ``##held_after_stop`` (and drop the flag) when :meth:`hold_if_still_loaded` kept the old DLL."""
+        p = self.p
+        return guarded(
+            join_commands(["echo ##held_after_stop", build_command("del", q(p.held_flag))]), exists(q(p.held_flag))
+        )
 
     def swap_in_if_staged_matches(self) -> str:
         """Swap in now, but only while the staged copy still equals src and the state record is in place
@@ -160,19 +206,20 @@ class Swap:
 
     # -- verify and tidy ------------------------------------------------------------------------------
 
-    def verify(self) -> list[str]:
-        """Is dest the new DLL now (fc's exit code), which temporary files are left, and is the old image
-        (the backup) still loaded by a process (opening it for writing says so)."""
+    def verify(self, old_image: bool = True) -> list[str]:
+        """Is dest the new DLL now (fc's exit code), which temporary files are left, and (``old_image``) is
+        the old image (the backup) still loaded by a process (opening it for writing says so)."""
         p = self.p
-        return [
+        parts = [
             marker("verify"),
             *compare(p.src, p.dest, "verify"),
             marker("leftover"),
             echo_if_exists(p.staged, "##staged_left"),
             echo_if_exists(p.backup, "##backup_present"),
-            marker("oldimage"),
-            redirect(guarded(group_touch(p.backup), exists(q(p.backup)))),
         ]
+        if old_image:
+            parts += [marker("oldimage"), redirect(guarded(group_touch(p.backup), exists(q(p.backup))))]
+        return parts
 
     def lock_probe(self) -> list[str]:
         """After an unload: is the old image still loaded, and would dest open for writing."""

@@ -109,10 +109,10 @@ MATRIX: list[Case] = [
         "stuck-stop-inproc-norename",
         "W3SVC stuck in STOP_PENDING",
         IN_PROCESS,
-        "failed:swap",
+        "failed:stop",
         rename=False,
         faults={"stuck_stop": ["W3SVC"]},
-        needles=("being used by another process", "W3SVC"),
+        needles=("could not be stopped", "OLD DLL", "W3SVC"),
     ),
     Case(
         "stuck-stop-isolated",
@@ -176,7 +176,8 @@ MATRIX: list[Case] = [
     *_both(
         "foreign-lock",
         "foreign process holds dest",
-        "failed:swap",
+        # Still held once IIS has stopped: the old DLL stays, IIS starts again (issue 11, variation 6).
+        "failed:stop",
         faults={"foreign_locks": [SHOP_DLL]},
         needles=("being used by another process", "old DLL"),
     ),

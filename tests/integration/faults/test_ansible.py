@@ -236,7 +236,7 @@ def test_adhoc_failure_message(lab_host: Any, tmp_path: Path, matrix_record: Any
     res = result_of(run, host)
     violations = h.check_invariants(host, before, res, before.old_bytes, before.new_bytes)
     shown = run.stdout + run.stderr
-    for needle in ("FAILED", "step swap failed", "being used by another process", "old DLL"):
+    for needle in ("FAILED", "step stop failed", "being used by another process", "old DLL"):
         if needle not in shown:
             violations.append(f"3: the terminal output does not show {needle!r}")
     if "Traceback" in shown:

@@ -97,7 +97,7 @@ def test_in_process_sequence_is_one_line_in_order():
     assert apply.sequence and apply.phase == "restart"
     assert apply.parts[0] == '(echo started=restart)>>"ShopCart.dll.iis4state"'
     text = "&".join(apply.parts)
-    order = ["net stop IISADMIN /y", "@@swap", *(f"net start {s} " for s in plan.starts), "@@outage_end", "@@done"]
+    order = ["net stop IISADMIN /y", "@@swap", *(f"net start {s}||" for s in plan.starts), "@@outage_end", "@@done"]
     positions = [text.index(word) for word in order]
     assert positions == sorted(positions)
     assert "finished=restart" in text
@@ -322,3 +322,19 @@ def test_backups_are_listed_oldest_first_and_attrib_read():
     assert read_readonly("A    R     C:\\InetPub\\shop\\bin\\ShopCart.dll\r\n") is True
     assert read_readonly("A          C:\\InetPub\\shop\\bin\\ShopCart.dll\r\n") is False
     assert read_readonly("'attrib' is not recognized as an internal or external command,\r\n") is None
+
+
+def test_the_outage_keeps_the_old_dll_when_something_else_still_holds_it():
+    plan, _paths, _p = plan_for(INPROC)
+    text = "&".join(plan.step("apply").parts)
+    stop, held, swap = text.index("net stop IISADMIN /y"), text.index("(echo held)>"), text.index("echo @@swap")
+    assert stop < held < swap
+    assert 'if not exist "ShopCart.dll.iis4held" if exist "ShopCart.dll.iis4new" if exist "ShopCart.dll" ren' in text
+    assert "##held_after_stop" in text
+
+
+def test_a_sequence_too_long_for_one_line_has_a_redirection_per_command():
+    plan, paths, _p = plan_for(INPROC, cmdline_limit=700)
+    parts = plan.step("apply").parts
+    assert all(len(part) < 700 for part in parts)
+    assert sum('>>"ShopCart.dll.iis4log" 2>&1' in part for part in parts) > 5
