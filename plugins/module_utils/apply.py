@@ -10,6 +10,7 @@ stop completely (take the new DLL back out and keep the record), a sequence cut 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .cmdline import marker
@@ -27,6 +28,10 @@ from .services import IIS_SERVICES, running_iis_services
 from .session import Session
 from .swap import Swap
 from .winrm_runner import CommandResult
+
+#: How long an unloaded application's process may take to exit and free the DLL (seconds).
+UNLOAD_WAIT = 30.0
+POLL_PAUSE = 0.5
 
 
 class Apply:
@@ -173,21 +178,30 @@ class Apply:
 
     def _unload(self) -> None:
         res = self._send(self.plan.step("apply"))
-        if not res.step.startswith("readback") and "@@done" not in res.output:
-            self._cut_short(res)
-        s = split_sections(res.output)
-        still_locked = classify_error(section(s, "probe")) in ("sharing_violation", "access_denied")
+        unloaded = list(self.plan.unload_roots)
+        note = ""
         self.report.set_services([], [])
-        unload_text = section(s, "unload")
-        unload_err = parse_adsutil_error(unload_text)
-        if self._verified(res) and not still_locked:
-            if "##tidy" not in section(s, "tidy"):
+        if not self._released(res) and self._wait_until_free():
+            # mtx.exe exits some time after APPUNLOAD: now that the file is free, the same sequence finishes.
+            res = self._send(self.plan.step("apply"))
+        if not self._released(res) and self.plan.widen is not None and self._wait_until_free(self.plan.widen):
+            # Another isolated application's process had the DLL loaded too: unloading those freed it.
+            unloaded += list(self.plan.widen_roots)
+            note = "the DLL was also loaded by " + ", ".join(
+                "/LM/" + (a.unload_path or "") for a in self.plan.widen_roots
+            )
+            note += ", which were unloaded too"
+            res = self._send(self.plan.step("apply"))
+        if self._released(res):
+            if "##tidy" not in section(split_sections(res.output), "tidy"):
                 full = Swap(self.report.paths)
                 self.session.run("cleanup", [*full.tidy(self.p.backup), full.drop_record()])
             self.result["outage_seconds"] = 0.0
-            self.result["unloaded"] = [a.unload_path for a in self.plan.unload_roots]
-            self._conclude(res, "")
+            self.result["unloaded"] = [a.unload_path for a in unloaded]
+            self._conclude(res, note)
             return
+        unload_text = section(split_sections(res.output), "unload")
+        unload_err = parse_adsutil_error(unload_text)
         reason = "unloading did not release the DLL (it is still loaded)"
         if unload_err is not None:
             reason = f"adsutil APPUNLOAD failed: {unload_err.message}"
@@ -205,6 +219,31 @@ class Apply:
             )
         self.result["fallback"] = reason
         self._restart(self.plan.fallback, note=f"fell back to restarting IIS because {reason}")
+
+    def _released(self, res: CommandResult) -> bool:
+        """The unload sequence ran to its end, dest is the new DLL and nothing holds the old one."""
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res)
+        probe = section(split_sections(res.output), "probe")
+        return self._verified(res) and classify_error(probe) not in ("sharing_violation", "access_denied")
+
+    def _wait_until_free(self, first: Step | None = None) -> bool:
+        """Send ``first`` (if any), then probe the old DLL's lock until it is free, for at most UNLOAD_WAIT
+        seconds (or a quarter of the module's timeout when shorter)."""
+        if first is not None:
+            self.session.run(first.name, list(first.parts))
+        deadline = time.monotonic() + min(UNLOAD_WAIT, self.p.timeout / 4)
+        probe = self.swap.lock_probe()
+        while True:
+            res = self.session.run("wait_unloaded", probe, here=True)
+            if classify_error(section(split_sections(res.output), "probe")) not in (
+                "sharing_violation",
+                "access_denied",
+            ):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_PAUSE)
 
     # -- common ----------------------------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ class Plan:
     blast_radius: dict[str, Any] = field(hash=False)
     steps: tuple[Step, ...] = ()
     fallback: Step | None = None
+    widen: Step | None = None  # unload: APPUNLOAD of every other isolated application, if the DLL stays loaded
+    widen_roots: tuple[Application, ...] = ()
     warnings: tuple[str, ...] = ()
 
     @property
@@ -141,6 +143,15 @@ def sequence_step(strategy: Any, release: Release, limit: int, folder: str) -> S
     return Step("apply", tuple(parts), sequence=True, phase=strategy.phase)
 
 
+def other_isolated_roots(mb: Any, roots: tuple[Application, ...]) -> tuple[Application, ...]:
+    """Every isolated application root of the host besides ``roots``: their processes may have the DLL loaded
+    too (an application that was not named)."""
+    if mb is None:
+        return ()
+    named = {r.app_root.upper() for r in roots if r.app_root}
+    return tuple(a for a in mb.applications() if a.isolated and a.app_root and a.app_root.upper() not in named)
+
+
 def choose_isolation(wanted: str, apps: list[Application]) -> str:
     """The isolation to act for: forced by the option, else in-process as soon as one application is."""
     if wanted in ("in_process", "out_of_process"):
@@ -215,6 +226,14 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         sequence_step(strategy, release, params.cmdline_limit, paths.dest_dir),
     )
     fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None
+    others = other_isolated_roots(mb, roots) if strategy is STRATEGIES["out_of_process"] else ()
+    widen = Step("widen", tuple(strategy.unload_parts(others, params.adsutil_path))) if others else None
+    blast = strategy.blast_radius(mb, site, roots, stops) if mb else unknown_blast_radius(strategy, apps, stops)
+    if strategy is STRATEGIES["out_of_process"]:
+        blast["if_still_loaded"] = {
+            "applications": [a.as_dict() for a in others],
+            "then": "restart IIS (every in-process application and IIS service)" if falls_back else "fail",
+        }
     return Plan(
         site=site,
         applications=tuple(apps),
@@ -228,6 +247,8 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         else unknown_blast_radius(strategy, apps, stops),
         steps=steps,
         fallback=fallback,
+        widen=widen,
+        widen_roots=others,
         warnings=served_backup_warnings(mb, paths) if params.backup else (),
     )
 

@@ -108,6 +108,16 @@ class IsolatedUnload:
     phase = "unload"
     process = "mtx.exe"
 
+    @staticmethod
+    def unload_parts(roots: tuple[Application, ...], adsutil_path: str) -> list[str]:
+        """``APPUNLOAD`` of each root, by the AppRoot value as stored: IIS 4 matches it case-sensitively
+        (KB Q246111).  Safe to repeat: unloading an unloaded application does nothing."""
+        parts = [marker("unload")]
+        for app in roots:
+            target = host_arg(app.unload_path or "", "the application root")
+            parts.append(f"{build_command('cscript', '//nologo', quote_arg(adsutil_path), 'APPUNLOAD', target)} 2>&1")
+        return parts
+
     def blast_radius(self, mb: Metabase, site: int, roots: tuple[Application, ...], stops: tuple[str, ...]) -> dict:
         del site, stops
         sharing: list[dict[str, Any]] = []
@@ -122,12 +132,7 @@ class IsolatedUnload:
 
     def sequence(self, r: Release) -> list[str]:
         s = r.swap
-        parts = [s.append_record(f"started={self.phase}"), marker("unload")]
-        for app in r.unload_roots:
-            # By the AppRoot value as stored: IIS 4 matches it case-sensitively (KB Q246111).
-            target = host_arg(app.unload_path or "", "the application root")
-            unload = build_command("cscript", "//nologo", quote_arg(r.adsutil_path), "APPUNLOAD", target)
-            parts.append(f"{unload} 2>&1")
+        parts = [s.append_record(f"started={self.phase}"), *self.unload_parts(r.unload_roots, r.adsutil_path)]
         parts += s.swap_in("swap")
         parts += s.register() if r.register else []
         parts += s.lock_probe()

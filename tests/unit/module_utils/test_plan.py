@@ -338,3 +338,24 @@ def test_a_sequence_too_long_for_one_line_has_a_redirection_per_command():
     parts = plan.step("apply").parts
     assert all(len(part) < 700 for part in parts)
     assert sum('>>"ShopCart.dll.iis4log" 2>&1' in part for part in parts) > 5
+
+
+def test_an_unload_plans_to_unload_the_other_isolated_applications_if_the_dll_stays_loaded():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.metabase import Metabase
+
+    facts = facts_of(ISOLATED)
+    nodes = dict(facts.metabase.nodes)
+    nodes["W3SVC/1/ROOT/Admin Tools"] = {"AppRoot": "/LM/w3svc/1/root/admin tools", "AppIsolated": 1}
+    nodes["W3SVC/1/ROOT/Docs"] = {"AppRoot": "/LM/W3SVC/1/ROOT/Docs", "AppIsolated": 0}
+    facts = dataclasses.replace(facts, metabase=Metabase({"/" + k: v for k, v in nodes.items()}))
+    plan = make_plan(facts, params(), Paths(SRC, DEST, STAMP))
+    keys = [a.key for a in plan.widen_roots]
+    assert "W3SVC/1/ROOT/Admin Tools" in keys and "W3SVC/1/ROOT/Docs" not in keys and "W3SVC/1/ROOT/Shop" not in keys
+    assert plan.widen is not None
+    assert f'cscript //nologo "{ADSUTIL}" APPUNLOAD "w3svc/1/root/admin tools" 2>&1' in plan.widen.parts
+    then = plan.blast_radius["if_still_loaded"]
+    assert "/Admin Tools" in [a["path"] for a in then["applications"]] and then["then"].startswith("restart IIS")
+    assert (
+        make_plan(facts, params(unload_fallback=False), Paths(SRC, DEST, STAMP)).blast_radius["if_still_loaded"]["then"]
+        == "fail"
+    )
