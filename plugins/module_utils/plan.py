@@ -242,9 +242,7 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         stops=stops,
         starts=starts,
         unload_roots=roots,
-        blast_radius=strategy.blast_radius(mb, site, roots, stops)
-        if mb
-        else unknown_blast_radius(strategy, apps, stops),
+        blast_radius=blast,
         steps=steps,
         fallback=fallback,
         widen=widen,
