@@ -24,7 +24,7 @@ from .parsers.regsvr32 import parse_regsvr32
 from .plan import Plan, Step, rollback_parts
 from .recovery import recover
 from .results import Report, success_message
-from .services import IIS_SERVICES, running_iis_services
+from .services import running_services, started_ok
 from .session import Session
 from .swap import Swap
 from .winrm_runner import CommandResult
@@ -86,7 +86,7 @@ class Apply:
         s = split_sections(res.output)
         plan = self.plan
         if res.step.startswith("readback"):
-            running = running_iis_services(parse_net_start_list(section(s, "running")))
+            running = running_services(parse_net_start_list(section(s, "running")), plan.names)
             self.report.set_services(
                 plan.stops,
                 [k for k in plan.starts if k in running],
@@ -103,13 +103,20 @@ class Apply:
         for svc in plan.starts:
             text = section(s, f"start_{svc}")
             r = parse_net_start(text)
-            if r.ok or IIS_SERVICES[svc] in r.started or "already been started" in text:
+            if started_ok(svc, plan.names, r, text):
                 started_keys.append(svc)
             else:
                 errors.append(f"{svc}: {text.strip()}")
-        stopped_keys = [k for k in IIS_SERVICES if IIS_SERVICES[k] in stopped.stopped] or (
-            [] if not stopped.stopped else stopped.stopped
-        )
+        by_display = {d: k for k, d in plan.names.items()}
+        stopped_keys = [by_display.get(d, d) for d in stopped.stopped]
+        # A service outside IIS that net stop /y stopped and the plan did not know (no sc.exe to ask): its
+        # name is unknown, so it could not be started again.
+        for display in stopped.stopped:
+            if display not in by_display:
+                errors.append(
+                    f"{display}: stopped by net stop IISADMIN /y, but sc.exe is not installed, so its service name "
+                    "could not be looked up and it was not started again: start it by hand"
+                )
         self.report.set_services(stopped_keys, started_keys, errors)
         t_stop, t_started = res.time_of("@@outage_begin"), res.time_of("@@outage_end")
         if t_stop is not None and t_started is not None:

@@ -23,13 +23,15 @@ from .parsers.adsutil import parse_adsutil_enum, parse_adsutil_enum_all, parse_a
 from .parsers.common import ParseError, classify_error, parse_rc_ladder, split_sections
 from .parsers.files import DirEntry, parse_dir
 from .parsers.net import parse_net_start_list
-from .parsers.sc import parse_sc_qc
+from .parsers.sc import parse_sc_enumdepend, parse_sc_qc
 from .paths import BACKUP_SUFFIX, Paths, StateRecord
-from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, running_iis_services
+from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, SERVICE_NAME, display_names, running_services
 from .swap import compare, redirect
 from .validate import host_arg
 
 q = quote_arg
+#: Buffer size for ``sc enumdepend`` (bytes): room for some fifty dependants.
+ENUMDEPEND_BUFFER = 16384
 #: How deep the key-by-key walk of the metabase goes (W3SVC/<site>/ROOT/<app>/... ).
 WALK_DEPTH = 8
 
@@ -50,6 +52,9 @@ class HostFacts:
     dest_denied: bool = False
     needs_walk: bool = False  # adsutil has no ENUM_ALL: the metabase must be walked key by key
     backups: tuple[str, ...] = ()  # names of earlier runs' backups beside dest, oldest first
+    # Running services outside IIS that depend on IIS Admin (key, display), in sc enumdepend's order (the
+    # reverse of a start order); None when sc.exe could not tell (then they are only seen in net stop's output).
+    extras: tuple[tuple[str, str], ...] | None = None
     dest_readonly: bool | None = None  # dest has the read-only attribute (None: attrib could not tell)
 
     @property
@@ -95,6 +100,7 @@ def gather_parts(paths: Paths, adsutil_path: str, probe_lock: bool) -> list[str]
     ]
     for svc in IIS_SERVICES:
         parts += [marker(f"sc_{svc}"), redirect(build_command("sc", "qc", svc))]
+    parts += [marker("deps"), redirect(build_command("sc", "enumdepend", "IISADMIN", str(ENUMDEPEND_BUFFER)))]
     parts += [marker("mb"), adsutil(adsutil_path, "ENUM_ALL", "W3SVC"), rc_ladder("mb", 1)]
     if probe_lock:
         parts += [marker("lock"), redirect(guarded(touch(q(p.dest)), exists(q(p.dest))))]
@@ -157,6 +163,18 @@ def read_readonly(text: str) -> bool | None:
     return None
 
 
+def read_extras(text: str) -> tuple[tuple[str, str], ...] | None:
+    """Running dependants of IIS Admin that are not IIS services, from ``sc enumdepend IISADMIN``."""
+    deps = parse_sc_enumdepend(text)
+    if deps is None:
+        return None
+    return tuple(
+        (d.name.upper(), d.display_name)
+        for d in deps
+        if d.running and d.name.upper() not in IIS_SERVICES and SERVICE_NAME.match(d.name)
+    )
+
+
 def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts:
     """What the gather line printed, as facts (pure).  Raises StepFailed when net start listed nothing."""
     s = split_sections(output)
@@ -176,7 +194,7 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         dest=_first_file(section(s, "dest")),
         dest_dir_exists="##yes" in section(s, "destdir"),
         identical=None if fc_rc is None or fc_rc >= 2 else fc_rc == 0,
-        running=tuple(running_iis_services(running_names)),
+        running=tuple(running_services(running_names, display_names())),
         graph=graph,
         has_sc=has_sc,
         metabase=metabase,
@@ -186,6 +204,7 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         needs_walk=needs_walk,
         backups=read_backups(section(s, "baks"), dest_name) if dest_name else (),
         dest_readonly=read_readonly(section(s, "attrib")),
+        extras=read_extras(section(s, "deps")),
     )
 
 

@@ -27,7 +27,7 @@ from .metabase import Application
 from .params import Params
 from .paths import Paths
 from .script import fits_one_line, packed_lines, sequence_lines
-from .services import start_order, stop_set
+from .services import display_names, start_order, stop_set
 from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, Release
 from .swap import Swap, compare, delete_if_exists, echo_if_exists
 
@@ -63,6 +63,7 @@ class Plan:
     fallback: Step | None = None
     widen: Step | None = None  # unload: APPUNLOAD of every other isolated application, if the DLL stays loaded
     widen_roots: tuple[Application, ...] = ()
+    names: dict[str, str] = field(default_factory=dict, hash=False)  # service key -> display name
     warnings: tuple[str, ...] = ()
 
     @property
@@ -211,8 +212,12 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     isolation = choose_isolation(params.isolation, apps)
     graph = facts.dependencies
     restart = list(facts.running if params.restart_services is None else params.restart_services)
-    stops = tuple(stop_set(list(facts.running), graph))
-    starts = tuple(start_order(sorted(set(restart) | ({"IISADMIN"} if restart else set())), graph))
+    # Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
+    # after the IIS ones, in the reverse of sc enumdepend's order (a start order).
+    extras = [key for key, _display in (facts.extras or ())]
+    stops = tuple(extras + stop_set(list(facts.running), graph))
+    starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart or extras else set())), graph)
+    starts = tuple(starts + list(reversed(extras)))
     roots = unload_roots(apps)
     strategy = STRATEGIES[isolation] if facts.dest is not None else FIRST_COPY
     swap = Swap(paths.relative())
@@ -247,6 +252,7 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         fallback=fallback,
         widen=widen,
         widen_roots=others,
+        names=display_names(facts.extras or ()),
         warnings=served_backup_warnings(mb, paths) if params.backup else (),
     )
 

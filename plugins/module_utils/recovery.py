@@ -19,7 +19,7 @@ from .facts import HostFacts, section
 from .parsers.common import split_sections
 from .parsers.net import parse_net_start
 from .paths import Paths, RecordError, StateRecord
-from .services import IIS_SERVICES, start_order
+from .services import SERVICE_NAME, display_names, start_order, started_ok
 from .session import RETRY_PAUSE, Session
 from .swap import Swap
 
@@ -40,8 +40,7 @@ def recovery_parts(swap: Swap, finished: bool, to_start: list[str]) -> list[str]
 
 
 def _started(text: str, svc: str) -> bool:
-    result = parse_net_start(text)
-    return result.ok or IIS_SERVICES[svc] in result.started or "already_started" in result.conditions
+    return started_ok(svc, display_names(), parse_net_start(text), text)
 
 
 def recover(session: Session, facts: HostFacts, fallback_dest: str, timeout: int) -> dict[str, Any]:
@@ -53,7 +52,8 @@ def recover(session: Session, facts: HostFacts, fallback_dest: str, timeout: int
         raise StepFailed(
             "recover", f"the state record beside dest cannot be trusted ({exc}); inspect it by hand"
         ) from None
-    services = [s for s in rec.services if s in IIS_SERVICES]
+    # The record names IIS services and the other services that depend on IIS Admin (sc enumdepend).
+    services = [s for s in rec.services if SERVICE_NAME.match(s)]
     graph = facts.dependencies
     to_start = start_order([s for s in services if s not in facts.running], graph)
     res = session.run("recover", recovery_parts(Swap(paths), rec.finished, to_start))

@@ -10,6 +10,8 @@ graph is used.
 
 from __future__ import annotations
 
+import re
+
 #: IIS 4 services: key name (``net`` / ``sc`` argument) -> display name (shown in ``net`` messages).
 IIS_SERVICES: dict[str, str] = {
     "IISADMIN": "IIS Admin Service",
@@ -94,3 +96,36 @@ def stop_set(running: list[str], graph: dict[str, list[str]], root: str = "IISAD
     running_set = {s.upper() for s in running}
     deps = [s for s in dependants(root, graph) if s in running_set]
     return start_order(deps, graph) + ([root.upper()] if root.upper() in running_set else [])
+
+
+#: What a service name read from the host (sc enumdepend, a state record) may look like: it is written on
+#: command lines bare (``net start NAME``), so nothing else is accepted.
+SERVICE_NAME = re.compile(r"^[A-Za-z0-9_$.-]{1,256}$")
+
+
+def display_names(extras: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Service key -> display name: the IIS services and the other services ``extras`` (key, display) that
+    depend on IIS Admin."""
+    names = dict(IIS_SERVICES)
+    names.update({key.upper(): display for key, display in extras})
+    return names
+
+
+def running_services(displays: list[str], names: dict[str, str]) -> list[str]:
+    """Keys of the services of ``names`` that a ``net start`` listing shows running: the IIS services in
+    preferred order, then the others in the order of ``names``."""
+    shown = {d.strip().lower() for d in displays}
+    found = [k for k, d in names.items() if d.lower() in shown or k.lower() in shown]
+    return [k for k in PREFERRED_ORDER if k in found] + [k for k in found if k not in PREFERRED_ORDER]
+
+
+def started_ok(key: str, names: dict[str, str], result: object, text: str) -> bool:
+    """Did ``net start <key>`` leave the service running (started now, or already running)?"""
+    started = getattr(result, "started", [])
+    conditions = getattr(result, "conditions", [])
+    return (
+        bool(getattr(result, "ok", False))
+        or names.get(key, key) in started
+        or "already_started" in conditions
+        or "already been started" in text
+    )

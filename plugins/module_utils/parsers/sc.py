@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Parser for ``sc qc <service>`` (sc.exe: Resource Kit on NT 4.0, built in from XP on).
+"""Parsers for ``sc qc <service>`` and ``sc enumdepend <service>`` (sc.exe: Resource Kit on NT 4.0, built in
+from XP on).
 
 Facts relied on:
 
@@ -7,6 +8,10 @@ Facts relied on:
   SUCCESS`` (Vista+), followed by ``SERVICE_NAME: X`` and ``KEY : value`` lines indented by 8 spaces.
 * Numbers are printed as ``<hex>  <SYMBOLIC_NAME>`` (``TYPE : 20  WIN32_SHARE_PROCESS``).
 * DEPENDENCIES continue on lines that hold only ``<spaces>: name``; group names keep their ``+`` prefix.
+* ``sc enumdepend X <bufsize>`` prints ``Enum: entriesRead = <n>``, then per dependant (stopped ones too) a blank
+  line, ``SERVICE_NAME: name``, ``DISPLAY_NAME: display`` and the status block of ``sc query``
+  (``STATE : 4  RUNNING``).  EnumDependentServices returns the dependants in the reverse order of their start
+  (Win32 documentation of EnumDependentServices), so reading the list backwards gives a start order.
 * A failure is ``[SC] OpenService FAILED <n>:`` with the message on the next non-blank line (1060: no
   such service, 5: access denied).  Without sc.exe, cmd.exe prints its "is not recognized" message.
 """
@@ -20,6 +25,8 @@ from .common import split_lines
 
 __all__ = [
     "ScConfig",
+    "ScDependant",
+    "parse_sc_enumdepend",
     "parse_sc_qc",
 ]
 
@@ -156,3 +163,43 @@ def parse_sc_qc(text: str | bytes) -> ScConfig:
         if nonblank:
             cfg.error_message = nonblank[0].strip()
     return cfg
+
+
+@dataclass(frozen=True)
+class ScDependant:
+    """One service of ``sc enumdepend``: its name, display name and state (``RUNNING``, ``STOPPED``, ...)."""
+
+    name: str
+    display_name: str
+    state: str | None
+
+    @property
+    def running(self) -> bool:
+        return self.state == "RUNNING"
+
+
+_SC_STATE = re.compile(r"^\s*STATE\s*:\s*[0-9A-Fa-f]+\s+(?P<name>[A-Z_]+)")
+_SC_ENUM = re.compile(r"^Enum:\s*entriesRead\s*=\s*(?P<n>\d+)", re.I)
+
+
+def parse_sc_enumdepend(text: str | bytes) -> list[ScDependant] | None:
+    """The dependants ``sc enumdepend`` listed, in its order (the reverse of a start order), or ``None``
+    when it did not list any (sc.exe missing, an error, an unexpected answer).  An empty list: no dependant."""
+    lines = split_lines(text)
+    if not any(_SC_ENUM.match(line.strip()) for line in lines):
+        return None
+    found: list[ScDependant] = []
+    name = display = state = None
+    for line in lines:
+        s = line.strip()
+        if s.startswith("SERVICE_NAME:"):
+            if name:
+                found.append(ScDependant(name, display or name, state))
+            name, display, state = s.split(":", 1)[1].strip(), None, None
+        elif s.startswith("DISPLAY_NAME:") and name:
+            display = s.split(":", 1)[1].strip()
+        elif (m := _SC_STATE.match(line)) and name:
+            state = m.group("name")
+    if name:
+        found.append(ScDependant(name, display or name, state))
+    return found

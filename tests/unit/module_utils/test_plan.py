@@ -359,3 +359,17 @@ def test_an_unload_plans_to_unload_the_other_isolated_applications_if_the_dll_st
         make_plan(facts, params(unload_fallback=False), Paths(SRC, DEST, STAMP)).blast_radius["if_still_loaded"]["then"]
         == "fail"
     )
+
+
+def test_services_outside_iis_that_depend_on_it_start_again_after_the_iis_ones():
+    extras = (("SSCONTENT", "Site Server Content Deployment"), ("MONAGENT", "Monitoring Agent"))
+    facts = dataclasses.replace(facts_of(INPROC), extras=extras)
+    plan = make_plan(facts, params(), Paths(SRC, DEST, STAMP))
+    assert plan.stops[:2] == ("SSCONTENT", "MONAGENT") and plan.stops[-1] == "IISADMIN"
+    assert plan.starts == ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "MONAGENT", "SSCONTENT")
+    assert plan.names["MONAGENT"] == "Monitoring Agent"
+    text = "&".join(plan.step("apply").parts)
+    assert "net start MONAGENT" in text and "net start SSCONTENT" in text
+    assert "echo services=IISADMIN,W3SVC,MSFTPSVC,SMTPSVC,MONAGENT,SSCONTENT" in "&".join(plan.step("stage").parts)
+    explicit = make_plan(facts, params(restart_services=["W3SVC"]), Paths(SRC, DEST, STAMP))
+    assert explicit.starts == ("IISADMIN", "W3SVC", "MONAGENT", "SSCONTENT"), "a service outside IIS is never left down"

@@ -58,3 +58,42 @@ def test_sc_qc_group_dependency_and_missing():
     assert cfg.exists is False and cfg.error_code == 1060
     cfg = parse_sc_qc("'sc' is not recognized as an internal or external command,\n")
     assert cfg.exists is None and "not recognized" in cfg.error_message
+
+
+ENUMDEPEND = (
+    "Enum: entriesRead = 3\r\n"
+    "\r\n"
+    "SERVICE_NAME: MONAGENT\r\n"
+    "DISPLAY_NAME: Monitoring Agent\r\n"
+    "        TYPE               : 10  WIN32_OWN_PROCESS\r\n"
+    "        STATE              : 4  RUNNING\r\n"
+    "                                (STOPPABLE,NOT_PAUSABLE,ACCEPTS_SHUTDOWN)\r\n"
+    "        WIN32_EXIT_CODE    : 0  (0x0)\r\n"
+    "        SERVICE_EXIT_CODE  : 0  (0x0)\r\n"
+    "        CHECKPOINT         : 0x0\r\n"
+    "        WAIT_HINT          : 0x0\r\n"
+    "\r\n"
+    "SERVICE_NAME: W3SVC\r\n"
+    "DISPLAY_NAME: World Wide Web Publishing Service\r\n"
+    "        TYPE               : 20  WIN32_SHARE_PROCESS\r\n"
+    "        STATE              : 4  RUNNING\r\n"
+    "\r\n"
+    "SERVICE_NAME: NNTPSVC\r\n"
+    "DISPLAY_NAME: Microsoft NNTP Service\r\n"
+    "        TYPE               : 20  WIN32_SHARE_PROCESS\r\n"
+    "        STATE              : 1  STOPPED\r\n"
+)
+
+
+def test_sc_enumdepend_lists_dependants_in_its_order():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers.sc import parse_sc_enumdepend
+
+    deps = parse_sc_enumdepend(ENUMDEPEND)
+    assert [(d.name, d.display_name, d.running) for d in deps] == [
+        ("MONAGENT", "Monitoring Agent", True),
+        ("W3SVC", "World Wide Web Publishing Service", True),
+        ("NNTPSVC", "Microsoft NNTP Service", False),
+    ]
+    assert parse_sc_enumdepend("Enum: entriesRead = 0\r\n") == []
+    assert parse_sc_enumdepend("'sc' is not recognized as an internal or external command,\r\n") is None
+    assert parse_sc_enumdepend("[SC] EnumDependentServices FAILED 234:\r\n\r\nMore data is available.\r\n") is None
