@@ -202,7 +202,7 @@ class Apply:
         if self._released(res):
             if "##tidy" not in section(split_sections(res.output), "tidy"):
                 full = Swap(self.report.paths)
-                self.session.run("cleanup", [*full.tidy(self.p.backup), full.drop_record()])
+                self.session.run("cleanup", [*full.tidy(self.p.backup, self.p.register), full.drop_record()])
             self.result["outage_seconds"] = 0.0
             self.result["unloaded"] = [a.unload_path for a in unloaded]
             self._conclude(res, note)

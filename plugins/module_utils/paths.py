@@ -25,6 +25,7 @@ RECORD_SUFFIX = ".iis4state"
 LOG_SUFFIX = ".iis4log"
 FAIL_SUFFIX = ".iis4fail"
 HELD_SUFFIX = ".iis4held"
+REGISTERED_SUFFIX = ".iis4reg"
 BATCH_SUFFIX = ".iis4run.cmd"
 BACKUP_SUFFIX = ".bak"
 #: Length of the longest name added to dest (``.YYYYMMDDhhmmss.bak``), for the MAX_PATH check.
@@ -94,6 +95,10 @@ class Paths:
     @property
     def held_flag(self) -> str:
         return self._at(self.dest_name + HELD_SUFFIX)
+
+    @property
+    def registered_flag(self) -> str:
+        return self._at(self.dest_name + REGISTERED_SUFFIX)
 
     @property
     def batch(self) -> str:

@@ -64,23 +64,32 @@ class Session:
         self.runner.reset()
         time.sleep(RETRY_PAUSE)
 
-    def _send(self, step: str, line: str, retry: bool) -> CommandResult:
-        """One command line.  ``retry``: the line is safe to run twice, so a dropped connection is retried once."""
+    def _send(self, step: str, line: str, retry: bool, timeout: float | None = None) -> CommandResult:
+        """One command line.  ``retry``: the line is safe to run twice, so a dropped connection is retried once.
+        ``timeout``: how long to wait for it (default :attr:`wait`)."""
+        wait = self.wait if timeout is None else timeout
         try:
-            res = self.runner.run(step, line, timeout=self.wait)
+            res = self.runner.run(step, line, timeout=wait)
         except HostError as exc:
             if not retry or exc.kind not in RETRYABLE:
                 raise
             self._pause_and_reset()
-            return self.runner.run(step + "(retry)", line, timeout=self.wait)
+            return self.runner.run(step + "(retry)", line, timeout=wait)
         if not res.complete and retry:
             self.report.steps.append(step_entry(res))
             self._pause_and_reset()
-            res = self.runner.run(step + "(retry)", line, timeout=self.wait)
+            res = self.runner.run(step + "(retry)", line, timeout=wait)
         return res
 
     def run(
-        self, step: str, parts: list[str], *, one_line_only: bool = False, retry: bool = True, here: bool = False
+        self,
+        step: str,
+        parts: list[str],
+        *,
+        one_line_only: bool = False,
+        retry: bool = True,
+        here: bool = False,
+        timeout: float | None = None,
     ) -> CommandResult:
         """Run ``parts`` joined with ``&``; packed into several lines when too long (unless ``one_line_only``).
 
@@ -90,7 +99,7 @@ class Session:
         lines = [one_line(parts, folder)] if one_line_only else packed_lines(parts, self.limit, folder)
         results = []
         for i, line in enumerate(lines):
-            res = self._send(step if len(lines) == 1 else f"{step}[{i + 1}]", line, retry)
+            res = self._send(step if len(lines) == 1 else f"{step}[{i + 1}]", line, retry, timeout)
             self.report.steps.append(step_entry(res))
             results.append(res)
             if not res.complete:

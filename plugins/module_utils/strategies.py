@@ -91,7 +91,7 @@ class ServiceRestart:
         parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
         # No old-image probe: the swap only happened if the old image was free once IIS had stopped.
         parts += [s.report_held(), *s.verify(old_image=False)]
-        parts += s.tidy(r.backup)
+        parts += s.tidy(r.backup, r.register)
         parts += [
             # A service that did not start again: keep the state record (the next run starts it), else drop it.
             s.append_record(f"finished={self.phase}"),
@@ -142,7 +142,7 @@ class IsolatedUnload:
             # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A
             # failed redirection fails the command for && (the usual batch idiom for testing a file lock).
             marker("tidy"),
-            s.tidy_when_released(r.backup),
+            s.tidy_when_released(r.backup, r.register),
             marker("done"),
         ]
         return parts
@@ -165,7 +165,7 @@ class FirstCopy:
         s = r.swap
         parts = [s.append_record(f"started={self.phase}"), *s.swap_in("swap")]
         parts += s.register() if r.register else []
-        parts += [*s.verify(), *s.tidy(r.backup), s.append_record(f"finished={self.phase}")]
+        parts += [*s.verify(), *s.tidy(r.backup, r.register), s.append_record(f"finished={self.phase}")]
         return [*parts, s.drop_record_unless_failed(), marker("done")]
 
 

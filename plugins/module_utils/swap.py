@@ -193,16 +193,34 @@ class Swap:
     # -- register -------------------------------------------------------------------------------------
 
     def register(self, log: str | None = None) -> list[str]:
-        """regsvr32 the new DLL; if that fails, put the old one back and register it again."""
+        """regsvr32 the new DLL (unless it was registered before the outage, see :meth:`register_now`); if that
+        fails, put the old one back and register it again.  All in one group, so that the exit code read is
+        regsvr32's own."""
         p, out = self.p, sink(log)
         regsvr = build_command("regsvr32", "/s", q(p.dest))
         back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), regsvr])
+        undo = f"(if errorlevel 1 if exist {q(p.backup)} ({back}&echo ##register_rolled_back))"
+        body = f"({join_commands([regsvr, rc_ladder('register', 5), undo])})"
         return [
             mark("register", log),
-            redirect(guarded(regsvr, missing(q(p.staged))), out),
-            rc_ladder("register", 5),
-            f"(if errorlevel 1 if exist {q(p.backup)} ({back}&echo ##register_rolled_back)) {out}",
+            redirect(guarded(body, missing(q(p.staged)), missing(q(p.registered_flag))), out),
         ]
+
+    def register_now(self) -> list[str]:
+        """Register the new DLL before any outage (it is already at dest: the swap happened at staging, while
+        the old image stays loaded under the backup's name) and leave a flag so the outage skips it."""
+        p = self.p
+        ok = f"(echo ok)>{q(p.registered_flag)}"
+        return [
+            marker("register"),
+            redirect(build_command("regsvr32", "/s", q(p.dest))),
+            rc_ladder("register", 5),
+            f"(if not errorlevel 1 {ok})",
+        ]
+
+    def reregister_old(self) -> str:
+        """After the old DLL is back at dest: register it again (the new one may have changed its entries)."""
+        return redirect(build_command("regsvr32", "/s", q(self.p.dest)))
 
     # -- verify and tidy ------------------------------------------------------------------------------
 
@@ -230,19 +248,22 @@ class Swap:
             redirect(guarded(touch(q(p.dest)), exists(q(p.staged)))),
         ]
 
-    def tidy(self, keep_backup: bool) -> list[str]:
-        """Remove what the swap leaves beside dest (the backup too unless it is to be kept)."""
+    def tidy(self, keep_backup: bool, registered: bool = False) -> list[str]:
+        """Remove what the swap leaves beside dest (the backup too unless it is to be kept, and the flag of a
+        registration made before the outage)."""
         p = self.p
-        return ([] if keep_backup else [delete_if_exists(p.backup)]) + [delete_if_exists(p.staged)]
+        parts = ([] if keep_backup else [delete_if_exists(p.backup)]) + [delete_if_exists(p.staged)]
+        return parts + ([delete_if_exists(p.registered_flag)] if registered else [])
 
     def drop_record(self) -> str:
         return redirect(build_command("del", q(self.p.record)))
 
-    def tidy_when_released(self, keep_backup: bool) -> str:
+    def tidy_when_released(self, keep_backup: bool, registered: bool = False) -> str:
         """When dest is the new DLL and the old image is no longer loaded, drop the record (and the backup
         unless it is kept) and print ``##tidy``.  A failed redirection fails the command for ``&&``."""
         p = self.p
         tidy = [] if keep_backup else [build_command("del", q(p.backup))]
+        tidy += [delete_if_exists(p.registered_flag)] if registered else []
         tidy += [build_command("del", q(p.record)), "echo ##tidy"]
         free = f"({redirect(guarded(group_touch(p.backup), exists(q(p.backup))), '2>nul')}&&({join_commands(tidy)}))"
         return f"({compare(p.src, p.dest)[0]}&&if not exist {q(p.staged)} {free})"
@@ -260,6 +281,7 @@ class Swap:
             delete_if_exists(p.staged, p.dest),
             delete_if_exists(p.fail_flag),
             delete_if_exists(p.log),
+            delete_if_exists(p.registered_flag),
             redirect(guarded(build_command("del", q(p.record)), exists(q(p.dest)))),
         ]
 

@@ -23,8 +23,9 @@ from .errors import IIS4Error, InputError, StepFailed
 from .facts import HostFacts, check_host_inputs, gather, ladder_rc, section
 from .params import Params
 from .parsers.common import parse_rc_ladder, split_sections
+from .parsers.regsvr32 import parse_regsvr32
 from .paths import Paths
-from .plan import Plan, make_plan
+from .plan import Plan, make_plan, rollback_parts
 from .recovery import recover, wait_for_running_sequence
 from .results import Report, describe_file, entry_dict, prediction
 from .session import Session
@@ -136,7 +137,38 @@ class ComponentUpdate:
                 "nothing was swapped and no service was touched",
                 res.output,
             )
+        if self.p.register and "##still_staged" not in section(s, "staged"):
+            self._register_early(plan)
         return res.output
+
+    def _register_early(self, plan: Plan) -> None:
+        """The swap happened at staging (the old image stays loaded under the backup's name): register the new
+        DLL now, before any outage, waiting at most ``timeout`` seconds.  If it fails or hangs, put the old DLL
+        back (and register it again) and stop: nothing was stopped."""
+        rel = self.paths.relative()
+        res = self.session.run(
+            "register", Swap(rel).register_now(), here=True, retry=False, timeout=float(self.p.timeout)
+        )
+        rc = parse_rc_ladder(res.output).get("register", 0)
+        if res.complete and rc == 0:
+            return
+        self.runner.reset()  # a regsvr32 that still runs keeps its shell; go on in a new one
+        back = [*rollback_parts(Swap(rel), None), Swap(rel).reregister_old()]
+        self.session.run("rollback", back, here=True)
+        self.report.old_dll_in_place()
+        self.report.set_services([], [])
+        why = (
+            f"did not finish within {self.p.timeout} seconds (regsvr32 /s shows no dialog: the DLL's "
+            "DllRegisterServer hangs)"
+            if not res.complete
+            else f"failed (exit {rc}: {parse_regsvr32(rc)})"
+        )
+        raise StepFailed(
+            "register",
+            f"regsvr32 for the new DLL {why}; this happened before any outage: the old DLL was put back at dest "
+            "and registered again, and nothing was stopped",
+            res.output,
+        )
 
 
 def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
