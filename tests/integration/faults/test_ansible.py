@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.ansible_env import BIN, ansible_env
+from tests.ansible_env import BIN, ansible_env, collections_path
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.faults import harness as h
 from tests.lab.config import SHOP_DLL, STAGED_DLL
@@ -365,6 +366,150 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
         },
     )
     assert not violations, violations + [rerun.stdout[-3000:]]
+
+
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [
+        pytest.param(signal.SIGINT, True, id="sigint-ctrl-c"),
+        pytest.param(signal.SIGTERM, False, id="sigterm-awx-cancel"),
+        pytest.param(signal.SIGTERM, True, id="sigterm-process-group"),
+    ],
+)
+def test_interrupted_controller_leaves_iis_to_come_back(
+    signum: int, group: bool, lab_host: Any, tmp_path: Path, matrix_record: Any
+) -> None:
+    """Ctrl-C (SIGINT to the foreground process group) or a cancel (SIGTERM) while IIS is down: Ansible ends,
+    but the module must not delete its WinRS shell, since a WS-Man Delete ends the outage line at once
+    (MS-WSMV 3.1.4.4.1, which the lab models). IIS comes back on its own, and a rerun finds a clean host."""
+    timing: dict[str, Any] = {"default_stop": 0.2, "default_start": 0.4, "service_start": {"IISADMIN": 3.0}}
+    host = lab_host(fleet_index=0, timing=timing)
+    before = h.capture(host)
+    before.served = h.served_version(host)
+    running_before = {s for s, v in h.iis_states(host).items() if v == h.RUNNING}
+    playbook = tmp_path / "update.yml"
+    playbook.write_text(PLAYBOOK.format(src=STAGED_DLL, dest=SHOP_DLL), encoding="utf-8")
+    inv = write_inventory(tmp_path / "inv.yml", host)
+    down = threading.Event()
+    trigger = h.Trigger(host, "IISADMIN", "STOPPED", action=lambda _h: down.set())
+    cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inv)]
+    with trigger:
+        proc = subprocess.Popen(  # noqa: S603 - our own command line
+            cmd,
+            stdin=subprocess.DEVNULL,
+            env=_playbook_env(tmp_path, tmp_path / "tree1"),
+            cwd=tmp_path,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            fired = down.wait(timeout=120)
+            if group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+            output, _stderr = proc.communicate(timeout=90)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate(timeout=30)
+    assert fired, "IIS never went down: the playbook did not get to the outage"
+    assert h.wait_quiet(host), "the host did not finish the outage line on its own"
+    violations = []
+    running_now = {s for s, v in h.iis_states(host).items() if v == h.RUNNING}
+    if running_now != running_before:
+        violations.append(f"2: after the interruption {sorted(running_before - running_now)} stayed down")
+    shells_cut = [
+        e.detail.get("line", "")[:80]
+        for e in host.lab.log.events(host=host.name, kind="shell")
+        if e.detail.get("event") == "command_terminated"
+    ]
+    if shells_cut:
+        violations.append(f"2: a command was terminated on the host: {shells_cut[:2]}")
+    tree = tmp_path / "tree2"
+    rerun = subprocess.run(  # noqa: S603 - our own command line
+        cmd,
+        stdin=subprocess.DEVNULL,
+        env=_playbook_env(tmp_path, tree),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    res = json.loads((tree / host.name).read_text(encoding="utf-8")) if (tree / host.name).exists() else {}
+    res["failed"] = rerun.returncode != 0
+    assert h.wait_quiet(host)
+    violations += h.check_converged(host, before, res, before.new_bytes)
+    name = {signal.SIGINT: "SIGINT"}.get(signum, "SIGTERM") + (
+        " to the process group" if group else " to ansible-playbook"
+    )
+    matrix_record(
+        "ansible",
+        f"interrupted-controller-{'sigint' if signum == signal.SIGINT else 'sigterm'}{'-group' if group else ''}",
+        {
+            **row(
+                f"{name} while IIS is down, then one rerun",
+                f"interrupted (exit {proc.returncode}); IIS {'came back' if running_now == running_before else 'DOWN'}"
+                f" on its own; rerun {'succeeded' if rerun.returncode == 0 else 'failed'}",
+                res.get("msg", ""),
+                violations,
+                ("2", "4", "5"),
+            ),
+            "defect": None,
+        },
+    )
+    assert not violations, violations + [output[-2000:] if output else ""]
+
+
+MODULE_CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
+options, args = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(json.dumps(run_update(args, WinRMRunner(ConnectionOptions(**options))), default=str))
+"""
+
+
+@pytest.mark.parametrize("transport", ["basic-https", "ntlm-http"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_interrupted_module_never_deletes_a_shell_whose_outage_runs(signum: int, transport: str, lab_host: Any) -> None:
+    """The module's own process interrupted during the outage (KeyboardInterrupt runs every ``finally``; SIGTERM
+    ends it at once): no WS-Man Delete may reach the host while the outage line runs, so IIS comes back.
+
+    Over Basic/HTTPS a Delete sent from a ``finally`` would get through on a fresh connection (with NTLM message
+    encryption the interrupted connection's security context is lost, so it usually cannot)."""
+    host = lab_host(
+        fleet_index=0, timing={"default_stop": 0.2, "default_start": 0.4, "service_start": {"IISADMIN": 3.0}}
+    )
+    running_before = {s for s, v in h.iis_states(host).items() if v == h.RUNNING}
+    options = {"host": host.ip, "port": 5985, "user": host.username, "password": host.password}
+    if transport == "basic-https":
+        options.update(port=5986, scheme="https", transport="basic", ca_trust_path=str(host.lab.ca_path))
+    cmd = [sys.executable, "-c", MODULE_CHILD, str(collections_path()), json.dumps(options)]
+    cmd.append(json.dumps(h.module_args(timeout=10)))
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603 - our own child
+
+    def interrupt(_host: Any) -> None:
+        if child.poll() is None:
+            os.kill(child.pid, signum)
+
+    with h.Trigger(host, "IISADMIN", "STOPPED", action=interrupt) as trigger:
+        output, _ = child.communicate(timeout=120)
+    assert trigger.fired, "IIS never went down"
+    assert child.returncode != 0, f"the module was not interrupted: {output[-500:]!r}"
+    assert h.wait_quiet(host), "the host did not finish the outage line on its own"
+    cut = [
+        e for e in host.lab.log.events(host=host.name, kind="shell") if e.detail.get("event") == "command_terminated"
+    ]
+    assert not cut, f"the outage line was terminated on the host: {cut[:1]}"
+    running_now = {s for s, v in h.iis_states(host).items() if v == h.RUNNING}
+    assert running_now == running_before, f"{sorted(running_before - running_now)} stayed down"
+    again = h.run_module(host, h.module_args(timeout=10))
+    assert not again.get("failed"), again.get("msg")
+    assert h.served_version(host) is not None
 
 
 def test_make_dll_versions_differ() -> None:
