@@ -22,7 +22,7 @@ from .parsers.common import classify_error, parse_rc_ladder, split_sections
 from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
 from .parsers.regsvr32 import parse_regsvr32
 from .plan import Plan, Step, rollback_parts
-from .recovery import recover
+from .recovery import ensure_running, recover
 from .results import Report, success_message
 from .services import running_services, started_ok
 from .session import Session
@@ -42,6 +42,7 @@ class Apply:
         self.plan = plan
         self.swap = Swap(report.paths.relative())
         self.stage_output = stage_output  # what staging printed: its pre-swap section explains a failed swap
+        self.record_dropped = False
 
     @property
     def result(self) -> dict[str, Any]:
@@ -77,10 +78,29 @@ class Apply:
         if not res.step.startswith("readback") and "@@done" not in res.output:
             self._cut_short(res)
         self._read_restart(res)
+        self._start_pending(res)
         self._check_held(res)
         self._check_stopped(res)
         self.result["method"] = "service_restart"
         self._conclude(res, note)
+
+    def _start_pending(self, res: CommandResult) -> None:
+        """A service that was still stopping when the sequence started it (net stop gave up waiting for it, as
+        net.exe does after a while) answered "starting or stopping": keep starting it until it runs, for at most
+        ``timeout`` seconds, so that no service that was running is left down."""
+        pending = [e.split(":", 1)[0] for e in self.report.not_running if "starting or stopping" in e]
+        if not pending:
+            return
+        still = ensure_running(self.session, pending, self.p.timeout)
+        still_keys = {e.split(":", 1)[0] for e in still}
+        started = set(self.result["services_started"]) | (set(pending) - still_keys)
+        self.result["services_started"] = [k for k in self.plan.starts if k in started]
+        others = [e for e in self.report.not_running if e.split(":", 1)[0] not in pending]
+        self.result["services_not_running"] = others + still
+        if not self.report.not_running and "##record_kept" in res.output:
+            # Every service runs now: the record the sequence kept for the next run is not needed.
+            self.session.run("cleanup", [Swap(self.report.paths).drop_record()])
+            self.record_dropped = True
 
     def _read_restart(self, res: CommandResult) -> None:
         s = split_sections(res.output)
@@ -294,7 +314,9 @@ class Apply:
             self.report.warn(res.error)
         not_running = self.report.not_running
         kept = ""
-        if "##record_kept" in res.output or (not_running and res.step.startswith("readback")):
+        if ("##record_kept" in res.output and not self.record_dropped) or (
+            not_running and res.step.startswith("readback")
+        ):
             kept = self.report.keep_record()
         if self.p.register and "##register_rolled_back" in res.output:
             self.report.old_dll_in_place()
