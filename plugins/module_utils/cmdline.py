@@ -58,6 +58,7 @@ __all__ = [
     "build_command",
     "check_length",
     "describe_char",
+    "echo_text",
     "echo_to_file",
     "exists",
     "fits",
@@ -311,6 +312,14 @@ def rc_ladder(label: str, max_rc: int | Iterable[int], *, negative: bool = False
 
 
 _ECHO_ESCAPE = frozenset("^&|<>()")
+
+
+def echo_text(text: str) -> str:
+    """``text`` for an unquoted ``echo``: ``^ & | < > ( )`` escaped with ``^`` (``R&D`` -> ``R^&D``).  The text
+    may not hold ``"``, ``%`` or line breaks."""
+    if '"' in text or "%" in text or "\r" in text or "\n" in text:
+        raise InputError("text", "may not contain double quotes, '%' or line breaks")
+    return "".join("^" + ch if ch in _ECHO_ESCAPE else ch for ch in text)
 
 
 def echo_to_file(text: str, quoted_path: str, *, append: bool = True) -> str:

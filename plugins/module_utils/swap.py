@@ -16,6 +16,7 @@ from __future__ import annotations
 from .cmdline import (
     MERGE_STDERR,
     build_command,
+    echo_text,
     echo_to_file,
     exists,
     guarded,
@@ -96,7 +97,7 @@ class Swap:
 
     def write_record(self, method: str, services: list[str], *extra: str) -> str:
         """(Re)write the state record: a later run reads it to put the host back in order."""
-        echo_block = "& ".join(f"echo {line}" for line in record_lines(self.p, method, services, *extra))
+        echo_block = "& ".join(f"echo {echo_text(line)}" for line in record_lines(self.p, method, services, *extra))
         return f"({echo_block})>{q(self.p.record)} {MERGE_STDERR}"
 
     def append_record(self, line: str) -> str:

@@ -99,10 +99,11 @@ def validate_windows_path(
     paths, ``\\\\?\\`` / ``\\\\.\\`` device paths, empty, ``.`` or ``..`` components, components ending in a
     space or dot, reserved device names (CON, PRN, AUX, NUL, CLOCK$, COM1-9, LPT1-9, also with an
     extension), characters invalid in NT names (``< > : " / \\ | ? *``, control characters), the cmd.exe
-    metacharacters ``% ! ^ & | ( ) < > "``, non-ASCII characters, and paths longer than ``max_length``
+    metacharacters ``% ! ^ < > "`` (``& ( )`` are accepted: they are always quoted), non-ASCII characters,
+    and paths longer than ``max_length``
     (default 259: MAX_PATH 260 including the terminating NUL).
     """
-    text = _check_text(value, name)
+    text = _check_text(value, name, allowed=APP_PATH_ALLOWED)
     text = text.replace("/", "\\")
     if text != text.strip(" "):
         raise InputError(name, "has leading or trailing spaces")
@@ -146,7 +147,9 @@ def validate_windows_path(
     return result
 
 
-#: cmd.exe metacharacters an application path may hold: quoting protects them (they are never bare).
+#: cmd.exe metacharacters a path or an application path may hold (real folders are named R&D or Shop (old)):
+#: quoting protects them, every path reaches a command line quoted, and the state record's echo lines escape
+#: them with carets (cmdline.echo_text).
 APP_PATH_ALLOWED = "&()"
 
 

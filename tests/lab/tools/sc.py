@@ -105,5 +105,33 @@ def sc_program(call: ProgramCall) -> int:
             text += _field("PID", str(pid)) + _field("FLAGS", "")
         io.out(text + CRLF)
         return 0
+    if command == "enumdepend" and len(args) >= 2:
+        return _enumdepend(io, machine, args[1], args[2] if len(args) > 2 else None)
     io.out(f"[SC] Unrecognized command or missing service name: {' '.join(args)}{CRLF}")
     return 1
+
+
+#: sc's default buffer for EnumDependentServices, in bytes.
+ENUMDEPEND_DEFAULT_BUFFER = 1024
+
+
+def _enumdepend(io: Any, machine: Any, typed: str, buffer: str | None) -> int:
+    """``sc enumdepend <service> [bufsize]`` (facts 3.3): every dependant, stopped ones too, in the order
+    EnumDependentServices returns them, the reverse of their start order.  The buffer a real call needs is
+    modelled as an ENUM_SERVICE_STATUS (36 bytes) plus both names in UTF-16 per dependant (a choice)."""
+    if machine.scm.get(typed) is None:
+        return _sc_open_failed(io)
+    deps = machine.scm.stop_order(machine.scm.dependants(typed, active_only=False))
+    need = sum(36 + 2 * (len(d.name) + 1) + 2 * (len(d.display) + 1) for d in deps)
+    size = int(buffer) if buffer and buffer.isdigit() else ENUMDEPEND_DEFAULT_BUFFER
+    if size < need:
+        io.out(f"[SC] EnumDependentServices FAILED 234:{CRLF}{CRLF}More data is available.{CRLF}{CRLF}")
+        io.out(f"[SC] The buffer size needed is {need} bytes{CRLF}")
+        return 234
+    text = f"Enum: entriesRead = {len(deps)}{CRLF}"
+    for svc in deps:
+        block = _sc_status_block(svc, svc.name)
+        head, rest = block.split(CRLF, 1)
+        text += CRLF + head + CRLF + f"DISPLAY_NAME: {svc.display}{CRLF}" + rest
+    io.out(text + CRLF)
+    return 0

@@ -75,3 +75,31 @@ def test_sc_absent_without_the_resource_kit():
     out, err, rc = run(m, "sc query w3svc")
     assert rc == 1 and out == ""
     assert "not recognized" in err
+
+
+def test_sc_enumdepend_lists_every_dependant_in_reverse_start_order():
+    """facts 3.3: ``Enum: entriesRead = <n>``, then per dependant (stopped ones too) a blank line, SERVICE_NAME,
+    DISPLAY_NAME and the status block of ``sc query``; EnumDependentServices returns them in the reverse order
+    of their start (a service after those that depend on it)."""
+    from tests.lab.config import ExtraService
+
+    m = machine(0, extra_services=[ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"])])
+    run(m, "net stop smtpsvc")
+    out, _err, rc = run(m, "sc enumdepend IISADMIN 16384")
+    assert rc == 0
+    lines = out.split("\n")
+    assert lines[0] == "Enum: entriesRead = 4"
+    names = [line.split(": ", 1)[1] for line in lines if line.startswith("SERVICE_NAME: ")]
+    assert set(names) == {"W3SVC", "MSFTPSVC", "SMTPSVC", "MONAGENT"}
+    assert names.index("MONAGENT") < names.index("W3SVC"), "a dependant comes before the service it needs"
+    assert "DISPLAY_NAME: Monitoring Agent" in lines
+    block = out.split("SERVICE_NAME: SMTPSVC\n", 1)[1]
+    assert block.split("\n")[2].strip() == "STATE              : 1  STOPPED"
+
+
+def test_sc_enumdepend_with_a_small_buffer_fails_with_234():
+    out, _err, rc = run(machine(0), "sc enumdepend IISADMIN 16")
+    assert rc == 234
+    assert out.startswith("[SC] EnumDependentServices FAILED 234:")
+    out, _err, rc = run(machine(0), "sc enumdepend NOSUCH")
+    assert rc == 1060 and "OpenService FAILED 1060" in out

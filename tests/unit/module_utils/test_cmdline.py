@@ -79,7 +79,21 @@ def test_valid_paths(value, expected):
         assert validate_windows_path(value, "src") == expected
 
 
-@pytest.mark.parametrize("ch", list('%!^&|()<>"'))
+@pytest.mark.parametrize("name", ["C:\\InetPub\\R&D\\bin\\x.dll", "C:\\InetPub\\Shop (old)\\x.dll"])
+def test_path_accepts_names_real_folders_have(name):
+    assert validate_windows_path(name, "dest") == name
+    assert quote_arg(name) == f'"{name}"'
+
+
+def test_echo_text_escapes_what_cmd_would_act_on():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.cmdline import echo_text
+
+    assert echo_text("dest=C:\\InetPub\\R&D\\(old)\\x.dll") == "dest=C:\\InetPub\\R^&D\\^(old^)\\x.dll"
+    with pytest.raises(InputError):
+        echo_text('a"b')
+
+
+@pytest.mark.parametrize("ch", list('%!^|<>"'))
 def test_path_rejects_each_cmd_metacharacter(ch):
     with pytest.raises(InputError) as exc:
         validate_windows_path(f"C:\\dir\\a{ch}b.dll", "dest")
