@@ -15,6 +15,7 @@ matrix) are counted and reported but do not fail the campaign; every other viola
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.integration.faults import harness as h
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.config import SHOP_DLL, STAGED_DLL, ExtraService, default_host
 from tests.lab.fixtures import build_config
 
 BIN = SHOP_DLL.rsplit("\\", 1)[0]
@@ -42,6 +43,8 @@ class Scenario:
     trigger: dict[str, Any] | None = None  # {"service", "state", "after", "faults", "kill", "outage"}
     lose: dict[str, Any] | None = None  # {"needle", "when", "nth"}: harness.LoseCommand
     timing: dict[str, Any] = field(default_factory=dict)
+    host: dict[str, Any] = field(default_factory=dict)  # HostConfig overrides: how this host differs (issue 11)
+    variations: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         mode = "isolated" if self.fleet else "in-process"
@@ -58,6 +61,7 @@ class Scenario:
             f"rename {'allowed' if self.rename else 'refused'}, options {extra}, fault {self.fault}"
             f"{' ' + str(self.faults) if self.faults else ''}"
             f"{when}{' ' + self._trigger_text() if self.trigger else ''}"
+            + (f", host variations {self.variations}" if self.variations else "")
         )
 
     def _trigger_text(self) -> str:
@@ -108,6 +112,31 @@ def known_defect(sc: Scenario, result: dict[str, Any], violations: list[str]) ->
     return None
 
 
+def draw_variations(rnd: random.Random, sc: Scenario) -> None:
+    """Ways a real host differs from the lab's default (issue 11), each drawn on its own."""
+    if rnd.random() < 0.12:
+        sites = copy.deepcopy(default_host(sc.fleet, "127.0.0.2").sites)
+        sites[0].apps[1].app_root = "/LM/w3svc/1/root/shop"
+        sc.host["sites"] = sites
+        sc.variations.append("approot-spelling")
+    if rnd.random() < 0.12:
+        reply = rnd.choice(["not_recognized", "usage", "silent"])
+        sc.host.update(adsutil_enum_all=False, adsutil_enum_all_reply=reply)
+        sc.variations.append(f"no-enum-all:{reply}")
+    if rnd.random() < 0.12:
+        sc.host["extra_services"] = [ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"])]
+        sc.variations.append("extra-service")
+    if rnd.random() < 0.1:
+        sc.host["readonly_files"] = [rnd.choice([SHOP_DLL, STAGED_DLL])]
+        sc.variations.append(f"readonly:{sc.host['readonly_files'][0].rsplit(chr(92), 2)[-2]}")
+    if rnd.random() < 0.1:
+        sc.timing["mtx_exit_delay"] = round(rnd.uniform(0.1, 0.8), 2)
+        sc.variations.append("mtx-exit-delay")
+    if rnd.random() < 0.1:
+        sc.host["adsutil_continue_errors"] = ["W3SVC/1/ROOT/Shop"]
+        sc.variations.append("adsutil-continues")
+
+
 def draw(seed: int) -> Scenario:
     rnd = random.Random(seed)  # noqa: S311 - a reproducible test scenario, not a secret
     fleet = rnd.randrange(2)
@@ -135,6 +164,7 @@ def draw(seed: int) -> Scenario:
     if fault == "regsvr32_fail" and not args.get("register"):
         args["register"] = True
     sc = Scenario(seed, fleet, services, stopped, rename, args, fault, timing=timing)
+    draw_variations(rnd, sc)
     # Where the restart path is taken: always in-process; isolated only through the fallback (forced here by
     # an unload that frees nothing, for the faults that only bite on the restart path).
     restart_path = fleet == 0
@@ -233,6 +263,7 @@ def run_one(lab: Any, seed: int) -> RunReport:
         stopped_services=sc.stopped,
         rename_loaded_image=sc.rename,
         timing=sc.timing,
+        **copy.deepcopy(sc.host),
     )
     host = lab.add_host(cfg, auto_ip=True)
     started = time.monotonic()

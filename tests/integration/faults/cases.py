@@ -10,11 +10,12 @@ A case that fails because of a known module defect carries ``defect``: the test 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.config import SHOP_DLL, STAGED_DLL, ExtraService, ForeignLoader, default_host
 
 IN_PROCESS = 0
 ISOLATED = 1
@@ -448,6 +449,86 @@ MATRIX: list[Case] = [
     ),
 ]
 
+
+def _spelled_apart(fleet: int) -> dict[str, Any]:
+    """Host overrides: /Shop's AppRoot stored as ``adsutil APPCREATE* w3svc/1/root/shop`` leaves it (KB Q246111)."""
+    sites = copy.deepcopy(default_host(fleet, "127.0.0.2").sites)
+    sites[0].apps[1].app_root = "/LM/w3svc/1/root/shop"
+    return {"sites": sites}
+
+
+#: Real hosts are not the lab's default (issue 11): one row per variation, in both isolation modes where it applies.
+VARIATIONS: list[Case] = [
+    *[
+        case
+        for fleet, mode in ((IN_PROCESS, "inproc"), (ISOLATED, "isolated"))
+        for case in [
+            Case(
+                f"approot-spelling-{mode}",
+                "AppRoot spelled unlike the key",
+                fleet,
+                "succeeded",
+                host=_spelled_apart(fleet),
+            )
+        ]
+    ],
+    *[
+        case
+        for reply in ("not_recognized", "usage", "silent")
+        for case in _both(
+            f"no-enum-all-{reply.replace('_', '-')}",
+            f"stock adsutil.vbs without ENUM_ALL ({reply})",
+            "succeeded",
+            host={"adsutil_enum_all": False, "adsutil_enum_all_reply": reply},
+        )
+    ],
+    *_both(
+        "extra-services",
+        "services outside IIS depend on IIS Admin and W3SVC",
+        "succeeded",
+        host={
+            "extra_services": [
+                ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"]),
+                ExtraService("SSCONTENT", "Site Server Content Deployment", ["IISADMIN"]),
+            ]
+        },
+        iso_faults={"unload_noop": True},  # isolated: through the fallback restart
+    ),
+    Case(
+        "extra-services-no-sc-inproc",
+        "a service outside IIS depends on W3SVC, no sc.exe to name it",
+        IN_PROCESS,
+        "failed:start",
+        host={"has_sc": False, "extra_services": [ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"])]},
+        needles=("Monitoring Agent", "sc.exe is not installed", "start it by hand"),
+        defect="without sc.exe a dependant outside IIS cannot be named, so it stays stopped (documented limit)",
+    ),
+    # In-process, a holder outside IIS is the foreign-lock rows: the outage keeps the old DLL and fails at stop.
+    Case(
+        "foreign-loader-exits-isolated",
+        "a scheduled job's cscript.exe loads the DLL for 1 s after boot",
+        ISOLATED,
+        "succeeded",
+        host={"foreign_loaders": [ForeignLoader("cscript.exe", SHOP_DLL, 1.0)]},
+    ),
+    Case(
+        "mtx-exit-delay-isolated",
+        "mtx.exe exits 0.8 s after APPUNLOAD",
+        ISOLATED,
+        "succeeded",
+        host={"timing": {"mtx_exit_delay": 0.8}},
+    ),
+    *_both("readonly-dest", "dest is read-only (+R)", "succeeded", host={"readonly_files": [SHOP_DLL]}),
+    *_both("readonly-src", "src is read-only (copied from a CD)", "succeeded", host={"readonly_files": [STAGED_DLL]}),
+    *_both(
+        "adsutil-continues",
+        "adsutil reports an error at /Shop and continues",
+        "succeeded",
+        host={"adsutil_continue_errors": ["W3SVC/1/ROOT/Shop"]},
+    ),
+]
+MATRIX += VARIATIONS
+
 # ------------------------------------------------------------------------------------------------------
 # Bad input: refused before anything runs on the host (or quoted so that cmd.exe cannot be injected)
 
@@ -583,6 +664,9 @@ ANSIBLE_CASES = [
     ("adhoc-failure-message", "ad-hoc failure names step, host answer and state"),
     ("killed-controller", "ansible-playbook SIGKILLed while IIS is down, one rerun after the host settled"),
     ("killed-controller-rerun-at-once", "ansible-playbook SIGKILLed while IIS is down, one rerun at once"),
+    ("interrupted-controller-sigint-group", "Ctrl-C (SIGINT to the process group) while IIS is down, one rerun"),
+    ("interrupted-controller-sigterm", "SIGTERM to ansible-playbook (a cancel) while IIS is down, one rerun"),
+    ("interrupted-controller-sigterm-group", "SIGTERM to the process group while IIS is down, one rerun"),
 ]
 
 # ------------------------------------------------------------------------------------------------------

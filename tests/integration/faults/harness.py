@@ -64,8 +64,11 @@ CLAIMS_NEW = ("new dll is in place", "holds the new dll")
 
 
 def iis_states(host: Any) -> dict[str, str]:
+    """The states of the IIS services and of the host's services outside IIS that depend on them: every service
+    an update may stop, so every one the invariants watch."""
     states = host.machine.scm.states()
-    return {k: v for k, v in states.items() if k in IIS_SERVICES}
+    extras = {x.name.upper() for x in getattr(host.config, "extra_services", None) or ()}
+    return {k: v for k, v in states.items() if k in IIS_SERVICES or k.upper() in extras}
 
 
 def folder_of(path: str) -> str:

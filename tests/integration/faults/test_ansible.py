@@ -464,7 +464,9 @@ def test_interrupted_controller_leaves_iis_to_come_back(
 
 
 MODULE_CHILD = """
-import json, sys
+import json, signal, sys
+# As in a terminal: a background or CI shell starts children with SIGINT ignored, which Python then keeps.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, sys.argv[1])
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
