@@ -35,6 +35,8 @@ class Timing:
     command_latency: float = 0.0  # added to the start of every command (process creation)
     app_load: float = 0.0  # time a first request takes to start mtx.exe / load a component
     mtx_exit_delay: float = 0.0  # after APPUNLOAD the app's mtx.exe exits (releasing its images) this much later
+    package_idle_scale: float = 60.0  # real seconds per minute of a package's ShutdownAfter (idle shutdown)
+    package_exit_delay: float = 0.0  # after a catalog shutdown / mtxstop the package process exits this much later
 
     def stop_time(self, service: str) -> float:
         return self.service_stop.get(service.upper(), self.default_stop)
@@ -59,6 +61,7 @@ class Faults:
     drop_on_command: str | None = None  # drop the connection when a command containing this text starts
     slow_responses: float = 0.0  # extra seconds per WS-Man response
     wsman_down: bool = False  # the WS-Man listener refuses connections
+    catalog_script_error: bool = False  # every catalog script run by cscript stops with a VBScript runtime error
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -91,6 +94,9 @@ class AppConfig:
     # The AppRoot value stored on the key when it is spelled unlike the key (an app created with
     # `adsutil APPCREATEOUTPROC w3svc/1/root/shop` stores "/LM/w3svc/1/root/shop"); None: the key's own path.
     app_root: str | None = None
+    # DLLs of ``components`` this application loads into its own process although a server package registers
+    # the DLL (it creates another class of the same DLL, one not in the package).
+    direct_components: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +127,37 @@ class ForeignLoader:
     image: str
     dll: str
     lifetime: float | None = None
+
+
+@dataclass
+class ComponentConfig:
+    """A component registered in an MTS package / COM+ application: its CLSID, ProgID and DLL path."""
+
+    clsid: str  # "{GUID}"
+    progid: str
+    dll: str  # the DLL path as registered in the catalog
+
+
+PACKAGE_ACTIVATIONS = ("server", "library")
+CATALOGS = ("mts", "complus")
+
+
+@dataclass
+class PackageConfig:
+    """An MTS package (NT 4 Option Pack) or COM+ application (2000+) in the host's catalog.
+
+    ``server``: its components run in the package's own process (``mtx.exe /p:{id}`` or ``dllhost.exe
+    /ProcessID:{id}``); ``library``: they load into the caller.  ``shutdown_after`` is minutes idle (MTS
+    default 3), ``run_forever`` keeps the process however idle; ``shutdown_refused``: a catalog shutdown of the
+    package fails and the process keeps running (lab fault)."""
+
+    id: str  # "{GUID}"
+    name: str
+    activation: str = "server"
+    components: list[ComponentConfig] = field(default_factory=list)
+    run_forever: bool = False
+    shutdown_after: int = 3
+    shutdown_refused: bool = False
 
 
 @dataclass
@@ -168,6 +205,11 @@ class HostConfig:
     foreign_loaders: list[ForeignLoader] = field(default_factory=list)  # processes outside IIS holding a DLL
     readonly_files: list[str] = field(default_factory=list)  # files with the read-only attribute
     terminate_on_delete: bool = True  # deleting (or expiring) a WinRS shell terminates its running commands
+    # The MTS / COM+ catalog: "mts" (MTSAdmin.Catalog.1), "complus" (COMAdmin.COMAdminCatalog), None: no catalog.
+    catalog: str | None = None
+    packages: list[PackageConfig] = field(default_factory=list)
+    has_tlist: bool = False  # tlist.exe (Resource Kit / Support Tools) installed
+    has_tasklist: bool = False  # tasklist.exe (XP and later) installed
     update: UpdateConfig | None = None  # the new DLL and the component it replaces (default: the Staging rule)
     rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)
     system_root: str = SYSTEM_ROOT
@@ -207,6 +249,14 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     return cls(**data)
 
 
+def _package(data: dict[str, Any]) -> PackageConfig:
+    components = [_build(ComponentConfig, dict(c)) for c in data.pop("components", []) or []]
+    package = _build(PackageConfig, {**data, "components": components})
+    if package.activation not in PACKAGE_ACTIVATIONS:
+        raise ValueError(f"package activation must be one of {PACKAGE_ACTIVATIONS}")
+    return package
+
+
 def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None) -> HostConfig:
     merged = copy.deepcopy(defaults or {})  # every host gets its own copy of nested defaults (sites, files)
     merged.update(copy.deepcopy(data))
@@ -218,6 +268,7 @@ def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None)
     extra = [_build(ExtraService, dict(x)) for x in merged.pop("extra_services", []) or []]
     loaders = [_build(ForeignLoader, dict(x)) for x in merged.pop("foreign_loaders", []) or []]
     update = merged.pop("update", None)
+    packages = [_package(dict(p)) for p in merged.pop("packages", []) or []]
     timing = _build(Timing, dict(merged.pop("timing", {}) or {}))
     faults_data = dict(merged.pop("faults", {}) or {})
     faults = Faults()
@@ -231,7 +282,10 @@ def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None)
     cfg.services = [s.upper() for s in cfg.services]
     cfg.extra_services = extra
     cfg.foreign_loaders = loaders
+    cfg.packages = packages
     cfg.update = _build(UpdateConfig, dict(update)) if update else None
+    if cfg.catalog is not None and cfg.catalog not in CATALOGS:
+        raise ValueError(f"catalog must be one of {CATALOGS} or null")
     if cfg.adsutil_enum_all_reply not in ENUM_ALL_REPLIES:
         raise ValueError(f"adsutil_enum_all_reply must be one of {ENUM_ALL_REPLIES}")
     return cfg

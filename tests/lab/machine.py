@@ -18,6 +18,8 @@ Reactions wired here (sources in the facts file, section 5):
   ``Faults.unload_noop`` is set; with ``Timing.mtx_exit_delay`` the process exits that much later.  Unloading
   an in-process application frees nothing: its DLLs stay in inetinfo.exe.
 * ``HostConfig.foreign_loaders`` start at boot: processes outside IIS that hold a DLL mapped.
+* ``catalog`` (:mod:`tests.lab.catalog`): the MTS / COM+ packages; their server processes are not IIS
+  processes, so no service change ends them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import traceback
 from collections.abc import Mapping
 from typing import Any
 
+from .catalog import Catalog
 from .config import HostConfig
 from .dll import make_dll
 from .events import EventLog
@@ -209,6 +212,7 @@ class Machine:
         self.scm = ServiceControlManager(config, log, self.lock)
         self.processes = ProcessTable(self.fs, log, config.name, config.rename_loaded_image, self.lock)
         self.metabase = Metabase(config, self.lock)
+        self.catalog = Catalog(config, self.processes, log)
         self._make_app_folders()
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():
@@ -245,7 +249,14 @@ class Machine:
         }
         if cfg.has_sc:
             exe[system32 + "\\sc.exe"] = ("sc", "4.0.1381.1")
+        if cfg.catalog == "mts":
+            exe["C:\\Program Files\\Mts\\mtxstop.exe"] = ("mtxstop", "2.0.0.1")
+        if cfg.has_tlist:
+            exe[system32 + "\\tlist.exe"] = ("tlist", "4.0.1381.1")
+        if cfg.has_tasklist:
+            exe[system32 + "\\tasklist.exe"] = ("tasklist", "5.1.2600.0")
         for path, (name, version) in exe.items():
+            self.fs.makedirs(ntpath.dirname(path))
             self.fs.write(path, make_dll(name, version, 8192))
         adsutil = (
             "''''''''''''''''''''''''''''''''''''\r\n' ADSUTIL.VBS\r\n'\r\n"

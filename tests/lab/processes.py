@@ -11,6 +11,10 @@
   ``"<image>:<pid>"``; whether the loaded image may be renamed is ``HostConfig.rename_loaded_image``).  The
   process keeps the bytes it mapped: renaming or replacing the file afterwards does not change what that
   process runs, so the web server keeps reporting the old version until the process goes away.
+* A component in an MTS server package / COM+ server application runs in the package's own process
+  (``mtx.exe /p:{id}`` or ``dllhost.exe /ProcessID:{id}``, ``packages``), started on first use and kept until
+  the package is shut down or has been idle long enough (:mod:`tests.lab.catalog` decides when); it is not an
+  IIS process, so neither APPUNLOAD nor the end of inetinfo.exe touches it.
 """
 
 from __future__ import annotations
@@ -46,8 +50,10 @@ class Process:
     pid: int
     image: str  # "inetinfo.exe" | "mtx.exe"
     app: str | None = None  # metabase path of the application root (mtx.exe only)
+    package: str | None = None  # package / COM+ application id (package processes only)
     images: dict[str, LoadedImage] = field(default_factory=dict)  # lower-case path -> image
     started: float = field(default_factory=time.monotonic)
+    last_used: float = field(default_factory=time.monotonic)
 
     @property
     def holder(self) -> str:
@@ -78,6 +84,7 @@ class ProcessTable:
         self.mtx: dict[str, Process] = {}  # lower-case app root -> process
         self.exiting: dict[int, Process] = {}  # mtx.exe processes unloaded but not yet gone (pid -> process)
         self.foreign: dict[int, Process] = {}  # processes outside IIS that loaded a DLL (pid -> process)
+        self.packages: dict[str, Process] = {}  # lower-case package id -> its server process
         self._timers: list[threading.Timer] = []
 
     # ------------------------------------------------------------------------------------------------
@@ -88,7 +95,13 @@ class ProcessTable:
     def all(self) -> list[Process]:
         with self.lock:
             result = [self.inetinfo] if self.inetinfo else []
-            return result + list(self.mtx.values()) + list(self.exiting.values()) + list(self.foreign.values())
+            return (
+                result
+                + list(self.mtx.values())
+                + list(self.packages.values())
+                + list(self.exiting.values())
+                + list(self.foreign.values())
+            )
 
     def start_inetinfo(self) -> Process:
         with self.lock:
@@ -143,6 +156,50 @@ class ProcessTable:
             self.log.add(self.host, "process", action="exiting", image=MTX, pid=proc.pid, app=proc.app, delay=delay)
         self._after(delay, lambda: self._exit_later(self.exiting, proc))
         return True
+
+    def package_process(self, package_id: str) -> Process | None:
+        with self.lock:
+            return self.packages.get(package_id.lower())
+
+    def start_package(self, package_id: str, image: str) -> Process:
+        """The server process of package ``package_id`` (``image`` mtx.exe or dllhost.exe), started if needed."""
+        with self.lock:
+            proc = self.packages.get(package_id.lower())
+            if proc is None:
+                proc = Process(self._new_pid(), image, package=package_id)
+                self.packages[package_id.lower()] = proc
+                self.log.add(self.host, "process", action="start", image=image, pid=proc.pid, package=package_id)
+            proc.last_used = time.monotonic()
+            return proc
+
+    def end_package(self, package_id: str, delay: float = 0.0) -> bool:
+        """The package process is shut down: gone from the package at once, exits (releasing its images) after
+        ``delay`` seconds.  False if it was not running."""
+        with self.lock:
+            proc = self.packages.pop(package_id.lower(), None)
+            if proc is None:
+                return False
+            if delay <= 0:
+                self._release(proc)
+                self.log.add(self.host, "process", action="exit", image=proc.image, pid=proc.pid, package=package_id)
+                return True
+            self.exiting[proc.pid] = proc
+            self.log.add(self.host, "process", action="exiting", image=proc.image, pid=proc.pid, package=package_id,
+                         delay=delay)  # fmt: skip
+        self._after(delay, lambda: self._exit_later(self.exiting, proc))
+        return True
+
+    def end_package_if_idle(self, package_id: str, idle: float) -> bool:
+        """Idle shutdown: ends the package process when it has not been used for ``idle`` seconds."""
+        with self.lock:
+            proc = self.packages.get(package_id.lower())
+            if proc is None or time.monotonic() - proc.last_used < idle - 1e-3:
+                return False
+            return self.end_package(package_id)
+
+    def after(self, delay: float, action: Any) -> None:
+        """Run ``action`` in ``delay`` seconds (a daemon timer, cancelled by :meth:`close`)."""
+        self._after(delay, action)
 
     def start_foreign(self, image: str, dll: str, lifetime: float | None) -> Process:
         """A process outside IIS that has ``dll`` loaded (a scheduled job's cscript.exe, say); it exits after

@@ -7,7 +7,9 @@ application's COM components does, as far as DLL updates care:
   site whose ServerBindings name the port);
 * while W3SVC is not RUNNING the request is refused (``ConnectionRefusedError``);
 * the application is the nearest application root above the URL (metabase AppRoot);
-* its components are loaded into inetinfo.exe (in-process) or the application's mtx.exe (isolated; started by
+* a component registered in an MTS server package / COM+ server application is loaded into that package's
+  process instead (:mod:`tests.lab.catalog`), which the line then names;
+* its other components are loaded into inetinfo.exe (in-process) or the application's mtx.exe (isolated; started by
   the first request, KB Q246111) unless that process already has them - in which case it keeps using the
   image it mapped then, whatever is on disk now (KB Q315663, KB Q166279);
 * the answer is ``200 text/plain``: one line per component,
@@ -83,6 +85,7 @@ def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, s
         isolated = app_key is not None and machine.metabase.isolated(app_key)
         app_cfg = _app_config_for(_site_config(machine, number), path)
         components = list(app_cfg.components) if app_cfg is not None else []
+        direct = {c.lower() for c in app_cfg.direct_components} if app_cfg is not None else set()
         proc: Process
         started = False
         if isolated:
@@ -100,8 +103,10 @@ def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, s
     versions: dict[str, str] = {}
     with machine.lock:
         for comp in components:
+            # a component of a server package runs in the package's process, not in the caller's
+            holder = (None if comp.lower() in direct else machine.catalog.process_for(comp)) or proc
             try:
-                image = machine.processes.load(proc, comp)
+                image = machine.processes.load(holder, comp)
             except LoadError as exc:
                 machine.log.add(config.name, "web", port=port, path=path, status=500, app=app_path, error=str(exc))
                 return _text(
@@ -109,12 +114,12 @@ def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, s
                     [
                         "Server object error 'ASP 0177 : 800401f3'",
                         "Server.CreateObject Failed",
-                        f"app={app_path} process={proc.image} pid={proc.pid} component={comp} error={exc}",
+                        f"app={app_path} process={holder.image} pid={holder.pid} component={comp} error={exc}",
                     ],
                 )
             versions[image.name] = image.version
             lines.append(
-                f"app={app_path} process={proc.image} pid={proc.pid} component={image.name} version={image.version}"
+                f"app={app_path} process={holder.image} pid={holder.pid} component={image.name} version={image.version}"
             )
     if not lines:
         lines.append(f"app={app_path} process={proc.image} pid={proc.pid}")

@@ -1,0 +1,115 @@
+"""The MTS (NT 4 Option Pack) / COM+ (2000+) catalog of a lab host and its package processes.
+
+Sources: the facts on components in MTS packages (IIS 5-7 facts file, "Components in MTS packages") and NT 4
+facts section 5:
+
+* a component in a **server** package runs in the package's own process, ``mtx.exe /p:{id}`` (MTS) or
+  ``dllhost.exe /ProcessID:{id}`` (COM+), started by the first use and keeping the DLL mapped until the package
+  is shut down (ShutdownPackage / ShutdownApplication, mtxstop.exe) or has been idle ``ShutdownAfter`` minutes
+  (default 3) - never, with ``RunForever``.  Neither APPUNLOAD nor ``net stop iisadmin /y`` ends it;
+* a component in a **library** package loads into the caller (inetinfo.exe or the application's mtx.exe).
+
+Choices (``docs/dev/lab-machine.md``): one minute of ``ShutdownAfter`` is ``Timing.package_idle_scale`` real
+seconds; a shut-down process exits ``Timing.package_exit_delay`` seconds later; a package with
+``shutdown_refused`` refuses a catalog shutdown but not mtxstop.exe.
+"""
+
+from __future__ import annotations
+
+from .config import ComponentConfig, HostConfig, PackageConfig
+from .events import EventLog
+from .processes import Process, ProcessTable
+
+PROGIDS = {"mts": "MTSAdmin.Catalog.1", "complus": "COMAdmin.COMAdminCatalog"}
+IMAGES = {"mts": "mtx.exe", "complus": "dllhost.exe"}
+
+SHUTDOWN_OK = "ok"
+SHUTDOWN_MISSING = "missing"
+SHUTDOWN_REFUSED = "refused"
+
+
+class Catalog:
+    """The packages of one host (from ``HostConfig.packages``) and what starts and ends their processes."""
+
+    def __init__(self, config: HostConfig, processes: ProcessTable, log: EventLog) -> None:
+        self.config = config
+        self.processes = processes
+        self.log = log
+
+    @property
+    def kind(self) -> str | None:
+        return self.config.catalog
+
+    @property
+    def progid(self) -> str | None:
+        """The ProgID of the catalog's scripting object, None when the host has none."""
+        return PROGIDS.get(self.config.catalog or "")
+
+    @property
+    def image(self) -> str:
+        """Image of a server package's process: dllhost.exe on a COM+ host, mtx.exe otherwise."""
+        return IMAGES["complus"] if self.config.catalog == "complus" else IMAGES["mts"]
+
+    def command_line(self, package: PackageConfig) -> str:
+        if self.config.catalog == "complus":
+            return f"dllhost.exe /ProcessID:{package.id}"
+        return f"mtx.exe /p:{package.id}"
+
+    @property
+    def packages(self) -> list[PackageConfig]:
+        return list(self.config.packages)
+
+    def find(self, package_id: str) -> PackageConfig | None:
+        low = package_id.strip().lower()
+        return next((p for p in self.config.packages if p.id.lower() == low), None)
+
+    def owner(self, dll: str) -> tuple[PackageConfig, ComponentConfig] | None:
+        """The package (and component) whose registered DLL path is ``dll`` (case-insensitive), if any."""
+        low = dll.lower()
+        for package in self.config.packages:
+            for comp in package.components:
+                if comp.dll.lower() == low:
+                    return package, comp
+        return None
+
+    # ------------------------------------------------------------------------------------------------
+
+    def process_for(self, dll: str) -> Process | None:
+        """The package process that loads ``dll`` (started if needed), or None when the DLL is not in a server
+        package (it loads into the caller).  Each use restarts the idle clock."""
+        found = self.owner(dll)
+        if found is None or found[0].activation != "server":
+            return None
+        package = found[0]
+        proc = self.processes.start_package(package.id, self.image)
+        if not package.run_forever:
+            idle = max(0.0, package.shutdown_after * self.config.timing.package_idle_scale)
+            self.processes.after(idle + 0.01, lambda: self._idle(package.id, idle))
+        return proc
+
+    def _idle(self, package_id: str, idle: float) -> None:
+        if self.processes.end_package_if_idle(package_id, idle):
+            self.log.add(self.config.name, "package", action="idle-shutdown", package=package_id)
+
+    def shutdown(self, package_id: str) -> str:
+        """ShutdownPackage / ShutdownApplication: ``ok`` (also when it was not running), ``missing`` (no such
+        package) or ``refused`` (``PackageConfig.shutdown_refused``; the process keeps running)."""
+        package = self.find(package_id)
+        if package is None:
+            result = SHUTDOWN_MISSING
+        elif package.shutdown_refused:
+            result = SHUTDOWN_REFUSED
+        else:
+            self.processes.end_package(package.id, self.config.timing.package_exit_delay)
+            result = SHUTDOWN_OK
+        self.log.add(self.config.name, "package", action="shutdown", package=package_id, result=result)
+        return result
+
+    def shutdown_all(self) -> list[str]:
+        """mtxstop.exe: every server package process is shut down (RunForever and refusing ones too)."""
+        ended = []
+        for package in self.config.packages:
+            if self.processes.end_package(package.id, self.config.timing.package_exit_delay):
+                ended.append(package.id)
+        self.log.add(self.config.name, "package", action="shutdown-all", packages=ended)
+        return ended
