@@ -14,14 +14,17 @@ from ..config import HostConfig
 from ..proc_api import Program
 from .adsutil import cscript_program
 from .attrib import attrib_program
+from .catalog import mtxstop_program
 from .fc import fc_program
+from .holders import tasklist_program, tlist_program
 from .net import net_program
 from .regsvr32 import regsvr32_program
 from .sc import sc_program
 
 
 def program_table(config: HostConfig) -> dict[str, Program]:
-    """Lower-case base name -> program for a host built from ``config`` (sc.exe only with ``has_sc``)."""
+    """Lower-case base name -> program for a host built from ``config`` (sc.exe only with ``has_sc``, mtxstop.exe
+    only on an MTS catalog host, tlist / tasklist only with ``has_tlist`` / ``has_tasklist``)."""
     table: dict[str, Program] = {
         "net": net_program,
         "cscript": cscript_program,
@@ -31,6 +34,12 @@ def program_table(config: HostConfig) -> dict[str, Program]:
         table["sc"] = sc_program
     table["fc"] = fc_program
     table["attrib"] = attrib_program
+    if config.catalog == "mts":
+        table["mtxstop"] = mtxstop_program  # %ProgramFiles%\\Mts\\mtxstop.exe (MTS 2.0)
+    if config.has_tlist:
+        table["tlist"] = tlist_program
+    if config.has_tasklist:
+        table["tasklist"] = tasklist_program
     return table
 
 

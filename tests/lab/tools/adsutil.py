@@ -1,7 +1,8 @@
 """``cscript.exe`` and the adsutil.vbs it runs: the IIS metabase command line of the lab host.
 
 * ``cscript``: the Windows Scripting Host banner of the NT 4.0 Option Pack unless ``//nologo``; runs
-  adsutil.vbs when the script path is ``HostConfig.adsutil_path`` (case-insensitive); any other script
+  adsutil.vbs when the script path is ``HostConfig.adsutil_path`` (case-insensitive), a catalog script of the
+  module/lab contract (:mod:`tests.lab.tools.catalog`) by its first line; any other script
   "runs" and does nothing (the lab has no VBScript engine).
 * adsutil.vbs: behaviour and messages of the Microsoft sample script (GET, SET, ENUM, ENUM /P, ENUM_ALL,
   DELETE, CREATE, FIND, APP*); errors on stdout, exit code = the HRESULT (negative) or 2.  Application
@@ -35,6 +36,7 @@ from ..metabase import (
     PropDef,
 )
 from ..proc_api import ProgramCall
+from .catalog import catalog_op, run_catalog_script
 from .paths import resolve
 from .winerror import CRLF
 
@@ -86,6 +88,10 @@ def cscript_program(call: ProgramCall) -> int:
         return 1
     if full.lower() == ntpath.normpath(machine.config.adsutil_path).lower():
         return Adsutil(machine, io).run(script_args)
+    text = machine.fs.read(full).decode("cp437", errors="replace")
+    op = catalog_op(text)
+    if op is not None:  # a catalog script of the module/lab contract (tools/catalog.py)
+        return run_catalog_script(call, full, text, op, script_args)
     return 0  # some other script: the lab has no VBScript engine; it "runs" and does nothing
 
 
