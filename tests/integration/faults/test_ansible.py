@@ -499,7 +499,7 @@ def test_interrupted_module_never_deletes_a_shell_whose_outage_runs(signum: int,
             os.kill(child.pid, signum)
 
     with h.Trigger(host, "IISADMIN", "STOPPED", action=interrupt) as trigger:
-        output, _ = child.communicate(timeout=120)
+        output, _stderr = child.communicate(timeout=120)
     assert trigger.fired, "IIS never went down"
     assert child.returncode != 0, f"the module was not interrupted: {output[-500:]!r}"
     assert h.wait_quiet(host), "the host did not finish the outage line on its own"
