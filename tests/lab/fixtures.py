@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .config import Faults, HostConfig, Timing, default_host
+from .config import Faults, HostConfig, Timing, default_host, load_scenario
 from .server import Lab, LabHost
 
 _names = itertools.count(1)
@@ -108,6 +108,29 @@ def lab_host(lab: Lab) -> Iterator[Callable[..., LabHost]]:
     for host in created:
         if host.name in lab.hosts:
             lab.remove_host(host.name)
+
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+
+
+@pytest.fixture
+def scenario_hosts(lab: Lab) -> Iterator[Callable[..., list[LabHost]]]:
+    """A factory: ``scenario_hosts("variations.yaml", prefix="M") -> [LabHost]`` starts every host of a scenario
+    under ``tests/lab/scenarios`` (names prefixed with ``prefix`` and this worker's number, so parallel workers do
+    not collide); they are removed when the test ends."""
+    started: list[LabHost] = []
+
+    def start(name: str, prefix: str = "S") -> list[LabHost]:
+        configs = load_scenario(SCENARIOS / name)
+        for cfg in configs:
+            cfg.name = f"{prefix}{worker_index()}{cfg.name}"
+        hosts = lab.add_hosts(configs, auto_ip=True)
+        started.extend(hosts)
+        return hosts
+
+    yield start
+    for host in started:
+        lab.remove_host(host.name)
 
 
 @pytest.fixture

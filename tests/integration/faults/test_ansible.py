@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +281,58 @@ def _playbook_env(workdir: Path, tree: Path) -> dict[str, str]:
     return env
 
 
+def _playbook_until_outage(
+    host: Any, tmp_path: Path, interrupt: Callable[[subprocess.Popen[bytes]], None]
+) -> tuple[list[str], subprocess.Popen[bytes], bool, bytes]:
+    """Run the update playbook against ``host`` and call ``interrupt(proc)`` once IIS Admin is down; returns the
+    command (for a rerun), the ended process, whether IIS went down, and what ansible-playbook printed."""
+    playbook = tmp_path / "update.yml"
+    playbook.write_text(PLAYBOOK.format(src=STAGED_DLL, dest=SHOP_DLL), encoding="utf-8")
+    inv = write_inventory(tmp_path / "inv.yml", host)
+    down = threading.Event()
+    cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inv)]
+    output = b""
+    with h.Trigger(host, "IISADMIN", "STOPPED", action=lambda _h: down.set()):
+        proc = subprocess.Popen(  # noqa: S603 - our own command line
+            cmd,
+            stdin=subprocess.DEVNULL,
+            env=_playbook_env(tmp_path, tmp_path / "tree1"),
+            cwd=tmp_path,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            fired = down.wait(timeout=120)
+            if fired:
+                interrupt(proc)
+            output = proc.communicate(timeout=90)[0]
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate(timeout=30)
+    return cmd, proc, fired, output
+
+
+def _rerun(cmd: list[str], tmp_path: Path, host: Any) -> dict[str, Any]:
+    """The same playbook once more; its result for ``host`` (from the tree callback), ``failed`` from the exit."""
+    tree = tmp_path / "tree2"
+    rerun = subprocess.run(  # noqa: S603 - our own command line
+        cmd,
+        stdin=subprocess.DEVNULL,
+        env=_playbook_env(tmp_path, tree),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    res = json.loads((tree / host.name).read_text(encoding="utf-8")) if (tree / host.name).exists() else {}
+    res["failed"] = rerun.returncode != 0
+    res["_stdout"] = rerun.stdout[-3000:]
+    return res
+
+
 @pytest.mark.parametrize(
     "at_once",
     [
@@ -302,51 +355,19 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
     host = lab_host(fleet_index=0, timing=timing)
     before = h.capture(host)
     before.served = h.served_version(host)
-    playbook = tmp_path / "update.yml"
-    playbook.write_text(PLAYBOOK.format(src=STAGED_DLL, dest=SHOP_DLL), encoding="utf-8")
-    inv = write_inventory(tmp_path / "inv.yml", host)
-    down = threading.Event()
-    trigger = h.Trigger(host, "IISADMIN", "STOPPED", action=lambda _h: down.set())
-    cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inv)]
-    with trigger:
-        proc = subprocess.Popen(  # noqa: S603 - our own command line
-            cmd,
-            stdin=subprocess.DEVNULL,
-            env=_playbook_env(tmp_path, tmp_path / "tree1"),
-            cwd=tmp_path,
-            start_new_session=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            fired = down.wait(timeout=120)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate(timeout=30)
+    cmd, proc, fired, _output = _playbook_until_outage(host, tmp_path, lambda p: os.killpg(p.pid, signal.SIGKILL))
     assert fired, "IIS never went down: the playbook did not get to the outage"
     assert proc.returncode == -signal.SIGKILL, f"ansible-playbook ended on its own (rc {proc.returncode})"
     record_at_kill = h.record_present(host)
     if not at_once:
         assert h.wait_quiet(host), "the host did not finish the outage line on its own"
-    tree = tmp_path / "tree2"
-    rerun = subprocess.run(  # noqa: S603 - our own command line
-        cmd,
-        stdin=subprocess.DEVNULL,
-        env=_playbook_env(tmp_path, tree),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    res = json.loads((tree / host.name).read_text(encoding="utf-8")) if (tree / host.name).exists() else {}
-    res["failed"] = rerun.returncode != 0
+    res = _rerun(cmd, tmp_path, host)
+    rerun_stdout = res.pop("_stdout")
     assert h.wait_quiet(host)
     violations = h.check_converged(host, before, res, before.new_bytes)
     if h.read_file(host, SHOP_DLL) not in (before.old_bytes, before.new_bytes):
         violations.append("1: dest is neither DLL after the rerun")
-    outcome = "succeeded" if rerun.returncode == 0 else f"failed at step {res.get('step')}"
+    outcome = "failed at step " + str(res.get("step")) if res["failed"] else "succeeded"
     if res.get("recovered"):
         outcome = "recovered, " + outcome
     case_id = "killed-controller-rerun-at-once" if at_once else "killed-controller"
@@ -365,7 +386,7 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
             "defect": None,
         },
     )
-    assert not violations, violations + [rerun.stdout[-3000:]]
+    assert not violations, [*violations, rerun_stdout]
 
 
 @pytest.mark.parametrize(
@@ -387,33 +408,14 @@ def test_interrupted_controller_leaves_iis_to_come_back(
     before = h.capture(host)
     before.served = h.served_version(host)
     running_before = {s for s, v in h.iis_states(host).items() if v == h.RUNNING}
-    playbook = tmp_path / "update.yml"
-    playbook.write_text(PLAYBOOK.format(src=STAGED_DLL, dest=SHOP_DLL), encoding="utf-8")
-    inv = write_inventory(tmp_path / "inv.yml", host)
-    down = threading.Event()
-    trigger = h.Trigger(host, "IISADMIN", "STOPPED", action=lambda _h: down.set())
-    cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inv)]
-    with trigger:
-        proc = subprocess.Popen(  # noqa: S603 - our own command line
-            cmd,
-            stdin=subprocess.DEVNULL,
-            env=_playbook_env(tmp_path, tmp_path / "tree1"),
-            cwd=tmp_path,
-            start_new_session=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            fired = down.wait(timeout=120)
-            if group:
-                os.killpg(proc.pid, signum)
-            else:
-                proc.send_signal(signum)
-            output, _stderr = proc.communicate(timeout=90)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate(timeout=30)
+
+    def interrupt(proc: subprocess.Popen[bytes]) -> None:
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+
+    cmd, proc, fired, output = _playbook_until_outage(host, tmp_path, interrupt)
     assert fired, "IIS never went down: the playbook did not get to the outage"
     assert h.wait_quiet(host), "the host did not finish the outage line on its own"
     violations = []
@@ -427,19 +429,8 @@ def test_interrupted_controller_leaves_iis_to_come_back(
     ]
     if shells_cut:
         violations.append(f"2: a command was terminated on the host: {shells_cut[:2]}")
-    tree = tmp_path / "tree2"
-    rerun = subprocess.run(  # noqa: S603 - our own command line
-        cmd,
-        stdin=subprocess.DEVNULL,
-        env=_playbook_env(tmp_path, tree),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    res = json.loads((tree / host.name).read_text(encoding="utf-8")) if (tree / host.name).exists() else {}
-    res["failed"] = rerun.returncode != 0
+    res = _rerun(cmd, tmp_path, host)
+    rerun_stdout = res.pop("_stdout")
     assert h.wait_quiet(host)
     violations += h.check_converged(host, before, res, before.new_bytes)
     name = {signal.SIGINT: "SIGINT"}.get(signum, "SIGTERM") + (
@@ -452,7 +443,7 @@ def test_interrupted_controller_leaves_iis_to_come_back(
             **row(
                 f"{name} while IIS is down, then one rerun",
                 f"interrupted (exit {proc.returncode}); IIS {'came back' if running_now == running_before else 'DOWN'}"
-                f" on its own; rerun {'succeeded' if rerun.returncode == 0 else 'failed'}",
+                f" on its own; rerun {'failed' if res['failed'] else 'succeeded'}",
                 res.get("msg", ""),
                 violations,
                 ("2", "4", "5"),
@@ -460,7 +451,7 @@ def test_interrupted_controller_leaves_iis_to_come_back(
             "defect": None,
         },
     )
-    assert not violations, violations + [output[-2000:] if output else ""]
+    assert not violations, [*violations, output[-2000:].decode("cp437", "replace"), rerun_stdout]
 
 
 MODULE_CHILD = """

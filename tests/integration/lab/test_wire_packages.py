@@ -5,30 +5,19 @@ releases the DLL unless IIS holds it too."""
 from __future__ import annotations
 
 import ntpath
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.lab.config import load_scenario
-from tests.lab.fixtures import worker_index
-
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(180)]
 
-SCENARIO = Path(__file__).resolve().parents[2] / "lab" / "scenarios" / "packages.yaml"
 SCRIPT = "C:\\TEMP\\lab_catalog.vbs"
 PROGID = {"mts": "MTSAdmin.Catalog.1", "complus": "COMAdmin.COMAdminCatalog"}
 
 
 @pytest.fixture
-def package_hosts(lab):
-    configs = load_scenario(SCENARIO)
-    for cfg in configs:
-        cfg.name = f"W{worker_index()}{cfg.name}"
-    hosts = lab.add_hosts(configs, auto_ip=True)
-    yield hosts
-    for host in hosts:
-        lab.remove_host(host.name)
+def package_hosts(scenario_hosts):
+    return scenario_hosts("packages.yaml", prefix="W")
 
 
 def _caret(text: str) -> str:

@@ -3,28 +3,15 @@ its component before any update."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import requests
 
-from tests.lab.config import load_scenario
-from tests.lab.fixtures import worker_index
-
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(120)]
-
-SCENARIO = Path(__file__).resolve().parents[2] / "lab" / "scenarios" / "variations.yaml"
 
 
 @pytest.fixture
-def variation_hosts(lab):
-    configs = load_scenario(SCENARIO)
-    for cfg in configs:
-        cfg.name = f"W{worker_index()}{cfg.name}"
-    hosts = lab.add_hosts(configs, auto_ip=True)
-    yield hosts
-    for host in hosts:
-        lab.remove_host(host.name)
+def variation_hosts(scenario_hosts):
+    return scenario_hosts("variations.yaml", prefix="W")
 
 
 def test_every_variation_host_serves_the_old_version_first(variation_hosts):

@@ -14,30 +14,19 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from tests.integration.faults import harness as h
-from tests.lab.config import load_scenario
-from tests.lab.fixtures import worker_index
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
-SCENARIO = Path(__file__).resolve().parents[2] / "lab" / "scenarios" / "variations.yaml"
-
 
 @pytest.fixture
-def variation_hosts(lab):
-    configs = load_scenario(SCENARIO)
-    for cfg in configs:
-        cfg.name = f"M{worker_index()}{cfg.name}"
-    hosts = lab.add_hosts(configs, auto_ip=True)
-    yield hosts
-    for host in hosts:
-        lab.remove_host(host.name)
+def variation_hosts(scenario_hosts):
+    return scenario_hosts("variations.yaml", prefix="M")
 
 
 def args_of(host: Any) -> dict[str, Any]:
