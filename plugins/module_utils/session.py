@@ -185,6 +185,9 @@ class Session:
                 continue
             if not probe.complete:
                 continue
+            # The probe has ended: delete its shell, or polling for a long sequence would use up the host's
+            # shells per user (30 by default).
+            self.runner.close()
             found = StateRecord.parse(probe.output)
             lines = {line.strip() for line in probe.output.splitlines()}
             if "##gone" in probe.output or f"finished={phase}" in lines and found and found.get("finished") == phase:
@@ -215,5 +218,7 @@ class Session:
         raise StepFailed(
             "apply",
             f"connection lost during the sequence and the host did not report completion in time: {last_error}. "
-            "The sequence may still be running on the host; rerun the task to recover",
+            "The sequence may still be running on the host, so dest holds the old DLL or the new DLL depending on "
+            "how far it got; the state record beside dest is kept, and a rerun of the task waits for the sequence "
+            "and puts dest and the services back in order",
         )

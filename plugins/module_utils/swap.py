@@ -87,10 +87,15 @@ class Swap:
     def copy_staged(self) -> list[str]:
         """Copy src beside dest under the staged name and check the copy byte for byte."""
         p = self.p
+        # A read-only src (copied from a CD) gives a read-only copy (CopyFile keeps the attributes): clear it, so
+        # the staged file can be replaced, deleted and swapped like any other (attrib is in every NT).
+        writable = f"{build_command('attrib', '-r', q(p.staged))} >nul 2>&1"
         return [
+            redirect(guarded(writable, exists(q(p.staged)))),
             marker("copy"),
             redirect(build_command("copy", "/b", "/y", q(p.src), q(p.staged))),
             rc_ladder("copy", 1),
+            writable,
             marker("verify"),
             *compare(p.src, p.staged, "verify"),
         ]

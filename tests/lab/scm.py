@@ -290,6 +290,10 @@ class ServiceControlManager:
                 raise ServiceError(ERROR_SERVICE_DEPENDENCY_FAIL)
             if dep_svc.state == RUNNING:
                 continue
+            if dep_svc.state not in (STOPPED, START_PENDING):
+                # A dependency still stopping (or pausing) cannot be started now: the SCM fails the dependent at
+                # once rather than waiting for it (a choice; see docs/dev/lab-machine.md).
+                raise ServiceError(ERROR_SERVICE_DEPENDENCY_FAIL)
             if dep_svc.state == STOPPED:
                 try:
                     self.start(dep_svc.name, cancelled)

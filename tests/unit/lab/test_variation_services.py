@@ -100,3 +100,27 @@ def test_extra_services_from_a_scenario_dict():
         {"name": "X", "extra_services": [{"name": "MONAGENT", "display": "Monitoring Agent", "depends_on": ["W3SVC"]}]}
     )
     assert cfg.extra_services == [MONAGENT]
+
+
+def test_a_service_whose_dependency_is_still_stopping_fails_at_once_with_1068():
+    """A choice (docs/dev/lab-machine.md): the SCM does not wait for a dependency in STOP_PENDING."""
+    import time
+
+    from tests.lab.config import ExtraService, default_host
+    from tests.lab.events import EventLog
+    from tests.lab.host import boot
+    from tests.lab.scm import ServiceError
+
+    cfg = default_host(0, "127.0.0.2")
+    cfg.extra_services = [ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"], running=False)]
+    cfg.faults.stuck_stop = {"W3SVC"}
+    m = boot(cfg, EventLog())
+    m.scm.stop("W3SVC")
+    started = time.monotonic()
+    try:
+        m.scm.start("MONAGENT")
+    except ServiceError as exc:
+        assert exc.winerror == 1068
+    else:
+        raise AssertionError("MONAGENT started while W3SVC was stopping")
+    assert time.monotonic() - started < 1.0
