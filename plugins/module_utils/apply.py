@@ -3,9 +3,10 @@
 
 :class:`Apply` sends the plan's ``apply`` step, reads the sections the sequence printed, and decides:
 success (with the services stopped/started and the outage as the host reported them), an unload that did
-not free the DLL (fall back to the plan's ``fallback`` step, or take the new DLL back out), IIS that did not
-stop completely (take the new DLL back out and keep the record), a sequence cut short on the host
-(recover at once), or a swap or a service start that failed.  Every failure says what state the host is in.
+not free the DLL (wait, unload the other isolated applications, then fall back to the plan's ``fallback``
+step or take the new DLL back out), a DLL still loaded once IIS had stopped (the sequence kept the old one),
+a sequence cut short on the host (recover at once), or a swap or a service start that failed.  Every failure
+says what state the host is in.
 """
 
 from __future__ import annotations
@@ -59,8 +60,7 @@ class Apply:
     def _copy(self) -> None:
         """dest did not exist: the staged file is renamed into place; nothing was loaded, nothing stops."""
         res = self._send(self.plan.step("apply"))
-        if not res.step.startswith("readback") and "@@done" not in res.output:
-            self._cut_short(res)
+        self._ran_to_end(res)
         self.report.set_services([], [])
         self.result["outage_seconds"] = 0.0
         self._conclude(res, "")
@@ -75,12 +75,10 @@ class Apply:
 
     def _restart(self, step: Step, note: str = "") -> None:
         res = self._send(step)
-        if not res.step.startswith("readback") and "@@done" not in res.output:
-            self._cut_short(res)
+        self._ran_to_end(res)
         self._read_restart(res)
         self._start_pending(res)
         self._check_held(res)
-        self._check_stopped(res)
         self.result["method"] = "service_restart"
         self._conclude(res, note)
 
@@ -178,48 +176,29 @@ class Apply:
             res.output,
         )
 
-    def _check_stopped(self, res: CommandResult) -> None:
-        """IIS must really have stopped: otherwise inetinfo.exe still runs the old DLL while dest holds the
-        new one, and a rerun would wrongly find nothing to do.  Take the new DLL back out in that case."""
-        s = split_sections(res.output)
-        old_loaded = classify_error(section(s, "oldimage")) == "sharing_violation"
-        stopped = parse_net_stop(section(s, "stop"))
-        if not old_loaded or "stop" not in s or "IIS Admin Service" in stopped.stopped or not self.plan.stops:
-            return
-        self._rollback(list(self.plan.starts))
-        self.report.old_dll_in_place()
-        self.result["state_record"] = self.report.paths.record
-        net_said = "; ".join(msg for _name, msg in stopped.errors) or section(s, "stop").strip()[-300:]
-        not_running = self.report.not_running
-        raise StepFailed(
-            "stop",
-            f"IIS did not stop completely (net stop said: {net_said!r}), so inetinfo.exe still has the old DLL "
-            "loaded; the new DLL was taken back out and dest holds the OLD DLL"
-            + (f"; services not running: {'; '.join(not_running)}" if not_running else "")
-            + f"; the state record {self.report.paths.record} was kept so that the next run starts the services "
-            "that were running and updates again",
-            res.output,
-        )
-
     # -- isolated ------------------------------------------------------------------------------------
 
     def _unload(self) -> None:
-        res = self._send(self.plan.step("apply"))
+        apply = self.plan.step("apply")
+        res = self._send(apply)
+        released = self._released(res)
         unloaded = list(self.plan.unload_roots)
         note = ""
         self.report.set_services([], [])
-        if not self._released(res) and self._wait_until_free():
+        if not released and self._wait_until_free():
             # mtx.exe exits some time after APPUNLOAD: now that the file is free, the same sequence finishes.
-            res = self._send(self.plan.step("apply"))
-        if not self._released(res) and self.plan.widen is not None and self._wait_until_free(self.plan.widen):
+            res = self._send(apply)
+            released = self._released(res)
+        if not released and self.plan.widen is not None and self._wait_until_free(self.plan.widen):
             # Another isolated application's process had the DLL loaded too: unloading those freed it.
             unloaded += list(self.plan.widen_roots)
             note = "the DLL was also loaded by " + ", ".join(
                 "/LM/" + (a.unload_path or "") for a in self.plan.widen_roots
             )
             note += ", which were unloaded too"
-            res = self._send(self.plan.step("apply"))
-        if self._released(res):
+            res = self._send(apply)
+            released = self._released(res)
+        if released:
             if "##tidy" not in section(split_sections(res.output), "tidy"):
                 full = Swap(self.report.paths)
                 self.session.run("cleanup", [*full.tidy(self.p.backup, self.p.register), full.drop_record()])
@@ -235,7 +214,7 @@ class Apply:
         if self.plan.fallback is None:
             # The old DLL stays loaded: take the new one back out, so dest matches what runs and a rerun
             # does the whole update again instead of finding "nothing to do".
-            self._rollback(None)
+            self._rollback()
             self.report.old_dll_in_place()
             raise StepFailed(
                 "unload",
@@ -249,10 +228,14 @@ class Apply:
 
     def _released(self, res: CommandResult) -> bool:
         """The unload sequence ran to its end, dest is the new DLL and nothing holds the old one."""
-        if not res.step.startswith("readback") and "@@done" not in res.output:
-            self._cut_short(res)
+        self._ran_to_end(res)
+        return self._verified(res) and not self._still_locked(res)
+
+    @staticmethod
+    def _still_locked(res: CommandResult) -> bool:
+        """The lock probe (``Swap.lock_probe``) could not open the old or the new DLL for writing."""
         probe = section(split_sections(res.output), "probe")
-        return self._verified(res) and classify_error(probe) not in ("sharing_violation", "access_denied")
+        return classify_error(probe) in ("sharing_violation", "access_denied")
 
     def _wait_until_free(self, first: Step | None = None) -> bool:
         """Send ``first`` (if any), then probe the old DLL's lock until it is free, for at most UNLOAD_WAIT
@@ -262,11 +245,7 @@ class Apply:
         deadline = time.monotonic() + min(UNLOAD_WAIT, self.p.timeout / 4)
         probe = self.swap.lock_probe()
         while True:
-            res = self.session.run("wait_unloaded", probe, here=True)
-            if classify_error(section(split_sections(res.output), "probe")) not in (
-                "sharing_violation",
-                "access_denied",
-            ):
+            if not self._still_locked(self.session.run("wait_unloaded", probe, here=True)):
                 return True
             if time.monotonic() >= deadline:
                 return False
@@ -278,8 +257,13 @@ class Apply:
     def _verified(res: CommandResult) -> bool:
         return ladder_rc(res.output, split_sections(res.output), "verify") == 0
 
-    def _rollback(self, keep_services: list[str] | None) -> CommandResult:
-        return self.session.run("rollback", rollback_parts(self.swap, keep_services), here=True)
+    def _rollback(self) -> CommandResult:
+        return self.session.run("rollback", rollback_parts(self.swap), here=True)
+
+    def _ran_to_end(self, res: CommandResult) -> None:
+        """A sequence whose last marker never printed was ended on the host: recover at once (raises)."""
+        if not res.step.startswith("readback") and "@@done" not in res.output:
+            self._cut_short(res)
 
     def _cut_short(self, res: CommandResult) -> None:
         """The sequence ended without reaching its last marker (cmd.exe was ended on the host): put the

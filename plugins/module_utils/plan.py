@@ -115,21 +115,16 @@ def stage_parts(
     ]
 
 
-def rollback_parts(swap: Swap, keep_services: list[str] | None) -> list[str]:
-    """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy, and
-    either drop the state record or rewrite it with ``keep_services`` for the next run to start."""
+def rollback_parts(swap: Swap) -> list[str]:
+    """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy and the
+    state record."""
     p = swap.p
-    record = (
-        swap.write_record("service_restart", keep_services, "started=restart", "finished=restart")
-        if keep_services
-        else delete_if_exists(p.record)
-    )
     return [
         marker("rollback"),
         *swap.swap_back(),
         delete_if_exists(p.staged),
         delete_if_exists(p.log),
-        record,
+        delete_if_exists(p.record),
         marker("check"),
         *compare(p.src, p.dest, "check"),
     ]

@@ -153,11 +153,12 @@ class Session:
             self._pause_and_reset()
         return self.run(step, batch_call(batch), one_line_only=True, retry=False, here=True)
 
-    def read_record(self, step: str, record: str, **kwargs: Any) -> CommandResult:
-        """Type the state record, or print ``##gone`` when there is none."""
+    def read_record(self, step: str, record: str, *, fresh_shell: bool = False) -> CommandResult:
+        """Type the state record, or print ``##gone`` when there is none.  ``fresh_shell``: straight through the
+        runner (no retry, no timeline entry), for polling after a dropped connection."""
         rec = quote_arg(record)
         line = f"(if exist {rec} (type {rec}) else (echo ##gone))"
-        if kwargs.get("fresh_shell"):
+        if fresh_shell:
             return self.runner.run(step, line, timeout=30)
         return self.run(step, [line])
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .cmdline import build_command, echo_to_file, marker, quote_arg
+from .cmdline import build_command, echo_to_file, marker, quote_arg, redirect
 from .metabase import Application, Metabase
 from .swap import IN_BLOCK, Swap, block, mark, sink
 from .validate import host_arg
@@ -75,22 +75,20 @@ class ServiceRestart:
         log = quote_arg(s.p.log)
         fail = quote_arg(s.p.fail_flag)
         inner = IN_BLOCK if compact else log
-        outage = [build_command("net", "stop", "IISADMIN", "/y") + (f" {sink(inner)}" if sink(inner) else "")]
-        outage = outage if r.stops else []
+        outage = [redirect(build_command("net", "stop", "IISADMIN", "/y"), sink(inner))] if r.stops else []
         # Still loaded once IIS is down: something else holds the DLL; keep the old one and start IIS again.
         outage += s.hold_if_still_loaded(inner)
         outage += s.swap_in("swap", inner, unless=s.p.held_flag)
         outage += s.register(inner) if r.register else []
         for svc in r.starts:
             # net.exe's exit code is reliable (an external program): remember each failure on the host.
-            start = build_command("net", "start", svc) + (f" {sink(inner)}" if sink(inner) else "")
+            start = redirect(build_command("net", "start", svc), sink(inner))
             outage += [mark(f"start_{svc}", inner), f"{start}||(echo {svc})>>{fail}"]
         parts = [s.append_record(f"started={self.phase}"), marker("outage_begin")]
         parts.append(echo_to_file("@@stop", log, append=False))
         parts += [block(outage, log)] if compact else outage
         parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
-        # No old-image probe: the swap only happened if the old image was free once IIS had stopped.
-        parts += [s.report_held(), *s.verify(old_image=False)]
+        parts += [s.report_held(), *s.verify()]
         parts += s.tidy(r.backup, r.register)
         parts += [
             # A service that did not start again: keep the state record (the next run starts it), else drop it.

@@ -230,20 +230,18 @@ class Swap:
 
     # -- verify and tidy ------------------------------------------------------------------------------
 
-    def verify(self, old_image: bool = True) -> list[str]:
-        """Is dest the new DLL now (fc's exit code), which temporary files are left, and (``old_image``) is
-        the old image (the backup) still loaded by a process (opening it for writing says so)."""
+    def verify(self) -> list[str]:
+        """Is dest the new DLL now (fc's exit code), and which temporary files are left.  Whether the old image
+        is still loaded is asked where it matters: :meth:`hold_if_still_loaded` (in-process) and
+        :meth:`lock_probe` (unload)."""
         p = self.p
-        parts = [
+        return [
             marker("verify"),
             *compare(p.src, p.dest, "verify"),
             marker("leftover"),
             echo_if_exists(p.staged, "##staged_left"),
             echo_if_exists(p.backup, "##backup_present"),
         ]
-        if old_image:
-            parts += [marker("oldimage"), redirect(guarded(group_touch(p.backup), exists(q(p.backup))))]
-        return parts
 
     def lock_probe(self) -> list[str]:
         """After an unload: is the old image still loaded, and would dest open for writing."""

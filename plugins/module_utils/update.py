@@ -153,7 +153,7 @@ class ComponentUpdate:
         if res.complete and rc == 0:
             return
         self.runner.reset()  # a regsvr32 that still runs keeps its shell; go on in a new one
-        back = [*rollback_parts(Swap(rel), None), Swap(rel).reregister_old()]
+        back = [*rollback_parts(Swap(rel)), Swap(rel).reregister_old()]
         self.session.run("rollback", back, here=True)
         self.report.old_dll_in_place()
         self.report.set_services([], [])
