@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import itertools
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,16 @@ _names = itertools.count(1)
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("lab", "simulated NT4/IIS4 lab")
     group.addoption("--lab-base-ip", default=None, help="first loopback address for lab hosts of this run")
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, pause: float = 0.02) -> bool:
+    """Poll ``predicate`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+    return True
 
 
 def worker_index() -> int:

@@ -8,6 +8,8 @@ import time
 import pytest
 import requests
 
+from tests.lab.fixtures import wait_until
+
 from . import ScriptMachine
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(90)]
@@ -20,15 +22,6 @@ def host(lab_host):
 
 def _commands(lab, host):
     return [e.detail.get("line") for e in lab.log.events(host=host.name, kind="command")]
-
-
-def _wait(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_drop_after_requests_is_one_shot(lab, host, winrm_session):
@@ -50,7 +43,7 @@ def test_drop_on_command_starts_the_command_first(lab, host, winrm_session):
     assert session.run_cmd("echo harmless").status_code == 0
     with pytest.raises(requests.exceptions.ConnectionError):
         session.run_cmd("echo", ["do", "the", "swap"])
-    assert _wait(lambda: "echo do the swap" in _commands(lab, host))  # it ran
+    assert wait_until(lambda: "echo do the swap" in _commands(lab, host))  # it ran
     assert host.faults.drop_on_command is None
     assert winrm_session(host).run_cmd("echo swap again").status_code == 0  # one-shot
 
@@ -61,7 +54,7 @@ def test_command_runs_on_after_the_client_disconnects(lab_host, winrm_session):
     with pytest.raises(requests.exceptions.ConnectionError):
         winrm_session(host).run_cmd("net stop W3SVC")
     assert host.machine.service_states()["W3SVC"] != "STOPPED"
-    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
+    assert wait_until(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
 
 
 def test_slow_responses(host, winrm_session):

@@ -10,6 +10,7 @@ import pytest
 import xmltodict
 from winrm.exceptions import WinRMTransportError, WSManFaultError
 
+from tests.lab.fixtures import wait_until
 from tests.lab.wsman import (
     CMD_RESOURCE,
     ERROR_WSMAN_OPERATION_TIMEDOUT,
@@ -34,15 +35,6 @@ def host(lab_host):
 def _receives(lab, host, since=None):
     events = lab.log.events(host=host.name, kind="http", since=since)
     return [e.detail for e in events if e.detail["action"] == "Receive"]
-
-
-def _wait(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def _signal(protocol, shell_id, command_id, code):
@@ -160,7 +152,9 @@ def test_signal_terminate_ends_the_command(lab, lab_host, winrm_session):
     command = protocol.run_command(shell, "net stop W3SVC")
     time.sleep(0.3)
     protocol.cleanup_command(shell, command)  # pywinrm's terminate signal
-    assert _wait(lambda: any(e.detail.get("line") == "net stop W3SVC" for e in lab.log.events(host.name, "command")))
+    assert wait_until(
+        lambda: any(e.detail.get("line") == "net stop W3SVC" for e in lab.log.events(host.name, "command"))
+    )
     with pytest.raises(WSManFaultError) as info:  # the command is gone from the shell
         protocol.get_command_output_raw(shell, command)
     assert info.value.wsman_fault_code == ERROR_WSMAN_SHELL_INVALID_COMMAND_HANDLE
@@ -223,7 +217,7 @@ def test_shell_idle_timeout_deletes_the_shell_and_terminates_the_command(lab, la
     protocol = winrm_session(host).protocol
     shell = protocol.open_shell()
     command = protocol.run_command(shell, "net stop W3SVC")
-    assert _wait(lambda: shell.upper() not in host.wsman.shells, 5)
+    assert wait_until(lambda: shell.upper() not in host.wsman.shells, 5)
     with pytest.raises(WSManFaultError) as info:
         protocol.get_command_output(shell, command)
     assert info.value.wsman_fault_code == ERROR_WSMAN_UNEXPECTED_SELECTORS
@@ -233,7 +227,7 @@ def test_shell_idle_timeout_deletes_the_shell_and_terminates_the_command(lab, la
         ("command_terminated", shell.upper()),
     ]
     # net.exe is gone, but the stop it asked for was already with the SCM: the service still stops.
-    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
+    assert wait_until(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
 
 
 def test_active_shell_does_not_expire_during_long_receive(lab_host, winrm_session):

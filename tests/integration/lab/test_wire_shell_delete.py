@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.lab.fixtures import wait_until
+
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(90)]
 
 # net.exe stops W3SVC (1 s) and then IIS Admin (1 s): a Delete after 0.3 s lands in the middle.
@@ -16,15 +18,6 @@ SLOW = {"service_stop": {"W3SVC": 1.0, "IISADMIN": 1.0}, "net_poll": 0.05, "net_
 BATCH = "C:\\TEMP\\outage.bat"
 AFTER = "C:\\TEMP\\after.txt"
 BATCH_TEXT = b"@echo off\r\nnet stop W3SVC\r\necho done>C:\\TEMP\\after.txt\r\n"
-
-
-def _wait(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def _shell_events(lab, host):
@@ -40,7 +33,7 @@ def test_delete_terminates_a_running_net_stop_midway(lab, lab_host, winrm_sessio
     protocol = winrm_session(host, operation_timeout_sec=1, read_timeout_sec=3).protocol
     shell = protocol.open_shell()
     protocol.run_command(shell, "net stop IISADMIN /y")
-    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOP_PENDING", 5)
+    assert wait_until(lambda: host.machine.service_states()["W3SVC"] == "STOP_PENDING", 5)
     protocol.close_shell(shell, close_session=False)
     events = _shell_events(lab, host)
     assert events[0]["event"] == "deleted" and events[0]["running"] == ["net stop IISADMIN /y"]
@@ -53,8 +46,8 @@ def test_delete_terminates_a_running_net_stop_midway(lab, lab_host, winrm_sessio
         "reason": "deleted",
     }
     # The SCM finishes the stop it was given; nothing asks it to stop IIS Admin any more.
-    assert _wait(lambda: bool(_command_done(lab, host, "net stop IISADMIN /y")), 5)
-    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
+    assert wait_until(lambda: bool(_command_done(lab, host, "net stop IISADMIN /y")), 5)
+    assert wait_until(lambda: host.machine.service_states()["W3SVC"] == "STOPPED", 5)
     time.sleep(1.5)
     assert host.machine.service_states()["IISADMIN"] == "RUNNING"
 
@@ -64,9 +57,9 @@ def test_delete_stops_a_batch_file_at_the_line_it_was_on(lab, lab_host, winrm_se
     protocol = winrm_session(host, operation_timeout_sec=1, read_timeout_sec=3).protocol
     shell = protocol.open_shell()
     protocol.run_command(shell, BATCH)
-    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOP_PENDING", 5)
+    assert wait_until(lambda: host.machine.service_states()["W3SVC"] == "STOP_PENDING", 5)
     protocol.close_shell(shell, close_session=False)
-    assert _wait(lambda: bool(_command_done(lab, host, BATCH)), 5)
+    assert wait_until(lambda: bool(_command_done(lab, host, BATCH)), 5)
     time.sleep(1.5)
     assert host.machine.file_bytes(AFTER) is None  # the line after `net stop` never ran
 
@@ -76,10 +69,10 @@ def test_without_terminate_on_delete_the_batch_runs_on(lab, lab_host, winrm_sess
     protocol = winrm_session(host, operation_timeout_sec=1, read_timeout_sec=3).protocol
     shell = protocol.open_shell()
     protocol.run_command(shell, BATCH)
-    assert _wait(lambda: host.machine.service_states()["W3SVC"] == "STOP_PENDING", 5)
+    assert wait_until(lambda: host.machine.service_states()["W3SVC"] == "STOP_PENDING", 5)
     protocol.close_shell(shell, close_session=False)
     assert _shell_events(lab, host)[0]["terminated"] is False
-    assert _wait(lambda: host.machine.file_bytes(AFTER) is not None, 5)
+    assert wait_until(lambda: host.machine.file_bytes(AFTER) is not None, 5)
 
 
 def test_a_vanished_client_leaves_the_command_running_to_its_end(lab, lab_host, winrm_session):
@@ -87,7 +80,7 @@ def test_a_vanished_client_leaves_the_command_running_to_its_end(lab, lab_host, 
     protocol = winrm_session(host).protocol
     shell = protocol.open_shell()
     protocol.run_command(shell, BATCH)  # and never asks for its output, never deletes the shell
-    assert _wait(lambda: host.machine.file_bytes(AFTER) is not None, 5)
+    assert wait_until(lambda: host.machine.file_bytes(AFTER) is not None, 5)
     assert _command_done(lab, host, BATCH)[0]["rc"] == 0
     assert not [e for e in _shell_events(lab, host) if e["event"] == "command_terminated"]
 
@@ -97,7 +90,7 @@ def test_the_idle_timeout_of_a_vanished_client_terminates_the_command(lab, lab_h
     protocol = winrm_session(host).protocol
     shell = protocol.open_shell()
     protocol.run_command(shell, BATCH)
-    assert _wait(lambda: any(e["event"] == "command_terminated" for e in _shell_events(lab, host)), 5)
+    assert wait_until(lambda: any(e["event"] == "command_terminated" for e in _shell_events(lab, host)), 5)
     assert _shell_events(lab, host)[0]["event"] == "expired"
     time.sleep(1.5)
     assert host.machine.file_bytes(AFTER) is None
