@@ -164,7 +164,7 @@ class Apply:
         said = next((line.strip() for line in section(s, "stop").splitlines() if classify_error(line)), "")
         not_running = self.report.not_running
         started = self.result["services_started"]
-        kept = self.report.keep_record() if "##record_kept" in res.output else ""
+        kept = self.report.keep_record() if self._record_kept(res) else ""
         raise StepFailed(
             "stop",
             f"{reason}"
@@ -260,6 +260,12 @@ class Apply:
     def _rollback(self) -> CommandResult:
         return self.session.run("rollback", rollback_parts(self.swap), here=True)
 
+    def _record_kept(self, res: CommandResult) -> bool:
+        """The state record stays beside dest for the next run: the sequence kept it (a service did not start)
+        and no later start brought everything back, or the outcome was read back with services down."""
+        kept_by_sequence = "##record_kept" in res.output and not self.record_dropped
+        return kept_by_sequence or bool(self.report.not_running and res.step.startswith("readback"))
+
     def _ran_to_end(self, res: CommandResult) -> None:
         """A sequence whose last marker never printed was ended on the host: recover at once (raises)."""
         if not res.step.startswith("readback") and "@@done" not in res.output:
@@ -297,11 +303,7 @@ class Apply:
         if res.error:
             self.report.warn(res.error)
         not_running = self.report.not_running
-        kept = ""
-        if ("##record_kept" in res.output and not self.record_dropped) or (
-            not_running and res.step.startswith("readback")
-        ):
-            kept = self.report.keep_record()
+        kept = self.report.keep_record() if self._record_kept(res) else ""
         if self.p.register and "##register_rolled_back" in res.output:
             self.report.old_dll_in_place()
             raise StepFailed(
