@@ -14,12 +14,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from .catalog import CATALOGS, IIS_IMAGES, holder_dicts, holders_parts, holders_text, read_holders
 from .cmdline import marker
 from .errors import StepFailed
 from .facts import gather, ladder_rc, section
 from .params import Params
 from .parsers.adsutil import parse_adsutil_error
+from .parsers.catalog import parse_shutdown
 from .parsers.common import classify_error, parse_rc_ladder, split_sections
+from .parsers.holders import Holder
 from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
 from .parsers.regsvr32 import parse_regsvr32
 from .plan import Plan, Step, rollback_parts
@@ -50,7 +53,9 @@ class Apply:
         return self.report.result
 
     def run(self) -> None:
-        if self.plan.method == "unload":
+        if self.plan.iis is not None:
+            self._package()
+        elif self.plan.method == "unload":
             self._unload()
         elif self.plan.method == "copy":
             self._copy()
@@ -158,8 +163,8 @@ class Apply:
         else:
             reason = (
                 "the DLL was still loaded after IIS had stopped: something other than IIS holds it (an MTS server "
-                "package, the process of an application not named, or another program); tlist -m or tasklist /m "
-                "names it"
+                "package, the process of an application not named, or another program); now loaded by: "
+                + self._holders()
             )
         said = next((line.strip() for line in section(s, "stop").splitlines() if classify_error(line)), "")
         not_running = self.report.not_running
@@ -176,14 +181,110 @@ class Apply:
             res.output,
         )
 
+    # -- MTS server package / COM+ server application ------------------------------------------------
+
+    def _package(self) -> None:
+        """Shut down the package (or every MTS server package), swap, and check the old image is free.
+
+        Still loaded: while a process that can be the package's own still has it (exiting), wait a while;
+        when the catalog refused the shutdown, mtxstop.exe (MTS) ends every server package; when only IIS's
+        processes hold it now (the application also loads the DLL itself), go on with the IIS plan.
+        """
+        plan = self.plan
+        apply = plan.step("apply")
+        res = self._send(apply)
+        self.report.set_services([], [])
+        answer = parse_shutdown(section(split_sections(res.output), "shutdown"))
+        released = self._released(res)
+        note = ""
+        if not released and plan.method == "package_shutdown" and not answer.ok and plan.mtxstop is not None:
+            note = f"the catalog refused to shut the package down ({answer.message})"
+            self.result["fallback"] = note
+            self.result["method"] = "mtxstop"
+            if self._wait_until_free(plan.mtxstop):
+                res = self._send(apply)
+                released = self._released(res)
+        elif (
+            not released
+            and (answer.ok or plan.method == "mtxstop")
+            and self._package_may_exit()
+            and self._wait_until_free()
+        ):
+            res = self._send(apply)
+            released = self._released(res)
+        if released:
+            self._tidy_if_left(res)
+            self.result["outage_seconds"] = 0.0
+            self._conclude(res, note)
+            return
+        holders = self._holders()
+        if plan.method == "package_shutdown" and not answer.ok and self.result.get("method") != "mtxstop":
+            self._rollback()
+            self.report.old_dll_in_place()
+            raise StepFailed(
+                "shutdown",
+                f"the catalog did not shut down the package {plan.package.name!r} ({answer.code or 'no code'}: "
+                f"{answer.message}) and mtxstop.exe is not available here, so the DLL stays loaded by: {holders}; "
+                "dest holds the OLD DLL again (restored from the backup); IIS was not touched",
+                res.output,
+            )
+        if self.iis_holds is False:
+            self._rollback()
+            self.report.old_dll_in_place()
+            raise StepFailed(
+                "shutdown",
+                f"the package was shut down but the DLL is still loaded by: {holders}, which restarting IIS would "
+                "not end; dest holds the OLD DLL again (restored from the backup); IIS was not touched",
+                res.output,
+            )
+        reason = f"the DLL was still loaded after the package shut down (by: {holders})"
+        self.result["fallback"] = reason
+        iis = Apply(self.p, self.session, self.report, plan.iis, self.stage_output)  # type: ignore[arg-type]
+        iis.record_dropped = self.record_dropped
+        iis.run_iis(note=f"{reason}, so the IIS rules applied")
+
+    iis_holds: bool | None = None  # after _holders(): does an IIS process (or a process that may be IIS's) hold it
+
+    def _package_may_exit(self) -> bool:
+        """Is the package's own process (or one like it) still among the holders?  Unknown holders: maybe."""
+        holders = self._holders_now()
+        if holders is None:
+            return True
+        image = CATALOGS.get(self.plan.catalog.kind or "mts", CATALOGS["mts"])["image"]  # type: ignore[union-attr]
+        return any(h.image.lower() == image for h in holders)
+
+    def _holders_now(self) -> tuple[Holder, ...] | None:
+        res = self.session.run("holders", holders_parts(self.report.paths.dest_name), here=True)
+        holders, _tool = read_holders(res.output)
+        self.result["holders"] = holder_dicts(holders)
+        if holders is not None:
+            self.iis_holds = any(h.image.lower() in IIS_IMAGES for h in holders)
+        return holders
+
+    def _holders(self) -> str:
+        """Who has dest loaded now, as a phrase for a failure message."""
+        return holders_text(self._holders_now())
+
+    def _tidy_if_left(self, res: CommandResult) -> None:
+        if "##tidy" not in section(split_sections(res.output), "tidy"):
+            full = Swap(self.report.paths)
+            self.session.run("cleanup", [*full.tidy(self.p.backup, self.p.register), full.drop_record()])
+
+    def run_iis(self, note: str) -> None:
+        """The IIS plan, after a package shutdown that did not free the DLL."""
+        if self.plan.method == "unload":
+            self.result["method"] = "unload"
+            self._unload(note)
+        else:
+            self._restart(self.plan.step("apply"), note=note)
+
     # -- isolated ------------------------------------------------------------------------------------
 
-    def _unload(self) -> None:
+    def _unload(self, note: str = "") -> None:
         apply = self.plan.step("apply")
         res = self._send(apply)
         released = self._released(res)
         unloaded = list(self.plan.unload_roots)
-        note = ""
         self.report.set_services([], [])
         if not released and self._wait_until_free():
             # mtx.exe exits some time after APPUNLOAD: now that the file is free, the same sequence finishes.
@@ -192,16 +293,21 @@ class Apply:
         if not released and self.plan.widen is not None and self._wait_until_free(self.plan.widen):
             # Another isolated application's process had the DLL loaded too: unloading those freed it.
             unloaded += list(self.plan.widen_roots)
-            note = "the DLL was also loaded by " + ", ".join(
-                "/LM/" + (a.unload_path or "") for a in self.plan.widen_roots
+            note = "; ".join(
+                filter(
+                    None,
+                    [
+                        note,
+                        "the DLL was also loaded by "
+                        + ", ".join("/LM/" + (a.unload_path or "") for a in self.plan.widen_roots)
+                        + ", which were unloaded too",
+                    ],
+                )
             )
-            note += ", which were unloaded too"
             res = self._send(apply)
             released = self._released(res)
         if released:
-            if "##tidy" not in section(split_sections(res.output), "tidy"):
-                full = Swap(self.report.paths)
-                self.session.run("cleanup", [*full.tidy(self.p.backup, self.p.register), full.drop_record()])
+            self._tidy_if_left(res)
             self.result["outage_seconds"] = 0.0
             self.result["unloaded"] = [a.unload_path for a in unloaded]
             self._conclude(res, note)
@@ -218,13 +324,14 @@ class Apply:
             self.report.old_dll_in_place()
             raise StepFailed(
                 "unload",
-                f"{reason}; unload_fallback is off, so IIS was not restarted; dest holds the OLD DLL again "
-                "(restored from the backup) and nothing else changed; unload the application, or set "
-                "unload_fallback to restart IIS",
+                f"{reason}; it is loaded by: {self._holders()}; unload_fallback is off, so IIS was not restarted; "
+                "dest holds the OLD DLL again (restored from the backup) and nothing else changed; unload the "
+                "application, or set unload_fallback to restart IIS",
                 unload_text,
             )
         self.result["fallback"] = reason
-        self._restart(self.plan.fallback, note=f"fell back to restarting IIS because {reason}")
+        fell_back = f"fell back to restarting IIS because {reason}"
+        self._restart(self.plan.fallback, note=f"{note}; {fell_back}" if note else fell_back)
 
     def _released(self, res: CommandResult) -> bool:
         """The unload sequence ran to its end, dest is the new DLL and nothing holds the old one."""

@@ -322,17 +322,8 @@ def echo_text(text: str) -> str:
     return "".join("^" + ch if ch in _ECHO_ESCAPE else ch for ch in text)
 
 
-def echo_to_file(text: str, quoted_path: str, *, append: bool = True) -> str:
-    """A command writing one line of text to a file: ``(echo <text>)>>"path"``.
-
-    Used to create a batch file on a host that has no other way to receive one.  Outside double quotes
-    the characters ``^ & | < > ( )`` are escaped with ``^``; between quotes they are left alone (cmd.exe
-    does not strip carets inside quotes), so the quotes in ``text`` must be balanced.  The parentheses keep a
-    trailing digit from being read as a handle number (``echo 1>>f``) and add no trailing space.  ``%`` and
-    line breaks are refused, as are lines ``echo`` would treat specially (empty, ``on``, ``off``, ``/?``).
-    """
-    if not _is_quoted_token(quoted_path):
-        raise InputError("path", "echo_to_file() needs a value returned by quote_arg()")
+def _echo_line(text: str) -> str:
+    """``text`` for ``echo`` inside a parenthesized block (see :func:`echo_to_file`)."""
     if "%" in text or "\r" in text or "\n" in text or "\0" in text:
         raise InputError("text", "may not contain '%' or line breaks")
     if text.count('"') % 2:
@@ -348,4 +339,26 @@ def echo_to_file(text: str, quoted_path: str, *, append: bool = True) -> str:
         elif not in_quotes and ch in _ECHO_ESCAPE:
             out.append("^")
         out.append(ch)
-    return f"(echo {''.join(out)}){'>>' if append else '>'}{quoted_path}"
+    return "echo " + "".join(out)
+
+
+def echo_to_file(text: str, quoted_path: str, *, append: bool = True) -> str:
+    """A command writing one line of text to a file: ``(echo <text>)>>"path"``.
+
+    Used to create a batch file on a host that has no other way to receive one.  Outside double quotes
+    the characters ``^ & | < > ( )`` are escaped with ``^``; between quotes they are left alone (cmd.exe
+    does not strip carets inside quotes), so the quotes in ``text`` must be balanced.  The parentheses keep a
+    trailing digit from being read as a handle number (``echo 1>>f``) and add no trailing space.  ``%`` and
+    line breaks are refused, as are lines ``echo`` would treat specially (empty, ``on``, ``off``, ``/?``).
+    """
+    if not _is_quoted_token(quoted_path):
+        raise InputError("path", "echo_to_file() needs a value returned by quote_arg()")
+    return f"({_echo_line(text)}){'>>' if append else '>'}{quoted_path}"
+
+
+def write_lines(lines: Sequence[str], quoted_path: str) -> str:
+    """ONE command that (re)writes a whole small text file: ``(echo <l1>&echo <l2>...)>"path"``, each line
+    escaped as for :func:`echo_to_file`.  Safe to repeat, unlike a series of appends."""
+    if not _is_quoted_token(quoted_path):
+        raise InputError("path", "write_lines() needs a value returned by quote_arg()")
+    return f"({'&'.join(_echo_line(line) for line in lines)})>{quoted_path}"

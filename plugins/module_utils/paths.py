@@ -27,6 +27,7 @@ FAIL_SUFFIX = ".iis4fail"
 HELD_SUFFIX = ".iis4held"
 REGISTERED_SUFFIX = ".iis4reg"
 BATCH_SUFFIX = ".iis4run.cmd"
+CATALOG_SUFFIX = ".iis4cat.vbs"
 BACKUP_SUFFIX = ".bak"
 #: Length of the longest name added to dest (``.YYYYMMDDhhmmss.bak``), for the MAX_PATH check.
 LONGEST_SUFFIX = max(len(RECORD_SUFFIX), len(STAGED_SUFFIX), len(BATCH_SUFFIX), len(".YYYYMMDDhhmmss.bak"))
@@ -103,6 +104,11 @@ class Paths:
     @property
     def batch(self) -> str:
         return self._at(self.dest_name + BATCH_SUFFIX)
+
+    @property
+    def catalog_script(self) -> str:
+        """The VBScript a catalog question or a package shutdown writes, runs and deletes."""
+        return self._at(self.dest_name + CATALOG_SUFFIX)
 
     @classmethod
     def from_record(cls, record: StateRecord, fallback_dest: str) -> Paths:

@@ -10,16 +10,22 @@ radius, and writes every command of the run as :class:`Step` s:
 2. ``apply``  - the strategy's sequence: release the DLL, swap, bring the process back, verify, tidy;
 3. ``fallback`` - for an unload: the in-process sequence, run only when the unload did not free the DLL.
 
+When the DLL belongs to an MTS server package or COM+ server application (``catalog.py``), the ``apply``
+step shuts down that package instead, and ``Plan.iis`` is the plan IIS alone would have had: the run goes
+on with it only when the DLL is still loaded once the package has let go (IIS loads it directly too).
+
 Check mode returns :meth:`Plan.commands` (what a real run would send) and the blast radius; a real run
 executes the same steps (``update.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from .argspec import DEFAULT_SITE
+from .catalog import CatalogFacts
 from .cmdline import build_command, marker, quote_arg, redirect
 from .errors import InputError, StepFailed
 from .facts import HostFacts
@@ -28,7 +34,7 @@ from .params import Params
 from .paths import Paths
 from .script import fits_one_line, packed_lines, sequence_lines
 from .services import display_names, start_order, stop_set
-from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, Release
+from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, PackageShutdown, Release, mtxstop_parts
 from .swap import Swap, compare, delete_if_exists, echo_if_exists
 
 
@@ -65,6 +71,10 @@ class Plan:
     widen_roots: tuple[Application, ...] = ()
     names: dict[str, str] = field(default_factory=dict, hash=False)  # service key -> display name
     warnings: tuple[str, ...] = ()
+    catalog: CatalogFacts | None = None
+    package: Any = None  # the package that registers dest (parsers.catalog.Package), server or library
+    iis: Plan | None = None  # package strategy: what IIS alone would do, when the DLL stays loaded
+    mtxstop: Step | None = None  # package strategy: mtxstop.exe, when the catalog refused the shutdown
 
     @property
     def method(self) -> str:
@@ -193,9 +203,70 @@ def unknown_blast_radius(strategy: Any, apps: list[Application], stops: tuple[st
     }
 
 
-def make_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
+def package_strategy(catalog: CatalogFacts | None, dest: str) -> PackageShutdown | None:
+    """The package to shut down: the server package that registers dest; or, where the host has MTS but its
+    catalog could not be read, every MTS server package (mtxstop.exe) unless the processes that have dest
+    loaded are known and none of them is an mtx.exe.  None: the IIS rules apply (library package, none)."""
+    if catalog is None:
+        return None
+    owner = catalog.owner(dest)
+    if owner is not None:
+        return PackageShutdown(catalog.kind, owner) if owner.server else None
+    held_by_mtx = catalog.holders is None or any(h.image.lower() == "mtx.exe" for h in catalog.holders)
+    if catalog.error and catalog.mtxstop and held_by_mtx:
+        return PackageShutdown(None, None)
+    return None
+
+
+def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFacts | None = None) -> Plan:
     """The whole run from what the host looks like (pure).  Raises StepFailed without a metabase and
     InputError for a site or application the metabase does not have."""
+    base = iis_plan(facts, params, paths)
+    owner = catalog.owner(paths.dest) if catalog else None
+    strategy = package_strategy(catalog, paths.dest) if facts.dest is not None else None
+    if strategy is None:
+        return dataclasses.replace(base, catalog=catalog, package=owner)
+    swap = Swap(paths.relative())
+    release = Release(swap, (), (), (), params.backup, params.register, params.adsutil_path)
+    readonly = bool(facts.dest_readonly)
+    record_services = list(base.starts) if base.strategy is FALLBACK or base.fallback is not None else []
+    prune = prune_parts(swap, facts.backups, params.keep_backups)
+    steps = (
+        Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly))),
+        Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
+    )
+    can_mtxstop = bool(catalog and catalog.kind == "mts" and catalog.mtxstop and strategy.package is not None)
+    blast = strategy.blast_radius(None, base.site, (), ())
+    if owner is not None:
+        blast["package"] = owner.as_dict()
+    if can_mtxstop:
+        blast["if_refused"] = "mtxstop.exe shuts down every MTS server package"
+    blast["if_still_loaded"] = {
+        "then": base.method,
+        "applications": base.blast_radius.get("applications", []),
+        "services": base.blast_radius.get("services", []),
+        "note": base.blast_radius.get("note", ""),
+    }
+    return dataclasses.replace(
+        base,
+        strategy=strategy,
+        stops=(),
+        starts=(),
+        unload_roots=(),
+        blast_radius=blast,
+        steps=steps,
+        fallback=None,
+        widen=None,
+        widen_roots=(),
+        catalog=catalog,
+        package=owner,
+        iis=base,
+        mtxstop=Step("mtxstop", tuple(mtxstop_parts())) if can_mtxstop else None,
+    )
+
+
+def iis_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
+    """The plan when IIS's own processes are what holds the DLL (the applications' isolation decides)."""
     mb = facts.metabase
     if mb is None and params.isolation == "auto":
         raise StepFailed("detect", facts.metabase_error or "could not read the metabase")

@@ -94,8 +94,21 @@ def entry_dict(entry: DirEntry | None, path: str) -> dict[str, Any] | None:
     }
 
 
+def package_words(plan: Any) -> str:
+    """``the MTS package 'Shop' {id}``, or every MTS server package for mtxstop.exe."""
+    if plan.method == "mtxstop" or plan.package is None:
+        return "every MTS server package (mtxstop.exe)"
+    kind = "COM+ application" if plan.catalog is not None and plan.catalog.kind == "complus" else "MTS package"
+    return f"the {kind} {plan.package.name!r} {plan.package.id}"
+
+
 def prediction(plan: Any, paths: Paths, unload_fallback: bool) -> str:
     """Check mode's sentence: what a real run would stop, swap and start."""
+    if plan.iis is not None:
+        return (
+            f"would shut down {package_words(plan)}, swap {paths.dest}; W3SVC keeps running; if the DLL stayed "
+            f"loaded (IIS loads it too), it then {prediction(plan.iis, paths, unload_fallback)}"
+        )
     apps = ", ".join(a["metabase_path"] for a in plan.blast_radius["applications"]) or "none"
     if plan.method == "copy":
         return f"would copy {paths.src} to {paths.dest}, which does not exist yet; nothing would stop"
@@ -114,6 +127,9 @@ def success_message(report: Report, plan: Any, backup: bool, note: str) -> str:
     r = report.result
     if r["method"] == "copy":
         how = "it did not exist, so the new DLL was copied into place and nothing was stopped"
+    elif r["method"] in ("package_shutdown", "mtxstop"):
+        what = package_words(plan) if r["method"] == "package_shutdown" else "every MTS server package (mtxstop.exe)"
+        how = f"shut down {what} (the next call starts it again); W3SVC kept running"
     elif r["method"] == "unload":
         how = (
             "unloaded " + ", ".join("/LM/" + (a.unload_path or "") for a in plan.unload_roots) + "; W3SVC kept running"

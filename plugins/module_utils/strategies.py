@@ -15,10 +15,14 @@ Today's strategies (KB Q315663):
   application root, swap; W3SVC keeps running.  When the unload does not free the file, the plan falls back
   to :class:`ServiceRestart` (option ``unload_fallback``).
 
+* :class:`PackageShutdown` - the DLL belongs to an MTS server package or COM+ server application (issue 12):
+  shut down that package only (or, where the catalog cannot say, every MTS server package with
+  ``mtxstop.exe``), swap, probe the lock; IIS keeps serving.  When the DLL stays loaded (IIS also loads it
+  directly), the plan goes on with the IIS strategy of the applications (``Plan.iis``).
+
 The next ones go here, each a class with the same four members, registered in :data:`STRATEGIES` under
 the isolation it serves: the pooled COM+ application of IIS 5 (``ShutdownApplication`` of "IIS Out-Of-Process
-Pooled Applications"), an IIS 6/7 application pool (stop the pool, wait for its w3wp.exe), and an MTS/COM+
-server package (``ShutdownPackage``), whose blast radius is the package, not IIS.
+Pooled Applications") and an IIS 6/7 application pool (stop the pool, wait for its w3wp.exe).
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .catalog import MTXSTOP, checked_package_id, package_process, run_script, shutdown_script
 from .cmdline import build_command, echo_to_file, marker, quote_arg, redirect
 from .metabase import Application, Metabase
+from .parsers.catalog import Package
 from .swap import IN_BLOCK, Swap, block, mark, sink
 from .validate import host_arg
 
@@ -129,21 +135,65 @@ class IsolatedUnload:
         }
 
     def sequence(self, r: Release) -> list[str]:
-        s = r.swap
-        parts = [s.append_record(f"started={self.phase}"), *self.unload_parts(r.unload_roots, r.adsutil_path)]
-        parts += s.swap_in("swap")
-        parts += s.register() if r.register else []
-        parts += s.lock_probe()
-        parts += s.verify()
-        parts += [
-            s.append_record(f"finished={self.phase}"),
-            # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A
-            # failed redirection fails the command for && (the usual batch idiom for testing a file lock).
-            marker("tidy"),
-            s.tidy_when_released(r.backup, r.register),
-            marker("done"),
-        ]
-        return parts
+        release = self.unload_parts(r.unload_roots, r.adsutil_path)
+        return released_then_swapped(r, self.phase, release)
+
+
+def released_then_swapped(r: Release, phase: str, release: list[str]) -> list[str]:
+    """The sequence of a release that does not stop IIS: release, swap, probe whether the old image is still
+    loaded, verify, and tidy when it is not (the controller waits and retries otherwise)."""
+    s = r.swap
+    parts = [s.append_record(f"started={phase}"), *release, *s.swap_in("swap")]
+    parts += s.register() if r.register else []
+    parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={phase}")]
+    # When dest is the new DLL and the old image is no longer loaded, tidy up in the same line.  A failed
+    # redirection fails the command for && (the usual batch idiom for testing a file lock).
+    return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
+
+
+def mtxstop_parts() -> list[str]:
+    """``mtxstop.exe``: every MTS server package process shuts down (silent)."""
+    return [marker("mtxstop"), redirect(build_command(quote_arg(MTXSTOP)))]
+
+
+class PackageShutdown:
+    """Shut down the server package that owns the DLL, swap, probe the lock (IIS keeps serving).
+
+    ``package`` None: the catalog could not say which package owns the DLL, and ``mtxstop.exe`` shuts down
+    every MTS server package instead (the wider blast radius)."""
+
+    phase = "package"
+
+    def __init__(self, kind: str | None, package: Package | None) -> None:
+        self.kind = kind
+        self.package = package
+        self.method = "package_shutdown" if package is not None else "mtxstop"
+        self.process = package_process(kind, package)
+
+    def blast_radius(
+        self, mb: Metabase | None, site: int, roots: tuple[Application, ...], stops: tuple[str, ...]
+    ) -> dict:
+        del mb, site, roots, stops
+        if self.package is None:
+            note = (
+                "the catalog could not say which package owns the DLL: mtxstop.exe shuts down every MTS server "
+                "package (each starts again on its next call); IIS keeps serving"
+            )
+        else:
+            note = (
+                f"only the server package {self.package.name!r} shuts down (its process exits; the next call "
+                "starts it again); IIS keeps serving every page that does not use it"
+            )
+        return {"process": self.process, "applications": [], "services": [], "note": note}
+
+    def release_parts(self, script: str) -> list[str]:
+        if self.package is None or self.kind is None:
+            return mtxstop_parts()
+        package_id = checked_package_id(self.package)
+        return [marker("shutdown"), *run_script(shutdown_script(self.kind), script, package_id)]
+
+    def sequence(self, r: Release) -> list[str]:
+        return released_then_swapped(r, self.phase, self.release_parts(r.swap.p.catalog_script))
 
 
 class FirstCopy:

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from .apply import Apply
+from .catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
 from .errors import IIS4Error, InputError, StepFailed
 from .facts import HostFacts, check_host_inputs, gather, ladder_rc, section
 from .params import Params
@@ -61,7 +62,19 @@ class ComponentUpdate:
         if facts.record:
             facts = self._recover_first(facts)
         check_host_inputs(facts, self.paths, self.session)
-        plan = make_plan(facts, self.p, self.paths)
+        # Who owns and who holds the DLL: only asked when there is something to update.
+        catalog = gather_catalog(self.session, self.paths) if facts.dest is not None and not facts.identical else None
+        plan = make_plan(facts, self.p, self.paths, catalog)
+        if catalog is not None:
+            refuse_outside_holders(catalog)
+        if catalog is not None and catalog.error:
+            self.report.warn(f"the {catalog.kind or 'MTS/COM+'} catalog could not be read ({catalog.error})")
+        self.result.update(
+            catalog=catalog.kind if catalog else None,
+            package=plan.package.as_dict() if plan.package else None,
+            holders=holder_dicts(catalog.holders) if catalog else None,
+            holders_tool=catalog.holders_tool if catalog else None,
+        )
         self.result.update(
             isolation=plan.isolation,
             applications=[a.as_dict() for a in plan.applications],
@@ -169,6 +182,19 @@ class ComponentUpdate:
             "and registered again, and nothing was stopped",
             res.output,
         )
+
+
+def refuse_outside_holders(catalog: CatalogFacts) -> None:
+    """Every process that has dest loaded is a program outside IIS and its packages: nothing this run could stop
+    or unload would free the file, so fail before any outage, naming them."""
+    holders = catalog.holders
+    if not holders or any(h.image.lower() in IIS_IMAGES for h in holders):
+        return
+    raise StepFailed(
+        "holders",
+        f"dest is loaded only by {holders_text(holders)}: neither a package shutdown nor restarting or unloading IIS "
+        "would free it; nothing was stopped or changed; run the task again once that program has exited",
+    )
 
 
 def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, diff: bool = False) -> dict[str, Any]:

@@ -1,0 +1,64 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which processes have a DLL loaded: ``tlist -m <dll>`` (NT 4 / 2000 Resource Kit and Support Tools) and
+``tasklist /m <dll> /fo csv /nh`` (XP and later).
+
+* tlist lists one process per line, the PID first, then the image name (``  212 inetinfo.exe``); some
+  builds put the module name first (``ShopCart.dll - 212 inetinfo.exe``): both are read.  Nothing when no
+  process has the module loaded.
+* tasklist prints CSV rows ``"image","pid","modules"``, or ``INFO: No tasks are running which match the
+  specified criteria.`` when none, and ``ERROR: ...`` for a switch it does not know.
+
+Either answers None when the tool is not installed (``'tlist' is not recognized ...``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+
+from .common import classify_error, split_lines
+
+_TLIST_LINE = re.compile(r"^\s*(?:\S+\s+-\s+)?(\d+)\s+(\S.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Holder:
+    pid: int
+    image: str
+
+
+def _missing(text: str) -> bool:
+    return classify_error(text) == "name_not_recognized"
+
+
+def parse_tlist_modules(text: str) -> list[Holder] | None:
+    """Processes listed by ``tlist -m``; None when tlist is not there or printed something else."""
+    if _missing(text):
+        return None
+    holders = []
+    for line in split_lines(text):
+        if not line.strip():
+            continue
+        m = _TLIST_LINE.match(line)
+        if m is None:
+            return None  # not tlist's list (a usage text, an error)
+        holders.append(Holder(int(m.group(1)), m.group(2)))
+    return holders
+
+
+def parse_tasklist_modules(text: str) -> list[Holder] | None:
+    """Processes listed by ``tasklist /m <dll> /fo csv /nh``; None when tasklist is not there or refused."""
+    if _missing(text):
+        return None
+    holders = []
+    for line in split_lines(text):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("INFO:"):
+            continue
+        if stripped.startswith("ERROR:") or not stripped.startswith('"'):
+            return None
+        row = next(csv.reader([stripped]))
+        if len(row) >= 2 and row[1].strip().isdigit():
+            holders.append(Holder(int(row[1]), row[0].strip()))
+    return holders
