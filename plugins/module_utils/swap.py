@@ -286,6 +286,7 @@ class Swap:
             delete_if_exists(p.fail_flag),
             delete_if_exists(p.log),
             delete_if_exists(p.registered_flag),
+            delete_if_exists(p.catalog_script),
             redirect(guarded(build_command("del", q(p.record)), exists(q(p.dest)))),
         ]
 
