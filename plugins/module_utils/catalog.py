@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from .cmdline import build_command, if_exist, marker, quote_arg, redirect, write_lines
+from .cmdline import CMD_LINE_LIMIT_NT4, build_command, if_exist, marker, quote_arg, redirect, write_lines
 from .errors import StepFailed
 from .facts import section
 from .parsers.catalog import CatalogListing, Package, parse_catalog_list
@@ -104,10 +105,16 @@ def shutdown_script(kind: str) -> list[str]:
     ]
 
 
-def run_script(lines: list[str], script: str, *args: str) -> list[str]:
-    """Write ``lines`` to ``script``, run it with cscript (stderr merged), delete it: three parts."""
+def part_budget(limit: int) -> int:
+    """How long one part of a script write may be on a host whose command line takes ``limit`` characters: room
+    for the ``cd /d`` prefix, and for the escaping when the part becomes a line of a batch file."""
+    return max(160, (limit - 120) // 2)
+
+
+def run_script(lines: list[str], script: str, *args: str, limit: int = CMD_LINE_LIMIT_NT4) -> list[str]:
+    """Write ``lines`` to ``script``, run it with cscript (stderr merged), delete it."""
     return [
-        write_lines(lines, q(script)),
+        *write_lines(lines, q(script), part_budget(limit)),
         redirect(build_command("cscript", "//nologo", q(script), *args)),
         redirect(build_command("del", q(script))),
     ]
@@ -125,13 +132,13 @@ def holders_parts(dest_name: str) -> list[str]:
     ]
 
 
-def catalog_parts(paths: Paths) -> list[str]:
+def catalog_parts(paths: Paths, limit: int = CMD_LINE_LIMIT_NT4) -> list[str]:
     """The catalog step (names relative to dest's folder): list both catalogs (a host has one of them at
     most), whether mtxstop.exe is there, and who holds dest."""
     p = paths.relative()
     parts: list[str] = []
     for kind in CATALOGS:
-        parts += [marker(f"catalog_{kind}"), *run_script(list_script(kind), p.catalog_script)]
+        parts += [marker(f"catalog_{kind}"), *run_script(list_script(kind), p.catalog_script, limit=limit)]
     parts += [marker("mtxstop"), if_exist(q(MTXSTOP), "echo ##mtxstop")]
     return parts + holders_parts(p.dest_name)
 
@@ -185,8 +192,8 @@ def read_catalog(output: str) -> CatalogFacts:
     return CatalogFacts(None, (), None, mtxstop, holders, tool)
 
 
-def gather_catalog(session: object, paths: Paths) -> CatalogFacts:
-    res = session.run("catalog", catalog_parts(paths), here=True)  # type: ignore[attr-defined]
+def gather_catalog(session: Any, paths: Paths) -> CatalogFacts:
+    res = session.run("catalog", catalog_parts(paths, session.limit), here=True)
     if not res.complete:
         raise StepFailed("catalog", f"the host stopped answering while its catalog was read: {res.error}")
     return read_catalog(res.output)

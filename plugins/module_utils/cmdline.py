@@ -356,9 +356,20 @@ def echo_to_file(text: str, quoted_path: str, *, append: bool = True) -> str:
     return f"({_echo_line(text)}){'>>' if append else '>'}{quoted_path}"
 
 
-def write_lines(lines: Sequence[str], quoted_path: str) -> str:
-    """ONE command that (re)writes a whole small text file: ``(echo <l1>&echo <l2>...)>"path"``, each line
-    escaped as for :func:`echo_to_file`.  Safe to repeat, unlike a series of appends."""
+def write_lines(lines: Sequence[str], quoted_path: str, max_len: int | None = None) -> list[str]:
+    """The commands that (re)write a small text file: ``(echo <l1>&echo <l2>...)>"path"``, each line escaped as
+    for :func:`echo_to_file`.  One command when it fits ``max_len`` (safe to repeat); otherwise several, the
+    first creating the file (``>``) and the others appending (``>>``), each within ``max_len`` where a single
+    line allows."""
     if not _is_quoted_token(quoted_path):
         raise InputError("path", "write_lines() needs a value returned by quote_arg()")
-    return f"({'&'.join(_echo_line(line) for line in lines)})>{quoted_path}"
+    echoes = [_echo_line(line) for line in lines]
+    chunks: list[list[str]] = [[]]
+    for echo in echoes:
+        candidate = [*chunks[-1], echo]
+        size = len("&".join(candidate)) + len(quoted_path) + 4
+        if chunks[-1] and max_len is not None and size > max_len:
+            chunks.append([echo])
+        else:
+            chunks[-1] = candidate
+    return [f"({'&'.join(chunk)}){'>' if i == 0 else '>>'}{quoted_path}" for i, chunk in enumerate(chunks)]

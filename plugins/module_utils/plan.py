@@ -227,7 +227,7 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
     if strategy is None:
         return dataclasses.replace(base, catalog=catalog, package=owner)
     swap = Swap(paths.relative())
-    release = Release(swap, (), (), (), params.backup, params.register, params.adsutil_path)
+    release = Release(swap, (), (), (), params.backup, params.register, params.adsutil_path, params.cmdline_limit)
     readonly = bool(facts.dest_readonly)
     record_services = list(base.starts) if base.strategy is FALLBACK or base.fallback is not None else []
     prune = prune_parts(swap, facts.backups, params.keep_backups)

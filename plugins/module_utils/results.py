@@ -32,6 +32,10 @@ class Report:
             "rolled_back": False,
             "outage_seconds": 0.0,
             "recovered": None,
+            "catalog": None,
+            "package": None,
+            "holders": None,
+            "holders_tool": None,
             "steps": self.steps,
         }
 

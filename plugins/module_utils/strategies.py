@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog import MTXSTOP, checked_package_id, package_process, run_script, shutdown_script
-from .cmdline import build_command, echo_to_file, marker, quote_arg, redirect
+from .cmdline import CMD_LINE_LIMIT_NT4, build_command, echo_to_file, marker, quote_arg, redirect
 from .metabase import Application, Metabase
 from .parsers.catalog import Package
 from .swap import IN_BLOCK, Swap, block, mark, sink
@@ -49,6 +49,7 @@ class Release:
     backup: bool
     register: bool
     adsutil_path: str
+    limit: int = CMD_LINE_LIMIT_NT4  # the host's command line: a script written in the sequence is cut to fit
 
 
 class ServiceRestart:
@@ -186,14 +187,14 @@ class PackageShutdown:
             )
         return {"process": self.process, "applications": [], "services": [], "note": note}
 
-    def release_parts(self, script: str) -> list[str]:
+    def release_parts(self, script: str, limit: int) -> list[str]:
         if self.package is None or self.kind is None:
             return mtxstop_parts()
         package_id = checked_package_id(self.package)
-        return [marker("shutdown"), *run_script(shutdown_script(self.kind), script, package_id)]
+        return [marker("shutdown"), *run_script(shutdown_script(self.kind), script, package_id, limit=limit)]
 
     def sequence(self, r: Release) -> list[str]:
-        return released_then_swapped(r, self.phase, self.release_parts(r.swap.p.catalog_script))
+        return released_then_swapped(r, self.phase, self.release_parts(r.swap.p.catalog_script, r.limit))
 
 
 class FirstCopy:

@@ -24,6 +24,15 @@ description:
   - Idempotent. When O(dest) already equals O(src) byte for byte (C(fc /b)) nothing is stopped, also when O(dest) is
     read-only. A first deploy (O(dest) does not exist yet) copies the DLL into place without stopping anything.
   - A read-only O(dest) (files copied from a CD) has its read-only attribute cleared (C(attrib -r)) before the swap.
+  - When the DLL belongs to an MTS server package (NT 4 Option Pack) or a COM+ server application, found in the
+    catalog by its DLL path, only that package is shut down (C(ShutdownPackage) / C(ShutdownApplication) from a
+    small VBScript run with C(cscript)) and W3SVC keeps running. Where the catalog refuses, or cannot be read on
+    an MTS host, C(mtxstop.exe) shuts down every MTS server package. If the DLL is still loaded afterwards (an
+    application also loads it itself), the IIS procedure of the applications follows. Library packages live in
+    IIS's processes, so the IIS rules apply to them.
+  - Where the host has C(tlist) (NT 4 / 2000 Resource Kit) or C(tasklist) (XP and later), the processes that have
+    the DLL loaded are named in check mode (RV(holders)) and in failure messages. When only programs outside
+    IIS hold it, the run fails before anything is stopped.
   - Before the outage a state record is written beside O(dest). A later run that finds one first puts the host
     back in order (restores the DLL, restarts the recorded services) and says so in RV(recovered).
   - The host needs no PowerShell. The logic runs on the controller (action plugin) and talks WinRM to a WinRS
@@ -236,8 +245,10 @@ isolation:
   sample: out_of_process
 method:
   description:
-    - V(none) (already up to date), V(unload) (isolated applications unloaded), V(service_restart), or V(copy)
-      (O(dest) did not exist yet, so nothing had it loaded and nothing was stopped).
+    - V(none) (already up to date), V(unload) (isolated applications unloaded), V(service_restart), V(copy)
+      (O(dest) did not exist yet, so nothing had it loaded and nothing was stopped), V(package_shutdown) (the MTS
+      server package or COM+ server application that owns the DLL was shut down), or V(mtxstop) (every MTS server
+      package was shut down with mtxstop.exe).
   returned: always
   type: str
   sample: unload
@@ -251,9 +262,56 @@ applications:
 blast_radius:
   description:
     - What the chosen procedure takes down. In-process, every in-process application of every site (they share
-      inetinfo.exe) and every IIS service that stops; isolated, the applications that share the unloaded process.
+      inetinfo.exe) and every IIS service that stops; isolated, the applications that share the unloaded process;
+      for a package, the package (C(package), C(if_refused)) and what follows if the DLL stays loaded
+      (C(if_still_loaded)).
   returned: when the metabase was read
   type: dict
+catalog:
+  description:
+    - The host's component catalog, V(mts) (MTSAdmin.Catalog.1) or V(complus) (COMAdmin.COMAdminCatalog); null when
+      the host has neither, or when nothing had to be updated (the catalog is only read then).
+  returned: always
+  type: str
+  sample: mts
+package:
+  description: The MTS package or COM+ application that registers O(dest), if any.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The package id.
+      type: str
+      sample: "{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E601}"
+    name:
+      description: The package name.
+      type: str
+      sample: Shop Components
+    activation:
+      description: V(server) (its own process) or V(library) (the caller's process).
+      type: str
+      sample: server
+    run_forever:
+      description: Whether the package's process stays up however idle.
+      type: bool
+      sample: false
+    shutdown_after:
+      description: Minutes idle before the package's process ends.
+      type: int
+      sample: 3
+holders:
+  description:
+    - The processes that have O(dest) loaded, from C(tlist -m) or C(tasklist /m) (read before the update, and again
+      when the DLL stayed loaded). Null when the host has neither tool.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"pid": 212, "image": "inetinfo.exe", "what": "IIS (in-process applications)"}]
+holders_tool:
+  description: The tool that named the holders, V(tlist) or V(tasklist); null when neither is installed.
+  returned: always
+  type: str
+  sample: tlist
 services_stopped:
   description: IIS services stopped (read from net's own output), or that would be stopped in check mode.
   returned: always
@@ -332,7 +390,8 @@ requests:
 step:
   description:
     - On failure, the step that failed.
-    - One of validate, connect, gather, detect, compare, stage, apply, swap, register, start, unload, recover.
+    - One of validate, connect, gather, detect, compare, catalog, holders, stage, apply, shutdown, stop, swap,
+      register, start, unload, recover.
   returned: on failure
   type: str
 host_output:

@@ -93,11 +93,12 @@ class Catalog:
 
     def shutdown(self, package_id: str) -> str:
         """ShutdownPackage / ShutdownApplication: ``ok`` (also when it was not running), ``missing`` (no such
-        package) or ``refused`` (``PackageConfig.shutdown_refused``; the process keeps running)."""
+        package) or ``refused`` (``PackageConfig.shutdown_refused`` or ``Faults.package_shutdown_refused``; the
+        process keeps running)."""
         package = self.find(package_id)
         if package is None:
             result = SHUTDOWN_MISSING
-        elif package.shutdown_refused:
+        elif package.shutdown_refused or self.config.faults.package_shutdown_refused:
             result = SHUTDOWN_REFUSED
         else:
             self.processes.end_package(package.id, self.config.timing.package_exit_delay)

@@ -62,6 +62,7 @@ class Faults:
     slow_responses: float = 0.0  # extra seconds per WS-Man response
     wsman_down: bool = False  # the WS-Man listener refuses connections
     catalog_script_error: bool = False  # every catalog script run by cscript stops with a VBScript runtime error
+    package_shutdown_refused: bool = False  # every catalog shutdown is refused, as PackageConfig.shutdown_refused
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

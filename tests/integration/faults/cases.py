@@ -15,7 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL, ExtraService, ForeignLoader, default_host
+from tests.lab.config import (
+    SHOP_DLL,
+    STAGED_DLL,
+    ComponentConfig,
+    ExtraService,
+    ForeignLoader,
+    PackageConfig,
+    default_host,
+)
 
 IN_PROCESS = 0
 ISOLATED = 1
@@ -528,6 +536,70 @@ VARIATIONS: list[Case] = [
     ),
 ]
 MATRIX += VARIATIONS
+
+SHOP_PACKAGE = "{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E6F1}"
+
+
+def _package(catalog: str = "mts", **package: Any) -> dict[str, Any]:
+    """Host overrides: the shop's DLL registered in a server package of the host's catalog (issue 12)."""
+    component = ComponentConfig("{7C1D2E3F-4A5B-4C6D-9E8F-0A1B2C3D4EF1}", "ShopCart.Cart", SHOP_DLL)
+    return {
+        "catalog": catalog,
+        "packages": [PackageConfig(SHOP_PACKAGE, "Shop Components", "server", [component], **package)],
+    }
+
+
+#: Components in MTS server packages / COM+ server applications (issue 12).
+PACKAGES: list[Case] = [
+    *_both("package-server", "component in an MTS server package", "succeeded", host=_package()),
+    Case(
+        "package-run-forever-inproc",
+        "server package with RunForever",
+        IN_PROCESS,
+        "succeeded",
+        host=_package(run_forever=True),
+    ),
+    Case(
+        "package-refused-mts-inproc",
+        "the catalog refuses the package shutdown (MTS: mtxstop.exe)",
+        IN_PROCESS,
+        "succeeded",
+        host=_package(),
+        faults={"package_shutdown_refused": True},
+    ),
+    *[
+        Case(
+            f"package-refused-complus-{tool}-inproc",
+            f"COM+ refuses ShutdownApplication, no mtxstop.exe ({tool})",
+            IN_PROCESS,
+            "failed:shutdown",
+            host={**_package("complus"), "has_tasklist": tool == "tasklist"},
+            faults={"package_shutdown_refused": True},
+            needles=(
+                "Access is denied",
+                "dllhost.exe (PID" if tool == "tasklist" else "no tool on the host names them",
+            ),
+        )
+        for tool in ("tasklist", "no-tlist-tasklist")
+    ],
+    *_both(
+        "catalog-script-error",
+        "the catalog script fails (MTS: mtxstop.exe)",
+        "succeeded",
+        host=_package(),
+        faults={"catalog_script_error": True},
+    ),
+    Case(
+        "catalog-script-error-complus-inproc",
+        "the catalog script fails on COM+ (no mtxstop.exe; IIS restarted for nothing)",
+        IN_PROCESS,
+        "failed:stop",
+        host={**_package("complus"), "has_tasklist": True},
+        faults={"catalog_script_error": True},
+        needles=("dllhost.exe (PID",),
+    ),
+]
+MATRIX += PACKAGES
 
 # ------------------------------------------------------------------------------------------------------
 # Bad input: refused before anything runs on the host (or quoted so that cmd.exe cannot be injected)

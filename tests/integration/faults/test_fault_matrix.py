@@ -91,7 +91,13 @@ SETUPS = {"record_after_stage": record_after_stage, "record_mid_swap": record_mi
 def outcome_of(result: dict[str, Any]) -> str:
     if result.get("failed"):
         return f"failed at step {result.get('step')}"
-    method = {"unload": "unload", "service_restart": "restart", "none": "no change"}.get(result.get("method"), "?")
+    method = {
+        "unload": "unload",
+        "service_restart": "restart",
+        "package_shutdown": "package shutdown",
+        "mtxstop": "mtxstop",
+        "none": "no change",
+    }.get(result.get("method"), "?")
     fallback = ", fallback" if result.get("fallback") else ""
     return f"succeeded ({method}{fallback})"
 

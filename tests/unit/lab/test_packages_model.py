@@ -155,6 +155,19 @@ def test_shutdown_results_unknown_and_refused():
     assert holders(m) == []
 
 
+def test_shutdown_refused_as_a_fault_is_cleared_with_the_faults():
+    """Faults.package_shutdown_refused: the refusal of PackageConfig.shutdown_refused for every package, as a fault
+    a test can clear (a choice, like the per-package switch)."""
+    m = host(False)
+    get(m)
+    m.config.faults.update(package_shutdown_refused=True)
+    assert m.catalog.shutdown(PKG) == "refused"
+    assert holders(m) == ["mtx.exe"]
+    m.config.faults.clear()
+    assert m.catalog.shutdown(PKG) == "ok"
+    assert holders(m) == []
+
+
 def test_package_exit_delay_releases_later():
     m = host(False, timing=fast_timing(package_exit_delay=0.3))
     get(m)

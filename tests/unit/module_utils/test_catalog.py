@@ -157,12 +157,22 @@ def test_scripts_start_with_the_marker_and_hold_nothing_cmd_would_expand(kind):
 
 
 def test_write_lines_escapes_outside_quotes_only():
-    cmd = write_lines(['x = "a|b" & y', "If a <> 0 Then f(1)"], quote_arg("C:\\t.vbs"))
+    (cmd,) = write_lines(['x = "a|b" & y', "If a <> 0 Then f(1)"], quote_arg("C:\\t.vbs"))
     assert cmd == '(echo x = "a|b" ^& y&echo If a ^<^> 0 Then f^(1^))>"C:\\t.vbs"'
     with pytest.raises(InputError):
         write_lines(['x = "a'], quote_arg("C:\\t.vbs"))
     with pytest.raises(InputError):
         write_lines(["a = 100%"], quote_arg("C:\\t.vbs"))
+
+
+def test_a_long_script_is_written_in_parts_that_fit_a_short_command_line():
+    lines = list_script("mts")
+    parts = write_lines(lines, quote_arg("C:\\t.vbs"), 200)
+    assert len(parts) > 1 and all(len(p) <= 200 for p in parts)
+    assert parts[0].endswith('>"C:\\t.vbs"') and all(p.endswith('>>"C:\\t.vbs"') for p in parts[1:])
+    assert sum(p.count("&echo ") + 1 for p in parts) == len(lines)
+    paths = Paths(SRC, DEST, STAMP)
+    assert all(len(line) <= 512 for line in packed_lines(catalog_parts(paths, 512), 512, paths.dest_dir))
 
 
 def test_catalog_step_fits_one_nt4_line():
