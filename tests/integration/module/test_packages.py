@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 import requests
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
 from tests.lab.config import SHOP_DLL
-
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
