@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .catalog import CATALOGS, IIS_IMAGES, holder_dicts, holders_parts, holders_text, read_holders
+from .catalog import CATALOGS, IIS_IMAGES, holder_dicts, holders_parts, holders_text, read_holders, start_parts
 from .cmdline import marker
 from .errors import StepFailed
 from .facts import gather, ladder_rc, section
@@ -215,6 +215,8 @@ class Apply:
         if released:
             self._tidy_if_left(res)
             self.result["outage_seconds"] = 0.0
+            if self.p.package_restart and plan.package is not None:
+                self._start_package()
             self._conclude(res, note)
             return
         holders = self._holders()
@@ -242,6 +244,25 @@ class Apply:
         iis = Apply(self.p, self.session, self.report, plan.iis, self.stage_output)  # type: ignore[arg-type]
         iis.record_dropped = self.record_dropped
         iis.run_iis(note=f"{reason}, so the IIS rules applied")
+
+    def _start_package(self) -> None:
+        """Start the package again (``package_restart``): create its component, which maps the new DLL."""
+        plan = self.plan
+        kind = plan.catalog.kind if plan.catalog is not None else None
+        paths = self.report.paths
+        parts = start_parts(kind, plan.package, paths.dest, paths.relative().catalog_script, self.p.cmdline_limit)
+        if kind is None or parts is None:
+            self.result["package_started"] = False
+            self.report.warn("package_restart: the catalog names no ProgID for dest, so the package was not started")
+            return
+        res = self.session.run("package_start", parts, here=True)
+        answer = parse_shutdown(section(split_sections(res.output), "start"), "STARTED")
+        self.result["package_started"] = answer.ok
+        if not answer.ok:
+            self.report.warn(
+                f"package_restart: the package {plan.package.name!r} did not start again ({answer.code or 'no code'}: "
+                f"{answer.message}); the new DLL is in place and the next call will try again"
+            )
 
     iis_holds: bool | None = None  # after _holders(): does an IIS process (or a process that may be IIS's) hold it
 

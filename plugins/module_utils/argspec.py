@@ -28,6 +28,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "register": {"type": "bool", "default": False},
     "restart_services": {"type": "list", "elements": "str", "default": ["auto"]},
     "unload_fallback": {"type": "bool", "default": True},
+    "package_restart": {"type": "bool", "default": False},
     "timeout": {"type": "int", "default": DEFAULT_TIMEOUT},
     "adsutil_path": {"type": "str", "default": DEFAULT_ADSUTIL},
     "cmdline_limit": {"type": "int", "default": DEFAULT_CMDLINE_LIMIT},

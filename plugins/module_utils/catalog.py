@@ -41,6 +41,7 @@ CATALOGS = {
 }
 #: MTS 2.0's tool that shuts down every MTS server process (NT 4 Option Pack, default folder).
 MTXSTOP = r"C:\Program Files\Mts\mtxstop.exe"
+PROGID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+){1,2}$")
 PACKAGE_ID = re.compile(r"^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$")
 
 # The VBScript of each op.  No '%' (cmd would expand it) and no line that starts with On/Off (echo's switch).
@@ -109,6 +110,30 @@ def part_budget(limit: int) -> int:
     """How long one part of a script write may be on a host whose command line takes ``limit`` characters: room
     for the ``cd /d`` prefix, and for the escaping when the part becomes a line of a batch file."""
     return max(160, (limit - 120) // 2)
+
+
+def start_script(kind: str) -> list[str]:
+    """Start a server package by creating one of its components (arguments: package id, ProgID): MTS has no
+    StartPackage and COM+ 1.0 no StartApplication, so CreateObject is the way that works on both."""
+    return [
+        "' legacy_iis.iis4 catalog start",
+        f'Set cat = CreateObject("{CATALOGS[kind]["progid"]}")',
+        'If WScript.Arguments.Count < 2 Then WScript.Echo "ERR|80070057|The parameter is incorrect." : WScript.Quit 1',
+        "Dim e : On Error Resume Next",
+        "Set obj = CreateObject(WScript.Arguments(1))",
+        'If Err.Number Then WScript.Echo "ERR|" & Hex(Err.Number) & "|" & Err.Description : WScript.Quit 1',
+        "Set obj = Nothing",
+        'WScript.Echo "STARTED|" & WScript.Arguments(0) & "|ok"',
+    ]
+
+
+def start_parts(kind: str, package: Package, dest: str, script: str, limit: int) -> list[str] | None:
+    """The parts that start ``package`` by creating its component from ``dest`` (None: no usable ProgID)."""
+    want = normalize(dest)
+    progid = next((c.progid for c in package.components if normalize(c.dll) == want and PROGID.match(c.progid)), None)
+    if progid is None:
+        return None
+    return [marker("start"), *run_script(start_script(kind), script, checked_package_id(package), progid, limit=limit)]
 
 
 def run_script(lines: list[str], script: str, *args: str, limit: int = CMD_LINE_LIMIT_NT4) -> list[str]:
@@ -222,7 +247,9 @@ def holder_dicts(holders: tuple[Holder, ...] | None) -> list[dict[str, object]] 
 def holders_text(holders: tuple[Holder, ...] | None) -> str:
     """``inetinfo.exe (PID 212, IIS ...)``, or why no one can be named."""
     if holders is None:
-        return "no tool on the host names them (tlist.exe of the Resource Kit, or tasklist.exe from XP on)"
+        return (
+            "processes that cannot be named here (the host has neither tlist.exe of the Resource Kit nor tasklist.exe)"
+        )
     if not holders:
         return "no process has it loaded now"
     return ", ".join(

@@ -37,6 +37,7 @@ class Params:
     timeout: int
     adsutil_path: str
     cmdline_limit: int
+    package_restart: bool = False
 
     @classmethod
     def from_module_params(cls, p: dict[str, Any]) -> Params:
@@ -77,6 +78,7 @@ class Params:
             timeout=timeout,
             adsutil_path=adsutil,
             cmdline_limit=limit,
+            package_restart=bool(p.get("package_restart", False)),
         )
 
 

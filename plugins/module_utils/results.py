@@ -133,7 +133,8 @@ def success_message(report: Report, plan: Any, backup: bool, note: str) -> str:
         how = "it did not exist, so the new DLL was copied into place and nothing was stopped"
     elif r["method"] in ("package_shutdown", "mtxstop"):
         what = package_words(plan) if r["method"] == "package_shutdown" else "every MTS server package (mtxstop.exe)"
-        how = f"shut down {what} (the next call starts it again); W3SVC kept running"
+        again = "started again" if r.get("package_started") else "the next call starts it again"
+        how = f"shut down {what} ({again}); W3SVC kept running"
     elif r["method"] == "unload":
         how = (
             "unloaded " + ", ".join("/LM/" + (a.unload_path or "") for a in plan.unload_roots) + "; W3SVC kept running"

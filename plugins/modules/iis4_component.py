@@ -106,6 +106,15 @@ options:
     type: list
     elements: str
     default: [auto]
+  package_restart:
+    description:
+      - When the DLL belongs to an MTS server package or COM+ server application and the module shut it down,
+        start the package again right after the swap by creating the component (C(CreateObject) of its ProgID
+        from the catalog), so that the first request does not pay for the start and a new DLL that does not
+        load shows up now. A start that fails is a warning (RV(package_started) false); the new DLL stays.
+      - Without it the next call that uses the component starts the package.
+    type: bool
+    default: false
   unload_fallback:
     description:
       - When unloading isolated applications does not release the DLL, fall back to stopping IIS
@@ -299,6 +308,11 @@ package:
       description: Minutes idle before the package's process ends.
       type: int
       sample: 3
+package_started:
+  description: Whether the package was started again after the swap (O(package_restart=true)).
+  returned: when O(package_restart=true) and a package was shut down
+  type: bool
+  sample: true
 holders:
   description:
     - The processes that have O(dest) loaded, from C(tlist -m) or C(tasklist /m) (read before the update, and again

@@ -119,13 +119,14 @@ class ShutdownAnswer:
     message: str = ""
 
 
-def parse_shutdown(text: str) -> ShutdownAnswer:
-    """What a shutdown script printed: ``SHUTDOWN|{id}|ok``, ``ERR|<hex>|<text>``, or a WSH error."""
+def parse_shutdown(text: str, verb: str = "SHUTDOWN") -> ShutdownAnswer:
+    """What a shutdown (or start: ``verb`` STARTED) script printed: ``SHUTDOWN|{id}|ok``, ``ERR|<hex>|<text>``,
+    or a WSH error."""
     for line in split_lines(text):
         fields = line.strip().split("|")
-        if fields[0] == "SHUTDOWN" and len(fields) >= 3 and fields[2].strip().lower() == "ok":
+        if fields[0] == verb and len(fields) >= 3 and fields[2].strip().lower() == "ok":
             return ShutdownAnswer(True)
         if fields[0] == "ERR" and len(fields) >= 3:
             return ShutdownAnswer(False, fields[1].strip().upper(), "|".join(fields[2:]).strip())
-    said = wsh_error(text) or " ".join(text.split())[:200] or "the shutdown script printed nothing"
+    said = wsh_error(text) or " ".join(text.split())[:200] or f"the {verb.lower()} script printed nothing"
     return ShutdownAnswer(False, None, said)

@@ -577,7 +577,7 @@ PACKAGES: list[Case] = [
             faults={"package_shutdown_refused": True},
             needles=(
                 "Access is denied",
-                "dllhost.exe (PID" if tool == "tasklist" else "no tool on the host names them",
+                "dllhost.exe (PID" if tool == "tasklist" else "cannot be named here",
             ),
         )
         for tool in ("tasklist", "no-tlist-tasklist")

@@ -73,7 +73,7 @@ def test_in_process_update_restarts_exactly_the_running_services(lab, lab_host, 
     assert {a["metabase_path"] for a in res["blast_radius"]["applications"]} == {"/LM/W3SVC/1/ROOT"} | {
         "/LM/W3SVC/1/ROOT/Shop"
     }
-    assert [s["step"] for s in res["steps"]] == ["gather", "stage", "apply"]
+    assert [s["step"] for s in res["steps"]] == ["gather", "catalog", "stage", "apply"]
 
 
 def test_isolated_update_never_stops_w3svc_and_other_site_keeps_serving(lab, lab_host, lab_inventory, tmp_path):

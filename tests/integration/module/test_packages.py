@@ -17,7 +17,7 @@ import requests
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
-from tests.lab.config import SHOP_DLL
+from tests.lab.config import SHOP_DLL, STAGED_DLL
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -206,3 +206,28 @@ def test_holder_outside_iis_is_refused_before_any_outage(package_hosts, lab):
     assert "cscript.exe (PID" in res["msg"] and "nothing was stopped or changed" in res["msg"]
     assert lab.log.downtime(host.name, "W3SVC", since=t0) == 0.0
     assert leftovers(host) == []
+
+
+def test_package_restart_starts_the_package_with_the_new_dll(package_hosts, lab):
+    host = package_hosts["PKG05"]  # RunForever: started again, it keeps the new DLL until the next update
+    get(host)
+    t0 = time.monotonic()
+    res = h.run_module(host, {**args_of(host), "package_restart": True})
+    assert not res.get("failed"), res["msg"]
+    assert res["package_started"] is True and "started again" in res["msg"]
+    proc = host.machine.processes.package_process("{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E605}")
+    assert proc is not None and proc.loaded(SHOP_DLL).version == "2.0.0.0"  # before any request
+    assert lab.log.downtime(host.name, "W3SVC", since=t0) == 0.0
+    assert leftovers(host) == []
+
+
+def test_package_restart_that_fails_is_a_warning(package_hosts):
+    host = package_hosts["PKG01"]
+    broken = b"MZ but not a Windows NT image" * 100
+    host.machine.write_file(STAGED_DLL, broken)  # the new DLL does not load
+    get(host)
+    res = h.run_module(host, {**args_of(host), "package_restart": True})
+    assert not res.get("failed"), res["msg"]
+    assert res["package_started"] is False
+    assert any("did not start again" in w and "8007007E" in w for w in res["warnings"]), res.get("warnings")
+    assert h.read_file(host, SHOP_DLL) == broken  # the new DLL stays (a health check decides about it)

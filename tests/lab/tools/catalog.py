@@ -7,7 +7,9 @@ The lab has no VBScript engine, so the module and the lab share a contract (``do
 * ``list``: ``PKG|{id}|<name>|<Server|Library>|<RunForever 0/1>|<ShutdownAfter>`` per package, each followed by
   ``CMP|{package id}|{clsid}|<progid>|<dll>`` per component; exit 0;
 * ``shutdown`` with the package id as the first script argument: ``SHUTDOWN|{id}|ok`` exit 0, or
-  ``ERR|<hex>|<description>`` exit 1 (no such package, shutdown refused, no id).
+  ``ERR|<hex>|<description>`` exit 1 (no such package, shutdown refused, no id);
+* ``start`` with the package id and the ProgID of one of its components: the component is created, so the
+  package's process starts and maps its DLL: ``STARTED|{id}|ok`` exit 0, or ``ERR|<hex>|<description>`` exit 1.
 
 The first ``CreateObject("<progid>")`` of the script names the catalog object; a host without that object
 (``HostConfig.catalog``) stops the script there with WSH's runtime error line on stderr, exit 1.
@@ -21,6 +23,7 @@ from typing import Any
 
 from ..catalog import SHUTDOWN_MISSING, SHUTDOWN_OK, SHUTDOWN_REFUSED
 from ..proc_api import ProgramCall
+from ..processes import LoadError
 from .winerror import CRLF
 
 MARKER = "' legacy_iis.iis4 catalog "
@@ -65,6 +68,8 @@ def run_catalog_script(call: ProgramCall, script: str, text: str, op: str, args:
         return _list(call, catalog)
     if op == "shutdown":
         return _shutdown(call, catalog, args)
+    if op == "start":
+        return _start(call, catalog, args)
     return _runtime_error(call, script, 1, 1, "Invalid procedure call or argument")
 
 
@@ -92,6 +97,38 @@ def _shutdown(call: ProgramCall, catalog: Any, args: list[str]) -> int:
     assert result == SHUTDOWN_MISSING
     call.io.out(f"ERR|{E_OBJECT_DOES_NOT_EXIST}|The object does not exist in the catalog.{CRLF}")
     return 1
+
+
+E_CLASSSTRING = "800401F3"  # CO_E_CLASSSTRING: CreateObject of a ProgID the host does not know
+E_MOD_NOT_FOUND = "8007007E"
+
+
+def _start(call: ProgramCall, catalog: Any, args: list[str]) -> int:
+    """CreateObject of one of the package's components: the package's process starts and maps the DLL."""
+    if len(args) < 2:
+        call.io.out(f"ERR|{E_INVALIDARG}|The parameter is incorrect.{CRLF}")
+        return 1
+    package = catalog.find(args[0])
+    if package is None:
+        call.io.out(f"ERR|{E_OBJECT_DOES_NOT_EXIST}|The object does not exist in the catalog.{CRLF}")
+        return 1
+    if package.activation != "server":
+        call.io.out(f"ERR|{E_INVALIDARG}|The parameter is incorrect.{CRLF}")
+        return 1
+    comp = next((c for c in package.components if c.progid.lower() == args[1].lower()), None)
+    if comp is None:
+        call.io.out(f"ERR|{E_CLASSSTRING}|Invalid class string{CRLF}")
+        return 1
+    machine: Any = call.machine
+    try:
+        with machine.lock:
+            machine.processes.load(catalog.process_for(comp.dll), comp.dll)
+    except LoadError:
+        machine.processes.end_package(package.id)
+        call.io.out(f"ERR|{E_MOD_NOT_FOUND}|The specified module could not be found.{CRLF}")
+        return 1
+    call.io.out(f"STARTED|{package.id}|ok{CRLF}")
+    return 0
 
 
 def mtxstop_program(call: ProgramCall) -> int:

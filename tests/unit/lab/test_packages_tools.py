@@ -134,6 +134,46 @@ def test_shutdown_without_an_id_is_a_usage_error():
     assert out.startswith("ERR|80070057|") and rc == 1
 
 
+# ------------------------------------------------------------------------------------------------ start
+# A choice (docs/dev/lab-machine.md, the catalog script contract): ``start`` with the package id and the ProgID of
+# one of its components creates that component, which is how a server package is started on MTS (there is no
+# StartPackage) and on COM+ 1.0; the package's process starts and maps the DLL as it is on disk now.
+
+
+def start_lines(progid: str = "MTSAdmin.Catalog.1") -> list[str]:
+    return ["' legacy_iis.iis4 catalog start", f'Set oCat = CreateObject("{progid}")', "WScript.Quit 0"]
+
+
+def test_start_creates_the_component_in_the_package_process():
+    m = host(False)
+    assert holders(m) == []
+    out, err, rc = cat(m, start_lines(), PKG, "ShopCart.Cart")
+    assert (out, err, rc) == (f"STARTED|{PKG}|ok\n", "", 0)
+    proc = m.processes.package_process(PKG)
+    assert proc is not None and holders(m) == ["mtx.exe"]
+    assert proc.loaded(SHOP_DLL).version == "1.0.0.0"
+
+
+def test_start_errors():
+    m = host(False)
+    out, _err, rc = cat(m, start_lines(), "{11111111-2222-3333-4444-555555555555}", "ShopCart.Cart")
+    assert out.startswith("ERR|80110809|") and rc == 1
+    out, _err, rc = cat(m, start_lines(), PKG, "Nope.Nothing")
+    assert (out, rc) == ("ERR|800401F3|Invalid class string\n", 1)  # CO_E_CLASSSTRING
+    out, _err, rc = cat(m, start_lines(), PKG)
+    assert out.startswith("ERR|80070057|") and rc == 1
+    m.fs.delete(SHOP_DLL)
+    out, _err, rc = cat(m, start_lines(), PKG, "ShopCart.Cart")
+    assert out.startswith("ERR|8007007E|") and rc == 1
+    assert holders(m) == []
+
+
+def test_start_of_a_library_package_is_refused():
+    m = host(False, "library")
+    out, _err, rc = cat(m, start_lines(), PKG, "ShopCart.Cart")
+    assert out.startswith("ERR|80070057|") and rc == 1
+
+
 # ------------------------------------------------------------------------------------------------ mtxstop
 
 

@@ -66,7 +66,7 @@ def test_host_without_a_catalog():
 
 
 def test_holders_text():
-    assert "no tool on the host" in holders_text(None)
+    assert "cannot be named here" in holders_text(None)
     assert holders_text(()) == "no process has it loaded now"
     assert holders_text((Holder(7, "cscript.exe"),)) == "cscript.exe (PID 7, a program outside IIS)"
 

@@ -90,6 +90,8 @@ def test_shutdown_answers():
     crashed = parse_shutdown(NO_OBJECT)
     assert not crashed.ok and crashed.code is None and "can't create object" in crashed.message
     assert parse_shutdown("").message == "the shutdown script printed nothing"
+    assert parse_shutdown(f"STARTED|{PKG}|ok\r\n", "STARTED").ok
+    assert not parse_shutdown(f"SHUTDOWN|{PKG}|ok\r\n", "STARTED").ok
 
 
 def test_tlist_lists_pid_and_image():
