@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.integration.faults import harness as h
-from tests.lab.config import SHOP_DLL, STAGED_DLL, ExtraService, default_host
+from tests.lab.config import SHOP_DLL, STAGED_DLL, ComponentConfig, ExtraService, PackageConfig, default_host
 from tests.lab.fixtures import build_config
 
 BIN = SHOP_DLL.rsplit("\\", 1)[0]
@@ -135,6 +135,18 @@ def draw_variations(rnd: random.Random, sc: Scenario) -> None:
     if rnd.random() < 0.1:
         sc.host["adsutil_continue_errors"] = ["W3SVC/1/ROOT/Shop"]
         sc.variations.append("adsutil-continues")
+    if rnd.random() < 0.15:
+        # The component lives in a server package (issue 12): MTS or COM+, a tool that names holders or none, a
+        # RunForever package, a process that takes a moment to exit.
+        catalog = rnd.choice(["mts", "complus"])
+        component = ComponentConfig("{7C1D2E3F-4A5B-4C6D-9E8F-0A1B2C3D4EC1}", "ShopCart.Cart", SHOP_DLL)
+        package = PackageConfig("{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E6C1}", "Shop Components", "server", [component])
+        package.run_forever = rnd.random() < 0.3
+        sc.host.update(catalog=catalog, packages=[package])
+        sc.host["has_tlist" if catalog == "mts" else "has_tasklist"] = rnd.random() < 0.5
+        if rnd.random() < 0.3:
+            sc.timing["package_exit_delay"] = round(rnd.uniform(0.1, 0.8), 2)
+        sc.variations.append(f"package:{catalog}")
 
 
 def draw(seed: int) -> Scenario:
