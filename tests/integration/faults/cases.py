@@ -589,6 +589,17 @@ PACKAGES: list[Case] = [
         host=_package(),
         faults={"catalog_script_error": True},
     ),
+    *[
+        Case(
+            f"package-lost-answer-{when}-inproc",
+            f"connection lost around the package shutdown sequence ({when})",
+            IN_PROCESS,
+            "succeeded",
+            host=_package(),
+            lose=Lose("catalog shutdown", when),
+        )
+        for when in ("before", "after", "done")
+    ],
     Case(
         "catalog-script-error-complus-inproc",
         "the catalog script fails on COM+ (no mtxstop.exe; IIS restarted for nothing)",
