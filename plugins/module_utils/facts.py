@@ -24,6 +24,13 @@ from .parsers.common import ParseError, classify_error, parse_rc_ladder, split_s
 from .parsers.files import DirEntry, parse_dir
 from .parsers.net import parse_net_start_list
 from .parsers.sc import parse_sc_enumdepend, parse_sc_qc
+from .parsers.versions import (
+    WindowsVersion,
+    parse_appcmd_apps,
+    parse_appcmd_pools,
+    parse_appcmd_sites,
+    parse_ver,
+)
 from .paths import BACKUP_SUFFIX, Paths, StateRecord
 from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, SERVICE_NAME, display_names, running_services
 from .swap import compare, redirect
@@ -56,6 +63,32 @@ class HostFacts:
     # reverse of a start order); None when sc.exe could not tell (then they are only seen in net stop's output).
     extras: tuple[tuple[str, str], ...] | None = None
     dest_readonly: bool | None = None  # dest has the read-only attribute (None: attrib could not tell)
+    windows: WindowsVersion | None = None  # from ``ver``; None: it printed no version (taken as NT 4.0)
+    adsutil: str | None = None  # the adsutil.vbs the metabase was read with (None: none was found)
+    # IIS 7 and later (appcmd): application name -> pool, pool -> state, site name -> id.
+    appcmd_apps: dict[str, str] | None = field(default=None, hash=False)
+    appcmd_pools: dict[str, str] | None = field(default=None, hash=False)
+    appcmd_sites: dict[str, int] | None = field(default=None, hash=False)
+
+    @property
+    def iis_version(self) -> str:
+        return (self.windows.iis if self.windows else None) or "4.0"
+
+    @property
+    def worker_process_mode(self) -> bool:
+        """IIS 6 worker process isolation, or IIS 7 and later: applications run in their pool's w3wp.exe."""
+        major = self.windows.iis_major if self.windows else 4
+        if major >= 7:
+            return True
+        return major == 6 and self.metabase is not None and not self.metabase.iis5_isolation_mode
+
+    @property
+    def isolation_mode(self) -> str:
+        """``iis4`` (AppIsolated 0/1), ``iis5`` (AppIsolated 0/1/2; IIS 6 in IIS 5 isolation mode too) or
+        ``worker_process`` (application pools)."""
+        if self.worker_process_mode:
+            return "worker_process"
+        return "iis4" if self.iis_version == "4.0" else "iis5"
 
     @property
     def dependencies(self) -> dict[str, list[str]]:
@@ -77,7 +110,36 @@ def adsutil(adsutil_path: str, *args: str) -> str:
     return redirect(build_command("cscript", "//nologo", q(adsutil_path), *args))
 
 
-def gather_parts(paths: Paths, adsutil_path: str, probe_lock: bool) -> list[str]:
+#: Where adsutil.vbs lives on IIS 5, 5.1 and 6.0 (IIS 4.0 keeps it under inetsrv\adminsamples).
+IIS5_ADSUTIL = "C:\\Inetpub\\AdminScripts\\adsutil.vbs"
+
+
+def enum_all_parts(candidates: tuple[str, ...]) -> list[str]:
+    """``ENUM_ALL W3SVC`` with the first adsutil.vbs of ``candidates`` that exists, saying which (``##adsutil=``)."""
+    if len(candidates) == 1:
+        return [f"echo ##adsutil={candidates[0]}", adsutil(candidates[0], "ENUM_ALL", "W3SVC")]
+    ladder = "(echo ##adsutil=none)"
+    for path in reversed(candidates):
+        found = f"(echo ##adsutil={path}&{adsutil(path, 'ENUM_ALL', 'W3SVC')})"
+        ladder = f"(if exist {q(path)} {found} else {ladder})"
+    return [ladder]
+
+
+#: IIS 7 and later: the tool that manages sites, applications and pools (cmd.exe expands ``%SystemRoot%``).
+APPCMD = "%SystemRoot%\\system32\\inetsrv\\appcmd.exe"
+
+
+def appcmd_parts() -> list[str]:
+    """IIS 7 and later: the applications with their pools, the pools with their states, the sites."""
+    parts = []
+    for what in ("app", "apppool", "site"):
+        parts += [marker(f"appcmd_{what}"), redirect(f"{APPCMD} list {what}")]
+    return parts
+
+
+def gather_parts(
+    paths: Paths, adsutil_path: str, probe_lock: bool, candidates: tuple[str, ...] | None = None
+) -> list[str]:
     p = paths.absolute()
     parts = [
         marker("state"),
@@ -101,7 +163,9 @@ def gather_parts(paths: Paths, adsutil_path: str, probe_lock: bool) -> list[str]
     for svc in IIS_SERVICES:
         parts += [marker(f"sc_{svc}"), redirect(build_command("sc", "qc", svc))]
     parts += [marker("deps"), redirect(build_command("sc", "enumdepend", "IISADMIN", str(ENUMDEPEND_BUFFER)))]
-    parts += [marker("mb"), adsutil(adsutil_path, "ENUM_ALL", "W3SVC"), rc_ladder("mb", 1)]
+    parts += [marker("ver"), "ver"]
+    parts += [marker("mb"), *enum_all_parts(candidates or (adsutil_path,)), rc_ladder("mb", 1)]
+    parts += appcmd_parts()
     if probe_lock:
         parts += [marker("lock"), redirect(guarded(touch(q(p.dest)), exists(q(p.dest))))]
     parts.append(marker("end"))
@@ -185,7 +249,14 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
             "gather", f"'net start' did not list the running services: {section(s, 'net').strip()[:300]!r}"
         ) from None
     graph, has_sc = read_services(s)
-    metabase, mb_error, needs_walk = read_metabase(section(s, "mb"), adsutil_path)
+    mb_text, used = split_adsutil_line(section(s, "mb"))
+    windows = parse_ver(section(s, "ver"))
+    appcmd_apps = parse_appcmd_apps(section(s, "appcmd_app")) if "appcmd_app" in s else None
+    if used == "none" or (appcmd_apps and windows is not None and windows.iis_major >= 7):
+        # No adsutil.vbs (IIS 7 and later without the IIS 6 compatibility feature): appcmd answers instead.
+        metabase, mb_error, needs_walk = None, None if appcmd_apps else "no adsutil.vbs was found", False
+    else:
+        metabase, mb_error, needs_walk = read_metabase(mb_text, used or adsutil_path)
     fc_rc = ladder_rc(output, s, "fc")
     lock_kind = classify_error(section(s, "lock")) if "lock" in s else None
     return HostFacts(
@@ -205,7 +276,24 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         backups=read_backups(section(s, "baks"), dest_name) if dest_name else (),
         dest_readonly=read_readonly(section(s, "attrib")),
         extras=read_extras(section(s, "deps")),
+        windows=windows,
+        adsutil=None if used == "none" else used or adsutil_path,
+        appcmd_apps=appcmd_apps or None,
+        appcmd_pools=parse_appcmd_pools(section(s, "appcmd_apppool")) if appcmd_apps else None,
+        appcmd_sites=parse_appcmd_sites(section(s, "appcmd_site")) if appcmd_apps else None,
     )
+
+
+def split_adsutil_line(text: str) -> tuple[str, str | None]:
+    """The ENUM_ALL answer without the ``##adsutil=<path>`` line, and that path (``none``: none was found)."""
+    used = None
+    kept = []
+    for line in text.splitlines():
+        if line.startswith("##adsutil="):
+            used = line.split("=", 1)[1].strip()
+        else:
+            kept.append(line)
+    return "\n".join(kept), used
 
 
 def walk_level_parts(frontier: list[str], adsutil_path: str) -> list[str]:
@@ -226,19 +314,26 @@ def read_walk_level(output: str, frontier: list[str], nodes: dict[str, dict[str,
     return nxt
 
 
-def gather(session: Any, paths: Paths, adsutil_path: str, probe_lock: bool = True, walk: bool = True) -> HostFacts:
+def gather(
+    session: Any,
+    paths: Paths,
+    adsutil_path: str,
+    probe_lock: bool = True,
+    walk: bool = True,
+    candidates: tuple[str, ...] | None = None,
+) -> HostFacts:
     """Ask the host (one line, more for a metabase walk) and read the answers.
 
     ``walk``: when ENUM_ALL lists nothing, walk the metabase key by key.  A run with a forced isolation
     does not need the metabase (``plan`` works from the options then) and skips the walk.
     """
-    res = session.run("gather", gather_parts(paths, adsutil_path, probe_lock))
+    res = session.run("gather", gather_parts(paths, adsutil_path, probe_lock, candidates))
     if not res.complete:
         raise StepFailed("gather", f"the host stopped answering while reading its state: {res.error}")
     facts = read_facts(res.output, adsutil_path, paths.dest_name)
     if not facts.needs_walk or not walk:
         return facts
-    metabase, error = walk_metabase(session, adsutil_path)
+    metabase, error = walk_metabase(session, facts.adsutil or adsutil_path)
     if metabase is not None and not metabase.sites():
         enum_all = section(split_sections(res.output), "mb").strip()
         metabase, error = (

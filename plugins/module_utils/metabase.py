@@ -13,6 +13,9 @@ from typing import Any
 
 from .errors import MetabaseError
 
+#: The pool an IIS 6 application runs in when no key above it names one.
+DEFAULT_APP_POOL = "DefaultAppPool"
+
 
 def _norm(key: str) -> str:
     """``/LM/W3SVC/1/Root/`` -> ``W3SVC/1/Root`` (case kept)."""
@@ -35,6 +38,13 @@ class Application:
     site: int
     friendly_name: str | None = None
     app_root_value: str | None = None  # AppRoot as stored on the root key, e.g. "/LM/w3svc/1/root/shop"
+    isolation_value: int | None = None  # AppIsolated: 0 in-process, 1 isolated, 2 pooled (IIS 5 and later)
+    app_pool: str | None = None  # AppPoolId (IIS 6 worker process isolation, IIS 7 and later)
+
+    @property
+    def pooled(self) -> bool:
+        """Runs in the one dllhost.exe that every pooled application shares (IIS 5 ``AppIsolated`` 2)."""
+        return self.isolation_value == 2
 
     @property
     def unload_path(self) -> str | None:
@@ -49,15 +59,18 @@ class Application:
         return "/LM/" + self.key
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "site": self.site,
             "metabase_path": self.metabase_path,
             "app_root": "/LM/" + self.app_root if self.app_root else None,
             "isolated": self.isolated,
-            "isolation": "out_of_process" if self.isolated else "in_process",
+            "isolation": "pooled" if self.pooled else "out_of_process" if self.isolated else "in_process",
             "friendly_name": self.friendly_name,
         }
+        if self.app_pool is not None:
+            out["app_pool"] = self.app_pool
+        return out
 
 
 @dataclass
@@ -147,19 +160,21 @@ class Metabase:
         root = self._app_root_of(key)
         isolated_value = self.effective(root or key, "AppIsolated")[0]
         try:
-            isolated = int(isolated_value or 0) == 1
+            value = int(isolated_value or 0)
         except (TypeError, ValueError):
-            isolated = str(isolated_value).lower() == "true"
+            value = 1 if str(isolated_value).lower() == "true" else 0
+        pool = self.effective(key, "AppPoolId")[0]
         friendly = self.stored(root, "AppFriendlyName") if root else None
-        value = self.stored(root, "AppRoot") if root else None
         return Application(
             path=path,
             key=key,
             app_root=root,
-            isolated=isolated,
+            isolated=value in (1, 2),
             site=site,
             friendly_name=friendly,
-            app_root_value=value,
+            app_root_value=self.stored(root, "AppRoot") if root else None,
+            isolation_value=value,
+            app_pool=str(pool) if pool else None,
         )
 
     def resolve_application(self, site: int, app_path: str) -> Application:
@@ -191,6 +206,21 @@ class Metabase:
             apps.append(self._application(int(parts[1]), "/" + rel, key))
         return apps
 
+    @property
+    def iis5_isolation_mode(self) -> bool:
+        """IIS 6: ``IIs5IsolationModeEnabled`` on ``/LM/W3SVC`` (IIS 5 and older have only that mode)."""
+        key = self.key("W3SVC")
+        value = self.stored(key, "IIs5IsolationModeEnabled") if key else None
+        return str(value).strip().lower() in ("true", "1")
+
+    def sharing_pool(self, pool: str) -> list[Application]:
+        """Every application of the application pool ``pool`` (IIS 6 worker process isolation)."""
+        return [a for a in self.applications() if (a.app_pool or DEFAULT_APP_POOL).lower() == pool.lower()]
+
+    def pooled_applications(self) -> list[Application]:
+        """Every pooled application (IIS 5 ``AppIsolated`` 2): they share one dllhost.exe."""
+        return [a for a in self.applications() if a.pooled]
+
     def sharing_process(self, app: Application) -> list[Application]:
         """Applications served by the same process as ``app``.
 
@@ -199,4 +229,6 @@ class Metabase:
         """
         if not app.isolated:
             return [a for a in self.applications() if not a.isolated]
+        if app.pooled:
+            return self.pooled_applications()
         return [a for a in self.applications() if a.app_root == app.app_root]

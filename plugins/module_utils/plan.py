@@ -27,14 +27,14 @@ from typing import Any
 from .argspec import DEFAULT_SITE
 from .catalog import CatalogFacts
 from .cmdline import build_command, marker, quote_arg, redirect
-from .errors import InputError, StepFailed
+from .errors import InputError, MetabaseError, StepFailed
 from .facts import HostFacts
-from .metabase import Application
+from .metabase import DEFAULT_APP_POOL, Application
 from .params import Params
 from .paths import Paths
 from .script import fits_one_line, packed_lines, sequence_lines
 from .services import display_names, start_order, stop_set
-from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, PackageShutdown, Release, mtxstop_parts
+from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, PackageShutdown, PoolRestart, Release, mtxstop_parts
 from .swap import Swap, compare, delete_if_exists, echo_if_exists
 
 
@@ -101,7 +101,12 @@ def prune_parts(swap: Swap, backups: tuple[str, ...], keep: int) -> list[str]:
 
 
 def stage_parts(
-    swap: Swap, method: str, services: list[str], prune: list[str] | None = None, clear_readonly: bool = False
+    swap: Swap,
+    method: str,
+    services: list[str],
+    prune: list[str] | None = None,
+    clear_readonly: bool = False,
+    record_extra: tuple[str, ...] = (),
 ) -> list[str]:
     """Copy and check the staged file, write the state record, and swap now where the host allows it.
 
@@ -116,7 +121,7 @@ def stage_parts(
         *attrib,
         *swap.copy_staged(),
         marker("record"),
-        swap.write_record(method, services),
+        swap.write_record(method, services, *record_extra),
         echo_if_exists(p.record, "##record_ok"),
         marker("preswap"),
         swap.swap_in_if_staged_matches(),
@@ -221,10 +226,14 @@ def package_strategy(catalog: CatalogFacts | None, dest: str) -> PackageShutdown
 def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFacts | None = None) -> Plan:
     """The whole run from what the host looks like (pure).  Raises StepFailed without a metabase and
     InputError for a site or application the metabase does not have."""
-    base = iis_plan(facts, params, paths)
+    base = worker_plan(facts, params, paths) if facts.worker_process_mode else iis_plan(facts, params, paths)
     owner = catalog.owner(paths.dest) if catalog else None
     strategy = package_strategy(catalog, paths.dest) if facts.dest is not None else None
+    if strategy is None and base.strategy is STRATEGIES["out_of_process"] and facts.dest is not None:
+        strategy = pooled_strategy(catalog, base)
     if strategy is None:
+        if facts.iis_version != "4.0" and base.blast_radius.get("process") == "mtx.exe":
+            base.blast_radius["process"] = "dllhost.exe"  # IIS 5 and later run isolated applications in COM+
         return dataclasses.replace(base, catalog=catalog, package=owner)
     swap = Swap(paths.relative())
     release = Release(swap, (), (), (), params.backup, params.register, params.adsutil_path, params.cmdline_limit)
@@ -237,6 +246,12 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
     )
     can_mtxstop = bool(catalog and catalog.kind == "mts" and catalog.mtxstop and strategy.package is not None)
     blast = strategy.blast_radius(None, base.site, (), ())
+    if strategy.package is not None and strategy.package.name == POOLED_APPLICATION:
+        blast["applications"] = [a.as_dict() for a in facts.metabase.pooled_applications()] if facts.metabase else []
+        blast["note"] = (
+            f"the COM+ application {POOLED_APPLICATION!r} shuts down: every pooled application of the host restarts "
+            "on its next request; IIS and the other applications keep serving"
+        )
     if owner is not None:
         blast["package"] = owner.as_dict()
     if can_mtxstop:
@@ -262,6 +277,104 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
         package=owner,
         iis=base,
         mtxstop=Step("mtxstop", tuple(mtxstop_parts())) if can_mtxstop else None,
+    )
+
+
+#: IIS 5: the COM+ application whose one dllhost.exe runs every pooled application (AppIsolated 2).
+POOLED_APPLICATION = "IIS Out-Of-Process Pooled Applications"
+
+
+def pooled_strategy(catalog: CatalogFacts | None, base: Plan) -> PackageShutdown | None:
+    """IIS 5 pooled applications (all of those named; none in-process or isolated on its own): shut down the
+    COM+ application they share, found in the catalog by its name.  None when the catalog does not list it."""
+    apps = base.applications
+    if not apps or not all(a.pooled for a in apps) or catalog is None or catalog.kind != "complus":
+        return None
+    pooled = next((p for p in catalog.packages if p.name.lower() == POOLED_APPLICATION.lower() and p.server), None)
+    return PackageShutdown("complus", pooled) if pooled is not None else None
+
+
+def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[Application]]:
+    """The applications and their pools: from the metabase on IIS 6, from ``appcmd list app`` on IIS 7+."""
+    mb = facts.metabase
+    if mb is not None:
+        site = mb.resolve_site(params.site)
+        return site, [mb.resolve_application(site, a) for a in params.applications]
+    apps_by_name = facts.appcmd_apps or {}
+    sites = facts.appcmd_sites or {}
+    wanted = str(params.site).strip()
+    site_name = next((n for n, i in sites.items() if str(i) == wanted or n.lower() == wanted.lower()), None)
+    if site_name is None:
+        known = ", ".join(f"{i} ({n!r})" for n, i in sites.items()) or "none"
+        raise MetabaseError(f"site {wanted!r} not found by appcmd list site; sites on this host: {known}", "site")
+    site_id = sites[site_name]
+    found = []
+    for path in params.applications:
+        name, app_path = appcmd_application(list(apps_by_name), site_name, path)
+        key = f"W3SVC/{site_id}/ROOT" + ("" if app_path == "/" else app_path)
+        found.append(Application(path, key, key, True, site_id, friendly_name=name, app_pool=apps_by_name[name]))
+    return site_id, found
+
+
+def appcmd_application(names: list[str], site_name: str, path: str) -> tuple[str, str]:
+    """The appcmd application (``Default Web Site/Shop``) that serves ``path``: the longest application path at
+    or above it, and that path."""
+    want = (path.rstrip("/") or "/").lower()
+    best: tuple[str, str] | None = None
+    for name in names:
+        site, _sep, rest = name.partition("/")
+        if site.lower() != site_name.lower():
+            continue
+        app_path = "/" + rest.strip("/")
+        inside = want == app_path.lower() or want.startswith(app_path.lower().rstrip("/") + "/")
+        if inside and (best is None or len(app_path) > len(best[1])):
+            best = (name, app_path)
+    if best is None:
+        raise MetabaseError(f"application {path!r} not found by appcmd list app in site {site_name!r}")
+    return best
+
+
+def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
+    """IIS 6 worker process isolation, IIS 7 and later: stop the applications' pools, swap, start them."""
+    site, apps = worker_applications(facts, params)
+    pools = tuple(dict.fromkeys(a.app_pool or DEFAULT_APP_POOL for a in apps))
+    tool = "adsutil" if facts.metabase is not None else "appcmd"
+    adsutil_path = facts.adsutil or params.adsutil_path
+    strategy = PoolRestart(pools, tool) if facts.dest is not None else FIRST_COPY
+    swap = Swap(paths.relative())
+    release = Release(swap, (), (), (), params.backup, params.register, adsutil_path, params.cmdline_limit)
+    extra = (f"pools={','.join(pools)}", f"pool_tool={tool}", f"adsutil={adsutil_path}")
+    prune = prune_parts(swap, facts.backups, params.keep_backups)
+    readonly = bool(facts.dest_readonly and facts.dest is not None)
+    steps = (
+        Step("stage", tuple(stage_parts(swap, strategy.method, [], prune, readonly, extra))),
+        Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
+    )
+    if strategy is FIRST_COPY:
+        blast = strategy.blast_radius(None, site, (), ())
+    else:
+        sharing = []
+        for pool in pools:
+            if facts.metabase is not None:
+                sharing += [a.as_dict() for a in facts.metabase.sharing_pool(pool)]
+            else:
+                sharing += [
+                    {"name": n, "app_pool": p}
+                    for n, p in (facts.appcmd_apps or {}).items()
+                    if p.lower() == pool.lower()
+                ]
+        blast = strategy.blast_radius(sharing)
+    return Plan(
+        site=site,
+        applications=tuple(apps),
+        isolation="worker_process",
+        strategy=strategy,
+        stops=(),
+        starts=(),
+        unload_roots=(),
+        blast_radius=blast,
+        steps=steps,
+        warnings=served_backup_warnings(facts.metabase, paths) if params.backup else (),
     )
 
 

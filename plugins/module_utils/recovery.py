@@ -13,15 +13,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from .argspec import DEFAULT_ADSUTIL
 from .cmdline import build_command, marker
-from .errors import StepFailed
+from .errors import InputError, StepFailed
 from .facts import HostFacts, section
 from .parsers.common import split_sections
 from .parsers.net import parse_net_start
 from .paths import Paths, RecordError, StateRecord
 from .services import SERVICE_NAME, display_names, start_order, started_ok
 from .session import RETRY_PAUSE, Session
+from .strategies import pool_command
 from .swap import Swap
+from .validate import validate_windows_path
 
 
 def recovery_parts(swap: Swap, finished: bool, to_start: list[str]) -> list[str]:
@@ -80,11 +83,30 @@ def recover(session: Session, facts: HostFacts, fallback_dest: str, timeout: int
         "services_not_running": not_running,
         "output": section(s, "restore").strip(),
     }
+    pools = start_recorded_pools(session, rec)
+    if pools:
+        summary["pools_started"] = pools
     if not summary["dest_present"]:
         raise StepFailed(
             "recover", "recovery could not put a DLL back at dest: neither backup nor staged file exists", res.output
         )
     return summary
+
+
+def start_recorded_pools(session: Session, rec: StateRecord) -> list[str]:
+    """The application pools a pool sequence stopped (``pools=`` in the record): start each again.  Starting a
+    started pool does nothing, so this is safe whatever the sequence got to."""
+    pools = [p.strip() for p in (rec.get("pools") or "").split(",") if p.strip()]
+    tool = rec.get("pool_tool") or ""
+    if not pools or tool not in ("appcmd", "adsutil"):
+        return []
+    try:
+        adsutil_path = validate_windows_path(rec.get("adsutil") or DEFAULT_ADSUTIL, "state record adsutil")
+        parts = [pool_command(tool, "start", pool, adsutil_path) for pool in pools]
+    except InputError as exc:
+        raise StepFailed("recover", f"the state record names pools that cannot be started safely: {exc}") from None
+    session.run("recover_pools", parts)
+    return pools
 
 
 def ensure_running(session: Session, services: list[str], timeout: int) -> list[str]:

@@ -113,7 +113,12 @@ def prediction(plan: Any, paths: Paths, unload_fallback: bool) -> str:
             f"would shut down {package_words(plan)}, swap {paths.dest}; W3SVC keeps running; if the DLL stayed "
             f"loaded (IIS loads it too), it then {prediction(plan.iis, paths, unload_fallback)}"
         )
-    apps = ", ".join(a["metabase_path"] for a in plan.blast_radius["applications"]) or "none"
+    apps = ", ".join(a.get("metabase_path") or a.get("name", "") for a in plan.blast_radius["applications"]) or "none"
+    if plan.method == "pool_restart":
+        return (
+            f"would stop the application pool(s) {', '.join(plan.strategy.pools)}, swap {paths.dest} and start them "
+            f"again; W3SVC and every other pool keep serving; applications in those pools: {apps}"
+        )
     if plan.method == "copy":
         return f"would copy {paths.src} to {paths.dest}, which does not exist yet; nothing would stop"
     if plan.method == "unload":
@@ -131,6 +136,8 @@ def success_message(report: Report, plan: Any, backup: bool, note: str) -> str:
     r = report.result
     if r["method"] == "copy":
         how = "it did not exist, so the new DLL was copied into place and nothing was stopped"
+    elif r["method"] == "pool_restart":
+        how = f"stopped and started the application pool(s) {', '.join(r.get('pools') or [])}; W3SVC kept running"
     elif r["method"] in ("package_shutdown", "mtxstop"):
         what = package_words(plan) if r["method"] == "package_shutdown" else "every MTS server package (mtxstop.exe)"
         again = "started again" if r.get("package_started") else "the next call starts it again"

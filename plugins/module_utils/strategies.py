@@ -32,6 +32,7 @@ from typing import Any
 
 from .catalog import MTXSTOP, checked_package_id, package_process, run_script, shutdown_script
 from .cmdline import CMD_LINE_LIMIT_NT4, build_command, echo_to_file, marker, quote_arg, redirect
+from .facts import APPCMD
 from .metabase import Application, Metabase
 from .parsers.catalog import Package
 from .swap import IN_BLOCK, Swap, block, mark, sink
@@ -195,6 +196,71 @@ class PackageShutdown:
 
     def sequence(self, r: Release) -> list[str]:
         return released_then_swapped(r, self.phase, self.release_parts(r.swap.p.catalog_script, r.limit))
+
+
+def pool_command(tool: str, verb: str, pool: str, adsutil_path: str) -> str:
+    """Start, stop or ask the state of an application pool: ``appcmd`` (IIS 7+), or adsutil's ``AppPoolCommand``
+    (1 start, 2 stop) and ``AppPoolState`` on IIS 6 (adsutil has no recycle verb)."""
+    name = host_arg(pool, "the application pool")
+    if tool == "appcmd":
+        if verb == "state":
+            return redirect(f"{APPCMD} list apppool {name}")
+        return redirect(f"{APPCMD} {verb} apppool /apppool.name:{name}")
+    key = host_arg(f"W3SVC/AppPools/{pool}/AppPool" + ("State" if verb == "state" else "Command"), "the pool's key")
+    args = ["GET", key] if verb == "state" else ["SET", key, "1" if verb == "start" else "2"]
+    return redirect(build_command("cscript", "//nologo", quote_arg(adsutil_path), *args))
+
+
+class PoolRestart:
+    """Stop the application pool(s) of the applications, swap, start them again (IIS 6 worker process isolation,
+    IIS 7 and later).  W3SVC and every other pool keep serving; the pool's applications answer 503 between the
+    stop and the start.  Where the host let the loaded DLL be renamed at staging, the old worker process keeps
+    the old image under the backup's name while it exits, and the restarted pool's new worker loads the new DLL.
+    """
+
+    method = "pool_restart"
+    phase = "pool"
+    process = "w3wp.exe"
+
+    def __init__(self, pools: tuple[str, ...], tool: str) -> None:
+        self.pools = pools
+        self.tool = tool  # "appcmd" or "adsutil"
+
+    def blast_radius(self, apps: list[dict[str, Any]]) -> dict:
+        return {
+            "process": "w3wp.exe of " + ", ".join(self.pools),
+            "pools": list(self.pools),
+            "applications": apps,
+            "services": [],
+            "note": "only the application pools listed stop and start again; W3SVC and every other pool keep serving",
+        }
+
+    def stop_parts(self, adsutil_path: str) -> list[str]:
+        parts = [marker("pool_stop")]
+        return parts + [pool_command(self.tool, "stop", pool, adsutil_path) for pool in self.pools]
+
+    def start_parts(self, adsutil_path: str) -> list[str]:
+        parts = []
+        for pool in self.pools:
+            parts += [
+                marker(f"pool_start_{self.pools.index(pool)}"),
+                pool_command(self.tool, "start", pool, adsutil_path),
+            ]
+        return parts
+
+    def state_parts(self, adsutil_path: str) -> list[str]:
+        parts = []
+        for i, pool in enumerate(self.pools):
+            parts += [marker(f"pool_state_{i}"), pool_command(self.tool, "state", pool, adsutil_path)]
+        return parts
+
+    def sequence(self, r: Release) -> list[str]:
+        s = r.swap
+        parts = [s.append_record(f"started={self.phase}"), *self.stop_parts(r.adsutil_path), *s.swap_in("swap")]
+        parts += s.register() if r.register else []
+        parts += [*self.start_parts(r.adsutil_path), *self.state_parts(r.adsutil_path)]
+        parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
+        return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
 
 
 class FirstCopy:

@@ -14,14 +14,16 @@ controller goes away.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import time
 from typing import Any
 
 from .apply import Apply
+from .argspec import DEFAULT_ADSUTIL
 from .catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
 from .errors import IIS4Error, InputError, StepFailed
-from .facts import HostFacts, check_host_inputs, gather, ladder_rc, section
+from .facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather, ladder_rc, section
 from .params import Params
 from .parsers.common import parse_rc_ladder, split_sections
 from .parsers.regsvr32 import parse_regsvr32
@@ -48,13 +50,19 @@ class ComponentUpdate:
         )
 
     def gather(self) -> HostFacts:
-        return gather(
+        # Left at its default, adsutil.vbs is looked for where IIS 4.0 and where IIS 5.0-6.0 keep it.
+        candidates = (DEFAULT_ADSUTIL, IIS5_ADSUTIL) if self.p.adsutil_path == DEFAULT_ADSUTIL else None
+        facts = gather(
             self.session,
             self.paths,
             self.p.adsutil_path,
             probe_lock=not self.check_mode,
             walk=self.p.isolation == "auto",
+            candidates=candidates,
         )
+        if facts.adsutil and facts.adsutil != self.p.adsutil_path:
+            self.p = dataclasses.replace(self.p, adsutil_path=facts.adsutil)
+        return facts
 
     def run(self) -> dict[str, Any]:
         t0 = time.monotonic()
@@ -70,6 +78,9 @@ class ComponentUpdate:
         if catalog is not None and catalog.error:
             self.report.warn(f"the {catalog.kind or 'MTS/COM+'} catalog could not be read ({catalog.error})")
         self.result.update(
+            iis_version=facts.iis_version,
+            isolation_mode=facts.isolation_mode,
+            windows=facts.windows.name if facts.windows else None,
             catalog=catalog.kind if catalog else None,
             package=plan.package.as_dict() if plan.package else None,
             holders=holder_dicts(catalog.holders) if catalog else None,
