@@ -31,7 +31,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "package_restart": {"type": "bool", "default": False},
     "timeout": {"type": "int", "default": DEFAULT_TIMEOUT},
     "adsutil_path": {"type": "str", "default": DEFAULT_ADSUTIL},
-    "cmdline_limit": {"type": "int", "default": DEFAULT_CMDLINE_LIMIT},
+    "cmdline_limit": {"type": "int"},
 }
 
 CONNECTION_SPEC: dict[str, Any] = {

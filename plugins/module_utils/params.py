@@ -38,6 +38,7 @@ class Params:
     adsutil_path: str
     cmdline_limit: int
     package_restart: bool = False
+    cmdline_limit_auto: bool = False  # not given: 2047 until ``ver`` shows XP or later (8191)
 
     @classmethod
     def from_module_params(cls, p: dict[str, Any]) -> Params:
@@ -79,6 +80,7 @@ class Params:
             adsutil_path=adsutil,
             cmdline_limit=limit,
             package_restart=bool(p.get("package_restart", False)),
+            cmdline_limit_auto=p.get("cmdline_limit") is None,
         )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from .apply import Apply
 from .argspec import DEFAULT_ADSUTIL
 from .catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
+from .cmdline import CMD_LINE_LIMIT_XP
 from .errors import IIS4Error, InputError, StepFailed
 from .facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather, ladder_rc, section
 from .params import Params
@@ -62,6 +63,10 @@ class ComponentUpdate:
         )
         if facts.adsutil and facts.adsutil != self.p.adsutil_path:
             self.p = dataclasses.replace(self.p, adsutil_path=facts.adsutil)
+        if self.p.cmdline_limit_auto and facts.windows and (facts.windows.major, facts.windows.minor) >= (5, 1):
+            # XP and later: cmd.exe takes 8191 characters (KB 830473).
+            self.p = dataclasses.replace(self.p, cmdline_limit=CMD_LINE_LIMIT_XP)
+            self.session.limit = CMD_LINE_LIMIT_XP
         return facts
 
     def run(self) -> dict[str, Any]:

@@ -10,7 +10,14 @@ module: iis4_component
 short_description: Replace a COM DLL used by ASP applications on IIS 4.0 with the least outage
 version_added: 1.0.0
 description:
-  - Follows Microsoft KB Q315663 (Update DLLs used by ASP in IIS 4.0) on Windows NT 4.0 hosts.
+  - Follows Microsoft KB Q315663 (Update DLLs used by ASP in IIS 4.0) on Windows NT 4.0 hosts, and the same job
+    with the least outage each allows on the IIS versions after it (5.0, 5.1, 6.0 in both isolation modes, 7 and
+    later), told apart by C(ver), the metabase and C(appcmd); see RV(iis_version) and RV(isolation_mode).
+  - On IIS 5 a pooled application (AppIsolated 2) is freed by shutting down the COM+ application
+    C(IIS Out-Of-Process Pooled Applications) (every pooled application restarts); an isolated one (1) is
+    unloaded; an in-process one (0) needs IIS stopped. On IIS 6 in worker process isolation and on IIS 7 and
+    later the application's pool is stopped and started again (adsutil C(AppPoolCommand), or C(appcmd)), and
+    W3SVC and every other pool keep serving.
   - Detects from the metabase whether each application runs in-process (inside C(inetinfo.exe)) or isolated
     (in its own C(mtx.exe)), by finding the nearest application root at or above the application path and
     reading C(AppIsolated) with inheritance.
@@ -134,10 +141,10 @@ options:
     default: 'C:\WINNT\system32\inetsrv\adminsamples\adsutil.vbs'
   cmdline_limit:
     description:
-      - Longest command line the host's cmd.exe accepts (2047 on NT 4.0 and Windows 2000, 8191 later).
-        Longer sequences are written to a batch file on the host first.
+      - Longest command line the host's cmd.exe accepts. Longer sequences are written to a batch file on the host
+        first.
+      - When not given, 2047 (NT 4.0 and Windows 2000), or 8191 once C(ver) shows Windows XP or later.
     type: int
-    default: 2047
   winrm_host:
     description:
       - Only when the module runs by itself. Host name or address of the WinRM endpoint. When the module runs through
@@ -248,7 +255,9 @@ changed:
   returned: always
   type: bool
 isolation:
-  description: The procedure chosen from the applications' isolation.
+  description:
+    - The procedure chosen from the applications' isolation, V(in_process), V(out_of_process) or
+      V(worker_process) (application pools).
   returned: when the metabase was read
   type: str
   sample: out_of_process
@@ -276,6 +285,29 @@ blast_radius:
       (C(if_still_loaded)).
   returned: when the metabase was read
   type: dict
+iis_version:
+  description: The IIS version, from the Windows version C(ver) shows (C(4.0) when it shows none).
+  returned: when the host was read
+  type: str
+  sample: "6.0"
+windows:
+  description: The Windows version C(ver) shows.
+  returned: when the host was read
+  type: str
+  sample: Windows Server 2003
+isolation_mode:
+  description:
+    - V(iis4) (AppIsolated 0 or 1), V(iis5) (AppIsolated 0, 1 or 2 pooled; also IIS 6 in IIS 5 isolation mode), or
+      V(worker_process) (IIS 6 worker process isolation and IIS 7 and later, application pools).
+  returned: when the host was read
+  type: str
+  sample: worker_process
+pools:
+  description: The application pools that were stopped and started again (method V(pool_restart)).
+  returned: when method is V(pool_restart) and the update ran
+  type: list
+  elements: str
+  sample: [ShopPool]
 catalog:
   description:
     - The host's component catalog, V(mts) (MTSAdmin.Catalog.1) or V(complus) (COMAdmin.COMAdminCatalog); null when
