@@ -16,13 +16,20 @@ seconds; a shut-down process exits ``Timing.package_exit_delay`` seconds later; 
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from . import versions
 from .config import ComponentConfig, HostConfig, PackageConfig
 from .events import EventLog
-from .processes import Process, ProcessTable
+from .processes import POOLED, Process, ProcessTable
+
+POOLED_APP = "IIS Out-Of-Process Pooled Applications"
 
 PROGIDS = {"mts": "MTSAdmin.Catalog.1", "complus": "COMAdmin.COMAdminCatalog"}
 IMAGES = {"mts": "mtx.exe", "complus": "dllhost.exe"}
 
+POOLED_WAM = "{3D14228D-FBE1-11D0-995D-00C04FD919C1}"  # metabase.POOLED_WAM_CLSID
 SHUTDOWN_OK = "ok"
 SHUTDOWN_MISSING = "missing"
 SHUTDOWN_REFUSED = "refused"
@@ -31,10 +38,42 @@ SHUTDOWN_REFUSED = "refused"
 class Catalog:
     """The packages of one host (from ``HostConfig.packages``) and what starts and ends their processes."""
 
-    def __init__(self, config: HostConfig, processes: ProcessTable, log: EventLog) -> None:
+    def __init__(self, config: HostConfig, processes: ProcessTable, log: EventLog, metabase: Any = None) -> None:
         self.config = config
         self.processes = processes
         self.log = log
+        self.metabase = metabase
+
+    # ------------------------------------------------------------------------------------------------
+    # IIS 5 (and IIS 6 in IIS 5 isolation mode): the COM+ applications IIS makes for its applications
+
+    def iis_applications(self) -> list[tuple[PackageConfig, str]]:
+        """(COM+ application, what it runs: ``POOLED`` or the isolated application's key path): the pooled
+        applications' ``IIS Out-Of-Process Pooled Applications`` and one ``IIS-{<site>//Root/<path>}`` per
+        isolated (AppIsolated 1) application.  Empty unless the host runs the IIS 5 process model."""
+        if self.metabase is None or self.config.catalog != "complus" or not versions.iis5_mode(self.config):
+            return []
+        wam = self.config.system_root + "\\system32\\inetsrv\\wam.dll"
+        pooled_id = self._guid("pooled")
+        found = [
+            (
+                PackageConfig(pooled_id, POOLED_APP, "server",
+                              [ComponentConfig(POOLED_WAM, "IISWAM.OutofProcessPool", wam)]),
+                POOLED,
+            )
+        ]  # fmt: skip
+        for key in self.metabase.applications():
+            if self.metabase.isolation(key) != 1:
+                continue
+            package_id = str(self.metabase.stored(key, "AppPackageID") or self._guid(key.path.lower()))
+            name = str(self.metabase.stored(key, "AppPackageName") or self.metabase.package_name(key))
+            clsid = str(self.metabase.stored(key, "AppWamClsid") or "")
+            found.append((PackageConfig(package_id, name, "server", [ComponentConfig(clsid, "IISWAM.W3WAM", wam)]),
+                          key.path))  # fmt: skip
+        return found
+
+    def _guid(self, what: str) -> str:
+        return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"lab-iis-app:{self.config.name}:{what}")).upper() + "}"
 
     @property
     def kind(self) -> str | None:
@@ -57,11 +96,16 @@ class Catalog:
 
     @property
     def packages(self) -> list[PackageConfig]:
-        return list(self.config.packages)
+        """What the catalog lists: the configured packages, then the COM+ applications of IIS 5 applications."""
+        return list(self.config.packages) + [p for p, _app in self.iis_applications()]
 
     def find(self, package_id: str) -> PackageConfig | None:
+        """A package by its ``{id}`` or, as ShutdownApplication also accepts, its name (case-insensitive)."""
         low = package_id.strip().lower()
-        return next((p for p in self.config.packages if p.id.lower() == low), None)
+        every = self.packages
+        return next((p for p in every if p.id.lower() == low), None) or next(
+            (p for p in every if p.name.lower() == low), None
+        )
 
     def owner(self, dll: str) -> tuple[PackageConfig, ComponentConfig] | None:
         """The package (and component) whose registered DLL path is ``dll`` (case-insensitive), if any."""
@@ -96,10 +140,16 @@ class Catalog:
         package) or ``refused`` (``PackageConfig.shutdown_refused`` or ``Faults.package_shutdown_refused``; the
         process keeps running)."""
         package = self.find(package_id)
+        iis_app = next((app for p, app in self.iis_applications() if package is not None and p.id == package.id), None)
         if package is None:
             result = SHUTDOWN_MISSING
         elif package.shutdown_refused or self.config.faults.package_shutdown_refused:
             result = SHUTDOWN_REFUSED
+        elif iis_app is not None:
+            # the application's (or the pooled applications') dllhost.exe goes, and with it the DLLs it loaded
+            delay = None if self.config.faults.worker_keeps_dll else self.config.timing.worker_exit_delay
+            self.processes.retire(self.processes.mtx, iis_app, delay)
+            result = SHUTDOWN_OK
         else:
             self.processes.end_package(package.id, self.config.timing.package_exit_delay)
             result = SHUTDOWN_OK

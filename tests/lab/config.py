@@ -37,6 +37,12 @@ class Timing:
     mtx_exit_delay: float = 0.0  # after APPUNLOAD the app's mtx.exe exits (releasing its images) this much later
     package_idle_scale: float = 60.0  # real seconds per minute of a package's ShutdownAfter (idle shutdown)
     package_exit_delay: float = 0.0  # after a catalog shutdown / mtxstop the package process exits this much later
+    # IIS 5+ (issue 13): a worker (dllhost.exe / w3wp.exe) told to go exits this much later
+    worker_exit_delay: float = 0.0
+    # an old w3wp.exe after an overlapped recycle keeps its DLLs this long (capped by the pool's
+    # shutdown_time_limit * pool_time_scale)
+    worker_drain: float = 0.0
+    pool_time_scale: float = 1.0  # real seconds per second of an application pool's ShutdownTimeLimit
 
     def stop_time(self, service: str) -> float:
         return self.service_stop.get(service.upper(), self.default_stop)
@@ -63,6 +69,8 @@ class Faults:
     wsman_down: bool = False  # the WS-Man listener refuses connections
     catalog_script_error: bool = False  # every catalog script run by cscript stops with a VBScript runtime error
     package_shutdown_refused: bool = False  # every catalog shutdown is refused, as PackageConfig.shutdown_refused
+    pool_stop_stuck: bool = False  # a stopped application pool's w3wp.exe never exits (IIS 6+)
+    worker_keeps_dll: bool = False  # a worker told to exit (recycle, unload, shutdown) keeps running and its DLLs
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -85,11 +93,17 @@ class Faults:
 
 @dataclass
 class AppConfig:
-    """A virtual directory of a site.  ``isolated`` None means: not an application root (inherits)."""
+    """A virtual directory of a site.  ``isolated`` and ``isolation`` None: not an application root (inherits).
+
+    ``isolation`` is the IIS 5 AppIsolated value (0 in-process, 1 isolated, 2 pooled); None derives it from
+    ``isolated`` (False 0, True 1).  ``app_pool`` is the IIS 6+ AppPoolId stored on this key (None: inherited,
+    ``DefaultAppPool`` at the top)."""
 
     path: str  # "/", "/shop", "/shop/admin" (URL path as the metabase spells it, case kept)
     physical: str | None = None  # folder on disk; default under the site root
     isolated: bool | None = None
+    isolation: int | None = None
+    app_pool: str | None = None
     friendly_name: str | None = None
     components: list[str] = field(default_factory=list)  # DLL paths its pages load
     # The AppRoot value stored on the key when it is spelled unlike the key (an app created with
@@ -98,6 +112,27 @@ class AppConfig:
     # DLLs of ``components`` this application loads into its own process although a server package registers
     # the DLL (it creates another class of the same DLL, one not in the package).
     direct_components: list[str] = field(default_factory=list)
+
+    @property
+    def app_isolated(self) -> int | None:
+        """The AppIsolated value of this application root, None when it is not one."""
+        if self.isolation is not None:
+            return int(self.isolation)
+        if self.isolated is None:
+            return None
+        return 1 if self.isolated else 0
+
+
+@dataclass
+class AppPoolConfig:
+    """An IIS 6.0+ application pool (``W3SVC/AppPools/<name>``; appcmd's APPPOOL)."""
+
+    name: str
+    shutdown_time_limit: int = 90  # seconds an old worker may take to finish after a recycle (ShutdownTimeLimit)
+    disallow_overlapping_rotation: bool = False  # a recycle waits for the old worker before starting the new
+    started: bool = True  # state at boot
+    runtime: str = "v4.0"  # appcmd's MgdVersion (v2.0, v4.0 or "" for no managed code)
+    pipeline: str = "Integrated"  # appcmd's MgdMode (Integrated or Classic)
 
 
 @dataclass
@@ -176,8 +211,12 @@ ENUM_ALL_REPLIES = ("not_recognized", "usage", "silent")
 class HostConfig:
     name: str = "WEB01"
     ip: str = "127.0.0.2"
-    http_port: int = 5985
-    https_port: int = 5986
+    # Windows / IIS version (tests/lab/versions.py): nt4, w2k, xp, w2k3, w2k8r2, w2k19.  Fields whose default
+    # is None (catalog: "auto") are filled from the kind unless given.
+    kind: str = "nt4"
+    winrm_version: str | None = None  # XP / 2003: "1.1" (default, ports 80/443) or "2.0" (5985/5986)
+    http_port: int | None = None  # 5985; 80 on XP / 2003 with WinRM 1.1
+    https_port: int | None = None  # 5986; 443 on XP / 2003 with WinRM 1.1
     web_port: int = 8080
     username: str = "Administrator"
     password: str = DEFAULT_PASSWORD
@@ -192,7 +231,7 @@ class HostConfig:
     max_envelope_size: int = 153600  # MaxEnvelopeSizekb 150
     max_shells_per_user: int = 30
     shell_idle_timeout: float = 180.0  # seconds
-    max_command_line: int = 2047  # cmd.exe limit on NT 4.0
+    max_command_line: int | None = None  # cmd.exe limit: 2047 on NT 4.0 / 2000, 8191 from XP on (KB 830473)
     # Machine.
     services: list[str] = field(default_factory=lambda: ["IISADMIN", "W3SVC"])
     stopped_services: list[str] = field(default_factory=list)  # installed but not running at start
@@ -207,19 +246,44 @@ class HostConfig:
     readonly_files: list[str] = field(default_factory=list)  # files with the read-only attribute
     terminate_on_delete: bool = True  # deleting (or expiring) a WinRS shell terminates its running commands
     # The MTS / COM+ catalog: "mts" (MTSAdmin.Catalog.1), "complus" (COMAdmin.COMAdminCatalog), None: no catalog.
-    catalog: str | None = None
+    catalog: str | None = "auto"  # "auto": None on NT 4, "complus" from 2000 on
     packages: list[PackageConfig] = field(default_factory=list)
     has_tlist: bool = False  # tlist.exe (Resource Kit / Support Tools) installed
-    has_tasklist: bool = False  # tasklist.exe (XP and later) installed
+    has_tasklist: bool | None = None  # tasklist.exe installed (default: XP and later)
     update: UpdateConfig | None = None  # the new DLL and the component it replaces (default: the Staging rule)
     rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)
-    system_root: str = SYSTEM_ROOT
-    adsutil_path: str = ADSUTIL_PATH
+    system_root: str | None = None  # C:\\WINNT (NT 4, 2000), C:\\WINDOWS (XP, 2003), C:\\Windows (later)
+    adsutil_path: str | None = None  # "" when the host has no adsutil.vbs (IIS 7+ without the compat feature)
+    # IIS 5.0+ (issue 13, docs/dev/lab-machine.md "Later Windows and IIS versions")
+    iis6_metabase_compat: bool = False  # IIS 7+: the IIS 6 Metabase Compatibility feature (adsutil works)
+    iis5_isolation_mode: bool = False  # IIS 6.0: IIs5IsolationModeEnabled (an upgraded server keeps it)
+    appunload_recycles_pool: bool = False  # APPUNLOAD of a pooled (2) app ends the shared dllhost.exe
+    app_pools: list[AppPoolConfig] = field(default_factory=list)  # IIS 6+; DefaultAppPool is always there
+    iisapp_recycle: bool = True  # IIS 6.0: iisapp.vbs knows /r (SP1); False: the RTM script
+    has_appcmd: bool | None = None  # default: IIS 7 and later
+    has_iisapp: bool | None = None  # default: IIS 6.0
+    has_iisreset: bool | None = None  # default: IIS 5.0 and later
     disk_free: int = 512 * 1024 * 1024
     sites: list[SiteConfig] = field(default_factory=lambda: [SiteConfig(apps=[AppConfig("/", isolated=False)])])
     files: dict[str, bytes] = field(default_factory=dict)  # initial files (besides the system ones)
     timing: Timing = field(default_factory=Timing)
     faults: Faults = field(default_factory=Faults)
+    # the fields filled from the kind (versions.AUTO_FIELDS), so that a later change of kind can refill them
+    auto_fields: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from . import versions
+
+        self.auto_fields = set(self.auto_fields) | versions.resolve(self)
+
+    def refresh_kind(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
+        """After ``kind`` / ``winrm_version`` / ``iis6_metabase_compat`` changed: the fields filled from the kind
+        before are filled again, except those in ``keep`` (set explicitly since)."""
+        from . import versions
+
+        for name in self.auto_fields - set(keep):
+            setattr(self, name, versions.AUTO_FIELDS[name])
+        self.auto_fields = (self.auto_fields - set(keep)) | versions.resolve(self)
 
     @property
     def url(self) -> str:
@@ -274,7 +338,9 @@ def host_from_dict(data: dict[str, Any], defaults: dict[str, Any] | None = None)
     faults_data = dict(merged.pop("faults", {}) or {})
     faults = Faults()
     faults.update(**faults_data)
+    pools = [_build(AppPoolConfig, dict(p)) for p in merged.pop("app_pools", []) or []]
     cfg = _build(HostConfig, merged)
+    cfg.app_pools = pools
     if sites:
         cfg.sites = sites
     cfg.files = files

@@ -83,6 +83,8 @@ def build_config(
         elif key == "timing" and isinstance(value, dict):
             value = Timing(**value)
         setattr(config, key, value)
+    if {"kind", "winrm_version", "iis6_metabase_compat"} & set(overrides):
+        config.refresh_kind(keep=set(overrides))
     if "faults" not in overrides:
         config.faults = dataclasses.replace(config.faults)
     return config

@@ -32,14 +32,15 @@ import traceback
 from collections.abc import Mapping
 from typing import Any
 
+from . import versions
 from .catalog import Catalog
-from .config import HostConfig
+from .config import AppPoolConfig, HostConfig
 from .dll import make_dll
 from .events import EventLog
 from .fs import FileSystem
 from .metabase import Key, Metabase
 from .proc_api import STATUS_CONTROL_C_EXIT, CmdIO, Program, ShellFactory
-from .processes import ProcessTable
+from .processes import POOLED, ProcessTable
 from .scm import IIS_SERVICES, RUNNING, STOPPED, ServiceControlManager
 
 STDIN_GRACE = 1.0  # seconds a read of stdin waits for a client that never sends any before it sees EOF
@@ -212,7 +213,10 @@ class Machine:
         self.scm = ServiceControlManager(config, log, self.lock)
         self.processes = ProcessTable(self.fs, log, config.name, config.rename_loaded_image, self.lock)
         self.metabase = Metabase(config, self.lock)
-        self.catalog = Catalog(config, self.processes, log)
+        self.catalog = Catalog(config, self.processes, log, self.metabase)
+        self.pools: dict[str, AppPoolConfig] = {}  # IIS 6+: lower-case name -> pool
+        if versions.iis_major(config) >= 6:
+            self.pools = {p.name.lower(): p for p in versions.pool_configs(config)}
         self._make_app_folders()
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():
@@ -231,9 +235,11 @@ class Machine:
         sysroot = cfg.system_root
         system32 = sysroot + "\\system32"
         inetsrv = system32 + "\\inetsrv"
-        profile = f"{sysroot}\\Profiles\\{cfg.username}"
-        for folder in (system32, inetsrv, ntpath.dirname(cfg.adsutil_path), "C:\\TEMP", "C:\\InetPub", profile):
+        profile = versions.profile_folder(cfg)
+        for folder in (system32, inetsrv, "C:\\TEMP", "C:\\InetPub", profile):
             self.fs.makedirs(folder)
+        if cfg.adsutil_path:
+            self.fs.makedirs(ntpath.dirname(cfg.adsutil_path))
         exe = {
             system32 + "\\cmd.exe": ("cmd", "4.0.1381.335"),
             system32 + "\\net.exe": ("net", "4.0.1381.1"),
@@ -255,6 +261,15 @@ class Machine:
             exe[system32 + "\\tlist.exe"] = ("tlist", "4.0.1381.1")
         if cfg.has_tasklist:
             exe[system32 + "\\tasklist.exe"] = ("tasklist", "5.1.2600.0")
+        iis = versions.kind_of(cfg).iis
+        if cfg.has_iisreset:
+            exe[system32 + "\\iisreset.exe"] = ("iisreset", iis)
+        if cfg.has_appcmd:
+            exe[inetsrv + "\\appcmd.exe"] = ("appcmd", iis)
+        if versions.iis_major(cfg) >= 5:
+            exe[system32 + "\\dllhost.exe"] = ("dllhost", iis)
+        if versions.iis_major(cfg) >= 6:
+            exe[inetsrv + "\\w3wp.exe"] = ("w3wp", iis)
         for path, (name, version) in exe.items():
             self.fs.makedirs(ntpath.dirname(path))
             self.fs.write(path, make_dll(name, version, 8192))
@@ -263,7 +278,11 @@ class Machine:
             "' IIS metabase administration sample script (lab host: cscript runs the lab's implementation).\r\n"
             "''''''''''''''''''''''''''''''''''''\r\nOption Explicit\r\nOn Error Resume Next\r\n"
         )
-        self.fs.write(cfg.adsutil_path, adsutil.encode("cp437"))
+        if cfg.adsutil_path:
+            self.fs.write(cfg.adsutil_path, adsutil.encode("cp437"))
+        if cfg.has_iisapp:
+            iisapp = "' IISAPP.VBS - lists and recycles the worker processes (lab host: cscript runs the lab's).\r\n"
+            self.fs.write(versions.iisapp_path(cfg), iisapp.encode("cp437"))
         for site in cfg.sites:
             self.fs.makedirs(site.root)
             default = f"{site.root}\\default.asp"
@@ -312,7 +331,7 @@ class Machine:
             "TMP": "C:\\TEMP",
             "USERDOMAIN": cfg.domain.upper() or cfg.name.upper(),
             "USERNAME": cfg.username,
-            "USERPROFILE": f"{root}\\Profiles\\{cfg.username}",
+            "USERPROFILE": versions.profile_folder(cfg),
             "windir": root,
         }
 
@@ -356,20 +375,23 @@ class Machine:
             self.processes.start_inetinfo()
         if new == STOPPED and name.upper() == "W3SVC":
             self.processes.end_all_mtx()
+            self.processes.end_iis_workers()  # IIS 5+: dllhost.exe of applications, w3wp.exe
         if new == STOPPED and not self.scm.iis_active():
             self.processes.end_inetinfo()
 
     # ------------------------------------------------------------------------------------------------
     # applications (called by adsutil.vbs and the web server)
 
-    def app_create(self, key: Key, isolated: bool, requested_path: str | None = None) -> None:
-        """AppCreate; the AppRoot is stored in the spelling of ``requested_path`` (``/LM/...``) when given."""
+    def app_create(self, key: Key, isolated: bool | int, requested_path: str | None = None) -> None:
+        """AppCreate; the AppRoot is stored in the spelling of ``requested_path`` (``/LM/...``) when given.
+        ``isolated``: a bool (IIS 4: in-process / isolated) or the IIS 5 AppIsolated value 0, 1, 2."""
+        isolation = int(isolated)
         with self.lock:
-            if self.metabase.is_app_root(key) and self.metabase.isolated(key) != isolated:
+            if self.metabase.is_app_root(key) and self.metabase.isolation(key) != isolation:
                 self.app_delete(key)
             if not self.metabase.is_app_root(key):
-                self.metabase.app_create(key, isolated, requested_path)
-            self.log.add(self.config.name, "app", action="create", app=key.path, isolated=isolated)
+                self.metabase.app_create(key, isolation, requested_path)
+            self.log.add(self.config.name, "app", action="create", app=key.path, isolated=isolation)
 
     def app_delete(self, key: Key) -> None:
         with self.lock:
@@ -380,17 +402,30 @@ class Machine:
             self.log.add(self.config.name, "app", action="delete", app=key.path)
 
     def app_unload(self, key: Key, requested_path: str) -> bool:
-        """AppUnload as IIS 4.0 does it; True if an mtx.exe was actually ended."""
+        """AppUnload as IIS 4.0 / 5.x does it; True if a process was actually ended."""
         with self.lock:
             ended = False
             reason = "not an application root"
-            if self.metabase.is_app_root(key):
+            iis5 = versions.iis5_mode(self.config)
+            if versions.worker_mode(self.config):
+                reason = "worker process isolation mode: Unload is disabled"
+            elif self.metabase.is_app_root(key):
+                isolation = self.metabase.isolation(key)
                 if requested_path.rstrip("/") != self.metabase.app_root_value(key):
                     reason = "path differs from the stored AppRoot in case (KB Q246111)"
-                elif not self.metabase.isolated(key):
+                elif isolation == 0 or (not iis5 and isolation != 1):
                     reason = "in-process application: DLLs stay in inetinfo.exe"
                 elif self.config.faults.unload_noop:
                     reason = "fault unload_noop"
+                elif isolation == 2:
+                    if self.config.appunload_recycles_pool:
+                        ended = self._retire_app_process(POOLED)
+                        reason = "pooled: the shared dllhost.exe recycled" if ended else "not loaded"
+                    else:
+                        reason = "pooled application: the shared dllhost.exe keeps running"
+                elif iis5:
+                    ended = self._retire_app_process(key.path)
+                    reason = "unloaded" if ended else "not loaded"
                 elif self.config.timing.mtx_exit_delay > 0:
                     ended = self.processes.retire_mtx(key.path, self.config.timing.mtx_exit_delay)
                     reason = "unloaded; mtx.exe exits later" if ended else "not loaded"
@@ -401,14 +436,107 @@ class Machine:
                          reason=reason)  # fmt: skip
             return ended
 
+    def worker_delay(self) -> float | None:
+        """How long an IIS 5+ worker told to go takes to exit (None: never, ``Faults.worker_keeps_dll``)."""
+        if self.config.faults.worker_keeps_dll:
+            return None
+        return self.config.timing.worker_exit_delay
+
+    def _retire_app_process(self, app: str) -> bool:
+        """IIS 5: the dllhost.exe of an isolated application (or of the pooled ones, ``POOLED``) goes."""
+        return self.processes.retire(self.processes.mtx, app, self.worker_delay()) is not None
+
     def app_status(self, key: Key) -> int:
         """APPGETSTATUS: 2 not an application, 1 running (loaded), 0 stopped (documented guess)."""
         with self.lock:
             if not self.metabase.is_app_root(key):
                 return 2
-            if self.metabase.isolated(key):
+            if versions.worker_mode(self.config):
+                return 1 if self.processes.worker_for(self.metabase.app_pool(key)) is not None else 0
+            isolation = self.metabase.isolation(key)
+            if versions.iis5_mode(self.config) and isolation == 2:
+                return 1 if self.processes.mtx_for(POOLED) is not None else 0
+            if isolation == 1:
                 return 1 if self.processes.mtx_for(key.path) is not None else 0
             return 1 if self.scm.state("W3SVC") == RUNNING else 0
+
+    # ------------------------------------------------------------------------------------------------
+    # IIS 5 pooled applications; IIS 6+ application pools
+
+    def shutdown_iis_application(self, app: str) -> bool:
+        """COM+ ShutdownApplication of an IIS application (``POOLED`` or an isolated app's key path)."""
+        with self.lock:
+            return self._retire_app_process(app)
+
+    def pool(self, name: str) -> AppPoolConfig | None:
+        return self.pools.get(name.strip().lower())
+
+    def pool_state(self, name: str) -> int:
+        """AppPoolState: 1 starting, 2 started, 3 stopping, 4 stopped (0: no such pool)."""
+        with self.lock:
+            pool = self.pool(name)
+            if pool is None:
+                return 0
+            key = self.metabase.resolve(f"W3SVC/AppPools/{pool.name}")
+            stored = self.metabase.stored(key, "AppPoolState") if key is not None else None
+            return int(stored) if stored is not None else (2 if pool.started else 4)
+
+    def _set_pool_state(self, pool: AppPoolConfig, state: int) -> None:
+        pool.started = state in (1, 2)
+        key = self.metabase.resolve(f"W3SVC/AppPools/{pool.name}")
+        if key is not None:
+            key.values["apppoolstate"] = state
+        self.log.add(self.config.name, "pool", name=pool.name, state=state)
+
+    def pool_stop(self, name: str) -> bool:
+        """Stop an application pool: its w3wp.exe exits (``Timing.worker_exit_delay`` later; never with
+        ``Faults.pool_stop_stuck``); its applications answer 503 until it is started.  False: no such pool."""
+        with self.lock:
+            pool = self.pool(name)
+            if pool is None:
+                return False
+            self._set_pool_state(pool, 4)
+            delay = None if self.config.faults.pool_stop_stuck else self.worker_delay()
+            self.processes.retire(self.processes.workers, pool.name, delay)
+            return True
+
+    def pool_start(self, name: str) -> bool:
+        with self.lock:
+            pool = self.pool(name)
+            if pool is None:
+                return False
+            self._set_pool_state(pool, 2)
+            return True
+
+    def pool_recycle(self, name: str) -> str:
+        """Recycle: ``ok``, ``missing`` (no such pool) or ``stopped`` (the pool is not started).  The running
+        w3wp.exe (if any) drains: it keeps its DLLs ``min(Timing.worker_drain, ShutdownTimeLimit *
+        Timing.pool_time_scale)`` seconds (never with ``Faults.worker_keeps_dll``); the next request starts a
+        new one - after the old one is gone when ``disallow_overlapping_rotation``."""
+        with self.lock:
+            pool = self.pool(name)
+            if pool is None:
+                return "missing"
+            if not pool.started:
+                return "stopped"
+            delay = self.drain_time(pool)
+            self.processes.retire(self.processes.workers, pool.name, delay)
+            self.log.add(self.config.name, "pool", name=pool.name, action="recycle", drain=delay)
+            return "ok"
+
+    def drain_time(self, pool: AppPoolConfig) -> float | None:
+        if self.config.faults.worker_keeps_dll:
+            return None
+        timing = self.config.timing
+        return max(0.0, min(timing.worker_drain, pool.shutdown_time_limit * timing.pool_time_scale))
+
+    def metabase_changed(self, key: Key, name: str, value: Any) -> None:
+        """adsutil SET hook: ``AppPoolCommand`` 1 starts, 2 stops the pool of an IIsApplicationPool key."""
+        if name.lower() == "apppoolcommand" and key.keytype.lower() == "iisapplicationpool":
+            if int(value) == 1:
+                self.pool_start(key.name)
+            elif int(value) == 2:
+                self.pool_stop(key.name)
 
     # ------------------------------------------------------------------------------------------------
     # introspection for tests and the control API

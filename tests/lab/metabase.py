@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import versions
 from .config import AppConfig, HostConfig, SiteConfig
 
 STRING = "STRING"
@@ -112,11 +113,31 @@ _PROPS = [
     _p("AppIsolated", INTEGER),
     _p("AppFriendlyName", STRING),
     _p("AppWamClsid", STRING),
+    _p("AppPoolId", STRING),
+    _p("AppPackageID", STRING),
+    _p("AppPackageName", STRING),
+    _p("IIs5IsolationModeEnabled", BOOLEAN, False),
+    _p("AppPoolState", INTEGER, False),
+    _p("AppPoolCommand", INTEGER, False),
+    _p("ShutdownTimeLimit", INTEGER, False),
+    _p("DisallowOverlappingRotation", BOOLEAN, False),
     _p("FilterLoadOrder", STRING, False),
     _p("FilterPath", STRING, False),
     _p("FilterDescription", STRING, False),
 ]
 SCHEMA: dict[str, PropDef] = {p.name.lower(): p for p in _PROPS}
+# Properties that came with later IIS versions (issue 13): unknown to the schema of older hosts.
+SINCE: dict[str, int] = {
+    "apppackageid": 5,
+    "apppackagename": 5,
+    "apppoolid": 6,
+    "iis5isolationmodeenabled": 6,
+    "apppoolstate": 6,
+    "apppoolcommand": 6,
+    "shutdowntimelimit": 6,
+    "disallowoverlappingrotation": 6,
+}
+POOLED_WAM_CLSID = "{3D14228D-FBE1-11D0-995D-00C04FD919C1}"  # the pooled applications' WAM (a lab choice)
 
 _WEB_COMMON = [
     "MaxConnections", "ConnectionTimeout", "AllowKeepAlive", "AnonymousUserName", "AnonymousUserPass",
@@ -124,14 +145,22 @@ _WEB_COMMON = [
     "AccessExecute", "AccessScript", "DefaultDoc", "DirBrowseFlags", "EnableDirBrowsing", "EnableDefaultDoc",
     "ScriptMaps", "AspBufferingOn", "AspAllowSessionState", "AspSessionTimeout", "AspScriptTimeout",
     "AspScriptLanguage", "AspEnableParentPaths", "AspScriptErrorSentToBrowser", "AppRoot", "AppIsolated",
-    "AppFriendlyName", "AppWamClsid",
+    "AppFriendlyName", "AppWamClsid", "AppPoolId", "AppPackageID", "AppPackageName",
 ]  # fmt: skip
 _LOGGING = ["LogType", "LogFileDirectory", "LogFilePeriod"]
 _SERVER = ["ServerComment", "ServerBindings", "SecureBindings", "ServerAutoStart", "ServerSize"]
 
 CLASSES: dict[str, list[str]] = {
     "IIsComputer": ["KeyType", "MaxConnections"],
-    "IIsWebService": ["KeyType", *_WEB_COMMON, *_LOGGING, "ServerSize"],
+    "IIsWebService": ["KeyType", *_WEB_COMMON, *_LOGGING, "ServerSize", "IIs5IsolationModeEnabled"],
+    "IIsApplicationPools": ["KeyType"],
+    "IIsApplicationPool": [
+        "KeyType",
+        "AppPoolState",
+        "AppPoolCommand",
+        "ShutdownTimeLimit",
+        "DisallowOverlappingRotation",
+    ],
     "IIsWebServer": ["KeyType", *_SERVER, *_WEB_COMMON, *_LOGGING],
     "IIsWebVirtualDir": ["KeyType", "Path", *_WEB_COMMON],
     "IIsWebDirectory": ["KeyType", *_WEB_COMMON],
@@ -193,6 +222,7 @@ class Metabase:
 
     def __init__(self, config: HostConfig, lock: threading.RLock | None = None) -> None:
         self.config = config
+        self.iis = versions.iis_major(config)
         self.lock = lock or threading.RLock()
         self.root = Key("LM")
         self.root.values["keytype"] = "IIsComputer"
@@ -242,6 +272,20 @@ class Metabase:
                 "appwamclsid": INPROC_WAM_CLSID,
             }
         )
+        if self.iis >= 6:
+            w3.values["apppoolid"] = versions.DEFAULT_POOL
+            if self.iis == 6:
+                w3.values["iis5isolationmodeenabled"] = bool(cfg.iis5_isolation_mode)
+            self.create("W3SVC/AppPools", "IIsApplicationPools")
+            for pool in versions.pool_configs(cfg):
+                key = self.create(f"W3SVC/AppPools/{pool.name}", "IIsApplicationPool")
+                key.values.update(
+                    {
+                        "apppoolstate": 2 if pool.started else 4,
+                        "shutdowntimelimit": pool.shutdown_time_limit,
+                        "disallowoverlappingrotation": bool(pool.disallow_overlapping_rotation),
+                    }
+                )
         self.create("W3SVC/Info", "IIsWebInfo")
         filters = self.create("W3SVC/Filters", "IIsFilters")
         filters.values["filterloadorder"] = "sspifilt"
@@ -275,6 +319,9 @@ class Metabase:
         )
         root = self.create(f"W3SVC/{site.number}/ROOT", "IIsWebVirtualDir")
         root.values.update({"path": site.root, "accessflags": 0x201})
+        if self.iis >= 5 and not any(a.app_isolated is not None for a in site.apps if not self.split(a.path)):
+            # IIS 5+: a site's root is an application; AppIsolated defaults to 2 (pooled) - facts, "IIS 5.0 / 5.1"
+            self._make_app(root, 2, "Default Application")
         for app in sorted(site.apps, key=lambda a: a.path.count("/") if a.path != "/" else 0):
             key = root
             parts = [p for p in app.path.split("/") if p]
@@ -289,9 +336,11 @@ class Metabase:
             if parts:
                 key.values["path"] = self.physical_path(site, app.path, app)
                 key.values.setdefault("accessflags", 0x201)
-            if app.isolated is not None:
+            if app.app_isolated is not None:
                 friendly = app.friendly_name or ("Default Application" if not parts else parts[-1])
-                self._make_app(key, bool(app.isolated), friendly, app.app_root)
+                self._make_app(key, app.app_isolated, friendly, app.app_root)
+            if app.app_pool is not None and self.iis >= 6:
+                key.values["apppoolid"] = app.app_pool
 
     @staticmethod
     def physical_path(site: SiteConfig, url_path: str, app: AppConfig | None) -> str:
@@ -300,18 +349,34 @@ class Metabase:
         parts = [p for p in url_path.split("/") if p]
         return "\\".join([site.root.rstrip("\\"), *parts]) if parts else site.root
 
-    def _make_app(self, key: Key, isolated: bool, friendly: str | None = None, spelled: str | None = None) -> None:
+    def _make_app(self, key: Key, isolation: int, friendly: str | None = None, spelled: str | None = None) -> None:
         # AppRoot is stored as the creator spelled the path (AppCreate of "w3svc/1/root/shop" stores
         # "/LM/w3svc/1/root/shop"); KB Q246111's AppUnload compares against this value case-sensitively.
         key.values["approot"] = spelled or key.path
-        key.values["appisolated"] = 1 if isolated else 0
+        key.values["appisolated"] = int(isolation)
         if friendly is not None:
             key.values["appfriendlyname"] = friendly
-        if isolated:
+        for name in ("appwamclsid", "apppackageid", "apppackagename"):
+            key.values.pop(name, None)
+        if isolation == 1:
             guid = uuid.uuid5(uuid.NAMESPACE_URL, f"lab-wam:{self.config.name}:{key.path.lower()}")
             key.values["appwamclsid"] = "{" + str(guid).upper() + "}"
-        else:
-            key.values.pop("appwamclsid", None)
+            if self.iis >= 5:
+                # IIS 5: the isolated application's COM+ server application (tests/lab/catalog.py)
+                package = uuid.uuid5(uuid.NAMESPACE_URL, f"lab-iis-app:{self.config.name}:{key.path.lower()}")
+                key.values["apppackageid"] = "{" + str(package).upper() + "}"
+                key.values["apppackagename"] = self.package_name(key)
+        elif isolation == 2:
+            key.values["appwamclsid"] = POOLED_WAM_CLSID
+
+    def package_name(self, key: Key) -> str:
+        """The COM+ application IIS 5 makes for an isolated application: ``IIS-{<site comment>//Root/<path>}``
+        (the spelling a choice; the facts say separators vary)."""
+        parts = self.split(key.path)  # W3SVC, n, ROOT, ...
+        site = self.resolve("/".join(parts[:2])) if len(parts) >= 2 else None
+        comment = str(self.stored(site, "ServerComment") or "") if site is not None else ""
+        rest = "/".join(["Root", *parts[3:]])
+        return f"IIS-{{{comment}//{rest}}}"
 
     # ------------------------------------------------------------------------------------------------
     # paths and keys
@@ -361,8 +426,10 @@ class Metabase:
     # ------------------------------------------------------------------------------------------------
     # properties
 
-    @staticmethod
-    def schema(name: str) -> PropDef | None:
+    def schema(self, name: str) -> PropDef | None:
+        """The schema entry of ``name``; None when unknown (or not known yet to this host's IIS version)."""
+        if SINCE.get(name.lower(), 0) > self.iis:
+            return None
         return SCHEMA.get(name.lower())
 
     def allowed(self, key: Key, name: str) -> bool:
@@ -443,9 +510,9 @@ class Metabase:
                 node = node.parent
             return None
 
-    def app_create(self, key: Key, isolated: bool, spelled: str | None = None) -> None:
+    def app_create(self, key: Key, isolation: int, spelled: str | None = None) -> None:
         with self.lock:
-            self._make_app(key, isolated, spelled=spelled)
+            self._make_app(key, isolation, spelled=spelled)
 
     def app_root_value(self, key: Key) -> str:
         """The AppRoot stored on an application root, without a trailing slash (as spelled when created)."""
@@ -453,11 +520,19 @@ class Metabase:
 
     def app_delete(self, key: Key) -> None:
         with self.lock:
-            for name in ("approot", "appisolated", "appwamclsid", "appfriendlyname"):
+            for name in ("approot", "appisolated", "appwamclsid", "appfriendlyname", "apppackageid", "apppackagename"):
                 key.values.pop(name, None)
 
+    def isolation(self, app_key: Key) -> int:
+        """AppIsolated of an application: 0 in-process, 1 isolated, 2 pooled (IIS 5)."""
+        return int(self.effective(app_key, "AppIsolated") or 0)
+
     def isolated(self, app_key: Key) -> bool:
-        return int(self.effective(app_key, "AppIsolated") or 0) == 1
+        return self.isolation(app_key) == 1
+
+    def app_pool(self, key: Key) -> str:
+        """The effective AppPoolId (IIS 6+), ``DefaultAppPool`` when nothing is stored."""
+        return str(self.effective(key, "AppPoolId") or versions.DEFAULT_POOL)
 
     def applications(self) -> list[Key]:
         with self.lock:

@@ -30,6 +30,9 @@ from .events import EventLog
 
 INETINFO = "inetinfo.exe"
 MTX = "mtx.exe"
+DLLHOST = "dllhost.exe"
+W3WP = "w3wp.exe"
+POOLED = "*pooled*"  # the app of the shared dllhost.exe of IIS 5 pooled applications
 
 
 class LoadError(Exception):
@@ -54,6 +57,8 @@ class Process:
     images: dict[str, LoadedImage] = field(default_factory=dict)  # lower-case path -> image
     started: float = field(default_factory=time.monotonic)
     last_used: float = field(default_factory=time.monotonic)
+    pool: str | None = None  # application pool (w3wp.exe only)
+    worker: bool = False  # an IIS 5+ worker (dllhost.exe of an application, w3wp.exe): W3SVC's stop ends it
 
     @property
     def holder(self) -> str:
@@ -85,6 +90,7 @@ class ProcessTable:
         self.exiting: dict[int, Process] = {}  # mtx.exe processes unloaded but not yet gone (pid -> process)
         self.foreign: dict[int, Process] = {}  # processes outside IIS that loaded a DLL (pid -> process)
         self.packages: dict[str, Process] = {}  # lower-case package id -> its server process
+        self.workers: dict[str, Process] = {}  # IIS 6+: lower-case pool name -> its current w3wp.exe
         self._timers: list[threading.Timer] = []
 
     # ------------------------------------------------------------------------------------------------
@@ -98,6 +104,7 @@ class ProcessTable:
             return (
                 result
                 + list(self.mtx.values())
+                + list(self.workers.values())
                 + list(self.packages.values())
                 + list(self.exiting.values())
                 + list(self.foreign.values())
@@ -126,14 +133,73 @@ class ProcessTable:
         with self.lock:
             return self.mtx.get(app_root.lower())
 
-    def start_mtx(self, app_root: str) -> Process:
+    def start_mtx(self, app_root: str, image: str = MTX) -> Process:
+        """The out-of-process application's process (IIS 4 ``mtx.exe``; IIS 5 ``dllhost.exe``, and the pooled
+        applications' shared ``dllhost.exe`` under ``POOLED``), started if needed."""
         with self.lock:
             proc = self.mtx.get(app_root.lower())
             if proc is None:
-                proc = Process(self._new_pid(), MTX, app=app_root)
+                proc = Process(self._new_pid(), image, app=app_root, worker=image != MTX)
                 self.mtx[app_root.lower()] = proc
-                self.log.add(self.host, "process", action="start", image=MTX, pid=proc.pid, app=app_root)
+                self.log.add(self.host, "process", action="start", image=image, pid=proc.pid, app=app_root)
             return proc
+
+    # --- IIS 5+ workers ----------------------------------------------------------------------------
+
+    def worker_for(self, pool: str) -> Process | None:
+        with self.lock:
+            return self.workers.get(pool.lower())
+
+    def start_worker(self, pool: str) -> Process:
+        """The w3wp.exe of application pool ``pool``, started if needed."""
+        with self.lock:
+            proc = self.workers.get(pool.lower())
+            if proc is None:
+                proc = Process(self._new_pid(), W3WP, pool=pool, worker=True)
+                self.workers[pool.lower()] = proc
+                self.log.add(self.host, "process", action="start", image=W3WP, pid=proc.pid, pool=pool)
+            return proc
+
+    def retire(self, table: dict[str, Process], key: str, delay: float | None) -> Process | None:
+        """Take the process under ``key`` out of ``table`` (the next use starts a new one); it exits, releasing
+        its images, now (``delay`` <= 0), ``delay`` seconds later, or never (``None``: it stays among the exiting
+        until W3SVC stops).  Returns the process, None when there was none."""
+        with self.lock:
+            proc = table.pop(key.lower(), None)
+            if proc is None:
+                return None
+            if delay is not None and delay <= 0:
+                self._release(proc)
+                self.log.add(self.host, "process", action="exit", image=proc.image, pid=proc.pid, app=proc.app,
+                             pool=proc.pool)  # fmt: skip
+                return proc
+            self.exiting[proc.pid] = proc
+            self.log.add(self.host, "process", action="exiting", image=proc.image, pid=proc.pid, app=proc.app,
+                         pool=proc.pool, delay=delay)  # fmt: skip
+        if delay is not None:
+            self._after(delay, lambda: self._exit_later(self.exiting, proc))
+        return proc
+
+    def exiting_worker(self, pool: str) -> Process | None:
+        """An old w3wp.exe of ``pool`` still on its way out (recycle, stop)."""
+        with self.lock:
+            low = pool.lower()
+            return next((p for p in self.exiting.values() if p.pool is not None and p.pool.lower() == low), None)
+
+    def end_iis_workers(self) -> None:
+        """W3SVC stopped: every IIS 5+ worker ends at once (dllhost.exe of applications, w3wp.exe), also those
+        on their way out."""
+        with self.lock:
+            for key, proc in list(self.mtx.items()):
+                if proc.worker:
+                    self.retire(self.mtx, key, 0)
+            for key in list(self.workers):
+                self.retire(self.workers, key, 0)
+            for pid, proc in list(self.exiting.items()):
+                if proc.worker:
+                    del self.exiting[pid]
+                    self._release(proc)
+                    self.log.add(self.host, "process", action="exit", image=proc.image, pid=proc.pid, pool=proc.pool)
 
     def end_mtx(self, app_root: str) -> bool:
         """The app's mtx.exe exits (Unload, app deleted, web service stopped).  False if none was running."""
@@ -142,7 +208,7 @@ class ProcessTable:
             if proc is None:
                 return False
             self._release(proc)
-            self.log.add(self.host, "process", action="exit", image=MTX, pid=proc.pid, app=proc.app)
+            self.log.add(self.host, "process", action="exit", image=proc.image, pid=proc.pid, app=proc.app)
             return True
 
     def retire_mtx(self, app_root: str, delay: float) -> bool:
@@ -153,7 +219,8 @@ class ProcessTable:
             if proc is None:
                 return False
             self.exiting[proc.pid] = proc
-            self.log.add(self.host, "process", action="exiting", image=MTX, pid=proc.pid, app=proc.app, delay=delay)
+            self.log.add(self.host, "process", action="exiting", image=proc.image, pid=proc.pid, app=proc.app,
+                         delay=delay)  # fmt: skip
         self._after(delay, lambda: self._exit_later(self.exiting, proc))
         return True
 

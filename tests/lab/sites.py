@@ -57,7 +57,7 @@ async def serve_site(
             except ConnectionRefusedError:
                 abort(writer)  # W3SVC (or the site) is not running: reset, no answer
                 return
-            hdrs = [("Server", WEB_SERVER_HEADER)]
+            hdrs = [("Server", _server_header(host.machine))]
             hdrs += [
                 (str(k), str(v))
                 for k, v in (headers.items() if isinstance(headers, dict) else headers)
@@ -76,6 +76,14 @@ async def serve_site(
     finally:
         host.connections.discard(writer)
         close(writer)
+
+
+def _server_header(machine: Any) -> str:
+    """``Microsoft-IIS/4.0`` on NT 4 hosts; the host's IIS version on the later kinds (issue 13)."""
+    from .versions import server_header
+
+    config = getattr(machine, "config", None)
+    return server_header(config) if config is not None else WEB_SERVER_HEADER
 
 
 @functools.cache

@@ -22,9 +22,10 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
+from . import versions
 from .config import AppConfig, SiteConfig
 from .metabase import Key
-from .processes import LoadError, Process
+from .processes import DLLHOST, MTX, POOLED, LoadError, Process
 from .scm import RUNNING
 
 CRLF = "\r\n"
@@ -67,6 +68,46 @@ def _text(status: int, lines: list[str]) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "text/plain"}, body
 
 
+def _app_process(machine: Any, app_key: Key | None, app_path: str) -> tuple[Process, bool]:
+    """IIS 4 / IIS 5 process model: (the process that runs the application, whether it was started now)."""
+    isolation = machine.metabase.isolation(app_key) if app_key is not None else 0
+    iis5 = versions.iis5_mode(machine.config)
+    if isolation == 1 or (iis5 and isolation == 2):
+        owner = app_path if isolation == 1 else POOLED
+        existing = machine.processes.mtx_for(owner)
+        if existing is not None:
+            return existing, False
+        image = DLLHOST if iis5 else MTX
+        return machine.processes.start_mtx(owner, image), True
+    return machine.processes.inetinfo or machine.processes.start_inetinfo(), False
+
+
+def _worker(machine: Any, app_key: Key | None, port: int, path: str) -> tuple[Process, bool] | tuple[int, dict, bytes]:
+    """Worker process isolation (IIS 6+): the w3wp.exe of the application's pool, or a 503 answer while the pool
+    is stopped.  A pool with ``disallow_overlapping_rotation`` starts its new worker only once the old one of a
+    recycle has exited (the request waits for it, at most the drain time; a worker that never exits: 503)."""
+    config = machine.config
+    with machine.lock:
+        pool_name = machine.metabase.app_pool(app_key) if app_key is not None else versions.DEFAULT_POOL
+        pool = machine.pool(pool_name)
+    if pool is None or not pool.started:
+        machine.log.add(config.name, "web", port=port, path=path, status=503, pool=pool_name)
+        return _text(503, ["Service Unavailable"])
+    if pool.disallow_overlapping_rotation:
+        drain = machine.drain_time(pool)
+        deadline = time.monotonic() + (drain if drain is not None else 0.0) + 1.0
+        while machine.processes.exiting_worker(pool.name) is not None:
+            if drain is None or time.monotonic() > deadline:
+                machine.log.add(config.name, "web", port=port, path=path, status=503, pool=pool.name)
+                return _text(503, ["Service Unavailable"])
+            time.sleep(0.01)
+    with machine.lock:
+        existing = machine.processes.worker_for(pool.name)
+        if existing is not None:
+            return existing, False
+        return machine.processes.start_worker(pool.name), True
+
+
 def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, str], bytes]:
     config = machine.config
     path = unquote(path)  # "/My%20Shop/" names the virtual directory "My Shop"
@@ -82,25 +123,21 @@ def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, s
         key = machine.metabase.key_for_url(site_key, path)
         app_key = machine.metabase.app_root_of(key)
         app_path = app_key.path if app_key is not None else "/LM/W3SVC"
-        isolated = app_key is not None and machine.metabase.isolated(app_key)
         app_cfg = _app_config_for(_site_config(machine, number), path)
         components = list(app_cfg.components) if app_cfg is not None else []
         direct = {c.lower() for c in app_cfg.direct_components} if app_cfg is not None else set()
-        proc: Process
-        started = False
-        if isolated:
-            existing = machine.processes.mtx_for(app_path)
-            if existing is None:
-                started = True
-                proc = machine.processes.start_mtx(app_path)
-            else:
-                proc = existing
-        else:
-            proc = machine.processes.inetinfo or machine.processes.start_inetinfo()
+    if versions.worker_mode(config):
+        got = _worker(machine, app_key, port, path)
+        if len(got) == 3:
+            return got  # type: ignore[return-value]
+        proc, started = got  # type: ignore[misc]
+    else:
+        with machine.lock:
+            proc, started = _app_process(machine, app_key, app_path)
     if started and config.timing.app_load > 0:
         time.sleep(config.timing.app_load)
     lines: list[str] = []
-    versions: dict[str, str] = {}
+    loaded: dict[str, str] = {}
     with machine.lock:
         for comp in components:
             # a component of a server package runs in the package's process, not in the caller's
@@ -117,7 +154,7 @@ def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, s
                         f"app={app_path} process={holder.image} pid={holder.pid} component={comp} error={exc}",
                     ],
                 )
-            versions[image.name] = image.version
+            loaded[image.name] = image.version
             lines.append(
                 f"app={app_path} process={holder.image} pid={holder.pid} component={image.name} version={image.version}"
             )
@@ -132,6 +169,6 @@ def handle_request(machine: Any, port: int, path: str) -> tuple[int, dict[str, s
         app=app_path,
         process=proc.image,
         pid=proc.pid,
-        versions=versions,
+        versions=loaded,
     )
     return _text(200, lines)

@@ -34,6 +34,9 @@ PATHEXT = (".COM", ".EXE", ".BAT", ".CMD")
 SPECIAL_IN_QUOTE_RULE = set("&<>()@^|")
 
 
+OFF_PATH = frozenset({"appcmd"})  # programs found only by their full path (or from their folder)
+
+
 def errorlevel_to_rc(level: int) -> int:
     return level & 0xFFFFFFFF
 
@@ -300,11 +303,11 @@ class Shell:
                         return "program", pstem
             if has_path and ext.lower() in (".vbs", ".js") and self.fs.is_file(candidate):
                 return "script", self.fs.canonical(candidate)
-        # programs the machine provides (they live in %SystemRoot%\system32)
+        # programs the machine provides (they live in %SystemRoot%\system32; appcmd.exe in inetsrv is not on PATH)
         if ext.lower() in ("", ".exe", ".com"):
             if stem == "cmd":
                 return "cmd", stem
-            if stem in self.interp.programs:
+            if stem in self.interp.programs and stem not in OFF_PATH:
                 return "program", stem
         return "", ""
 

@@ -37,6 +37,7 @@ from ..metabase import (
 )
 from ..proc_api import ProgramCall
 from .catalog import catalog_op, run_catalog_script
+from .iis import is_iisapp, run_iisapp
 from .paths import resolve
 from .winerror import CRLF
 
@@ -50,6 +51,23 @@ WSH_BANNER = (
     + CRLF
     + CRLF
 )
+
+
+WSH_BANNERS = {
+    "w2k": ("Microsoft (R) Windows Script Host Version 5.1 for Windows", "1996-1999"),
+    "xp": ("Microsoft (R) Windows Script Host Version 5.6", "1996-2001"),
+    "w2k3": ("Microsoft (R) Windows Script Host Version 5.6", "1996-2001"),
+    "w2k8r2": ("Microsoft (R) Windows Script Host Version 5.8", "1996-2001"),
+    "w2k19": ("Microsoft (R) Windows Script Host Version 5.812", "1996-2006"),
+}
+
+
+def wsh_banner(config: Any) -> str:
+    """The logo of the host's cscript (NT 4.0 Option Pack: WSH 1.0 "Version 5.0"; later: the WSH it ships)."""
+    found = WSH_BANNERS.get(getattr(config, "kind", "nt4"))
+    if found is None:
+        return WSH_BANNER
+    return f"{found[0]}{CRLF}Copyright (C) Microsoft Corporation {found[1]}. All rights reserved.{CRLF}{CRLF}"
 
 
 def cscript_program(call: ProgramCall) -> int:
@@ -68,7 +86,7 @@ def cscript_program(call: ProgramCall) -> int:
         else:
             script_args.append(arg)
     if not nologo:
-        io.out(WSH_BANNER)
+        io.out(wsh_banner(machine.config))
     if script is None:
         io.out(
             "Usage: CScript scriptname.extension [option...] [arguments...]"
@@ -86,8 +104,11 @@ def cscript_program(call: ProgramCall) -> int:
     if not machine.fs.is_file(full):
         io.err(f'Input Error: Can not find script file "{full}".{CRLF}')
         return 1
-    if full.lower() == ntpath.normpath(machine.config.adsutil_path).lower():
+    adsutil = machine.config.adsutil_path
+    if adsutil and full.lower() == ntpath.normpath(adsutil).lower():
         return Adsutil(machine, io).run(script_args)
+    if is_iisapp(machine, full):
+        return run_iisapp(call, script_args)
     text = machine.fs.read(full).decode("cp437", errors="replace")
     op = catalog_op(text)
     if op is not None:  # a catalog script of the module/lab contract (tools/catalog.py)
@@ -189,12 +210,14 @@ class Adsutil:
             "CREATE_VDIR": lambda: self.create("IIsWebVirtualDir"),
             "CREATE_VSERV": lambda: self.create("IIsWebServer"),
             "FIND": self.find,
-            "APPCREATEINPROC": lambda: self.app_create(False),
-            "APPCREATEOUTPROC": lambda: self.app_create(True),
+            "APPCREATEINPROC": lambda: self.app_create(0),
+            "APPCREATEOUTPROC": lambda: self.app_create(1),
             "APPDELETE": self.app_delete,
             "APPUNLOAD": self.app_unload,
             "APPGETSTATUS": self.app_status,
         }
+        if self.mb.iis >= 5:
+            table["APPCREATEPOOLPROC"] = lambda: self.app_create(2)
         if self.machine.config.adsutil_enum_all:
             table["ENUM_ALL"] = lambda: self.enum(True)
             table["ENUMALL"] = lambda: self.enum(True)
@@ -342,6 +365,9 @@ class Adsutil:
         if not self.mb.allowed(key, pdef.name):
             self.fail(E_ADS_PROPERTY_NOT_FOUND, f"Error Trying To SET the Property: {prop}")
         self.mb.set(key, pdef.name, value)
+        hook = getattr(self.machine, "metabase_changed", None)
+        if callable(hook):
+            hook(key, pdef.name, value)
         display = PropDef(prop, pdef.syntax, pdef.inherit, pdef.secure, pdef.flag_of)
         for text in self.line(display, value, "set"):
             self.echo(text)
@@ -487,9 +513,9 @@ class Adsutil:
             self.fail(E_PATH_NOT_FOUND, f"Error trying to get the path of the application: {path}")
         return "/LM/" + "/".join(Metabase.split(path)), key
 
-    def app_create(self, isolated: bool) -> int:
+    def app_create(self, isolation: int) -> int:
         path, key = self._app_key("APPCREATE")
-        self.machine.app_create(key, isolated, path)
+        self.machine.app_create(key, isolation, path)
         self.echo("Application Created.")
         return 0
 
