@@ -118,7 +118,8 @@ def iisreset_program(call: ProgramCall) -> int:
             out(CRLF.join(IISRESET_USAGE) + CRLF)
             return 1
     if action == "status":
-        for svc in sorted(_iis_services(machine), key=lambda s: s.name != "IISADMIN"):
+        installed = [s for s in machine.scm.services() if s.info.iis]
+        for svc in sorted(installed, key=lambda s: (s.name != "IISADMIN", s.name != "W3SVC", s.name)):
             state = "Running" if svc.state == scm_mod.RUNNING else "Stopped"
             out(f"Status for {svc.display} ( {svc.name} ) : {state}{CRLF}")
         return 0
