@@ -163,7 +163,8 @@ class Metabase:
             value = int(isolated_value or 0)
         except (TypeError, ValueError):
             value = 1 if str(isolated_value).lower() == "true" else 0
-        pool = self.effective(key, "AppPoolId")[0]
+        # The pool that serves a key is the one of its application root (a virtual directory has none of its own).
+        pool = self.effective(root or key, "AppPoolId")[0]
         friendly = self.stored(root, "AppFriendlyName") if root else None
         return Application(
             path=path,

@@ -301,12 +301,13 @@ def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[App
         site = mb.resolve_site(params.site)
         return site, [mb.resolve_application(site, a) for a in params.applications]
     apps_by_name = facts.appcmd_apps or {}
-    sites = facts.appcmd_sites or {}
+    # appcmd list site gives the ids; without it the site must be named as the application names spell it.
+    sites = facts.appcmd_sites or {n.split("/", 1)[0]: 0 for n in apps_by_name}
     wanted = str(params.site).strip()
     site_name = next((n for n, i in sites.items() if str(i) == wanted or n.lower() == wanted.lower()), None)
     if site_name is None:
-        known = ", ".join(f"{i} ({n!r})" for n, i in sites.items()) or "none"
-        raise MetabaseError(f"site {wanted!r} not found by appcmd list site; sites on this host: {known}", "site")
+        known = ", ".join(f"{i} ({n!r})" if i else repr(n) for n, i in sites.items()) or "none"
+        raise MetabaseError(f"site {wanted!r} not found by appcmd; sites on this host: {known}", "site")
     site_id = sites[site_name]
     found = []
     for path in params.applications:

@@ -100,10 +100,11 @@ def entry_dict(entry: DirEntry | None, path: str) -> dict[str, Any] | None:
 
 def package_words(plan: Any) -> str:
     """``the MTS package 'Shop' {id}``, or every MTS server package for mtxstop.exe."""
-    if plan.method == "mtxstop" or plan.package is None:
+    package = getattr(plan.strategy, "package", None) or plan.package
+    if plan.method == "mtxstop" or package is None:
         return "every MTS server package (mtxstop.exe)"
     kind = "COM+ application" if plan.catalog is not None and plan.catalog.kind == "complus" else "MTS package"
-    return f"the {kind} {plan.package.name!r} {plan.package.id}"
+    return f"the {kind} {package.name!r} {package.id}"
 
 
 def prediction(plan: Any, paths: Paths, unload_fallback: bool) -> str:

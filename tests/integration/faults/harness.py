@@ -268,7 +268,9 @@ def check_converged(host: Any, before: Before, result: dict[str, Any], new_bytes
 
 
 def make_runner(host: Any, **options: Any) -> WinRMRunner:
-    opts = {"host": host.ip, "port": 5985, "user": host.username, "password": host.password, "transport": "ntlm"}
+    port = getattr(getattr(host, "config", None), "http_port", 5985)  # WinRM 1.1 hosts (XP, 2003) answer on 80
+    opts = {"host": host.ip, "port": port, "scheme": "http", "user": host.username, "password": host.password}
+    opts["transport"] = "ntlm"
     opts.update(options)
     return WinRMRunner(ConnectionOptions(**opts))
 

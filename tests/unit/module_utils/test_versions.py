@@ -194,3 +194,12 @@ def test_iis7_uses_appcmd():
     assert plan.applications[0].friendly_name == "Default Web Site/Shop"
     root = plan_of(facts, application=["/"], site="1")
     assert root.strategy.pools == ("DefaultAppPool",)
+
+
+def test_iis6_pool_of_a_virtual_directory_is_its_application_roots():
+    """AppPoolId on a key that is not an application root does nothing: the enclosing application's pool serves it
+    (found against the lab, where /Shop as a plain virtual directory was served by DefaultAppPool)."""
+    mb = metabase(pool="ShopPool", iis5_mode=False)
+    del mb.nodes["W3SVC/1/ROOT/Shop"]["AppRoot"]
+    facts = dataclasses.replace(facts_of(INPROC), windows=W2K3, metabase=mb)
+    assert plan_of(facts).strategy.pools == ("DefaultAppPool",)
