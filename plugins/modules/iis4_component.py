@@ -203,6 +203,18 @@ options:
     type: bool
     default: false
 attributes:
+  action:
+    support: full
+    description: The logic runs on the controller in the collection's action plugin, which also serves ad-hoc runs.
+  async:
+    support: none
+    description: The run keeps one WinRS shell and sends its outage as one command line; it cannot be backgrounded.
+  become:
+    support: none
+    description: The WinRM account itself needs the rights (administrator on the host).
+  bypass_host_loop:
+    support: none
+    description: Runs once per host.
   check_mode:
     support: full
     description: Reads the host and reports what would be stopped and swapped, changing nothing.
@@ -210,7 +222,7 @@ attributes:
     support: full
     description: Shows the size and date of the old and the new DLL.
   platform:
-    description: Targets Windows NT 4.0 hosts with IIS 4.0, reached over WinRM to a cmd shell.
+    description: Targets Windows hosts with IIS 4.0 to 10 (NT 4.0 to Server 2019), reached over WinRM to a cmd shell.
     support: full
     platforms: windows
 notes:
