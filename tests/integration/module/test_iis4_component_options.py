@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.integration.ansible_helpers import run_adhoc
+from tests.integration.ansible_helpers import run_adhoc, run_playbook
 from tests.integration.module.test_iis4_component import ARGS, files_beside, served_version, service_events
 from tests.lab.config import SHOP_DLL, STAGED_DLL
 from tests.lab.dll import dll_version, make_dll
@@ -106,3 +106,28 @@ def test_wrong_adsutil_path_is_named_in_the_error(lab, lab_host, lab_inventory, 
     msg = run.result(host.name)["msg"]
     assert "step detect failed" in msg and "check adsutil_path" in msg and "Can not find script file" in msg, msg
     assert host.machine.fs.snapshot() == before
+
+
+def test_module_defaults_through_the_action_group(lab, lab_host, lab_inventory, tmp_path):
+    """meta/runtime.yml's action group: ``module_defaults: {group/legacy_iis.iis4.iis: ...}`` reaches the action
+    plugin, so a play can name src, dest and application once."""
+    host = lab_host(fleet_index=1)
+    playbook = tmp_path / "defaults.yml"
+    playbook.write_text(
+        "- hosts: all\n"
+        "  gather_facts: false\n"
+        "  module_defaults:\n"
+        "    group/legacy_iis.iis4.iis:\n"
+        f"      src: '{ARGS['src']}'\n"
+        f"      dest: '{ARGS['dest']}'\n"
+        "      application: /Shop\n"
+        "  tasks:\n"
+        "    - legacy_iis.iis4.iis4_component: {}\n"
+        "      check_mode: true\n"
+        "      register: out\n"
+        "    - ansible.builtin.assert:\n"
+        "        that: [out.changed, out.method == 'unload']\n",
+        encoding="utf-8",
+    )
+    run = run_playbook(playbook, lab_inventory(host), tmp_path)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
