@@ -266,6 +266,7 @@ changed:
   description: Whether the DLL was replaced (or a leftover run was recovered).
   returned: always
   type: bool
+  sample: true
 isolation:
   description:
     - The procedure chosen from the applications' isolation, V(in_process), V(out_of_process) or
@@ -297,6 +298,36 @@ blast_radius:
       (C(if_still_loaded)).
   returned: when the metabase was read
   type: dict
+  contains:
+    process:
+      description: The process that lets go of the DLL (inetinfo.exe, mtx.exe, dllhost.exe, w3wp.exe of a pool, a package's).
+      type: str
+      sample: inetinfo.exe
+    applications:
+      description: The applications that process serves, which go down with it.
+      type: list
+      elements: dict
+      sample: [{"metabase_path": "/LM/W3SVC/1/ROOT/Shop", "isolation": in_process}]
+    services:
+      description: The IIS services that stop.
+      type: list
+      elements: str
+      sample: [W3SVC, IISADMIN]
+    note:
+      description: The blast radius in one sentence.
+      type: str
+      sample: every in-process application of every site and every running IIS service stops
+    if_still_loaded:
+      description: What follows when the DLL stays loaded (unload and package procedures).
+      type: dict
+      sample: {"then": service_restart, "applications": [], "services": [W3SVC, IISADMIN]}
+    pools:
+      description: The application pools that stop and start (method V(pool_restart)).
+      type: list
+      elements: str
+      sample: [ShopPool]
+  sample: {"process": inetinfo.exe, "applications": [{"metabase_path": "/LM/W3SVC/1/ROOT/Shop"}],
+           "services": [W3SVC, IISADMIN], "note": "every in-process application of every site and every running IIS service stops"}
 iis_version:
   description: The IIS version, from the Windows version C(ver) shows (C(4.0) when it shows none).
   returned: when the host was read
@@ -352,6 +383,8 @@ package:
       description: Minutes idle before the package's process ends.
       type: int
       sample: 3
+  sample: {"id": "{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E601}", "name": Shop Components, "activation": server,
+            "run_forever": false, "shutdown_after": 3}
 package_started:
   description: Whether the package was started again after the swap (O(package_restart=true)).
   returned: when O(package_restart=true) and a package was shut down
@@ -387,6 +420,7 @@ services_not_running:
   returned: always
   type: list
   elements: str
+  sample: ["SMTPSVC: The service did not respond to the start or control request in a timely fashion."]
 backup_file:
   description: Path of the old DLL kept beside dest (empty when a failed run put the old DLL back itself).
   returned: when changed and O(backup=true)
@@ -405,10 +439,41 @@ outage_seconds:
       Zero for the unload procedure (W3SVC never stops; only the unloaded applications restart on their next request).
   returned: always
   type: float
+  sample: 6.01
 recovered:
   description: What a state record left by an interrupted earlier run made this run do first.
   returned: always
   type: dict
+  contains:
+    record:
+      description: The state record the earlier run left, as key/value pairs.
+      type: dict
+      sample: {"run": "20261125170000", "method": service_restart, "started": restart}
+    action:
+      description: What this run did about it.
+      type: str
+      sample: rolled back an unfinished swap and restarted services
+    services_started:
+      description: Services it started again.
+      type: list
+      elements: str
+      sample: [IISADMIN, W3SVC]
+    services_not_running:
+      description: Services that still do not run, with the host's text.
+      type: list
+      elements: str
+      sample: []
+    dest_present:
+      description: Whether a DLL is at dest afterwards.
+      type: bool
+      sample: true
+    pools_started:
+      description: Application pools it started again.
+      type: list
+      elements: str
+      sample: [ShopPool]
+  sample: {"record": {"run": "20261125170000"}, "action": restarted services, "services_started": [W3SVC],
+           "services_not_running": [], "dest_present": true}
 commands:
   description:
     - In check mode, every command line a real run would send after reading the host, in order (staging, then
@@ -427,6 +492,7 @@ fallback_commands:
   returned: in check mode, for the unload procedure with O(unload_fallback=true)
   type: list
   elements: str
+  sample: ['cd /d "C:\\InetPub\\shop\\bin"&(echo started=restart)>>...']
 steps:
   description: Timeline of the command lines sent to the host.
   returned: always
@@ -437,14 +503,101 @@ old:
   description: Size and date of dest before the run.
   returned: when dest existed
   type: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+      sample: C:\InetPub\shop\bin\ShopCart.dll
+    size:
+      description: Bytes.
+      type: int
+      sample: 24576
+    mtime:
+      description: Last written, as dir shows it.
+      type: str
+      sample: "2026-11-25T17:00:00"
+  sample: {"path": "C:\\InetPub\\shop\\bin\\ShopCart.dll", "size": 24576, "mtime": "2026-11-25T17:00:00"}
 new:
   description: Size and date of src.
   returned: when src exists
   type: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+      sample: C:\Staging\ShopCart.dll
+    size:
+      description: Bytes.
+      type: int
+      sample: 28672
+    mtime:
+      description: Last written, as dir shows it.
+      type: str
+      sample: "2026-11-30T09:00:00"
+  sample: {"path": "C:\\Staging\\ShopCart.dll", "size": 28672, "mtime": "2026-11-30T09:00:00"}
 requests:
   description: WS-Management HTTP requests this run made.
   returned: always
   type: int
+  sample: 12
+fallback:
+  description:
+    - Why the planned procedure was not enough and the next one ran (an unload that did not free the DLL, a
+      package whose DLL stayed loaded, a catalog that refused the shutdown).
+  returned: when a fallback ran
+  type: str
+  sample: "unloading did not release the DLL (it is still loaded)"
+unloaded:
+  description: The application roots unloaded with APPUNLOAD (method V(unload)).
+  returned: when method is V(unload) and the update ran
+  type: list
+  elements: str
+  sample: [W3SVC/1/ROOT/Shop]
+register_rc:
+  description: Exit code of C(regsvr32 /s) for the new DLL.
+  returned: when O(register=true) and the update ran
+  type: int
+  sample: 0
+state_record:
+  description:
+    - The state record kept beside O(dest) because a service or pool did not start again; the next run reads it
+      and starts them.
+  returned: when the record was kept
+  type: str
+  sample: C:\InetPub\shop\bin\ShopCart.dll.iis4state
+connection_dropped:
+  description: The connection dropped during the outage sequence; the host finished it and the result was read back.
+  returned: when it happened
+  type: bool
+  sample: true
+dest_locked:
+  description: Whether O(dest) was loaded by a process when the host was read (null in check mode, which does not probe).
+  returned: when the host was read
+  type: bool
+  sample: true
+sc_available:
+  description: Whether C(sc.exe) is on the host (service dependencies read from it, or the known ones assumed).
+  returned: when the host was read
+  type: bool
+  sample: true
+services_running_before:
+  description: The IIS services that were running when the host was read.
+  returned: when the host was read
+  type: list
+  elements: str
+  sample: [IISADMIN, W3SVC]
+elapsed_seconds:
+  description: Seconds the whole run took on the controller.
+  returned: always
+  type: float
+  sample: 4.73
+error_kind:
+  description:
+    - On a failure to connect, what kind it was (V(unreachable), V(auth), V(certificate), ...); the first three
+      make the host unreachable for Ansible.
+  returned: on failure to connect
+  type: str
+  sample: auth
 step:
   description:
     - On failure, the step that failed.
@@ -452,14 +605,18 @@ step:
       register, start, unload, recover.
   returned: on failure
   type: str
+  sample: stop
 host_output:
   description: On failure, the end of what the host printed for the failing step.
   returned: on failure, when the host printed something
   type: str
+  sample: "The process cannot access the file because it is being used by another process."
 msg:
   description: What happened, in one sentence.
   returned: always
   type: str
+
+  sample: "replaced C:\\InetPub\\shop\\bin\\ShopCart.dll (out_of_process): unloaded /LM/W3SVC/1/ROOT/Shop; W3SVC kept running"
 """
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402

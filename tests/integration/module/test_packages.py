@@ -18,6 +18,7 @@ import requests
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
 from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.unit.test_return_doc import undocumented
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -121,6 +122,7 @@ def test_server_package_update_names_the_package_and_keeps_w3svc(package_hosts, 
     # No tlist or tasklist on this host: the result says it cannot name holders.
     assert res["holders"] is None and res["holders_tool"] is None
     assert "version=2.0.0.0" in get(host)
+    assert undocumented(res) == set()
 
 
 def test_check_mode_names_holders_and_the_blast_radius(package_hosts):
@@ -144,6 +146,7 @@ def test_check_mode_names_holders_and_the_blast_radius(package_hosts):
     assert blast["if_refused"].startswith("mtxstop.exe")
     assert "would shut down the MTS package 'Shop Components'" in res["msg"]
     assert any("catalog shutdown" in c and "ShutdownPackage" in c for c in res["commands"])
+    assert undocumented(res) == set()
     # A dry run leaves the host as it found it (its catalog script is written and deleted in one line).
     assert host.machine.fs.snapshot() == snapshot
 
@@ -170,6 +173,7 @@ def test_refused_shutdown_without_mtxstop_fails_cleanly(package_hosts, lab):
     assert "Access is denied" in res["msg"]
     assert "dllhost.exe (PID" in res["msg"]  # tasklist names the holder
     assert "OLD DLL" in res["msg"] and res["rolled_back"] is True
+    assert undocumented(res) == set()
     assert h.version_of(h.read_file(host, SHOP_DLL)) == "1.0.0.0"
     assert lab.log.downtime(host.name, "W3SVC", since=t0) == 0.0
     assert running(host) == before
