@@ -1,0 +1,48 @@
+"""The versions scenario (issue 13): every host boots, carries the lab_update_* variables, listens where its kind
+says and holds its component in the process its IIS version and isolation mode say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.lab import web
+from tests.lab.config import load_scenario
+from tests.lab.events import EventLog
+from tests.lab.host import boot
+from tests.lab.update import update_vars
+
+SCENARIO = Path(__file__).resolve().parents[2] / "lab" / "scenarios" / "versions.yaml"
+EXPECTED = {
+    "W2K5-POOLED": ("w2k", 5985, "dllhost.exe"),
+    "W2K5-ISOLATED": ("w2k", 5985, "dllhost.exe"),
+    "W2K5-INPROC": ("w2k", 5985, "inetinfo.exe"),
+    "XP51": ("xp", 80, "dllhost.exe"),
+    "W2K3-WORKER": ("w2k3", 80, "w3wp.exe"),
+    "W2K3-IIS5MODE": ("w2k3", 5985, "dllhost.exe"),
+    "W2K3-RTM": ("w2k3", 80, "w3wp.exe"),
+    "W2K8R2": ("w2k8r2", 5985, "w3wp.exe"),
+    "W2K19": ("w2k19", 5985, "w3wp.exe"),
+}
+
+
+def test_every_versions_host_is_updatable_and_holds_its_dll_where_expected():
+    configs = load_scenario(SCENARIO)
+    assert [c.name for c in configs] == list(EXPECTED)
+    for cfg in configs:
+        kind, port, image = EXPECTED[cfg.name]
+        assert (cfg.kind, cfg.http_port) == (kind, port), cfg.name
+        v = update_vars(cfg)
+        assert v["lab_update_src"] == "C:\\Staging\\ShopCart.dll", cfg.name
+        assert v["lab_update_dest"] == "C:\\InetPub\\shop\\bin\\ShopCart.dll"
+        assert v["lab_update_application"] == ["/Shop"] and v["lab_update_version"] == "2.0.0.0"
+        m = boot(cfg, EventLog())
+        try:
+            status, _h, body = web.handle_request(m, m.site_port(1), "/Shop/")
+            assert status == 200 and b"version=1.0.0.0" in body, cfg.name
+            holders = [h.split(":")[0] for h in m.fs.lock_holders(v["lab_update_dest"])]
+            assert holders == [image], cfg.name
+        finally:
+            m.shutdown()
+    shop_pools = {c.name: c.sites[0].apps[0].app_pool for c in configs}
+    assert shop_pools["W2K3-WORKER"] == "ShopPool" and shop_pools["W2K5-POOLED"] is None
+    assert not next(c for c in configs if c.name == "W2K3-RTM").iisapp_recycle
