@@ -26,7 +26,7 @@ from .parsers.holders import Holder
 from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
 from .parsers.regsvr32 import parse_regsvr32
 from .parsers.versions import pool_started
-from .plan import Plan, Step, rollback_parts
+from .plan import POOLED_APPLICATION, Plan, Step, rollback_parts
 from .recovery import ensure_running, recover
 from .results import Report, success_message
 from .services import running_services, started_ok
@@ -223,12 +223,16 @@ class Apply:
             self._conclude(res, note)
             return
         holders = self._holders()
-        if plan.method == "package_shutdown" and not answer.ok and self.result.get("method") != "mtxstop":
+        package = plan.strategy.package
+        # IIS's own pooled COM+ application ends with IIS too: a refusal leads to the IIS procedure, not a failure.
+        iis_pool = package is not None and package.name.lower() == POOLED_APPLICATION.lower()
+        refused = plan.method == "package_shutdown" and not answer.ok and self.result.get("method") != "mtxstop"
+        if refused and not iis_pool:
             self._rollback()
             self.report.old_dll_in_place()
             raise StepFailed(
                 "shutdown",
-                f"the catalog did not shut down the package {plan.package.name!r} ({answer.code or 'no code'}: "
+                f"the catalog did not shut down the package {package.name!r} ({answer.code or 'no code'}: "
                 f"{answer.message}) and mtxstop.exe is not available here, so the DLL stays loaded by: {holders}; "
                 "dest holds the OLD DLL again (restored from the backup); IIS was not touched",
                 res.output,
@@ -243,6 +247,8 @@ class Apply:
                 res.output,
             )
         reason = f"the DLL was still loaded after the package shut down (by: {holders})"
+        if refused:
+            reason = f"the catalog refused to shut down {package.name!r} ({answer.message}; loaded by: {holders})"
         self.result["fallback"] = reason
         iis = Apply(self.p, self.session, self.report, plan.iis, self.stage_output)  # type: ignore[arg-type]
         iis.record_dropped = self.record_dropped

@@ -254,7 +254,11 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
     appcmd_apps = parse_appcmd_apps(section(s, "appcmd_app")) if "appcmd_app" in s else None
     if used == "none" or (appcmd_apps and windows is not None and windows.iis_major >= 7):
         # No adsutil.vbs (IIS 7 and later without the IIS 6 compatibility feature): appcmd answers instead.
-        metabase, mb_error, needs_walk = None, None if appcmd_apps else "no adsutil.vbs was found", False
+        missing = (
+            "neither adsutil.vbs (IIS 4.0-6.0, or IIS 7+ with the IIS 6 Metabase Compatibility feature) nor appcmd.exe "
+            "(IIS 7 and later) was found on the host, so its applications and their isolation cannot be read"
+        )
+        metabase, mb_error, needs_walk = None, None if appcmd_apps else missing, False
     else:
         metabase, mb_error, needs_walk = read_metabase(mb_text, used or adsutil_path)
     fc_rc = ladder_rc(output, s, "fc")

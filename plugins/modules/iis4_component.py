@@ -300,7 +300,8 @@ blast_radius:
   type: dict
   contains:
     process:
-      description: The process that lets go of the DLL (inetinfo.exe, mtx.exe, dllhost.exe, w3wp.exe of a pool, a package's).
+      description:
+        - The process that lets go of the DLL (inetinfo.exe, mtx.exe, dllhost.exe, a pool's w3wp.exe, a package's).
       type: str
       sample: inetinfo.exe
     applications:
@@ -327,7 +328,8 @@ blast_radius:
       elements: str
       sample: [ShopPool]
   sample: {"process": inetinfo.exe, "applications": [{"metabase_path": "/LM/W3SVC/1/ROOT/Shop"}],
-           "services": [W3SVC, IISADMIN], "note": "every in-process application of every site and every running IIS service stops"}
+           "services": [W3SVC, IISADMIN],
+           "note": "every in-process application of every site and every running IIS service stops"}
 iis_version:
   description: The IIS version, from the Windows version C(ver) shows (C(4.0) when it shows none).
   returned: when the host was read
@@ -571,7 +573,8 @@ connection_dropped:
   type: bool
   sample: true
 dest_locked:
-  description: Whether O(dest) was loaded by a process when the host was read (null in check mode, which does not probe).
+  description:
+    - Whether O(dest) was loaded by a process when the host was read (null in check mode, which does not probe).
   returned: when the host was read
   type: bool
   sample: true
@@ -615,8 +618,7 @@ msg:
   description: What happened, in one sentence.
   returned: always
   type: str
-
-  sample: "replaced C:\\InetPub\\shop\\bin\\ShopCart.dll (out_of_process): unloaded /LM/W3SVC/1/ROOT/Shop; W3SVC kept running"
+  sample: "replaced C:\\InetPub\\shop\\bin\\ShopCart.dll (out_of_process): unloaded /LM/W3SVC/1/ROOT/Shop"
 """
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
