@@ -300,7 +300,9 @@ def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[App
     if mb is not None:
         site = mb.resolve_site(params.site)
         return site, [mb.resolve_application(site, a) for a in params.applications]
-    apps_by_name = facts.appcmd_apps or {}
+    if not facts.appcmd_apps:
+        raise StepFailed("detect", facts.metabase_error or "appcmd list app listed no application")
+    apps_by_name = facts.appcmd_apps
     # appcmd list site gives the ids; without it the site must be named as the application names spell it.
     sites = facts.appcmd_sites or {n.split("/", 1)[0]: 0 for n in apps_by_name}
     wanted = str(params.site).strip()

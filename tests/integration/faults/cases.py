@@ -18,6 +18,7 @@ from typing import Any
 from tests.lab.config import (
     SHOP_DLL,
     STAGED_DLL,
+    AppPoolConfig,
     ComponentConfig,
     ExtraService,
     ForeignLoader,
@@ -71,9 +72,12 @@ class Case:
     expect_recovered: bool = False  # the rerun must report that it recovered from a state record
     kill_controller: Trig | None = None  # first run in a child process, SIGKILLed at this moment; rerun at once
     defect: str | None = None
+    mode: str | None = None  # what the isolation column says when the host is not IIS 4.0 (issue 13)
 
     @property
     def isolation(self) -> str:
+        if self.mode:
+            return self.mode
         return "isolated" if self.fleet == ISOLATED else "in-process"
 
 
@@ -611,6 +615,130 @@ PACKAGES: list[Case] = [
     ),
 ]
 MATRIX += PACKAGES
+
+
+def _kind(kind: str, shop: dict[str, Any] | None = None, **host: Any) -> dict[str, Any]:
+    """Host overrides: fleet host 0 as a later Windows/IIS ``kind`` (issue 13), /Shop's AppConfig changed by
+    ``shop`` (``isolation`` 0/1/2 on IIS 5, ``app_pool`` on IIS 6+)."""
+    sites = copy.deepcopy(default_host(IN_PROCESS, "127.0.0.2").sites)
+    for key, value in (shop or {}).items():
+        setattr(sites[0].apps[1], key, value)
+    return {"kind": kind, "sites": sites, **host}
+
+
+#: IIS 5.0 to 10 (issue 13): each strategy, and the faults the issue names for them.
+VERSIONS: list[Case] = [
+    Case(
+        "iis5-pooled",
+        "IIS 5.0, pooled application (AppIsolated 2)",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k", {"isolation": 2}),
+        mode="IIS 5 pooled",
+    ),
+    Case(
+        "iis5-pooled-refused",
+        "IIS 5.0 pooled, COM+ refuses ShutdownApplication",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k", {"isolation": 2}),
+        faults={"package_shutdown_refused": True},
+        mode="IIS 5 pooled",
+    ),
+    Case(
+        "iis5-isolated",
+        "IIS 5.0, isolated application (own dllhost.exe)",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k", {"isolation": 1}),
+        mode="IIS 5 isolated",
+    ),
+    Case(
+        "iis51-inproc",
+        "IIS 5.1, in-process application",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("xp", {"isolation": 0}),
+        mode="IIS 5.1 in-process",
+    ),
+    Case(
+        "iis6-worker",
+        "IIS 6.0 worker process isolation",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k3", {"app_pool": "ShopPool"}, app_pools=[AppPoolConfig("ShopPool")]),
+        mode="IIS 6 pool",
+    ),
+    Case(
+        "iis6-worker-norename",
+        "IIS 6.0 pool, loaded image cannot be renamed",
+        IN_PROCESS,
+        "succeeded",
+        rename=False,
+        host=_kind("w2k3"),
+        mode="IIS 6 pool",
+    ),
+    Case(
+        "iis6-pool-stop-stuck",
+        "IIS 6.0 pool whose w3wp.exe never exits",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k3"),
+        faults={"pool_stop_stuck": True},
+        mode="IIS 6 pool",
+    ),
+    Case(
+        "iis6-iisapp-missing",
+        "IIS 6.0 RTM: iisapp.vbs without /r",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k3", iisapp_recycle=False),
+        mode="IIS 6 pool",
+    ),
+    Case(
+        "iis6-iis5-mode",
+        "IIS 6.0 in IIS 5 isolation mode, isolated application",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k3", {"isolation": 1}, iis5_isolation_mode=True),
+        mode="IIS 6 (IIS 5 mode)",
+    ),
+    Case(
+        "iis75-pool",
+        "IIS 7.5 application pool (appcmd)",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k8r2"),
+        mode="IIS 7.5 pool",
+    ),
+    Case(
+        "iis75-worker-keeps-dll",
+        "IIS 7.5 worker keeps the old DLL past the timeout",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k8r2"),
+        faults={"worker_keeps_dll": True},
+        mode="IIS 7.5 pool",
+    ),
+    Case(
+        "iis75-appcmd-missing",
+        "IIS 7.5 without appcmd.exe",
+        IN_PROCESS,
+        "failed:detect",
+        host=_kind("w2k8r2", has_appcmd=False),
+        mode="IIS 7.5 pool",
+        needles=("appcmd.exe",),
+    ),
+    Case(
+        "iis10-pool",
+        "IIS 10 application pool (appcmd)",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k19"),
+        mode="IIS 10 pool",
+    ),
+]
+MATRIX += VERSIONS
 
 # ------------------------------------------------------------------------------------------------------
 # Bad input: refused before anything runs on the host (or quoted so that cmd.exe cannot be injected)
