@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import versions
 from .config import Faults, HostConfig, default_fleet, load_scenario
 from .control import LabClient
 from .server import Lab, LabHost, allocate_ips
@@ -58,8 +59,13 @@ def _scenario_hosts(path: Path, base_ip: str, limit: int | None) -> list[HostCon
 def _shop_isolation(host: LabHost) -> str:
     for site in host.config.sites:
         for app in site.apps:
-            if app.path.strip("/").lower() == "shop" and app.isolated is not None:
-                return "isolated" if app.isolated else "in-process"
+            if app.path.strip("/").lower() != "shop":
+                continue
+            if versions.worker_mode(host.config):
+                return f"pool:{app.app_pool or versions.DEFAULT_POOL}"
+            value = app.app_isolated
+            if value is not None:
+                return {0: "in-process", 1: "isolated", 2: "pooled"}.get(value, str(value))
     return "-"
 
 
@@ -69,7 +75,7 @@ def summary_line(host: LabHost) -> str:
     web = ",".join(str(p) for p in host.site_ports().values())
     return (
         f"{cfg.name:<10} {cfg.ip:<15} wsman {wsman or '-':<9} web {web:<10} "
-        f"/Shop {_shop_isolation(host):<10} services {','.join(cfg.services)}"
+        f"/Shop {_shop_isolation(host):<10} {cfg.kind:<6} services {','.join(cfg.services)}"
     )
 
 
