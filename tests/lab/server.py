@@ -2,8 +2,9 @@
 
 Every host lives on its own loopback address (Linux routes all of 127/8 to ``lo``) and has
 
-* WS-Management over HTTP on ``ip:5985`` and HTTPS on ``ip:5986``, path ``/wsman`` (:mod:`tests.lab.pipeline`,
-  :mod:`tests.lab.wsman`, :mod:`tests.lab.auth`), the HTTPS certificate issued by the lab CA
+* WS-Management over HTTP on ``ip:5985`` and HTTPS on ``ip:5986`` (``HostConfig.http_port`` / ``https_port``:
+  80 / 443 for XP and 2003 hosts with WinRM 1.1, see :mod:`tests.lab.versions`), path ``/wsman``
+  (:mod:`tests.lab.pipeline`, :mod:`tests.lab.wsman`, :mod:`tests.lab.auth`), the HTTPS certificate issued by the lab CA
   (:mod:`tests.lab.certs`);
 * one web listener per site: site ``n`` listens on ``web_port + n - 1`` (:mod:`tests.lab.sites`).
 

@@ -89,12 +89,14 @@ def watched_prefixes(cfg: HostConfig, watched: Iterable[str] | None) -> list[str
 
 
 def isolation(cfg: HostConfig) -> dict[str, str]:
-    """Isolation of each application root, keyed ``<site>:<path>`` ("in_process" / "out_of_process")."""
+    """Isolation of each application root, keyed ``<site>:<path>`` ("in_process" / "out_of_process", and on IIS 5+
+    hosts "pooled" for AppIsolated 2)."""
     result = {}
     for site in cfg.sites:
         for app in site.apps:
-            if app.isolated is not None:
-                result[f"{site.number}:{app.path}"] = "out_of_process" if app.isolated else "in_process"
+            value = app.app_isolated
+            if value is not None:
+                result[f"{site.number}:{app.path}"] = {0: "in_process", 2: "pooled"}.get(value, "out_of_process")
     return result
 
 
