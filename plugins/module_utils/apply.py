@@ -330,13 +330,19 @@ class Apply:
             else:
                 self.session.run("pool_start", strategy.start_parts(adsutil_path), here=True)
                 holders = self._holders()
+                if plan.fallback is not None:
+                    reason = f"the worker process of {', '.join(strategy.pools)} did not let go of the DLL ({holders})"
+                    self.result["fallback"] = reason
+                    self._restart(plan.fallback, note=f"fell back to restarting IIS because {reason}")
+                    return
                 self._rollback()
                 self.report.old_dll_in_place()
                 raise StepFailed(
                     "stop",
                     f"the worker process of {', '.join(strategy.pools)} still had the DLL loaded "
                     f"{min(UNLOAD_WAIT, self.p.timeout / 4):.0f} seconds after the pool stopped (loaded by: "
-                    f"{holders}); the pool was started again and dest holds the old DLL; nothing else changed",
+                    f"{holders}); the pool was started again and dest holds the old DLL; unload_fallback is off, so "
+                    "IIS was not restarted; nothing else changed",
                     res.output,
                 )
         not_started = self._pools_not_started(res)

@@ -256,7 +256,8 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         # No adsutil.vbs (IIS 7 and later without the IIS 6 compatibility feature): appcmd answers instead.
         missing = (
             "neither adsutil.vbs (IIS 4.0-6.0, or IIS 7+ with the IIS 6 Metabase Compatibility feature) nor appcmd.exe "
-            "(IIS 7 and later) was found on the host, so its applications and their isolation cannot be read"
+            "(IIS 7 and later) was found on the host, so its applications and their isolation cannot be read; nothing "
+            "was changed"
         )
         metabase, mb_error, needs_walk = None, None if appcmd_apps else missing, False
     else:

@@ -344,15 +344,20 @@ def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     tool = "adsutil" if facts.metabase is not None else "appcmd"
     adsutil_path = facts.adsutil or params.adsutil_path
     strategy = PoolRestart(pools, tool) if facts.dest is not None else FIRST_COPY
+    stops, starts = service_lists(facts, params)
     swap = Swap(paths.relative())
-    release = Release(swap, (), (), (), params.backup, params.register, adsutil_path, params.cmdline_limit)
+    release = Release(swap, stops, starts, (), params.backup, params.register, adsutil_path, params.cmdline_limit)
     extra = (f"pools={','.join(pools)}", f"pool_tool={tool}", f"adsutil={adsutil_path}")
     prune = prune_parts(swap, facts.backups, params.keep_backups)
     readonly = bool(facts.dest_readonly and facts.dest is not None)
+    # A worker that never lets go of the DLL: restarting IIS ends every worker (option unload_fallback).
+    falls_back = strategy is not FIRST_COPY and params.unload_fallback
+    record_services = list(starts) if falls_back else []
     steps = (
-        Step("stage", tuple(stage_parts(swap, strategy.method, [], prune, readonly, extra))),
+        Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly, extra))),
         Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
     )
+    fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None
     if strategy is FIRST_COPY:
         blast = strategy.blast_radius(None, site, (), ())
     else:
@@ -367,18 +372,37 @@ def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
                     if p.lower() == pool.lower()
                 ]
         blast = strategy.blast_radius(sharing)
+        blast["if_still_loaded"] = {
+            "then": "restart IIS (every site and IIS service)" if falls_back else "fail",
+            "services": list(stops) if falls_back else [],
+        }
     return Plan(
         site=site,
         applications=tuple(apps),
         isolation="worker_process",
         strategy=strategy,
-        stops=(),
-        starts=(),
+        stops=stops,
+        starts=starts,
         unload_roots=(),
         blast_radius=blast,
         steps=steps,
+        fallback=fallback,
+        names=display_names(facts.extras or ()),
         warnings=served_backup_warnings(facts.metabase, paths) if params.backup else (),
     )
+
+
+def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What ``net stop IISADMIN /y`` stops, and what starts again afterwards, in order.
+
+    Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
+    after the IIS ones, in the reverse of sc enumdepend's order (a start order)."""
+    graph = facts.dependencies
+    restart = list(facts.running if params.restart_services is None else params.restart_services)
+    extras = [key for key, _display in (facts.extras or ())]
+    stops = tuple(extras + stop_set(list(facts.running), graph))
+    starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart or extras else set())), graph)
+    return stops, tuple(starts + list(reversed(extras)))
 
 
 def iis_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
@@ -392,14 +416,7 @@ def iis_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
         site = mb.resolve_site(params.site)
         apps = [mb.resolve_application(site, a) for a in params.applications]
     isolation = choose_isolation(params.isolation, apps)
-    graph = facts.dependencies
-    restart = list(facts.running if params.restart_services is None else params.restart_services)
-    # Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
-    # after the IIS ones, in the reverse of sc enumdepend's order (a start order).
-    extras = [key for key, _display in (facts.extras or ())]
-    stops = tuple(extras + stop_set(list(facts.running), graph))
-    starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart or extras else set())), graph)
-    starts = tuple(starts + list(reversed(extras)))
+    stops, starts = service_lists(facts, params)
     roots = unload_roots(apps)
     strategy = STRATEGIES[isolation] if facts.dest is not None else FIRST_COPY
     swap = Swap(paths.relative())
