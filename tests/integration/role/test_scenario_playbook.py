@@ -55,3 +55,27 @@ def test_packages_scenario_through_the_role(scenario_hosts, lab, lab_inventory, 
     again = run_playbook(PLAYBOOK, inventory, tmp_path, extra_vars=FAST)
     assert again.rc == 0, again.stdout[-4000:]
     assert all(r["changed"] == 0 and r["failed"] == 0 for r in recap(again).values()), recap(again)
+
+
+def test_versions_scenario_through_the_role(scenario_hosts, lab, lab_inventory, tmp_path):
+    """versions.yaml (issue 13): one host per IIS version and isolation mode, through the same generic playbook.
+    W3SVC stays up everywhere but on the host whose application runs in-process."""
+    hosts = scenario_hosts("versions.yaml", prefix="R")
+    inventory = lab_inventory(*hosts)
+    for host in hosts:
+        urllib.request.urlopen(host.inventory_vars()["lab_update_url"], timeout=10).read()  # noqa: S310 - lab
+    t0 = time.monotonic()
+    run = run_playbook(PLAYBOOK, inventory, tmp_path, extra_vars=FAST)
+    assert run.rc == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    rows = recap(run)
+    assert set(rows) == {h.name for h in hosts}, rows
+    assert all(r["failed"] == 0 and r["unreachable"] == 0 and r["changed"] >= 1 for r in rows.values()), rows
+    for host in hosts:
+        down = lab.log.downtime(host.name, "W3SVC", since=t0)
+        in_process = any(a.isolation == 0 for s in host.config.sites for a in s.apps if a.components)
+        assert down == 0.0 or in_process, f"{host.name}: W3SVC down {down}s"
+    for method in ("pool_restart", "package_shutdown", "unload", "service_restart"):
+        assert method in run.stdout, method  # the summary table's METHOD column
+    again = run_playbook(PLAYBOOK, inventory, tmp_path, extra_vars=FAST)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert all(r["changed"] == 0 and r["failed"] == 0 for r in recap(again).values()), recap(again)
