@@ -202,6 +202,23 @@ def downtime(
     return sum(b - a for a, b in service_intervals(events, host, service, since, until))
 
 
+def pool_downtime(
+    events: Iterable[Mapping[str, Any]], host: str, since: float | None = None, until: float | None = None
+) -> float:
+    """Seconds any application pool of ``host`` was stopped inside the window (lab ``pool`` events: state 4
+    stopped, 2 started)."""
+    total, down_since = 0.0, {}
+    for e in select(events, host, "pool", since, until):
+        d = e.get("detail", {})
+        name, state = str(d.get("name", "")), d.get("state")
+        if state == 4 and name not in down_since:
+            down_since[name] = e["t"]
+        elif state in (1, 2) and name in down_since:
+            total += e["t"] - down_since.pop(name)
+    end = until if until is not None else max((e["t"] for e in select(events, host)), default=0.0)
+    return total + sum(max(0.0, end - t) for t in down_since.values())
+
+
 def stopped_services(
     events: Iterable[Mapping[str, Any]], host: str, since: float | None = None, until: float | None = None
 ) -> list[str]:

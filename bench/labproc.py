@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _serve(spec_path: Path, ready_path: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.lab.config import Timing, default_host
+    from tests.lab.config import Timing, default_host, load_scenario
     from tests.lab.server import Lab
 
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
@@ -38,8 +38,17 @@ def _serve(spec_path: Path, ready_path: Path) -> None:
     lab.start()
     try:
         configs = []
+        scenarios: dict[str, Any] = {}
         for entry in spec["hosts"]:
-            cfg = default_host(int(entry["pattern"]), "127.0.0.1")
+            if entry.get("scenario"):
+                # A host of a lab scenario (tests/lab/scenarios/<file>), by its name there.
+                if entry["scenario"] not in scenarios:
+                    scenarios[entry["scenario"]] = load_scenario(
+                        ROOT / "tests" / "lab" / "scenarios" / entry["scenario"]
+                    )
+                cfg = next(c for c in scenarios[entry["scenario"]] if c.name == entry["host"])
+            else:
+                cfg = default_host(int(entry["pattern"]), "127.0.0.1")
             cfg.name = entry["name"]
             cfg.timing = Timing(**{**dataclasses.asdict(Timing()), **timing})
             configs.append(cfg)

@@ -483,6 +483,26 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
             "measured work.",
             "",
         ]
+    st = r.get("strategies")
+    if st:
+        lines += [
+            "## 4. Per release strategy",
+            "",
+            "One update with the collection on a fresh host of each kind (after a request has loaded the "
+            "component): the lab's MTS package and IIS 5.0-10 hosts (`tests/lab/scenarios/packages.yaml`, "
+            "`versions.yaml`) with the same timing model. W3SVC down is the whole web service; pool down is "
+            "the time the application's pool was stopped (only its applications answer 503 meanwhile).",
+            "",
+            "| strategy | method | ok | requests | wall s | W3SVC down s | pool down s |",
+            "|---|---|---|---|---|---|---|",
+            *[
+                f"| {row['strategy']} | `{row['method']}` | {row['ok']}/{row['runs']} | "
+                f"{_n(row['requests'].get('median'), 0)} | {_n(row['wall_s'].get('median'))} | "
+                f"{_n(row['w3svc_down_s'].get('median'))} | {_n(row['pool_down_s'].get('median'))} |"
+                for row in st
+            ],
+            "",
+        ]
     m = r["machine"]
     lines += [
         "## Environment of this run",

@@ -214,6 +214,61 @@ def run_single(reps: int, workdir: Path) -> dict[str, Any]:
     return {"records": sh.records, "installed_in_process": installed}
 
 
+#: Part 4: one host per release strategy (issue 12 and 13): (label, host spec).
+STRATEGY_HOSTS = [
+    ("IIS 4.0 in-process (restart)", {"pattern": M.PATTERN_IN_PROCESS}),
+    ("IIS 4.0 isolated (unload)", {"pattern": M.PATTERN_ISOLATED}),
+    ("IIS 4.0, MTS server package", {"scenario": "packages.yaml", "host": "PKG01"}),
+    ("IIS 5.0 pooled (COM+ pooled application)", {"scenario": "versions.yaml", "host": "W2K5-POOLED"}),
+    ("IIS 5.0 isolated (unload dllhost)", {"scenario": "versions.yaml", "host": "W2K5-ISOLATED"}),
+    ("IIS 5.0 in-process (restart)", {"scenario": "versions.yaml", "host": "W2K5-INPROC"}),
+    ("IIS 6.0 worker process (pool, adsutil)", {"scenario": "versions.yaml", "host": "W2K3-WORKER"}),
+    ("IIS 7.5 (pool, appcmd)", {"scenario": "versions.yaml", "host": "W2K8R2"}),
+    ("IIS 10 (pool, appcmd)", {"scenario": "versions.yaml", "host": "W2K19"}),
+]
+
+
+def run_strategies(reps: int, workdir: Path) -> list[dict[str, Any]]:
+    """Part 4: the collection once per repetition on a fresh host of each strategy, after a request has loaded
+    the component: requests, wall time, W3SVC down and pool down."""
+    specs = []
+    for r in range(reps):
+        for i, (_label, spec) in enumerate(STRATEGY_HOSTS):
+            specs.append({"name": f"ST{i}R{r}", "pattern": 0, **spec})
+    records = []
+    with LabProcess(specs, M.TIMING, workdir / "lab-strategies") as lab:
+        log(f"strategy lab: {len(specs)} hosts up in {lab.startup_seconds:.1f}s")
+        sh = SingleHost(lab, workdir)
+        for r in range(reps):
+            for i, (label, _spec) in enumerate(STRATEGY_HOSTS):
+                name = f"ST{i}R{r}"
+                host = lab.host(name)
+                served_version(host["web_url"] + M.HEALTH_PATH)  # a host in use: the component is loaded
+                t0 = lab.client.now()
+                rec = sh.collection(name)
+                events = lab.client.events(since=t0, host=name)
+                rec["pool_down_s"] = A.pool_downtime(events, name, t0, lab.client.now())
+                records.append(sh.record(rec, part="strategy", mode=label, tool="collection", rep=r))
+    return records
+
+
+def summarize_strategies(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for label, _spec in STRATEGY_HOSTS:
+        sel = [r for r in records if r["mode"] == label]
+        good = [r for r in sel if r["ok"] and r["served_version"] == "2.0.0.0"]
+        rows.append(
+            {
+                "strategy": label,
+                "method": good[0]["method"] if good else None,
+                "runs": len(sel),
+                "ok": len(good),
+                **{k: A.summarize(r[k] for r in good) for k in ("requests", "wall_s", "w3svc_down_s", "pool_down_s")},
+            }
+        )
+    return rows
+
+
 def summarize_single(data: dict[str, Any]) -> dict[str, Any]:
     recs = data["records"]
 
@@ -494,7 +549,9 @@ def versions() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="legacy_iis.iis4 benchmarks (see docs/benchmarks.md)")
-    parser.add_argument("--parts", default="1,2,3", help="which parts to run (1 and 2 always run together)")
+    parser.add_argument(
+        "--parts", default="1,2,3,4", help="which parts to run (1 and 2 always run together; 4: one host per strategy)"
+    )
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each single-host measurement")
     parser.add_argument("--fleet-sizes", default="10,50,200")
     parser.add_argument("--fleet-reps", default="2,1,1", help="repetitions per fleet size, in the same order")
@@ -530,6 +587,10 @@ def main(argv: list[str] | None = None) -> int:
         single_raw = run_single(opts.reps, workdir)
         single = summarize_single(single_raw)
         load["after_single_host"] = list(os.getloadavg())
+    strategies = None
+    if "4" in parts:
+        strategies = summarize_strategies(run_strategies(opts.reps, workdir))
+        load["after_strategies"] = list(os.getloadavg())
     module_fleet = None
     largest = max(sizes) if sizes else 0
     module_sizes = {1: opts.module_reps, largest: opts.module_reps} if opts.module_reps and largest else {}
@@ -562,6 +623,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fleet_ratio": 1.3,
             },
             "single_host": single,
+            "strategies": strategies,
             "fleet": fleet,
             "fleet_module_only": module_fleet,
             "raw": {
