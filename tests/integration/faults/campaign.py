@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.integration.faults import harness as h
-from tests.lab.config import SHOP_DLL, STAGED_DLL, ComponentConfig, ExtraService, PackageConfig, default_host
+from tests.lab.config import (
+    SHOP_DLL,
+    STAGED_DLL,
+    AppPoolConfig,
+    ComponentConfig,
+    ExtraService,
+    PackageConfig,
+    default_host,
+)
 from tests.lab.fixtures import build_config
 
 BIN = SHOP_DLL.rsplit("\\", 1)[0]
@@ -147,6 +155,24 @@ def draw_variations(rnd: random.Random, sc: Scenario) -> None:
         if rnd.random() < 0.3:
             sc.timing["package_exit_delay"] = round(rnd.uniform(0.1, 0.8), 2)
         sc.variations.append(f"package:{catalog}")
+    if rnd.random() < 0.2:
+        # A later Windows / IIS (issue 13): the shop pooled, isolated or in-process on IIS 5, in a pool on 6+.
+        kind = rnd.choice(["w2k", "xp", "w2k3", "w2k3-iis5", "w2k8r2", "w2k19"])
+        sites = copy.deepcopy(sc.host.get("sites") or default_host(sc.fleet, "127.0.0.2").sites)
+        shop = sites[0].apps[1]
+        if kind in ("w2k", "xp", "w2k3-iis5"):
+            shop.isolation = rnd.choice([0, 1, 2])
+        else:
+            shop.app_pool = rnd.choice([None, "ShopPool"])
+            if shop.app_pool:
+                sc.host["app_pools"] = [AppPoolConfig("ShopPool")]
+        sc.host["sites"] = sites
+        sc.host["kind"] = "w2k3" if kind == "w2k3-iis5" else kind
+        if kind == "w2k3-iis5":
+            sc.host["iis5_isolation_mode"] = True
+        if rnd.random() < 0.3:
+            sc.timing["worker_exit_delay"] = round(rnd.uniform(0.1, 0.8), 2)
+        sc.variations.append(f"kind:{kind}")
 
 
 def draw(seed: int) -> Scenario:
