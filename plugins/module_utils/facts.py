@@ -64,6 +64,7 @@ class HostFacts:
     extras: tuple[tuple[str, str], ...] | None = None
     dest_readonly: bool | None = None  # dest has the read-only attribute (None: attrib could not tell)
     windows: WindowsVersion | None = None  # from ``ver``; None: it printed no version (taken as NT 4.0)
+    system_root: str | None = None  # %SystemRoot% as the host expands it (C:\WINNT, C:\WINDOWS, ...)
     adsutil: str | None = None  # the adsutil.vbs the metabase was read with (None: none was found)
     # IIS 7 and later (appcmd): application name -> pool, pool -> state, site name -> id.
     appcmd_apps: dict[str, str] | None = field(default=None, hash=False)
@@ -163,7 +164,7 @@ def gather_parts(
     for svc in IIS_SERVICES:
         parts += [marker(f"sc_{svc}"), redirect(build_command("sc", "qc", svc))]
     parts += [marker("deps"), redirect(build_command("sc", "enumdepend", "IISADMIN", str(ENUMDEPEND_BUFFER)))]
-    parts += [marker("ver"), "ver"]
+    parts += [marker("ver"), "ver", "echo ##systemroot=%SystemRoot%"]
     parts += [marker("mb"), *enum_all_parts(candidates or (adsutil_path,)), rc_ladder("mb", 1)]
     parts += appcmd_parts()
     if probe_lock:
@@ -282,11 +283,29 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         dest_readonly=read_readonly(section(s, "attrib")),
         extras=read_extras(section(s, "deps")),
         windows=windows,
+        system_root=read_system_root(section(s, "ver")),
         adsutil=None if used == "none" else used or adsutil_path,
         appcmd_apps=appcmd_apps or None,
         appcmd_pools=parse_appcmd_pools(section(s, "appcmd_apppool")) if appcmd_apps else None,
         appcmd_sites=parse_appcmd_sites(section(s, "appcmd_site")) if appcmd_apps else None,
     )
+
+
+def read_system_root(text: str) -> str | None:
+    r"""``##systemroot=C:\WINDOWS`` (None when cmd.exe left the variable unexpanded or printed nothing usable)."""
+    for line in text.splitlines():
+        if line.startswith("##systemroot="):
+            value = line.split("=", 1)[1].strip()
+            return value if re.match(r"^[A-Za-z]:\\[A-Za-z0-9_ .\\-]*$", value) else None
+    return None
+
+
+DEFAULT_WINDOWS = "C:\\Windows"
+
+
+def appcmd_path(system_root: str | None) -> str:
+    r"""Where appcmd.exe is: below the host's own %SystemRoot% (read while gathering), C:\Windows when unknown."""
+    return (system_root or DEFAULT_WINDOWS) + "\\system32\\inetsrv\\appcmd.exe"
 
 
 def split_adsutil_line(text: str) -> tuple[str, str | None]:

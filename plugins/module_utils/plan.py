@@ -28,7 +28,7 @@ from .argspec import DEFAULT_SITE
 from .catalog import CatalogFacts
 from .cmdline import build_command, marker, quote_arg, redirect
 from .errors import InputError, MetabaseError, StepFailed
-from .facts import HostFacts
+from .facts import HostFacts, appcmd_path
 from .metabase import DEFAULT_APP_POOL, Application
 from .params import Params
 from .paths import Paths
@@ -139,6 +139,8 @@ def rollback_parts(swap: Swap) -> list[str]:
         *swap.swap_back(),
         delete_if_exists(p.staged),
         delete_if_exists(p.log),
+        # A registration made before the outage whose answer was lost leaves its flag: the old DLL is back now.
+        delete_if_exists(p.registered_flag),
         delete_if_exists(p.record),
         marker("check"),
         *compare(p.src, p.dest, "check"),
@@ -343,11 +345,12 @@ def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     pools = tuple(dict.fromkeys(a.app_pool or DEFAULT_APP_POOL for a in apps))
     tool = "adsutil" if facts.metabase is not None else "appcmd"
     adsutil_path = facts.adsutil or params.adsutil_path
-    strategy = PoolRestart(pools, tool) if facts.dest is not None else FIRST_COPY
+    appcmd = appcmd_path(facts.system_root)
+    strategy = PoolRestart(pools, tool, appcmd) if facts.dest is not None else FIRST_COPY
     stops, starts = service_lists(facts, params)
     swap = Swap(paths.relative())
     release = Release(swap, stops, starts, (), params.backup, params.register, adsutil_path, params.cmdline_limit)
-    extra = (f"pools={','.join(pools)}", f"pool_tool={tool}", f"adsutil={adsutil_path}")
+    extra = (f"pools={','.join(pools)}", f"pool_tool={tool}", f"adsutil={adsutil_path}", f"appcmd={appcmd}")
     prune = prune_parts(swap, facts.backups, params.keep_backups)
     readonly = bool(facts.dest_readonly and facts.dest is not None)
     # A worker that never lets go of the DLL: restarting IIS ends every worker (option unload_fallback).

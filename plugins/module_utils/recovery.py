@@ -16,7 +16,7 @@ from typing import Any
 from .argspec import DEFAULT_ADSUTIL
 from .cmdline import build_command, marker
 from .errors import InputError, StepFailed
-from .facts import HostFacts, section
+from .facts import HostFacts, appcmd_path, section
 from .parsers.common import split_sections
 from .parsers.net import parse_net_start
 from .paths import Paths, RecordError, StateRecord
@@ -102,7 +102,8 @@ def start_recorded_pools(session: Session, rec: StateRecord) -> list[str]:
         return []
     try:
         adsutil_path = validate_windows_path(rec.get("adsutil") or DEFAULT_ADSUTIL, "state record adsutil")
-        parts = [pool_command(tool, "start", pool, adsutil_path) for pool in pools]
+        appcmd = validate_windows_path(rec.get("appcmd") or appcmd_path(None), "state record appcmd")
+        parts = [pool_command(tool, "start", pool, adsutil_path, appcmd) for pool in pools]
     except InputError as exc:
         raise StepFailed("recover", f"the state record names pools that cannot be started safely: {exc}") from None
     session.run("recover_pools", parts)

@@ -32,7 +32,7 @@ from typing import Any
 
 from .catalog import MTXSTOP, checked_package_id, package_process, run_script, shutdown_script
 from .cmdline import CMD_LINE_LIMIT_NT4, build_command, echo_to_file, marker, quote_arg, redirect
-from .facts import APPCMD
+from .facts import appcmd_path
 from .metabase import Application, Metabase
 from .parsers.catalog import Package
 from .swap import IN_BLOCK, Swap, block, mark, sink
@@ -198,14 +198,19 @@ class PackageShutdown:
         return released_then_swapped(r, self.phase, self.release_parts(r.swap.p.catalog_script, r.limit))
 
 
-def pool_command(tool: str, verb: str, pool: str, adsutil_path: str) -> str:
+APPCMD_DEFAULT = appcmd_path(None)
+
+
+def pool_command(tool: str, verb: str, pool: str, adsutil_path: str, appcmd: str = APPCMD_DEFAULT) -> str:
     """Start, stop or ask the state of an application pool: ``appcmd`` (IIS 7+), or adsutil's ``AppPoolCommand``
     (1 start, 2 stop) and ``AppPoolState`` on IIS 6 (adsutil has no recycle verb)."""
     name = host_arg(pool, "the application pool")
     if tool == "appcmd":
+        # The full path, never %SystemRoot%: the sequence may become a batch file, where % means something else.
+        program = quote_arg(appcmd)
         if verb == "state":
-            return redirect(f"{APPCMD} list apppool {name}")
-        return redirect(f"{APPCMD} {verb} apppool /apppool.name:{name}")
+            return redirect(f"{program} list apppool {name}")
+        return redirect(f"{program} {verb} apppool /apppool.name:{name}")
     key = host_arg(f"W3SVC/AppPools/{pool}/AppPool" + ("State" if verb == "state" else "Command"), "the pool's key")
     args = ["GET", key] if verb == "state" else ["SET", key, "1" if verb == "start" else "2"]
     return redirect(build_command("cscript", "//nologo", quote_arg(adsutil_path), *args))
@@ -222,9 +227,10 @@ class PoolRestart:
     phase = "pool"
     process = "w3wp.exe"
 
-    def __init__(self, pools: tuple[str, ...], tool: str) -> None:
+    def __init__(self, pools: tuple[str, ...], tool: str, appcmd: str = "") -> None:
         self.pools = pools
         self.tool = tool  # "appcmd" or "adsutil"
+        self.appcmd = appcmd or APPCMD_DEFAULT  # appcmd.exe's full path on this host
 
     def blast_radius(self, apps: list[dict[str, Any]]) -> dict:
         return {
@@ -237,21 +243,21 @@ class PoolRestart:
 
     def stop_parts(self, adsutil_path: str) -> list[str]:
         parts = [marker("pool_stop")]
-        return parts + [pool_command(self.tool, "stop", pool, adsutil_path) for pool in self.pools]
+        return parts + [pool_command(self.tool, "stop", pool, adsutil_path, self.appcmd) for pool in self.pools]
 
     def start_parts(self, adsutil_path: str) -> list[str]:
         parts = []
         for pool in self.pools:
             parts += [
                 marker(f"pool_start_{self.pools.index(pool)}"),
-                pool_command(self.tool, "start", pool, adsutil_path),
+                pool_command(self.tool, "start", pool, adsutil_path, self.appcmd),
             ]
         return parts
 
     def state_parts(self, adsutil_path: str) -> list[str]:
         parts = []
         for i, pool in enumerate(self.pools):
-            parts += [marker(f"pool_state_{i}"), pool_command(self.tool, "state", pool, adsutil_path)]
+            parts += [marker(f"pool_state_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
         return parts
 
     def sequence(self, r: Release) -> list[str]:

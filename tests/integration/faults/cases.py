@@ -752,6 +752,39 @@ VERSIONS: list[Case] = [
         mode="IIS 10 pool",
     ),
 ]
+VERSIONS += [
+    *[
+        Case(
+            f"iis6-pool-lost-answer-{when}",
+            f"IIS 6.0 pool: connection lost around the pool sequence ({when})",
+            IN_PROCESS,
+            "succeeded",
+            host=_kind("w2k3"),
+            lose=Lose("AppPoolCommand", when),
+            mode="IIS 6 pool",
+        )
+        for when in ("before", "after", "done")
+    ],
+    Case(
+        "iis75-pool-lost-answer-after",
+        "IIS 7.5 pool: connection lost after the pool sequence started",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k8r2"),
+        lose=Lose("stop apppool", "after"),
+        mode="IIS 7.5 pool",
+    ),
+    Case(
+        "iis6-record-mid-pool",
+        "IIS 6.0: an earlier run died with its pool stopped",
+        IN_PROCESS,
+        "succeeded",
+        host=_kind("w2k3"),
+        setup="record_mid_pool",
+        expect_recovered=True,
+        mode="IIS 6 pool",
+    ),
+]
 MATRIX += VERSIONS
 
 # ------------------------------------------------------------------------------------------------------

@@ -82,7 +82,23 @@ def record_mid_swap(host: Any) -> None:
     assert h.read_file(host, SHOP_DLL) is None
 
 
-SETUPS = {"record_after_stage": record_after_stage, "record_mid_swap": record_mid_swap}
+def record_mid_pool(host: Any) -> None:
+    """Died inside a pool sequence (IIS 6 worker process isolation): the pool is stopped, the staged copy and the
+    state record (with the pool in it) are there, dest not yet swapped."""
+    host.machine.pool_stop("DefaultAppPool")
+    host.machine.write_file(SHOP_DLL + ".iis4new", h.read_file(host, STAGED_DLL))
+    _write_record(host, [], "pool_restart")
+    extra = "pools=DefaultAppPool\r\npool_tool=adsutil\r\nadsutil=C:\\Inetpub\\AdminScripts\\adsutil.vbs\r\n"
+    extra += "started=pool\r\n"
+    record = SHOP_DLL + ".iis4state"
+    host.machine.write_file(record, h.read_file(host, record) + extra.encode("cp437"))
+
+
+SETUPS = {
+    "record_after_stage": record_after_stage,
+    "record_mid_swap": record_mid_swap,
+    "record_mid_pool": record_mid_pool,
+}
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -211,6 +211,8 @@ def test_rollback_uses_the_swap_vocabulary():
     parts = rollback_parts(swap)
     assert swap.swap_back()[0] in parts and swap.swap_back()[1] in parts
     assert '(if exist "ShopCart.dll.iis4state" del "ShopCart.dll.iis4state") 2>&1' in parts
+    # soak seed 21240891: a registration whose answer was lost left its flag after the rollback
+    assert '(if exist "ShopCart.dll.iis4reg" del "ShopCart.dll.iis4reg") 2>&1' in parts
 
 
 # -- adsutil.vbs without ENUM_ALL, and errors it goes on after ------------------------------------------

@@ -181,6 +181,7 @@ def test_iis7_uses_appcmd():
     facts = dataclasses.replace(
         facts_of(INPROC),
         windows=W2K8R2,
+        system_root="C:\\Windows",
         metabase=None,
         appcmd_apps={"Default Web Site/": "DefaultAppPool", "Default Web Site/Shop": "ShopPool"},
         appcmd_pools={"DefaultAppPool": "Started", "ShopPool": "Started"},
@@ -189,8 +190,9 @@ def test_iis7_uses_appcmd():
     plan = plan_of(facts, application=["/Shop/admin"])
     assert plan.method == "pool_restart" and plan.strategy.tool == "appcmd" and plan.strategy.pools == ("ShopPool",)
     apply = " & ".join(plan.step("apply").parts)
-    assert 'appcmd.exe stop apppool /apppool.name:"ShopPool"' in apply
-    assert 'appcmd.exe start apppool /apppool.name:"ShopPool"' in apply
+    assert '"C:\\Windows\\system32\\inetsrv\\appcmd.exe" stop apppool /apppool.name:"ShopPool"' in apply
+    assert 'appcmd.exe" start apppool /apppool.name:"ShopPool"' in apply
+    assert "%" not in apply  # the sequence may become a batch file, where % means something else
     assert plan.applications[0].friendly_name == "Default Web Site/Shop"
     root = plan_of(facts, application=["/"], site="1")
     assert root.strategy.pools == ("DefaultAppPool",)
