@@ -2,11 +2,10 @@
 """Action plugin for legacy_iis.iis4.iis4_component: runs the update from the controller.
 
 NT 4.0 has no PowerShell, so nothing is executed on the host the way ordinary Windows modules are. Instead
-this plugin reads the same connection settings the ``winrm`` connection plugin would use (``ansible_host``,
-``ansible_port``, ``ansible_user``, ``ansible_password``, ``ansible_winrm_transport``, ``ansible_winrm_scheme``,
-``ansible_winrm_server_cert_validation``, ``ansible_winrm_ca_trust_path``, ``ansible_winrm_message_encryption``,
-timeouts) and drives a WinRS cmd shell with pywinrm itself.  Plays, ad-hoc commands and AWX job templates
-all come through here.
+this plugin lets the task's ``winrm`` connection plugin build its connection settings with its own option
+handling (every ``ansible_winrm_*`` variable, the transport list and default, proxy, certificates, Kerberos
+with a managed kinit, CredSSP, timeouts) and drives a WinRS cmd shell with pywinrm on them.  Plays, ad-hoc
+commands and AWX job templates all come through here.
 
 When explicit ``winrm_host`` options are given and the task's connection is not WinRM (for example
 ``delegate_to`` a Linux host), the module file is executed there instead and does the same work.
@@ -51,26 +50,71 @@ class ActionModule(ActionBase):
         return default if value is None else value
 
     def _connection_options(self, task_vars: dict[str, Any]) -> ConnectionOptions:
+        """The connection exactly as ``ansible.builtin.winrm`` would make it: its own option handling builds the
+        endpoint, the transport list (and its default choice), and every pywinrm argument it passes on
+        (``ansible_winrm_proxy``, ``no_proxy``, ``cert_pem``/``cert_key_pem``, ``kerberos_delegation``,
+        ``kerberos_hostname_override``, ``credssp_*``, ``send_cbt``, ``service``, timeouts, any other
+        ``ansible_winrm_*`` pywinrm accepts); its managed kinit runs before a Kerberos attempt."""
+        conn = self._connection
+        build = getattr(conn, "_build_winrm_kwargs", None)
+        if build is None:  # pragma: no cover - an ansible-core without the method: the options one by one
+            return self._connection_options_by_name(task_vars)
+        build()
+        kwargs = dict(conn._winrm_kwargs)
+        user, password = kwargs.pop("username", None), kwargs.pop("password", None)
+        transports = tuple(t for t in (conn._winrm_transport or []) if t) or ("ntlm",)
+        timeout = getattr(conn, "_winrm_connection_timeout", None)
+        if timeout:
+            kwargs["operation_timeout_sec"], kwargs["read_timeout_sec"] = timeout, timeout + 10
+        kinit = None
+        if getattr(conn, "_kerb_managed", False):
+
+            def kinit() -> None:
+                conn._kerb_auth(user, password)
+
+        return ConnectionOptions(
+            host=conn._winrm_host,
+            port=int(conn._winrm_port) if conn._winrm_port else None,
+            user=user,
+            password=password,
+            transport=transports[0],
+            transports=transports,
+            scheme=conn._winrm_scheme,
+            path=conn._winrm_path or "/wsman",
+            server_cert_validation=str(kwargs.pop("server_cert_validation", "validate")),
+            ca_trust_path=kwargs.pop("ca_trust_path", None),
+            message_encryption=str(kwargs.pop("message_encryption", "auto")),
+            operation_timeout=int(kwargs.pop("operation_timeout_sec", 20)),
+            read_timeout=int(kwargs.pop("read_timeout_sec", 30)),
+            allow_unencrypted=boolean(self._extra_var(task_vars, "allow_unencrypted", False), strict=False),
+            extra=kwargs,
+            before_kerberos=kinit,
+        )
+
+    def _extra_var(self, task_vars: dict[str, Any], name: str, default: Any = None) -> Any:
+        """An ``ansible_winrm_<name>`` variable (the winrm plugin's ``_extras``), templated."""
         extras = self._option("_extras", {}) or {}
+        value = extras.get(f"ansible_winrm_{name}", task_vars.get(f"ansible_winrm_{name}"))
+        if value is None:
+            return default
+        return self._templar.template(value) if isinstance(value, str) else value
 
-        def extra(name: str, default: Any = None) -> Any:
-            value = extras.get(f"ansible_winrm_{name}", task_vars.get(f"ansible_winrm_{name}"))
-            if value is None:
-                return default
-            return self._templar.template(value) if isinstance(value, str) else value
-
+    def _connection_options_by_name(self, task_vars: dict[str, Any]) -> ConnectionOptions:
         transport = self._option("transport")
         if isinstance(transport, list):
             transport = transport[0] if transport else None
         port = self._option("port")
-        scheme = self._option("scheme")
+
+        def extra(name: str, default: Any = None) -> Any:
+            return self._extra_var(task_vars, name, default)
+
         return ConnectionOptions(
             host=self._option("remote_addr"),
             port=int(port) if port else None,
             user=self._option("remote_user"),
             password=self._option("remote_password"),
             transport=transport or "ntlm",
-            scheme=scheme,
+            scheme=self._option("scheme"),
             path=self._option("path", "/wsman"),
             server_cert_validation=str(extra("server_cert_validation", "validate")),
             ca_trust_path=extra("ca_trust_path"),

@@ -45,6 +45,12 @@ class ConnectionOptions:
     operation_timeout: int = 20
     read_timeout: int = 30
     allow_unencrypted: bool = False
+    # From the winrm connection plugin: every transport to try in order (Ansible's list, or its default choice),
+    # the other pywinrm Protocol arguments it passes (proxy, no_proxy, cert_pem, cert_key_pem, kerberos_*,
+    # credssp_*, send_cbt, service, ...), and its managed kinit, run before a Kerberos attempt.
+    transports: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    before_kerberos: Any = None
 
     @classmethod
     def from_module_params(cls, params: dict) -> ConnectionOptions:
@@ -80,23 +86,31 @@ class ConnectionOptions:
         host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
         return f"{self.resolved_scheme()}://{host}:{self.resolved_port()}{self.path}"
 
+    @property
+    def transport_list(self) -> tuple[str, ...]:
+        return self.transports or (self.transport,)
+
     def check(self) -> None:
         """Refuse insecure or impossible settings before any packet is sent."""
         if not self.host:
             raise HostError("bad_options", "no host to connect to (ansible_host / winrm_host is empty)")
-        if self.transport not in ("ntlm", "basic", "credssp", "ssl", "plaintext", "kerberos", "certificate"):
-            raise HostError("bad_options", f"unsupported WinRM transport {self.transport!r}")
+        for transport in self.transport_list:
+            self._check_transport(transport)
+
+    def _check_transport(self, transport: str) -> None:
+        if transport not in ("ntlm", "basic", "credssp", "ssl", "plaintext", "kerberos", "certificate"):
+            raise HostError("bad_options", f"unsupported WinRM transport {transport!r}")
         if self.server_cert_validation not in ("validate", "ignore"):
             raise HostError("bad_options", "server_cert_validation must be 'validate' or 'ignore'")
         if self.message_encryption not in ("auto", "always", "never"):
             raise HostError("bad_options", "message_encryption must be 'auto', 'always' or 'never'")
         unencrypted_http = self.resolved_scheme() == "http" and (
-            self.transport in ("basic", "plaintext") or self.message_encryption == "never"
+            transport in ("basic", "plaintext") or self.message_encryption == "never"
         )
         if unencrypted_http and not self.allow_unencrypted:
             raise HostError(
                 "insecure",
-                f"refusing to send credentials with transport {self.transport!r} over plain HTTP: "
+                f"refusing to send credentials with transport {transport!r} over plain HTTP: "
                 "use HTTPS (port 5986), NTLM with message encryption, or set allow_unencrypted (unsafe)",
             )
 
@@ -170,6 +184,9 @@ class WinRMRunner:
             }
             if o.ca_trust_path:
                 kwargs["ca_trust_path"] = o.ca_trust_path
+            kwargs.update(o.extra)
+            if o.transport == "kerberos" and o.before_kerberos is not None:
+                o.before_kerberos()  # the winrm connection plugin's managed kinit (a ticket of its own)
             protocol = winrm.Protocol(**kwargs)
             original = protocol.send_message
 
@@ -208,12 +225,24 @@ class WinRMRunner:
     # -- shell lifecycle -----------------------------------------------------------------------------
 
     def open(self) -> None:
+        """Open the shell with the first transport that works, in the order given (as the winrm connection
+        plugin does); a failure names every transport tried."""
         if self._shell_id is not None:
             return
-        try:
-            self._shell_id = self._protocol_obj().open_shell(codepage=CODEPAGE)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a clear HostError
-            raise self._translate(exc) from None
+        errors: list[HostError] = []
+        for transport in self.options.transport_list:
+            self.options.transport = transport
+            self._protocol = None
+            try:
+                self._shell_id = self._protocol_obj().open_shell(codepage=CODEPAGE)
+                self.options.transports = (transport,)  # later shells of this run use the one that worked
+                return
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a clear HostError
+                errors.append(self._translate(exc))
+        if len(errors) == 1:
+            raise errors[0]
+        tried = zip(self.options.transport_list, errors, strict=True)
+        raise HostError(errors[-1].kind, "; ".join(f"{transport}: {error}" for transport, error in tried))
 
     def close(self) -> None:
         """Delete the shell, unless a command may still run in it (then leave it to the host, see above)."""
