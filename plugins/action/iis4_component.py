@@ -164,9 +164,13 @@ class ActionModule(ActionBase):
         # The play context already merges task-level check_mode/diff over the play's and the command line's.
         check_mode = bool(self._play_context.check_mode)
         diff = bool(self._play_context.diff)
-        outcome = run_update(params, runner, check_mode=check_mode, diff=diff)
-        for step in outcome.get("steps", []):
-            display.vvv(f"IIS4 STEP {step['step']}: rc={step['rc']} {step['seconds']}s", host=options.host)
+        host = task_vars.get("inventory_hostname", options.host)
+
+        def progress(text: str) -> None:
+            # Shown as it happens (the worker's display reaches the controller at once), not after the task.
+            display.v(f"iis4_component: {text}", host=host)
+
+        outcome = run_update(params, runner, check_mode=check_mode, diff=diff, progress=progress)
         result.update(outcome)
         if outcome.get("error_kind") in UNREACHABLE_KINDS:
             # Ansible's own word for a host it cannot talk to: the recap, ignore_unreachable and AWX rely on it.

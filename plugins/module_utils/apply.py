@@ -453,7 +453,9 @@ class Apply:
         seconds (or a quarter of the module's timeout when shorter)."""
         if first is not None:
             self.session.run(first.name, list(first.parts))
-        deadline = time.monotonic() + min(UNLOAD_WAIT, self.p.timeout / 4)
+        bound = min(UNLOAD_WAIT, self.p.timeout / 4)
+        self.report.progress(f"waiting up to {bound:.0f}s for the old DLL to be released (its process is exiting)")
+        deadline = time.monotonic() + bound
         probe = self.swap.lock_probe()
         while True:
             if not self._still_locked(self.session.run("wait_unloaded", probe, here=True)):

@@ -39,6 +39,8 @@ class Report:
             "steps": self.steps,
         }
 
+    progress: Any = staticmethod(lambda text: None)  # set by the action plugin: show a step as it happens (-v)
+
     def warn(self, text: str) -> None:
         self.result.setdefault("warnings", []).append(text)
 

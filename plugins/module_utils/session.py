@@ -68,6 +68,7 @@ class Session:
         """One command line.  ``retry``: the line is safe to run twice, so a dropped connection is retried once.
         ``timeout``: how long to wait for it (default :attr:`wait`)."""
         wait = self.wait if timeout is None else timeout
+        self.report.progress(f"{step}: sending {len(line)} characters (waiting up to {wait:.0f}s)")
         try:
             res = self.runner.run(step, line, timeout=wait)
         except HostError as exc:
@@ -101,6 +102,7 @@ class Session:
         for i, line in enumerate(lines):
             res = self._send(step if len(lines) == 1 else f"{step}[{i + 1}]", line, retry, timeout)
             self.report.steps.append(step_entry(res))
+            self.report.progress(f"{res.step}: done in {res.seconds:.1f}s (rc {res.rc})")
             results.append(res)
             if not res.complete:
                 break
@@ -173,6 +175,9 @@ class Session:
         ended, read back what the host looks like now, since the sequence's own output was lost.
         """
         deadline = time.monotonic() + self.wait
+        self.report.progress(
+            f"{step}: the connection dropped; waiting up to {self.wait:.0f}s for the host to finish the sequence"
+        )
         lost_since = time.monotonic()
         last_error = broken.error
         resent = False

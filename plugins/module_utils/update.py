@@ -213,7 +213,9 @@ def refuse_outside_holders(catalog: CatalogFacts) -> None:
     )
 
 
-def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
+def run_update(
+    params: dict[str, Any], runner: Any, check_mode: bool = False, diff: bool = False, progress: Any = None
+) -> dict[str, Any]:
     """Validate ``params`` and run the update through ``runner``; returns an Ansible result dict.
 
     Never raises for host or input problems: they become ``failed: true`` with a message naming the step.
@@ -223,6 +225,8 @@ def run_update(params: dict[str, Any], runner: Any, check_mode: bool = False, di
     except InputError as exc:
         return {"failed": True, "changed": False, **exc.describe()}
     job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
+    if progress is not None:
+        job.report.progress = progress
     try:
         return job.run()
     except IIS4Error as exc:

@@ -230,9 +230,10 @@ class WinRMRunner:
         if self._shell_id is not None:
             return
         errors: list[HostError] = []
-        for transport in self.options.transport_list:
+        for i, transport in enumerate(self.options.transport_list):
+            if i:
+                self._protocol = None  # the next transport needs a Protocol of its own
             self.options.transport = transport
-            self._protocol = None
             try:
                 self._shell_id = self._protocol_obj().open_shell(codepage=CODEPAGE)
                 self.options.transports = (transport,)  # later shells of this run use the one that worked

@@ -51,3 +51,14 @@ def test_transports_are_tried_in_order(lab, lab_host, lab_inventory, tmp_path):
     res = run.results[host.name]
     assert run.rc == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert res["method"] == "unload"
+
+
+def test_progress_at_v(lab, lab_host, lab_inventory, tmp_path):
+    """At -v every command line is shown when it is sent and when it is done, and a wait says what it waits for."""
+    host = lab_host(fleet_index=1)
+    run = run_adhoc(lab_inventory(host), host.name, ARGS, tmp_path, verbosity=1)
+    assert run.rc == 0, run.stdout[-2000:]
+    out = run.stdout
+    assert "iis4_component: gather: sending" in out and "iis4_component: apply: done in" in out
+    sent = out.index("iis4_component: apply: sending")
+    assert out.index("iis4_component: catalog: done in") < sent  # in the order they happened
