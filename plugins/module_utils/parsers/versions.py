@@ -76,44 +76,40 @@ _WP = re.compile(r'^WP "(\d+)" \(applicationPool:([^)]*)\)\s*$')
 _POOL = re.compile(r'^APPPOOL "([^"]*)" \((.*)\)\s*$')
 
 
-def parse_appcmd_apps(text: str) -> dict[str, str] | None:
-    """``appcmd list app``: application name (``Default Web Site/Shop``) -> pool; None when it is no such list."""
-    apps = {}
+def _list_lines(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]] | None:
+    """The match of every non-blank line of an appcmd list, or None when a line is not such a line (appcmd is
+    missing, or printed an error)."""
+    found = []
     for line in split_lines(text):
         if not line.strip():
             continue
-        m = _APP.match(line.strip())
+        m = pattern.match(line.strip())
         if m is None:
             return None
-        apps[m.group(1)] = m.group(2)
-    return apps
+        found.append(m)
+    return found
+
+
+def parse_appcmd_apps(text: str) -> dict[str, str] | None:
+    """``appcmd list app``: application name (``Default Web Site/Shop``) -> pool; None when it is no such list."""
+    found = _list_lines(text, _APP)
+    return None if found is None else {m.group(1): m.group(2) for m in found}
 
 
 def parse_appcmd_wps(text: str) -> list[tuple[int, str]] | None:
     """``appcmd list wp``: (PID, pool) per worker process."""
-    wps = []
-    for line in split_lines(text):
-        if not line.strip():
-            continue
-        m = _WP.match(line.strip())
-        if m is None:
-            return None
-        wps.append((int(m.group(1)), m.group(2)))
-    return wps
+    found = _list_lines(text, _WP)
+    return None if found is None else [(int(m.group(1)), m.group(2)) for m in found]
 
 
 def parse_appcmd_pools(text: str) -> dict[str, str] | None:
     """``appcmd list apppool``: pool -> state (``Started``, ``Stopped``, ...)."""
-    pools = {}
-    for line in split_lines(text):
-        if not line.strip():
-            continue
-        m = _POOL.match(line.strip())
-        if m is None:
-            return None
-        fields = dict(f.split(":", 1) for f in m.group(2).split(",") if ":" in f)
-        pools[m.group(1)] = fields.get("state", "")
-    return pools
+    found = _list_lines(text, _POOL)
+    if found is None:
+        return None
+    return {
+        m.group(1): dict(f.split(":", 1) for f in m.group(2).split(",") if ":" in f).get("state", "") for m in found
+    }
 
 
 _SITE = re.compile(r'^SITE "([^"]*)" \(id:(\d+)')
@@ -121,15 +117,8 @@ _SITE = re.compile(r'^SITE "([^"]*)" \(id:(\d+)')
 
 def parse_appcmd_sites(text: str) -> dict[str, int] | None:
     """``appcmd list site``: site name -> id (``SITE "Default Web Site" (id:1,bindings:...,state:Started)``)."""
-    sites = {}
-    for line in split_lines(text):
-        if not line.strip():
-            continue
-        m = _SITE.match(line.strip())
-        if m is None:
-            return None
-        sites[m.group(1)] = int(m.group(2))
-    return sites
+    found = _list_lines(text, _SITE)
+    return None if found is None else {m.group(1): int(m.group(2)) for m in found}
 
 
 _IISAPP = re.compile(r"W3WP\.exe PID:\s*(\d+)\s+AppPoolId:\s*(.+?)\s*$", re.IGNORECASE)

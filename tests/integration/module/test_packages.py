@@ -17,6 +17,7 @@ import requests
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
+from tests.integration.module.scenario import args_of, running
 from tests.lab.config import SHOP_DLL, STAGED_DLL
 from tests.unit.test_return_doc import undocumented
 
@@ -40,18 +41,9 @@ def package_hosts(scenario_hosts):
     return {host.name[-5:]: host for host in scenario_hosts("packages.yaml", prefix="P")}
 
 
-def args_of(host: Any) -> dict[str, Any]:
-    v = host.inventory_vars()
-    return {"src": v["lab_update_src"], "dest": v["lab_update_dest"], "application": v["lab_update_application"]}
-
-
 def get(host: Any, path: str = "/Shop/") -> str:
     url = host.inventory_vars()["lab_update_url"].rsplit("/Shop", 1)[0] + path
     return requests.get(url, timeout=10).text
-
-
-def running(host: Any) -> set[str]:
-    return {name for name, state in host.machine.scm.states().items() if state == "RUNNING"}
 
 
 def check_mode(host: Any, args: dict[str, Any]) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import requests
 
 from tests.integration.faults import harness as h
+from tests.integration.module.scenario import args_of, running, served
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -27,25 +27,6 @@ pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 @pytest.fixture
 def variation_hosts(scenario_hosts):
     return scenario_hosts("variations.yaml", prefix="M")
-
-
-def args_of(host: Any) -> dict[str, Any]:
-    v = host.inventory_vars()
-    args = {"src": v["lab_update_src"], "dest": v["lab_update_dest"], "application": v["lab_update_application"]}
-    if v.get("lab_update_site"):
-        args["site"] = v["lab_update_site"]
-    return args
-
-
-def served(host: Any) -> str:
-    try:
-        return requests.get(host.inventory_vars()["lab_update_url"], timeout=10).text
-    except requests.RequestException as exc:
-        return f"(no answer: {exc})"
-
-
-def running(host: Any) -> set[str]:
-    return {name for name, state in host.machine.scm.states().items() if state == "RUNNING"}
 
 
 def held_outside_iis(host: Any) -> float:

@@ -11,10 +11,10 @@ import time
 from typing import Any
 
 import pytest
-import requests
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
+from tests.integration.module.scenario import args_of, running, served
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -25,25 +25,6 @@ IIS_OF_KIND = {"nt4": "4.0", "w2k": "5.0", "xp": "5.1", "w2k3": "6.0", "w2k8r2":
 @pytest.fixture
 def version_hosts(scenario_hosts):
     return scenario_hosts("versions.yaml", prefix="V")
-
-
-def args_of(host: Any) -> dict[str, Any]:
-    v = host.inventory_vars()
-    args = {"src": v["lab_update_src"], "dest": v["lab_update_dest"], "application": v["lab_update_application"]}
-    if v.get("lab_update_site"):
-        args["site"] = v["lab_update_site"]
-    return args
-
-
-def served(host: Any) -> str:
-    try:
-        return requests.get(host.inventory_vars()["lab_update_url"], timeout=10).text
-    except requests.RequestException as exc:
-        return f"(no answer: {exc})"
-
-
-def running(host: Any) -> set[str]:
-    return {name for name, state in host.machine.scm.states().items() if state == "RUNNING"}
 
 
 def update_twice(host: Any, lab: Any) -> tuple[list[str], dict[str, Any]]:
