@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: iis4_component
-short_description: Replace a COM DLL used by ASP applications on IIS 4.0 with the least outage
+short_description: Replace a COM DLL used by classic ASP applications on IIS 4.0 to 10 with the least outage
 version_added: 1.0.0
 description:
   - Follows Microsoft KB Q315663 (Update DLLs used by ASP in IIS 4.0) on Windows NT 4.0 hosts, and the same job
