@@ -14,7 +14,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .catalog import CATALOGS, IIS_IMAGES, holder_dicts, holders_parts, holders_text, read_holders, start_parts
+from .catalog import (
+    CATALOGS,
+    IIS_IMAGES,
+    POOLED_APPLICATION,
+    holder_dicts,
+    holders_parts,
+    holders_text,
+    read_holders,
+    start_parts,
+)
 from .cmdline import marker
 from .errors import StepFailed
 from .facts import gather, ladder_rc, section
@@ -26,7 +35,7 @@ from .parsers.holders import Holder
 from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
 from .parsers.regsvr32 import parse_regsvr32
 from .parsers.versions import pool_started
-from .plan import POOLED_APPLICATION, Plan, Step, rollback_parts
+from .plan import Plan, Step
 from .recovery import ensure_running, recover
 from .results import Report, success_message
 from .services import running_services, started_ok
@@ -471,7 +480,7 @@ class Apply:
         return ladder_rc(res.output, split_sections(res.output), "verify") == 0
 
     def _rollback(self) -> CommandResult:
-        return self.session.run("rollback", rollback_parts(self.swap), here=True)
+        return self.session.run("rollback", self.swap.rollback(), here=True)
 
     def _record_kept(self, res: CommandResult) -> bool:
         """The state record stays beside dest for the next run: the sequence kept it (a service did not start)

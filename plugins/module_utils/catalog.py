@@ -39,6 +39,8 @@ CATALOGS = {
         "what": "COM+ application",
     },
 }
+#: IIS 5: the COM+ application whose one dllhost.exe runs every pooled application (AppIsolated 2).
+POOLED_APPLICATION = "IIS Out-Of-Process Pooled Applications"
 #: MTS 2.0's tool that shuts down every MTS server process (NT 4 Option Pack, default folder).
 MTXSTOP = r"C:\Program Files\Mts\mtxstop.exe"
 PROGID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+){1,2}$")

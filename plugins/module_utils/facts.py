@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .appcmd import appcmd_parts, read_system_root
 from .cmdline import build_command, exists, guarded, if_exist, marker, quote_arg, rc_ladder, touch
 from .errors import InputError, StepFailed
 from .metabase import Metabase
@@ -124,18 +125,6 @@ def enum_all_parts(candidates: tuple[str, ...]) -> list[str]:
         found = f"(echo ##adsutil={path}&{adsutil(path, 'ENUM_ALL', 'W3SVC')})"
         ladder = f"(if exist {q(path)} {found} else {ladder})"
     return [ladder]
-
-
-#: IIS 7 and later: the tool that manages sites, applications and pools (cmd.exe expands ``%SystemRoot%``).
-APPCMD = "%SystemRoot%\\system32\\inetsrv\\appcmd.exe"
-
-
-def appcmd_parts() -> list[str]:
-    """IIS 7 and later: the applications with their pools, the pools with their states, the sites."""
-    parts = []
-    for what in ("app", "apppool", "site"):
-        parts += [marker(f"appcmd_{what}"), redirect(f"{APPCMD} list {what}")]
-    return parts
 
 
 def gather_parts(
@@ -289,23 +278,6 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         appcmd_pools=parse_appcmd_pools(section(s, "appcmd_apppool")) if appcmd_apps else None,
         appcmd_sites=parse_appcmd_sites(section(s, "appcmd_site")) if appcmd_apps else None,
     )
-
-
-def read_system_root(text: str) -> str | None:
-    r"""``##systemroot=C:\WINDOWS`` (None when cmd.exe left the variable unexpanded or printed nothing usable)."""
-    for line in text.splitlines():
-        if line.startswith("##systemroot="):
-            value = line.split("=", 1)[1].strip()
-            return value if re.match(r"^[A-Za-z]:\\[A-Za-z0-9_ .\\-]*$", value) else None
-    return None
-
-
-DEFAULT_WINDOWS = "C:\\Windows"
-
-
-def appcmd_path(system_root: str | None) -> str:
-    r"""Where appcmd.exe is: below the host's own %SystemRoot% (read while gathering), C:\Windows when unknown."""
-    return (system_root or DEFAULT_WINDOWS) + "\\system32\\inetsrv\\appcmd.exe"
 
 
 def split_adsutil_line(text: str) -> tuple[str, str | None]:

@@ -24,18 +24,27 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .appcmd import appcmd_applications, appcmd_path
 from .argspec import DEFAULT_SITE
-from .catalog import CatalogFacts
-from .cmdline import build_command, marker, quote_arg, redirect
-from .errors import InputError, MetabaseError, StepFailed
-from .facts import HostFacts, appcmd_path
+from .catalog import POOLED_APPLICATION, CatalogFacts
+from .errors import InputError, StepFailed
+from .facts import HostFacts
 from .metabase import DEFAULT_APP_POOL, Application
 from .params import Params
 from .paths import Paths
 from .script import fits_one_line, packed_lines, sequence_lines
 from .services import display_names, start_order, stop_set
-from .strategies import FALLBACK, FIRST_COPY, STRATEGIES, PackageShutdown, PoolRestart, Release, mtxstop_parts
-from .swap import Swap, compare, delete_if_exists, echo_if_exists
+from .strategies import (
+    FALLBACK,
+    FIRST_COPY,
+    STRATEGIES,
+    PoolRestart,
+    Release,
+    mtxstop_parts,
+    package_strategy,
+    pooled_strategy,
+)
+from .swap import Swap
 
 
 @dataclass(frozen=True)
@@ -94,57 +103,12 @@ class Plan:
         return self.fallback.lines(limit, paths.dest_dir, paths.relative().batch)
 
 
-def prune_parts(swap: Swap, backups: tuple[str, ...], keep: int) -> list[str]:
-    """Delete the oldest backups beside dest so that ``keep`` remain with the one this run makes."""
-    excess = list(backups[: max(0, len(backups) - (keep - 1))])
-    return [delete_if_exists(name) for name in excess]
-
-
-def stage_parts(
-    swap: Swap,
-    method: str,
-    services: list[str],
-    prune: list[str] | None = None,
-    clear_readonly: bool = False,
-    record_extra: tuple[str, ...] = (),
-) -> list[str]:
-    """Copy and check the staged file, write the state record, and swap now where the host allows it.
-
-    Where the host lets a loaded image be renamed, the swap happens here, before any outage: the running
-    process keeps the old image until it is restarted or unloaded, so the outage is only the stop and the
-    start.  It is guarded by a fresh byte comparison and by the state record being in place.
-    """
-    p = swap.p
-    attrib = [redirect(build_command("attrib", "-r", quote_arg(p.dest)))] if clear_readonly else []
-    return [
-        *(prune or []),
-        *attrib,
-        *swap.copy_staged(),
-        marker("record"),
-        swap.write_record(method, services, *record_extra),
-        echo_if_exists(p.record, "##record_ok"),
-        marker("preswap"),
-        swap.swap_in_if_staged_matches(),
-        marker("staged"),
-        echo_if_exists(p.staged, "##still_staged"),
-    ]
-
-
-def rollback_parts(swap: Swap) -> list[str]:
-    """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy and the
-    state record."""
-    p = swap.p
-    return [
-        marker("rollback"),
-        *swap.swap_back(),
-        delete_if_exists(p.staged),
-        delete_if_exists(p.log),
-        # A registration made before the outage whose answer was lost leaves its flag: the old DLL is back now.
-        delete_if_exists(p.registered_flag),
-        delete_if_exists(p.record),
-        marker("check"),
-        *compare(p.src, p.dest, "check"),
-    ]
+def stage_step(swap: Swap, facts: HostFacts, params: Params, method: str, services: list[str], *extra: str) -> Step:
+    """The ``stage`` step: prune old backups, clear a read-only dest, stage, write the record (``extra`` lines
+    added), and swap now where the host allows it."""
+    prune = swap.prune(facts.backups, params.keep_backups)
+    readonly = bool(facts.dest_readonly and facts.dest is not None)
+    return Step("stage", tuple(swap.stage(method, services, prune, readonly, extra)))
 
 
 def sequence_step(strategy: Any, release: Release, limit: int, folder: str) -> Step:
@@ -210,21 +174,6 @@ def unknown_blast_radius(strategy: Any, apps: list[Application], stops: tuple[st
     }
 
 
-def package_strategy(catalog: CatalogFacts | None, dest: str) -> PackageShutdown | None:
-    """The package to shut down: the server package that registers dest; or, where the host has MTS but its
-    catalog could not be read, every MTS server package (mtxstop.exe) unless the processes that have dest
-    loaded are known and none of them is an mtx.exe.  None: the IIS rules apply (library package, none)."""
-    if catalog is None:
-        return None
-    owner = catalog.owner(dest)
-    if owner is not None:
-        return PackageShutdown(catalog.kind, owner) if owner.server else None
-    held_by_mtx = catalog.holders is None or any(h.image.lower() == "mtx.exe" for h in catalog.holders)
-    if catalog.error and catalog.mtxstop and held_by_mtx:
-        return PackageShutdown(None, None)
-    return None
-
-
 def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFacts | None = None) -> Plan:
     """The whole run from what the host looks like (pure).  Raises StepFailed without a metabase and
     InputError for a site or application the metabase does not have."""
@@ -232,18 +181,16 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
     owner = catalog.owner(paths.dest) if catalog else None
     strategy = package_strategy(catalog, paths.dest) if facts.dest is not None else None
     if strategy is None and base.strategy is STRATEGIES["out_of_process"] and facts.dest is not None:
-        strategy = pooled_strategy(catalog, base)
+        strategy = pooled_strategy(catalog, base.applications)
     if strategy is None:
         if facts.iis_version != "4.0" and base.blast_radius.get("process") == "mtx.exe":
             base.blast_radius["process"] = "dllhost.exe"  # IIS 5 and later run isolated applications in COM+
         return dataclasses.replace(base, catalog=catalog, package=owner)
     swap = Swap(paths.relative())
     release = Release(swap, (), (), (), params.backup, params.register, params.adsutil_path, params.cmdline_limit)
-    readonly = bool(facts.dest_readonly)
     record_services = list(base.starts) if base.strategy is FALLBACK or base.fallback is not None else []
-    prune = prune_parts(swap, facts.backups, params.keep_backups)
     steps = (
-        Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly))),
+        stage_step(swap, facts, params, strategy.method, record_services),
         Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
     )
     can_mtxstop = bool(catalog and catalog.kind == "mts" and catalog.mtxstop and strategy.package is not None)
@@ -282,20 +229,6 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
     )
 
 
-#: IIS 5: the COM+ application whose one dllhost.exe runs every pooled application (AppIsolated 2).
-POOLED_APPLICATION = "IIS Out-Of-Process Pooled Applications"
-
-
-def pooled_strategy(catalog: CatalogFacts | None, base: Plan) -> PackageShutdown | None:
-    """IIS 5 pooled applications (all of those named; none in-process or isolated on its own): shut down the
-    COM+ application they share, found in the catalog by its name.  None when the catalog does not list it."""
-    apps = base.applications
-    if not apps or not all(a.pooled for a in apps) or catalog is None or catalog.kind != "complus":
-        return None
-    pooled = next((p for p in catalog.packages if p.name.lower() == POOLED_APPLICATION.lower() and p.server), None)
-    return PackageShutdown("complus", pooled) if pooled is not None else None
-
-
 def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[Application]]:
     """The applications and their pools: from the metabase on IIS 6, from ``appcmd list app`` on IIS 7+."""
     mb = facts.metabase
@@ -304,39 +237,7 @@ def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[App
         return site, [mb.resolve_application(site, a) for a in params.applications]
     if not facts.appcmd_apps:
         raise StepFailed("detect", facts.metabase_error or "appcmd list app listed no application")
-    apps_by_name = facts.appcmd_apps
-    # appcmd list site gives the ids; without it the site must be named as the application names spell it.
-    sites = facts.appcmd_sites or {n.split("/", 1)[0]: 0 for n in apps_by_name}
-    wanted = str(params.site).strip()
-    site_name = next((n for n, i in sites.items() if str(i) == wanted or n.lower() == wanted.lower()), None)
-    if site_name is None:
-        known = ", ".join(f"{i} ({n!r})" if i else repr(n) for n, i in sites.items()) or "none"
-        raise MetabaseError(f"site {wanted!r} not found by appcmd; sites on this host: {known}", "site")
-    site_id = sites[site_name]
-    found = []
-    for path in params.applications:
-        name, app_path = appcmd_application(list(apps_by_name), site_name, path)
-        key = f"W3SVC/{site_id}/ROOT" + ("" if app_path == "/" else app_path)
-        found.append(Application(path, key, key, True, site_id, friendly_name=name, app_pool=apps_by_name[name]))
-    return site_id, found
-
-
-def appcmd_application(names: list[str], site_name: str, path: str) -> tuple[str, str]:
-    """The appcmd application (``Default Web Site/Shop``) that serves ``path``: the longest application path at
-    or above it, and that path."""
-    want = (path.rstrip("/") or "/").lower()
-    best: tuple[str, str] | None = None
-    for name in names:
-        site, _sep, rest = name.partition("/")
-        if site.lower() != site_name.lower():
-            continue
-        app_path = "/" + rest.strip("/")
-        inside = want == app_path.lower() or want.startswith(app_path.lower().rstrip("/") + "/")
-        if inside and (best is None or len(app_path) > len(best[1])):
-            best = (name, app_path)
-    if best is None:
-        raise MetabaseError(f"application {path!r} not found by appcmd list app in site {site_name!r}")
-    return best
+    return appcmd_applications(facts.appcmd_apps, facts.appcmd_sites, params.site, params.applications)
 
 
 def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
@@ -351,13 +252,11 @@ def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     swap = Swap(paths.relative())
     release = Release(swap, stops, starts, (), params.backup, params.register, adsutil_path, params.cmdline_limit)
     extra = (f"pools={','.join(pools)}", f"pool_tool={tool}", f"adsutil={adsutil_path}", f"appcmd={appcmd}")
-    prune = prune_parts(swap, facts.backups, params.keep_backups)
-    readonly = bool(facts.dest_readonly and facts.dest is not None)
     # A worker that never lets go of the DLL: restarting IIS ends every worker (option unload_fallback).
     falls_back = strategy is not FIRST_COPY and params.unload_fallback
     record_services = list(starts) if falls_back else []
     steps = (
-        Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly, extra))),
+        stage_step(swap, facts, params, strategy.method, record_services, *extra),
         Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
     )
     fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None
@@ -426,10 +325,8 @@ def iis_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
     release = Release(swap, stops, starts, roots, params.backup, params.register, params.adsutil_path)
     falls_back = strategy is STRATEGIES["out_of_process"] and params.unload_fallback
     record_services = list(starts) if strategy is FALLBACK or falls_back else []
-    prune = prune_parts(swap, facts.backups, params.keep_backups)
-    readonly = bool(facts.dest_readonly and facts.dest is not None)
     steps = (
-        Step("stage", tuple(stage_parts(swap, strategy.method, record_services, prune, readonly))),
+        stage_step(swap, facts, params, strategy.method, record_services),
         sequence_step(strategy, release, params.cmdline_limit, paths.dest_dir),
     )
     fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None

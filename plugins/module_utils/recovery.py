@@ -13,10 +13,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from .appcmd import appcmd_path
 from .argspec import DEFAULT_ADSUTIL
 from .cmdline import build_command, marker
 from .errors import InputError, StepFailed
-from .facts import HostFacts, appcmd_path, section
+from .facts import HostFacts, section
 from .parsers.common import split_sections
 from .parsers.net import parse_net_start
 from .paths import Paths, RecordError, StateRecord

@@ -30,9 +30,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import MTXSTOP, checked_package_id, package_process, run_script, shutdown_script
+from .appcmd import appcmd_path
+from .catalog import (
+    MTXSTOP,
+    POOLED_APPLICATION,
+    CatalogFacts,
+    checked_package_id,
+    package_process,
+    run_script,
+    shutdown_script,
+)
 from .cmdline import CMD_LINE_LIMIT_NT4, build_command, echo_to_file, marker, quote_arg, redirect
-from .facts import appcmd_path
 from .metabase import Application, Metabase
 from .parsers.catalog import Package
 from .swap import IN_BLOCK, Swap, block, mark, sink
@@ -267,6 +275,30 @@ class PoolRestart:
         parts += [*self.start_parts(r.adsutil_path), *self.state_parts(r.adsutil_path)]
         parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
         return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
+
+
+def package_strategy(catalog: CatalogFacts | None, dest: str) -> PackageShutdown | None:
+    """The package to shut down: the server package that registers dest; or, where the host has MTS but its
+    catalog could not be read, every MTS server package (mtxstop.exe) unless the processes that have dest
+    loaded are known and none of them is an mtx.exe.  None: the IIS rules apply (library package, none)."""
+    if catalog is None:
+        return None
+    owner = catalog.owner(dest)
+    if owner is not None:
+        return PackageShutdown(catalog.kind, owner) if owner.server else None
+    held_by_mtx = catalog.holders is None or any(h.image.lower() == "mtx.exe" for h in catalog.holders)
+    if catalog.error and catalog.mtxstop and held_by_mtx:
+        return PackageShutdown(None, None)
+    return None
+
+
+def pooled_strategy(catalog: CatalogFacts | None, apps: tuple[Application, ...]) -> PackageShutdown | None:
+    """IIS 5 pooled applications (all of those named; none in-process or isolated on its own): shut down the
+    COM+ application they share, found in the catalog by its name.  None when the catalog does not list it."""
+    if not apps or not all(a.pooled for a in apps) or catalog is None or catalog.kind != "complus":
+        return None
+    pooled = next((p for p in catalog.packages if p.name.lower() == POOLED_APPLICATION.lower() and p.server), None)
+    return PackageShutdown("complus", pooled) if pooled is not None else None
 
 
 class FirstCopy:

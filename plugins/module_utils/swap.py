@@ -228,6 +228,58 @@ class Swap:
         """After the old DLL is back at dest: register it again (the new one may have changed its entries)."""
         return redirect(build_command("regsvr32", "/s", q(self.p.dest)))
 
+    # -- stage and roll back -----------------------------------------------------------------------
+
+    def prune(self, backups: tuple[str, ...], keep: int) -> list[str]:
+        """Delete the oldest backups beside dest so that ``keep`` remain with the one this run makes."""
+        excess = list(backups[: max(0, len(backups) - (keep - 1))])
+        return [delete_if_exists(name) for name in excess]
+
+    def stage(
+        self,
+        method: str,
+        services: list[str],
+        prune: list[str] | None = None,
+        clear_readonly: bool = False,
+        record_extra: tuple[str, ...] = (),
+    ) -> list[str]:
+        """Copy and check the staged file, write the state record, and swap now where the host allows it.
+
+        Where the host lets a loaded image be renamed, the swap happens here, before any outage: the running
+        process keeps the old image until it is restarted or unloaded, so the outage is only the stop and the
+        start.  It is guarded by a fresh byte comparison and by the state record being in place.
+        """
+        p = self.p
+        attrib = [redirect(build_command("attrib", "-r", q(p.dest)))] if clear_readonly else []
+        return [
+            *(prune or []),
+            *attrib,
+            *self.copy_staged(),
+            marker("record"),
+            self.write_record(method, services, *record_extra),
+            echo_if_exists(p.record, "##record_ok"),
+            marker("preswap"),
+            self.swap_in_if_staged_matches(),
+            marker("staged"),
+            echo_if_exists(p.staged, "##still_staged"),
+        ]
+
+    def rollback(self) -> list[str]:
+        """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy and the
+        state record."""
+        p = self.p
+        return [
+            marker("rollback"),
+            *self.swap_back(),
+            delete_if_exists(p.staged),
+            delete_if_exists(p.log),
+            # A registration made before the outage whose answer was lost leaves its flag: the old DLL is back.
+            delete_if_exists(p.registered_flag),
+            delete_if_exists(p.record),
+            marker("check"),
+            *compare(p.src, p.dest, "check"),
+        ]
+
     # -- verify and tidy ------------------------------------------------------------------------------
 
     def verify(self) -> list[str]:

@@ -29,7 +29,7 @@ from .params import Params
 from .parsers.common import parse_rc_ladder, split_sections
 from .parsers.regsvr32 import parse_regsvr32
 from .paths import Paths
-from .plan import Plan, make_plan, rollback_parts
+from .plan import Plan, make_plan
 from .recovery import recover, wait_for_running_sequence
 from .results import Report, describe_file, entry_dict, prediction
 from .session import Session
@@ -182,7 +182,7 @@ class ComponentUpdate:
         if res.complete and rc == 0:
             return
         self.runner.reset()  # a regsvr32 that still runs keeps its shell; go on in a new one
-        back = [*rollback_parts(Swap(rel)), Swap(rel).reregister_old()]
+        back = [*Swap(rel).rollback(), Swap(rel).reregister_old()]
         self.session.run("rollback", back, here=True)
         self.report.old_dll_in_place()
         self.report.set_services([], [])

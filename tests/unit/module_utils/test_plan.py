@@ -16,7 +16,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import Inpu
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.facts import read_facts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.params import Params
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.paths import Paths
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan, rollback_parts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.strategies import IsolatedUnload, ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.swap import Swap
 
@@ -208,7 +208,7 @@ def test_adsutil_without_enum_all_asks_for_a_walk():
 
 def test_rollback_uses_the_swap_vocabulary():
     swap = Swap(Paths(SRC, DEST, STAMP).relative())
-    parts = rollback_parts(swap)
+    parts = swap.rollback()
     assert swap.swap_back()[0] in parts and swap.swap_back()[1] in parts
     assert '(if exist "ShopCart.dll.iis4state" del "ShopCart.dll.iis4state") 2>&1' in parts
     # soak seed 21240891: a registration whose answer was lost left its flag after the rollback

@@ -10,7 +10,7 @@ import dataclasses
 
 import pytest
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.catalog import CatalogFacts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.catalog import POOLED_APPLICATION, CatalogFacts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.metabase import Metabase
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers.catalog import Package
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers.versions import (
@@ -25,7 +25,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers.versions i
     pool_started,
 )
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.paths import Paths
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import POOLED_APPLICATION, make_plan
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan
 
 from .test_plan import DEST, INPROC, SRC, STAMP, facts_of, params
 
