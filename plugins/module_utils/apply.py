@@ -14,27 +14,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from .apply_packages import PackageRelease
+from .apply_pools import UNLOAD_WAIT, PoolRelease
 from .catalog import (
-    CATALOGS,
-    IIS_IMAGES,
-    POOLED_APPLICATION,
     holder_dicts,
     holders_parts,
     holders_text,
     read_holders,
-    start_parts,
 )
 from .cmdline import marker
 from .errors import StepFailed
 from .facts import gather, ladder_rc, section
 from .params import Params
 from .parsers.adsutil import parse_adsutil_error
-from .parsers.catalog import parse_shutdown
 from .parsers.common import classify_error, parse_rc_ladder, split_sections
 from .parsers.holders import Holder
 from .parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
 from .parsers.regsvr32 import parse_regsvr32
-from .parsers.versions import pool_started
 from .plan import Plan, Step
 from .recovery import ensure_running, recover
 from .results import Report, success_message
@@ -43,12 +39,13 @@ from .session import Session
 from .swap import Swap
 from .winrm_runner import CommandResult
 
-#: How long an unloaded application's process may take to exit and free the DLL (seconds).
-UNLOAD_WAIT = 30.0
 POLL_PAUSE = 0.5
 
 
-class Apply:
+class Apply(PackageRelease, PoolRelease):
+    """The release sequence of the plan and what it did; packages and pools in :mod:`apply_packages` and
+    :mod:`apply_pools`."""
+
     def __init__(self, params: Params, session: Session, report: Report, plan: Plan, stage_output: str) -> None:
         self.p = params
         self.session = session
@@ -193,111 +190,13 @@ class Apply:
             res.output,
         )
 
-    # -- MTS server package / COM+ server application ------------------------------------------------
-
-    def _package(self) -> None:
-        """Shut down the package (or every MTS server package), swap, and check the old image is free.
-
-        Still loaded: while a process that can be the package's own still has it (exiting), wait a while;
-        when the catalog refused the shutdown, mtxstop.exe (MTS) ends every server package; when only IIS's
-        processes hold it now (the application also loads the DLL itself), go on with the IIS plan.
-        """
-        plan = self.plan
-        apply = plan.step("apply")
-        res = self._send(apply)
-        self.report.set_services([], [])
-        answer = parse_shutdown(section(split_sections(res.output), "shutdown"))
-        released = self._released(res)
-        note = ""
-        if not released and plan.method == "package_shutdown" and not answer.ok and plan.mtxstop is not None:
-            note = f"the catalog refused to shut the package down ({answer.message})"
-            self.result["fallback"] = note
-            self.result["method"] = "mtxstop"
-            if self._wait_until_free(plan.mtxstop):
-                res = self._send(apply)
-                released = self._released(res)
-        elif (
-            not released
-            and (answer.ok or plan.method == "mtxstop")
-            and self._package_may_exit()
-            and self._wait_until_free()
-        ):
-            res = self._send(apply)
-            released = self._released(res)
-        if released:
-            self._tidy_if_left(res)
-            self.result["outage_seconds"] = 0.0
-            if self.p.package_restart and plan.package is not None:
-                self._start_package()
-            self._conclude(res, note)
-            return
-        holders = self._holders()
-        package = plan.strategy.package
-        # IIS's own pooled COM+ application ends with IIS too: a refusal leads to the IIS procedure, not a failure.
-        iis_pool = package is not None and package.name.lower() == POOLED_APPLICATION.lower()
-        refused = plan.method == "package_shutdown" and not answer.ok and self.result.get("method") != "mtxstop"
-        if refused and not iis_pool:
-            self._rollback()
-            self.report.old_dll_in_place()
-            raise StepFailed(
-                "shutdown",
-                f"the catalog did not shut down the package {package.name!r} ({answer.code or 'no code'}: "
-                f"{answer.message}) and mtxstop.exe is not available here, so the DLL stays loaded by: {holders}; "
-                "dest holds the OLD DLL again (restored from the backup); IIS was not touched",
-                res.output,
-            )
-        if self.iis_holds is False:
-            self._rollback()
-            self.report.old_dll_in_place()
-            raise StepFailed(
-                "shutdown",
-                f"the package was shut down but the DLL is still loaded by: {holders}, which restarting IIS would "
-                "not end; dest holds the OLD DLL again (restored from the backup); IIS was not touched",
-                res.output,
-            )
-        reason = f"the DLL was still loaded after the package shut down (by: {holders})"
-        if refused:
-            reason = f"the catalog refused to shut down {package.name!r} ({answer.message}; loaded by: {holders})"
-        self.result["fallback"] = reason
-        iis = Apply(self.p, self.session, self.report, plan.iis, self.stage_output)  # type: ignore[arg-type]
-        iis.record_dropped = self.record_dropped
-        iis.run_iis(note=f"{reason}, so the IIS rules applied")
-
-    def _start_package(self) -> None:
-        """Start the package again (``package_restart``): create its component, which maps the new DLL."""
-        plan = self.plan
-        kind = plan.catalog.kind if plan.catalog is not None else None
-        paths = self.report.paths
-        parts = start_parts(kind, plan.package, paths.dest, paths.relative().catalog_script, self.p.cmdline_limit)
-        if kind is None or parts is None:
-            self.result["package_started"] = False
-            self.report.warn("package_restart: the catalog names no ProgID for dest, so the package was not started")
-            return
-        res = self.session.run("package_start", parts, here=True)
-        answer = parse_shutdown(section(split_sections(res.output), "start"), "STARTED")
-        self.result["package_started"] = answer.ok
-        if not answer.ok:
-            self.report.warn(
-                f"package_restart: the package {plan.package.name!r} did not start again ({answer.code or 'no code'}: "
-                f"{answer.message}); the new DLL is in place and the next call will try again"
-            )
-
-    iis_holds: bool | None = None  # after _holders(): does an IIS process (or a process that may be IIS's) hold it
-
-    def _package_may_exit(self) -> bool:
-        """Is the package's own process (or one like it) still among the holders?  Unknown holders: maybe."""
-        holders = self._holders_now()
-        if holders is None:
-            return True
-        image = CATALOGS.get(self.plan.catalog.kind or "mts", CATALOGS["mts"])["image"]  # type: ignore[union-attr]
-        return any(h.image.lower() == image for h in holders)
+    # -- who holds the DLL -----------------------------------------------------------------------------
 
     def _holders_now(self) -> tuple[Holder, ...] | None:
+        """Ask tlist / tasklist who has dest loaded now (None: neither is there); the result keeps the answer."""
         res = self.session.run("holders", holders_parts(self.report.paths.dest_name), here=True)
         holders, _tool = read_holders(res.output)
         self.result["holders"] = holder_dicts(holders)
-        if holders is not None:
-            self.iis_holds = any(h.image.lower() in IIS_IMAGES for h in holders)
         return holders
 
     def _holders(self) -> str:
@@ -316,80 +215,6 @@ class Apply:
             self._unload(note)
         else:
             self._restart(self.plan.step("apply"), note=note)
-
-    # -- application pools (IIS 6 worker process isolation, IIS 7+) --------------------------------------
-
-    def _pool(self) -> None:
-        """Stop the pools, swap, start them (one sequence).  When the swap could not happen because the old
-        w3wp.exe still held dest (a host that does not let a loaded DLL be renamed), stop the pools again, wait
-        for the worker to exit, and run the sequence once more; if it never lets go, start the pools again and
-        fail with the old DLL in place."""
-        plan = self.plan
-        strategy = plan.strategy
-        apply = plan.step("apply")
-        adsutil_path = self.p.adsutil_path
-        res = self._send(apply)
-        self._ran_to_end(res)
-        self.report.set_services([], [])
-        if not self._verified(res) and self._swap_blocked(res):
-            self.session.run("pool_stop", strategy.stop_parts(adsutil_path), here=True)
-            if self._wait_until_free():
-                res = self._send(apply)
-                self._ran_to_end(res)
-            else:
-                self.session.run("pool_start", strategy.start_parts(adsutil_path), here=True)
-                holders = self._holders()
-                if plan.fallback is not None:
-                    reason = f"the worker process of {', '.join(strategy.pools)} did not let go of the DLL ({holders})"
-                    self.result["fallback"] = reason
-                    self._restart(plan.fallback, note=f"fell back to restarting IIS because {reason}")
-                    return
-                self._rollback()
-                self.report.old_dll_in_place()
-                raise StepFailed(
-                    "stop",
-                    f"the worker process of {', '.join(strategy.pools)} still had the DLL loaded "
-                    f"{min(UNLOAD_WAIT, self.p.timeout / 4):.0f} seconds after the pool stopped (loaded by: "
-                    f"{holders}); the pool was started again and dest holds the old DLL; unload_fallback is off, so "
-                    "IIS was not restarted; nothing else changed",
-                    res.output,
-                )
-        not_started = self._pools_not_started(res)
-        self.result["pools"] = list(strategy.pools)
-        self.result["outage_seconds"] = 0.0
-        if not_started:
-            kept = self.report.keep_record()
-            raise StepFailed(
-                "start",
-                f"the new DLL is in place but these application pools did not start again: {'; '.join(not_started)}"
-                + kept,
-                res.output,
-            )
-        if self._verified(res) and self._still_locked(res) and not self._wait_until_free():
-            # The old w3wp.exe is still exiting with the old image (under the backup's name); the restarted pool
-            # already runs the new DLL, so the update is done: drop the record, leave the backup.
-            self.session.run("cleanup", [Swap(self.report.paths).drop_record()])
-            self.report.warn(f"the old DLL is still loaded by an exiting worker process: {self._holders()}")
-        elif self._verified(res):
-            self._tidy_if_left(res)
-        self._conclude(res, "")
-
-    @staticmethod
-    def _swap_blocked(res: CommandResult) -> bool:
-        swap = section(split_sections(res.output), "swap")
-        return classify_error(swap) in ("sharing_violation", "access_denied")
-
-    def _pools_not_started(self, res: CommandResult) -> list[str]:
-        """Each pool that the state read after the start does not show as started, with what it showed."""
-        s = split_sections(res.output)
-        bad = []
-        for i, pool in enumerate(self.plan.strategy.pools):
-            text = section(s, f"pool_state_{i}")
-            if res.step.startswith("readback") and not text:
-                continue
-            if not pool_started(text):
-                bad.append(f"{pool}: {' '.join(text.split())[:200] or 'no state was printed'}")
-        return bad
 
     # -- isolated ------------------------------------------------------------------------------------
 

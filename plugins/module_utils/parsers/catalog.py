@@ -113,20 +113,20 @@ def parse_catalog_list(text: str) -> CatalogListing:
 
 
 @dataclass(frozen=True)
-class ShutdownAnswer:
+class ScriptAnswer:
     ok: bool
     code: str | None = None  # the HRESULT in hex when the catalog refused
     message: str = ""
 
 
-def parse_shutdown(text: str, verb: str = "SHUTDOWN") -> ShutdownAnswer:
+def parse_answer(text: str, verb: str = "SHUTDOWN") -> ScriptAnswer:
     """What a shutdown (or start: ``verb`` STARTED) script printed: ``SHUTDOWN|{id}|ok``, ``ERR|<hex>|<text>``,
     or a WSH error."""
     for line in split_lines(text):
         fields = line.strip().split("|")
         if fields[0] == verb and len(fields) >= 3 and fields[2].strip().lower() == "ok":
-            return ShutdownAnswer(True)
+            return ScriptAnswer(True)
         if fields[0] == "ERR" and len(fields) >= 3:
-            return ShutdownAnswer(False, fields[1].strip().upper(), "|".join(fields[2:]).strip())
+            return ScriptAnswer(False, fields[1].strip().upper(), "|".join(fields[2:]).strip())
     said = wsh_error(text) or " ".join(text.split())[:200] or f"the {verb.lower()} script printed nothing"
-    return ShutdownAnswer(False, None, said)
+    return ScriptAnswer(False, None, said)

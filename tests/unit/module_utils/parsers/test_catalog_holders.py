@@ -9,8 +9,8 @@ in front.
 from __future__ import annotations
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers.catalog import (
+    parse_answer,
     parse_catalog_list,
-    parse_shutdown,
     wsh_error,
 )
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.parsers.holders import (
@@ -82,16 +82,16 @@ def test_wsh_error_also_reads_cscript_and_system_errors():
 
 
 def test_shutdown_answers():
-    assert parse_shutdown(f"SHUTDOWN|{PKG}|ok\r\n").ok
-    refused = parse_shutdown("ERR|80070005|Access is denied.\r\n")
+    assert parse_answer(f"SHUTDOWN|{PKG}|ok\r\n").ok
+    refused = parse_answer("ERR|80070005|Access is denied.\r\n")
     assert (refused.ok, refused.code, refused.message) == (False, "80070005", "Access is denied.")
-    missing = parse_shutdown("ERR|80110809|The object does not exist in the catalog.\r\n")
+    missing = parse_answer("ERR|80110809|The object does not exist in the catalog.\r\n")
     assert missing.code == "80110809"
-    crashed = parse_shutdown(NO_OBJECT)
+    crashed = parse_answer(NO_OBJECT)
     assert not crashed.ok and crashed.code is None and "can't create object" in crashed.message
-    assert parse_shutdown("").message == "the shutdown script printed nothing"
-    assert parse_shutdown(f"STARTED|{PKG}|ok\r\n", "STARTED").ok
-    assert not parse_shutdown(f"SHUTDOWN|{PKG}|ok\r\n", "STARTED").ok
+    assert parse_answer("").message == "the shutdown script printed nothing"
+    assert parse_answer(f"STARTED|{PKG}|ok\r\n", "STARTED").ok
+    assert not parse_answer(f"SHUTDOWN|{PKG}|ok\r\n", "STARTED").ok
 
 
 def test_tlist_lists_pid_and_image():
