@@ -254,18 +254,16 @@ class PoolRestart:
         return parts + [pool_command(self.tool, "stop", pool, adsutil_path, self.appcmd) for pool in self.pools]
 
     def start_parts(self, adsutil_path: str) -> list[str]:
-        parts = []
-        for pool in self.pools:
-            parts += [
-                marker(f"pool_start_{self.pools.index(pool)}"),
-                pool_command(self.tool, "start", pool, adsutil_path, self.appcmd),
-            ]
-        return parts
+        return self._per_pool("start", adsutil_path)
 
     def state_parts(self, adsutil_path: str) -> list[str]:
+        return self._per_pool("state", adsutil_path)
+
+    def _per_pool(self, verb: str, adsutil_path: str) -> list[str]:
+        """``verb`` for each pool, each under its own marker ``pool_<verb>_<n>`` (its output is read per pool)."""
         parts = []
         for i, pool in enumerate(self.pools):
-            parts += [marker(f"pool_state_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
+            parts += [marker(f"pool_{verb}_{i}"), pool_command(self.tool, verb, pool, adsutil_path, self.appcmd)]
         return parts
 
     def sequence(self, r: Release) -> list[str]:
