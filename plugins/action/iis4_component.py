@@ -56,10 +56,7 @@ class ActionModule(ActionBase):
         ``kerberos_hostname_override``, ``credssp_*``, ``send_cbt``, ``service``, timeouts, any other
         ``ansible_winrm_*`` pywinrm accepts); its managed kinit runs before a Kerberos attempt."""
         conn = self._connection
-        build = getattr(conn, "_build_winrm_kwargs", None)
-        if build is None:  # pragma: no cover - an ansible-core without the method: the options one by one
-            return self._connection_options_by_name(task_vars)
-        build()
+        conn._build_winrm_kwargs()  # what the plugin's _connect does first (ansible-core 2.19 and later)
         kwargs = dict(conn._winrm_kwargs)
         user, password = kwargs.pop("username", None), kwargs.pop("password", None)
         transports = tuple(t for t in (conn._winrm_transport or []) if t) or ("ntlm",)
@@ -98,31 +95,6 @@ class ActionModule(ActionBase):
         if value is None:
             return default
         return self._templar.template(value) if isinstance(value, str) else value
-
-    def _connection_options_by_name(self, task_vars: dict[str, Any]) -> ConnectionOptions:
-        transport = self._option("transport")
-        if isinstance(transport, list):
-            transport = transport[0] if transport else None
-        port = self._option("port")
-
-        def extra(name: str, default: Any = None) -> Any:
-            return self._extra_var(task_vars, name, default)
-
-        return ConnectionOptions(
-            host=self._option("remote_addr"),
-            port=int(port) if port else None,
-            user=self._option("remote_user"),
-            password=self._option("remote_password"),
-            transport=transport or "ntlm",
-            scheme=self._option("scheme"),
-            path=self._option("path", "/wsman"),
-            server_cert_validation=str(extra("server_cert_validation", "validate")),
-            ca_trust_path=extra("ca_trust_path"),
-            message_encryption=str(extra("message_encryption", "auto")),
-            operation_timeout=int(extra("operation_timeout_sec", 20)),
-            read_timeout=int(extra("read_timeout_sec", 30)),
-            allow_unencrypted=boolean(extra("allow_unencrypted", False), strict=False),
-        )
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
