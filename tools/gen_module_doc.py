@@ -16,6 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE = ROOT / "plugins" / "modules" / "iis4_component.py"
+FRAGMENTS = ROOT / "plugins" / "doc_fragments"
 TARGET = ROOT / "docs" / "module.md"
 
 _MARKUP = re.compile(r"\b([CIVOMRBLU])\(((?:\\.|[^)\\])*)\)")
@@ -24,7 +25,7 @@ _MARKUP = re.compile(r"\b([CIVOMRBLU])\(((?:\\.|[^)\\])*)\)")
 def _strings(path: Path) -> dict[str, str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = {}
-    for node in tree.body:
+    for node in ast.walk(tree):
         target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
         if isinstance(target, ast.Name) and target.id in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
             found[target.id] = ast.literal_eval(node.value)
@@ -57,6 +58,10 @@ def render() -> str:
     raw = _strings(MODULE)
     doc = yaml.safe_load(raw["DOCUMENTATION"])
     ret = yaml.safe_load(raw["RETURN"])
+    for fragment in doc.get("extends_documentation_fragment", []):
+        # legacy_iis.iis4.<name>: the collection's own fragments, options appended after the module's own
+        source = _strings(FRAGMENTS / f"{fragment.rsplit('.', 1)[-1]}.py")
+        doc["options"].update(yaml.safe_load(source["DOCUMENTATION"])["options"])
     w: list[str] = []
     w.append(f"# Module reference: legacy_iis.iis4.{doc['module']}")
     w.append("")
@@ -86,6 +91,9 @@ def render() -> str:
         aliases = f" Aliases: {', '.join(opt['aliases'])}." if opt.get("aliases") else ""
         desc = _cell(_text(opt["description"]) + aliases)
         w.append(f"| `{name}` | {typ} | {_cell(default_text)} | {choices} | {desc} |")
+        for sub, subopt in (opt.get("suboptions") or {}).items():
+            subtyp = subopt.get("type", "str") + (", required" if subopt.get("required") else "")
+            w.append(f"| `{name}[].{sub}` | {subtyp} |  |  | {_cell(_text(subopt['description']))} |")
     w.append("")
     w.append("## Attributes")
     w.append("")

@@ -23,7 +23,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS, accepted_names
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
 
 display = Display()
@@ -142,7 +142,7 @@ class ActionModule(ActionBase):
             # Shown as it happens (the worker's display reaches the controller at once), not after the task.
             display.v(f"iis4_component: {text}", host=host)
 
-        outcome = run_update(params, runner, check_mode=check_mode, diff=diff, progress=progress)
+        outcome = run_rollout(params, runner, check_mode=check_mode, diff=diff, progress=progress)
         result.update(outcome)
         if outcome.get("error_kind") in UNREACHABLE_KINDS:
             # Ansible's own word for a host it cannot talk to: the recap, ignore_unreachable and AWX rely on it.

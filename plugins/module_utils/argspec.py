@@ -5,6 +5,9 @@ documentation (a unit test checks that the module's DOCUMENTATION says the same 
 ``ARGUMENT_SPEC`` is what the update needs; ``CONNECTION_SPEC`` only matters when the module file runs by
 itself (not through the action plugin, which takes the connection from the inventory).  ``SPEC_KWARGS`` are
 the cross-option rules, given to ``AnsibleModule`` and to ``ArgumentSpecValidator`` alike.
+
+``COMPONENT_OPTIONS`` are the keys an entry of ``components`` may set: the per-DLL options without their
+defaults, so that a key an entry leaves out takes the task's top-level value (see :mod:`rollout`).
 """
 
 from __future__ import annotations
@@ -16,23 +19,58 @@ DEFAULT_SITE = "Default Web Site"
 DEFAULT_TIMEOUT = 120
 DEFAULT_CMDLINE_LIMIT = 2047
 DEFAULT_KEEP_BACKUPS = 3
+DEFAULT_VERIFY_RETRIES = 10
+DEFAULT_VERIFY_DELAY = 3
+DEFAULT_VERIFY_TIMEOUT = 10
 
 ARGUMENT_SPEC: dict[str, Any] = {
-    "src": {"type": "str", "required": True},
-    "dest": {"type": "str", "required": True},
+    "src": {"type": "str"},
+    "dest": {"type": "str"},
     "site": {"type": "str", "default": DEFAULT_SITE},
     "application": {"type": "list", "elements": "str", "default": ["/"], "aliases": ["applications"]},
     "isolation": {"type": "str", "default": "auto", "choices": ["auto", "in_process", "out_of_process"]},
     "backup": {"type": "bool", "default": True},
     "keep_backups": {"type": "int", "default": DEFAULT_KEEP_BACKUPS},
-    "register": {"type": "bool", "default": False},
+    "register_dll": {"type": "bool", "default": False, "aliases": ["register"]},
     "restart_services": {"type": "list", "elements": "str", "default": ["auto"]},
     "unload_fallback": {"type": "bool", "default": True},
     "package_restart": {"type": "bool", "default": False},
     "timeout": {"type": "int", "default": DEFAULT_TIMEOUT},
     "adsutil_path": {"type": "str", "default": DEFAULT_ADSUTIL},
     "cmdline_limit": {"type": "int"},
+    "verify_url": {"type": "str"},
+    "verify_expect": {"type": "str"},
+    "verify_status": {"type": "list", "elements": "int", "default": [200]},
+    "verify_retries": {"type": "int", "default": DEFAULT_VERIFY_RETRIES},
+    "verify_delay": {"type": "int", "default": DEFAULT_VERIFY_DELAY},
+    "verify_timeout": {"type": "int", "default": DEFAULT_VERIFY_TIMEOUT},
+    "verify_validate_certs": {"type": "bool", "default": True},
+    "rollback": {"type": "bool", "default": True},
 }
+
+#: Per-DLL options an entry of ``components`` may set (the task's own value applies where it does not).
+PER_COMPONENT = (
+    "src",
+    "dest",
+    "site",
+    "application",
+    "isolation",
+    "backup",
+    "keep_backups",
+    "register_dll",
+    "restart_services",
+    "unload_fallback",
+    "package_restart",
+    "timeout",
+    "adsutil_path",
+    "verify_url",
+    "verify_expect",
+)
+COMPONENT_OPTIONS: dict[str, Any] = {
+    name: {k: v for k, v in ARGUMENT_SPEC[name].items() if k != "default"} for name in PER_COMPONENT
+}
+COMPONENT_OPTIONS["src"]["required"] = COMPONENT_OPTIONS["dest"]["required"] = True
+ARGUMENT_SPEC["components"] = {"type": "list", "elements": "dict", "options": COMPONENT_OPTIONS}
 
 CONNECTION_SPEC: dict[str, Any] = {
     "winrm_host": {"type": "str"},
@@ -54,7 +92,12 @@ CONNECTION_SPEC: dict[str, Any] = {
 FULL_SPEC: dict[str, Any] = {**ARGUMENT_SPEC, **CONNECTION_SPEC}
 
 #: Rules between options, for AnsibleModule(**SPEC_KWARGS) and ArgumentSpecValidator(**SPEC_KWARGS).
-SPEC_KWARGS: dict[str, Any] = {"required_by": {"winrm_password": ["winrm_user"]}}
+SPEC_KWARGS: dict[str, Any] = {
+    "required_by": {"winrm_password": ["winrm_user"]},
+    "required_one_of": [["src", "components"], ["dest", "components"]],
+    "required_together": [["src", "dest"]],
+    "mutually_exclusive": [["src", "components"], ["dest", "components"]],
+}
 
 
 def accepted_names() -> frozenset[str]:

@@ -43,6 +43,8 @@ class Params:
     @classmethod
     def from_module_params(cls, p: dict[str, Any]) -> Params:
         """Validate everything that can be validated without the host.  Raises InputError."""
+        if not p.get("src") or not p.get("dest"):
+            raise InputError("src", "src and dest are both needed (or a list of components)")
         src = validate_windows_path(p["src"], "src", allow_unc=True)
         dest = validate_windows_path(p["dest"], "dest", allow_unc=False)
         if len(dest) + LONGEST_SUFFIX > MAX_PATH_LENGTH:
@@ -73,7 +75,7 @@ class Params:
             isolation=p.get("isolation") or "auto",
             backup=bool(p.get("backup", True)),
             keep_backups=keep,
-            register=bool(p.get("register", False)),
+            register=bool(p.get("register_dll", p.get("register"))),
             restart_services=_restart_services(p.get("restart_services")),
             unload_fallback=bool(p.get("unload_fallback", True)),
             timeout=timeout,

@@ -42,8 +42,13 @@ class ComponentUpdate:
         self.runner = runner
         self.check_mode = check_mode
         self.diff = diff
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
-        self.paths = Paths(params.src, params.dest, stamp)
+        now = datetime.datetime.now(datetime.UTC)
+        self.paths = Paths(params.src, params.dest, now.strftime("%Y%m%d%H%M%S"))
+        if self.paths.backup.lower() == params.src.lower():
+            # A rollback from a backup made in this same second (rollout.py): its own backup name would be the
+            # file it restores from.
+            later = now + datetime.timedelta(seconds=1)
+            self.paths = Paths(params.src, params.dest, later.strftime("%Y%m%d%H%M%S"))
         self.report = Report(self.paths)
         self.result = self.report.result
         self.session = Session(

@@ -46,6 +46,12 @@ description:
     C(cmd) shell, using the inventory's C(ansible_winrm_*) connection variables.
   - When the module is run directly (for example with C(delegate_to) to a Linux host that has pywinrm), pass the
     connection through the O(winrm_host) family of options instead.
+  - Several DLLs can be updated in one task (O(components)), in order, over one connection. With O(verify_url) the
+    task then fetches a page of the application from the controller until it answers with the new version, and
+    when that never happens (or a later component fails) it puts back the DLLs it replaced, newest first, from
+    their backups (O(rollback)). An ad-hoc run can so prove its own result.
+extends_documentation_fragment:
+  - legacy_iis.iis4.winrm
 author:
   - legacy_iis.iis4 maintainers (@legacy_iis)
 requirements:
@@ -57,14 +63,14 @@ options:
       - Path on the IIS host of the new DLL, for example a staging folder (V(C:\\Staging\\ShopCart.dll)) or a UNC path
         (V(\\\\fileserver\\builds\\ShopCart.dll)).
       - Must be an absolute Windows path without cmd.exe metacharacters (C(& | ^ % ! " < > ( \))).
+      - Required together with O(dest), unless O(components) is given.
     type: str
-    required: true
   dest:
     description:
       - Path on the IIS host of the DLL in use, which is replaced.
       - Its folder must exist. A backup and a temporary staged copy are created beside it.
+      - Required together with O(src), unless O(components) is given.
     type: str
-    required: true
   site:
     description:
       - The web site, by its description (C(ServerComment), as shown in the Internet Service Manager) or its
@@ -99,12 +105,15 @@ options:
         Older ones are deleted when the new DLL is staged.
     type: int
     default: 3
-  register:
+  register_dll:
     description:
       - Register the new DLL with C(regsvr32 /s). If registration fails the old DLL is put back and registered
         again, and the task fails.
+      - The alias C(register) is the option's first name; it reads like the task keyword of the same name, so
+        prefer O(register_dll).
     type: bool
     default: false
+    aliases: [register]
   restart_services:
     description:
       - Services to start after the swap in the in-process procedure.
@@ -145,63 +154,112 @@ options:
         first.
       - When not given, 2047 (NT 4.0 and Windows 2000), or 8191 once C(ver) shows Windows XP or later.
     type: int
-  winrm_host:
+  verify_url:
     description:
-      - Only when the module runs by itself. Host name or address of the WinRM endpoint. When the module runs through
-        its action plugin (the normal case) the inventory's C(ansible_host) and C(ansible_winrm_*) variables are used.
+      - After the update (also when nothing needed updating), fetch this URL from the controller until it answers
+        with a status in O(verify_status) and, when O(verify_expect) is set, a body that matches it; at most
+        O(verify_retries) more tries, O(verify_delay) seconds apart. Not in check mode.
+      - When the page never passes, the task fails at step C(verify), and with O(rollback=true) the DLLs it
+        replaced are put back (RV(rolled_back)) and the page is read once more (RV(served_after_rollback)).
+      - The request goes from where the logic runs (the controller, through the action plugin), with the usual
+        proxy environment variables; it proves what a user of the site would see.
     type: str
-  winrm_port:
-    description: Only when the module runs by itself. WinRM port; defaults to 5986 for https and 5985 for http.
-    type: int
-  winrm_user:
-    description: Only when the module runs by itself. User name.
-    type: str
-  winrm_password:
-    description: Only when the module runs by itself. Password. Never logged or returned.
-    type: str
-  winrm_transport:
-    description: Only when the module runs by itself. WinRM authentication.
-    type: str
-    choices: [ntlm, basic, credssp, kerberos]
-    default: ntlm
-  winrm_scheme:
-    description: Only when the module runs by itself. V(http) or V(https); guessed from the port when unset.
-    type: str
-    choices: [http, https]
-  winrm_path:
-    description: Only when the module runs by itself. URL path of the endpoint.
-    type: str
-    default: /wsman
-  winrm_server_cert_validation:
+  verify_expect:
     description:
-      - Only when the module runs by itself. V(ignore) turns off TLS certificate validation, which is unsafe;
-        prefer O(winrm_ca_trust_path).
+      - A regular expression the body of O(verify_url) must contain, for example C(version=2\\.0\\.0\\.0).
+        Without it, the status is enough.
     type: str
-    choices: [validate, ignore]
-    default: validate
-  winrm_ca_trust_path:
-    description: Only when the module runs by itself. CA bundle used to validate the host's certificate.
-    type: path
-  winrm_message_encryption:
-    description: Only when the module runs by itself. WinRM message encryption.
-    type: str
-    choices: [auto, always, never]
-    default: auto
-  winrm_operation_timeout:
-    description: Only when the module runs by itself. WS-Management operation timeout in seconds.
+  verify_status:
+    description: HTTP status codes that count as an answer.
+    type: list
+    elements: int
+    default: [200]
+  verify_retries:
+    description: Further tries after the first one that fails.
     type: int
-    default: 20
-  winrm_read_timeout:
-    description: Only when the module runs by itself. HTTP read timeout in seconds; must exceed the operation timeout.
+    default: 10
+  verify_delay:
+    description: Seconds between tries.
     type: int
-    default: 30
-  allow_unencrypted:
-    description:
-      - Allow credentials and data to travel unencrypted (Basic over HTTP, or message encryption V(never) over
-        HTTP). Unsafe; refused unless set. Through the action plugin the inventory variable
-        C(ansible_winrm_allow_unencrypted) sets it.
+    default: 3
+  verify_timeout:
+    description: Seconds one request may take.
+    type: int
+    default: 10
+  verify_validate_certs:
+    description: Check the TLS certificate of an C(https) O(verify_url).
     type: bool
-    default: false
+    default: true
+  rollback:
+    description:
+      - When a page does not pass its check, or a component of O(components) fails, put back every DLL this task
+        replaced (newest first) from the backup it made, with the same procedure. A component whose own run
+        failed is already handled by that run, which always puts the old DLL back itself when it can.
+      - Needs O(backup=true); a component replaced without a backup is named in the message instead.
+    type: bool
+    default: true
+  components:
+    description:
+      - Several DLLs to update in one task, in list order, over one connection; the first failure stops the list.
+      - Each entry takes the per-DLL options below; an option an entry leaves out takes the task's own value (so
+        O(site), O(timeout) or O(verify_expect) can be given once for all). Mutually exclusive with O(src) and
+        O(dest).
+      - The result then has one entry per component in RV(components), and a summary at the top.
+    type: list
+    elements: dict
+    suboptions:
+      src:
+        description: As O(src).
+        type: str
+        required: true
+      dest:
+        description: As O(dest).
+        type: str
+        required: true
+      site:
+        description: As O(site).
+        type: str
+      application:
+        description: As O(application).
+        type: list
+        elements: str
+        aliases: [applications]
+      isolation:
+        description: As O(isolation).
+        type: str
+        choices: [auto, in_process, out_of_process]
+      backup:
+        description: As O(backup).
+        type: bool
+      keep_backups:
+        description: As O(keep_backups).
+        type: int
+      register_dll:
+        description: As O(register_dll).
+        type: bool
+        aliases: [register]
+      restart_services:
+        description: As O(restart_services).
+        type: list
+        elements: str
+      unload_fallback:
+        description: As O(unload_fallback).
+        type: bool
+      package_restart:
+        description: As O(package_restart).
+        type: bool
+      timeout:
+        description: As O(timeout).
+        type: int
+      adsutil_path:
+        description: As O(adsutil_path).
+        type: str
+      verify_url:
+        description: As O(verify_url), for this component. Pages shared by several components are checked once.
+        type: str
+      verify_expect:
+        description: As O(verify_expect), for this component.
+        type: str
 attributes:
   action:
     support: full
@@ -257,8 +315,22 @@ EXAMPLES = r"""
     dest: C:\InetPub\orders\Orders.dll
     site: "2"
     application: /
-    register: true
+    register_dll: true
     restart_services: [IISADMIN, W3SVC]
+
+- name: Update two components of the shop and prove from the controller that the new version is served
+  legacy_iis.iis4.iis4_component:
+    site: Default Web Site
+    components:
+      - src: C:\Staging\ShopCart.dll
+        dest: C:\InetPub\shop\bin\ShopCart.dll
+        application: /Shop
+        verify_url: http://web01/Shop/
+      - src: C:\Staging\Pricing.dll
+        dest: C:\InetPub\shop\bin\Pricing.dll
+        application: /Shop
+    verify_expect: 'version=2\.0\.0\.0'
+    # a page that never shows it puts both old DLLs back (rollback: true is the default)
 """
 
 RETURN = r"""
@@ -432,9 +504,107 @@ rolled_back:
   description:
     - V(true) when the run failed and O(dest) holds the OLD DLL again (the module put it back itself, or never
       replaced it). RV(backup_file) is then empty, since there is nothing left to roll back from.
+    - Also V(true) when O(rollback) put an old DLL back after a failed check of O(verify_url) or a later
+      component's failure (RV(rolled_back_by) says who).
   returned: always
   type: bool
   sample: false
+rolled_back_by:
+  description:
+    - Who put the old DLL back in O(dest), if anyone. V(module) (the component's own run failed and restored it),
+      V(rollback) (this task's O(rollback), from the backup), or an empty string.
+  returned: always
+  type: str
+  sample: rollback
+dest_holds:
+  description:
+    - Which version O(dest) holds when the task ends. V(new), V(old), or V(-) when the host could not be read.
+      In check mode, V(old) when an update would replace it.
+  returned: always
+  type: str
+  sample: new
+src:
+  description: The O(src) of this component.
+  returned: always
+  type: str
+  sample: C:\Staging\ShopCart.dll
+dest:
+  description: The O(dest) of this component.
+  returned: always
+  type: str
+  sample: C:\InetPub\shop\bin\ShopCart.dll
+rollback:
+  description: How O(rollback) put this component's old DLL back.
+  returned: when O(rollback) ran for this component
+  type: dict
+  contains:
+    ok:
+      description: Whether the old DLL is back.
+      type: bool
+    msg:
+      description: What the rollback run said.
+      type: str
+    method:
+      description: The procedure it used (as RV(method)).
+      type: str
+    outage_seconds:
+      description: The outage of the rollback (added to RV(outage_seconds)).
+      type: float
+    services_started:
+      description: Services it started.
+      type: list
+  sample: {"ok": true, "method": "unload", "outage_seconds": 0.0, "services_started": [], "msg": "replaced ..."}
+verify:
+  description: The check of each page (O(verify_url)), pages shared by components checked once.
+  returned: when O(verify_url) is set, the update did not fail and not in check mode
+  type: list
+  elements: dict
+  contains:
+    url:
+      description: The page.
+      type: str
+    expect:
+      description: The regular expression the body had to match, or null.
+      type: str
+    ok:
+      description: Whether the page passed.
+      type: bool
+    status:
+      description: The HTTP status of the last answer (null when nothing answered).
+      type: int
+    attempts:
+      description: How many requests were made.
+      type: int
+    msg:
+      description: What the last answer was, in words.
+      type: str
+    body:
+      description: The first 2048 characters of the last answer's body.
+      type: str
+  sample: [{"url": "http://web01/Shop/", "expect": "version=2\\.0\\.0\\.0", "ok": true, "status": 200,
+            "attempts": 1, "msg": "http://web01/Shop/ answered 200 and matched ... after 1 attempt",
+            "body": "app=/LM/W3SVC/1/ROOT/Shop version=2.0.0.0"}]
+served_after_rollback:
+  description:
+    - After O(rollback) put DLLs back, each page read once more (the same keys as RV(verify), with no
+      RV(verify[].expect)), so that the result says which version the host serves now.
+  returned: when O(rollback) put a DLL back and a page was set
+  type: list
+  elements: dict
+  sample: [{"url": "http://web01/Shop/", "ok": true, "status": 200, "attempts": 1, "body": "version=1.0.0.0"}]
+components:
+  description:
+    - With O(components), one entry per component that ran, in order, each with the keys of a single update
+      (RV(method), RV(isolation), RV(outage_seconds), RV(old), RV(new), RV(backup_file), RV(rolled_back),
+      RV(rolled_back_by), RV(dest_holds), RV(src), RV(dest), RV(rollback), ...). The keys at the top then sum
+      them up - RV(changed) if any changed, RV(method) and RV(isolation) joined with commas, RV(outage_seconds)
+      added up (rollbacks included), RV(services_stopped) and RV(services_started) merged - and a failure names
+      the component. Components after a failed one did not run and have no entry.
+  returned: when O(components) is given
+  type: list
+  elements: dict
+  sample: [{"dest": "C:\\InetPub\\shop\\bin\\ShopCart.dll", "changed": true, "method": "unload",
+            "dest_holds": "new", "rolled_back_by": ""}]
 outage_seconds:
   description:
     - Seconds between the stop and the last service start, measured on the controller from the streamed output.
@@ -605,7 +775,7 @@ step:
   description:
     - On failure, the step that failed.
     - One of validate, connect, gather, detect, compare, catalog, holders, stage, apply, shutdown, stop, swap,
-      register, start, unload, recover.
+      register, start, unload, recover, verify.
   returned: on failure
   type: str
   sample: stop
@@ -625,7 +795,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (  # noqa: E402
     HAS_WINRM,
     WINRM_IMPORT_ERROR,
@@ -653,7 +823,7 @@ def main() -> None:
         runner = WinRMRunner(options)
     except HostError as exc:
         module.fail_json(msg=str(exc), step="connect", error_kind=exc.kind)
-    result = run_update(p, runner, check_mode=module.check_mode, diff=module._diff)
+    result = run_rollout(p, runner, check_mode=module.check_mode, diff=module._diff)
     if result.get("failed"):
         module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
     module.exit_json(**result)

@@ -10,21 +10,29 @@ import yaml
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import (
     ARGUMENT_SPEC,
+    COMPONENT_OPTIONS,
     CONNECTION_SPEC,
     FULL_SPEC,
     SPEC_KWARGS,
     accepted_names,
 )
 
-MODULE = Path(__file__).resolve().parents[3] / "plugins" / "modules" / "iis4_component.py"
+PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
+MODULE = PLUGINS / "modules" / "iis4_component.py"
+FRAGMENT = PLUGINS / "doc_fragments" / "winrm.py"
+
+
+def _documentation(path: Path) -> dict:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION":
+            return yaml.safe_load(ast.literal_eval(node.value))
+    raise AssertionError(f"no DOCUMENTATION in {path.name}")
 
 
 def documented_options() -> dict[str, dict]:
-    tree = ast.parse(MODULE.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION":
-            return yaml.safe_load(ast.literal_eval(node.value))["options"]
-    raise AssertionError("no DOCUMENTATION in the module")
+    doc = _documentation(MODULE)
+    assert doc["extends_documentation_fragment"] == ["legacy_iis.iis4.winrm"]
+    return {**doc["options"], **_documentation(FRAGMENT)["options"]}
 
 
 DOCS = documented_options()
@@ -43,6 +51,17 @@ def test_documentation_matches_the_spec(name):
     assert doc.get("choices") == spec.get("choices"), "choices"
     assert doc.get("elements") == spec.get("elements"), "elements"
     assert doc.get("aliases", []) == spec.get("aliases", []), "aliases"
+
+
+@pytest.mark.parametrize("name", sorted(COMPONENT_OPTIONS))
+def test_component_suboptions_match_the_spec(name):
+    spec, doc = COMPONENT_OPTIONS[name], DOCS["components"]["suboptions"][name]
+    for key in ("type", "required", "default", "choices", "elements", "aliases"):
+        assert doc.get(key) == spec.get(key), key
+
+
+def test_connection_options_live_in_the_fragment():
+    assert set(_documentation(FRAGMENT)["options"]) == set(CONNECTION_SPEC)
 
 
 def test_secrets_are_no_log_and_said_so():

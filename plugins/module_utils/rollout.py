@@ -1,0 +1,326 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One task, several DLLs, and the proof: run the update for each component in order over one connection,
+check the application's pages from the controller, and put the old DLLs back when something fails.
+
+The order on one host::
+
+    validate every component (and every verify option)      nothing on the host is touched before this
+    update component 1, 2, ... (update.run_update)          the first failure stops the list
+    verify each page (verify.verify_url), retries           not in check mode
+    on a failure: roll back what this task replaced,        newest first, from the module's own backups
+                  then read each page once more             to say which version the host now serves
+
+Without ``components`` the task's own src/dest are the only component and the result keeps the flat shape
+of a single update, with ``verify``/``rollback`` keys added when they apply.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .argspec import PER_COMPONENT
+from .errors import InputError
+from .params import Params
+from .update import run_update
+from .verify import Check, fetch_url, verify_url
+
+#: Steps up to and including staging: a component that failed there never had dest replaced.
+UNTOUCHED_STEPS = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
+#: Error kinds that mean the host cannot be talked to: no rollback is attempted then.
+NO_HOST_KINDS = frozenset(["unreachable", "auth", "certificate"])
+
+
+def component_params(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every component's options: the task's values with what its entry of ``components`` sets on top."""
+    base = {k: v for k, v in params.items() if k != "components"}
+    entries = params.get("components")
+    if not entries:
+        return [base]
+    merged = []
+    for entry in entries:
+        one = dict(base)
+        one.update({k: v for k, v in entry.items() if k in PER_COMPONENT and v is not None})
+        merged.append(one)
+    return merged
+
+
+def _checks(specs: list[dict[str, Any]], many: bool) -> list[Check | None]:
+    """Validate every component before the first one touches the host.  Raises InputError."""
+    checks: list[Check | None] = []
+    seen: dict[str, int] = {}
+    for i, spec in enumerate(specs):
+        where = f"components[{i}]." if many else ""
+        try:
+            p = Params.from_module_params(spec)
+            check = (
+                Check.make(spec["verify_url"], spec.get("verify_expect"), spec.get("verify_status") or [200])
+                if (spec.get("verify_url"))
+                else None
+            )
+        except InputError as exc:
+            raise InputError(f"{where}{exc.name}", exc.message) from None
+        key = p.dest.lower()
+        if key in seen:
+            raise InputError(f"{where}dest", f"{p.dest} is also the dest of components[{seen[key]}]")
+        seen[key] = i
+        checks.append(check)
+    for name in ("verify_retries", "verify_delay", "verify_timeout"):
+        value = specs[0].get(name)
+        if value is not None and value < (1 if name == "verify_timeout" else 0):
+            raise InputError(name, f"{value} is out of range")
+    return checks
+
+
+class Rollout:
+    """The update of one host's components, its verification and its rollback."""
+
+    def __init__(
+        self,
+        params: dict[str, Any],
+        runner: Any,
+        *,
+        check_mode: bool = False,
+        diff: bool = False,
+        progress: Callable[[str], None] | None = None,
+        fetch: Callable[..., Any] = fetch_url,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.params = params
+        self.runner = runner
+        self.check_mode = check_mode
+        self.diff = diff
+        self.progress = progress or (lambda text: None)
+        self.fetch = fetch
+        self.sleep = sleep
+        self.many = bool(params.get("components"))
+        self.specs = component_params(params)
+        self.results: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+
+    # -- the run ---------------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        try:
+            checks = _checks(self.specs, self.many)
+        except InputError as exc:
+            return {"failed": True, "changed": False, **exc.describe()}
+        for i, spec in enumerate(self.specs):
+            if self.many:
+                self.progress(f"component {i + 1} of {len(self.specs)}: {spec['dest']}")
+            res = run_update(spec, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
+            res["src"], res["dest"] = spec["src"], spec["dest"]
+            self.results.append(res)
+            if res.get("failed"):
+                break
+        failed = next((r for r in self.results if r.get("failed")), None)
+        verify: list[dict[str, Any]] = []
+        if failed is None and not self.check_mode:
+            verify = self._verify(checks)
+        bad = [v for v in verify if not v["ok"]]
+        rolled: list[str] = []
+        if (failed is not None or bad) and not self.check_mode:
+            rolled = self._roll_back(failed)
+        after = self._read_pages(checks) if rolled else []
+        for res in self.results:
+            res["rolled_back_by"] = self._rolled_back_by(res, rolled)
+            res["dest_holds"] = self._holds(res)
+        return self._result(failed, verify, bad, rolled, after)
+
+    def _verify(self, checks: list[Check | None]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        done: set[Check] = set()
+        p = self.specs[0]
+        for check in checks:
+            if check is None or check in done:
+                continue
+            done.add(check)
+            self.progress(f"verify {check.url}" + (f" for {check.expect!r}" if check.expect else ""))
+            out.append(
+                verify_url(
+                    check,
+                    retries=int(p.get("verify_retries") or 0),
+                    delay=float(p.get("verify_delay") or 0),
+                    timeout=int(p.get("verify_timeout") or 10),
+                    validate_certs=bool(p.get("verify_validate_certs", True)),
+                    fetch=self.fetch,
+                    sleep=self.sleep,
+                    progress=self.progress,
+                )
+            )
+        return out
+
+    def _read_pages(self, checks: list[Check | None]) -> list[dict[str, Any]]:
+        """After a rollback: each page once, to say which version the host serves now (never fails the run)."""
+        p = self.specs[0]
+        urls = dict.fromkeys(c.url for c in checks if c is not None)
+        return [
+            verify_url(
+                Check(url=url),
+                retries=0,
+                delay=0,
+                timeout=int(p.get("verify_timeout") or 10),
+                validate_certs=bool(p.get("verify_validate_certs", True)),
+                fetch=self.fetch,
+                sleep=self.sleep,
+            )
+            for url in urls
+        ]
+
+    # -- rollback --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _replaced(res: dict[str, Any]) -> bool:
+        """dest holds the new DLL because of this task (and nobody put the old one back yet)."""
+        if not res.get("changed") or res.get("rolled_back"):
+            return False
+        return not (res.get("failed") and res.get("step") in UNTOUCHED_STEPS)
+
+    def _roll_back(self, failed: dict[str, Any] | None) -> list[str]:
+        """Put back the DLLs this task replaced, newest first; returns the dest paths restored."""
+        if not self.specs[0].get("rollback", True):
+            return []
+        if failed is not None and failed.get("error_kind") in NO_HOST_KINDS:
+            self.notes.append("the host could not be reached, so nothing was rolled back")
+            return []
+        restored: list[str] = []
+        for res, spec in reversed(list(zip(self.results, self.specs, strict=False))):
+            if not self._replaced(res):
+                continue
+            if not res.get("backup_file"):
+                self.notes.append(f"no backup to roll back {res['dest']} (backup was off)")
+                continue
+            self.progress(f"rollback: putting {res['backup_file']} back as {res['dest']}")
+            back = run_update(
+                {**spec, "src": res["backup_file"], "backup": False, "verify_url": None},
+                self.runner,
+                progress=self.progress,
+            )
+            res["rollback"] = {
+                "ok": not back.get("failed"),
+                "msg": back.get("msg", ""),
+                "method": back.get("method"),
+                "outage_seconds": back.get("outage_seconds") or 0.0,
+                "services_started": back.get("services_started") or [],
+            }
+            if back.get("failed"):
+                self.notes.append(f"the rollback of {res['dest']} failed as well: {back.get('msg', 'failed')}")
+                break
+            restored.append(res["dest"])
+        return restored
+
+    @staticmethod
+    def _rolled_back_by(res: dict[str, Any], rolled: list[str]) -> str:
+        if res["dest"] in rolled:
+            return "rollback"
+        if res.get("failed") and res.get("rolled_back"):
+            return "module"
+        return ""
+
+    def _holds(self, res: dict[str, Any]) -> str:
+        """Which version dest holds at the end: new, old, or - (the host could not be read)."""
+        if res.get("rolled_back_by"):
+            return "old"
+        if res.get("failed"):
+            if res.get("step") == "connect" or res.get("error_kind") in NO_HOST_KINDS:
+                return "-"
+            return "old" if res.get("step") in UNTOUCHED_STEPS else "new"
+        if self.check_mode:
+            return "old" if res.get("changed") else "new"
+        return "new"
+
+    # -- the result ------------------------------------------------------------------------------------
+
+    def _result(
+        self,
+        failed: dict[str, Any] | None,
+        verify: list[dict[str, Any]],
+        bad: list[dict[str, Any]],
+        rolled: list[str],
+        after: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if verify:
+            extra["verify"] = verify
+        if after:
+            extra["served_after_rollback"] = after
+        rollback_outage = sum(float((r.get("rollback") or {}).get("outage_seconds") or 0) for r in self.results)
+        if self.many:
+            out = self._summary()
+            out["outage_seconds"] = round(out["outage_seconds"] + rollback_outage, 3)
+        else:
+            out = dict(self.results[0])
+            if rollback_outage:
+                out["outage_seconds"] = round(float(out.get("outage_seconds") or 0) + rollback_outage, 3)
+        out.update(extra)
+        if rolled:
+            out["rolled_back"] = True
+        problem = self._problem(failed, bad)
+        if problem:
+            out.update(failed=True, msg=self._failure_text(problem, rolled))
+            if bad and failed is None:
+                out["step"] = "verify"
+        elif verify:
+            out["msg"] = f"{out.get('msg', '')}; verified: " + "; ".join(v["msg"] for v in verify)
+        return out
+
+    def _problem(self, failed: dict[str, Any] | None, bad: list[dict[str, Any]]) -> str:
+        if failed is not None:
+            where = f"components[{self.results.index(failed)}] ({failed['dest']})" if self.many else ""
+            return f"{where}{': ' if where else ''}{failed.get('msg', 'failed')}"
+        if bad:
+            return "verify failed: " + "; ".join(v["msg"] for v in bad)
+        return ""
+
+    def _failure_text(self, problem: str, rolled: list[str]) -> str:
+        parts = [problem.rstrip(". ")]
+        if rolled:
+            parts.append("rolled back (the old DLL is in place again): " + ", ".join(rolled))
+        parts.extend(self.notes)
+        return "; ".join(parts)
+
+    def _summary(self) -> dict[str, Any]:
+        """The top-level keys of a task with ``components``: what a reader of one line needs."""
+        rs = self.results
+        failed = next((r for r in rs if r.get("failed")), None)
+        methods = [r.get("method") for r in rs if r.get("method") not in (None, "none")]
+        isolations = [r.get("isolation") for r in rs if r.get("isolation")]
+        first = rs[0] if rs else {}
+        out: dict[str, Any] = {
+            "changed": any(r.get("changed") for r in rs),
+            "method": ",".join(dict.fromkeys(methods)) or "none",
+            "isolation": ",".join(dict.fromkeys(isolations)) or None,
+            "iis_version": first.get("iis_version"),
+            "windows": first.get("windows"),
+            "outage_seconds": round(sum(float(r.get("outage_seconds") or 0) for r in rs), 3),
+            "services_stopped": list(dict.fromkeys(s for r in rs for s in r.get("services_stopped") or [])),
+            "services_started": list(dict.fromkeys(s for r in rs for s in r.get("services_started") or [])),
+            "rolled_back": any(r.get("rolled_back") for r in rs),
+            "requests": getattr(self.runner, "requests", None),
+            "components": rs,
+            "msg": f"{len(rs)} component(s): " + " | ".join(str(r.get("msg", "")) for r in rs),
+        }
+        warnings = [w for r in rs for w in r.get("warnings") or []]
+        if warnings:
+            out["warnings"] = list(dict.fromkeys(warnings))
+        diffs = [r["diff"] for r in rs if r.get("diff")]
+        if diffs:
+            out["diff"] = diffs
+        if failed is not None:
+            for key in ("step", "error_kind", "host_output"):
+                if key in failed:
+                    out[key] = failed[key]
+        return out
+
+
+def run_rollout(
+    params: dict[str, Any],
+    runner: Any,
+    check_mode: bool = False,
+    diff: bool = False,
+    progress: Callable[[str], None] | None = None,
+    **hooks: Any,
+) -> dict[str, Any]:
+    """Update, verify and (on failure) roll back one host's components; returns an Ansible result dict."""
+    return Rollout(params, runner, check_mode=check_mode, diff=diff, progress=progress, **hooks).run()
