@@ -328,7 +328,8 @@ def run_fleet_once(n: int, forks: int, workdir: Path, tag: str, playbook: str = 
         task_times = workdir / f"tasks-{tag}.json"
         env.update(
             ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "bench" / "callback_plugins"),
-            ANSIBLE_CALLBACKS_ENABLED="bench_task_times",
+            # the task timer, and the collection's fleet table as a user of the role has it
+            ANSIBLE_CALLBACKS_ENABLED="bench_task_times,legacy_iis.iis4.rollout_summary",
             BENCH_TASK_TIMES=str(task_times),
         )
         measure_out = workdir / f"measure-{tag}.json"
@@ -621,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
                 "outage_ratio_in_process": 1.1,
                 "isolated_w3svc_downtime_s": 0.0,
                 "fleet_ratio": 1.3,
+                "fleet_ratio_module_only": 1.0,
             },
             "single_host": single,
             "strategies": strategies,

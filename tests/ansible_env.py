@@ -40,6 +40,8 @@ def ansible_env(workdir: Path, collections: Path | None = None) -> dict[str, str
         ANSIBLE_HOME=str(workdir / "ansible-home"),
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         ANSIBLE_DEPRECATION_WARNINGS="false",
+        # the collection's fleet table and audit records (the component_update role needs it for its records)
+        ANSIBLE_CALLBACKS_ENABLED="legacy_iis.iis4.rollout_summary",
         ANSIBLE_CONFIG=str(workdir / "no-ansible.cfg"),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )

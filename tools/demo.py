@@ -138,6 +138,8 @@ def ansible_env(workdir: Path) -> dict[str, str]:
         ANSIBLE_HOST_KEY_CHECKING="false",
         ANSIBLE_RETRY_FILES_ENABLED="false",
         ANSIBLE_DEPRECATION_WARNINGS="false",
+        # the collection's fleet table and audit records (the component_update role needs it for its records)
+        ANSIBLE_CALLBACKS_ENABLED="legacy_iis.iis4.rollout_summary",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-tmp"),
         ANSIBLE_HOME=str(workdir / "ansible-home"),

@@ -7,13 +7,18 @@ DOCUMENTATION = r"""
 ---
 name: rollout_summary
 type: aggregate
-short_description: A fleet table and per-host audit records of legacy_iis.iis4.iis4_component runs
+short_description: The fleet table and per-host audit records of legacy_iis.iis4 rollouts
 version_added: 1.0.0
 description:
   - Collects the result of every C(legacy_iis.iis4.iis4_component) task of the playbook or ad-hoc run and, at
     the end, prints one line per host - also for hosts that failed or could not be reached before the module
     ran - with what happened, the procedure, the outage and the message.
-  - Optionally writes one JSON audit record per host into O(audit_dir).
+  - Under the C(legacy_iis.iis4.component_update) role it reads the report each host sets
+    (C(component_update_report)) instead; it prints the table of the hosts handled so far when each batch of a
+    C(serial) play starts, and the whole table at the end (also when C(max_fail_percentage) stopped the rollout).
+  - Writes one JSON audit record per host into O(audit_dir), or, for the role, into the role's
+    C(component_update_audit_dir) - at once when the host's report is set, whatever the outcome (not in check
+    mode). The role reads the last record of a host to know whether an earlier run left it drained.
   - Dry runs (check mode) are shown as such and never counted as changes.
   - Enable it with C(callbacks_enabled = legacy_iis.iis4.rollout_summary) in ansible.cfg or
     E(ANSIBLE_CALLBACKS_ENABLED); ad-hoc commands load callbacks only with E(ANSIBLE_LOAD_CALLBACK_PLUGINS=1).
@@ -22,7 +27,7 @@ requirements:
 options:
   audit_dir:
     description: Directory on the controller for one JSON record per host and run (not written when empty).
-    type: path
+    type: str
     default: ''
     env:
       - name: ROLLOUT_SUMMARY_AUDIT_DIR
@@ -32,6 +37,7 @@ options:
 """
 
 import datetime  # noqa: E402 - ansible-test wants the documentation before any import
+import getpass  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 from typing import Any  # noqa: E402
@@ -39,6 +45,13 @@ from typing import Any  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
 
 MODULE_NAMES = frozenset(["legacy_iis.iis4.iis4_component", "iis4_component"])
+
+
+def _login() -> str:
+    try:
+        return os.environ.get("USER") or os.environ.get("LOGNAME") or getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name is not an error
+        return ""
 
 
 def _text(value: Any, default: str = "-") -> str:
@@ -58,7 +71,34 @@ class CallbackModule(CallbackBase):
         super().__init__()
         self.rows: dict[str, dict[str, Any]] = {}  # host -> what happened, last component run wins
         self.other: dict[str, dict[str, Any]] = {}  # host -> the first failure outside the module (before it ran)
+        self.reports: dict[str, dict[str, Any]] = {}  # host -> the component_update role's report
         self.started = datetime.datetime.now(datetime.UTC)
+        self.play: Any = None
+        self.play_hosts: list[str] = []
+        self.batches = 0
+        self.who = ""
+
+    # -- plays and batches -------------------------------------------------------------------------------
+
+    def v2_playbook_on_play_start(self, play: Any) -> None:
+        """Called for every batch of a serial play: from the second one on, print the role's table so far."""
+        if play is self.play or (self.play is not None and play.get_name() == self.play.get_name()):
+            self.batches += 1
+            if self.reports:
+                self._display.banner("ROLLOUT SO FAR (legacy_iis.iis4)")
+                for line in self._role_lines(self.play_hosts, final=False):
+                    self._display.display(line)
+        else:
+            self.batches = 1
+        self.play = play
+        try:
+            manager = play.get_variable_manager()
+            # every host of the play: a serial batch restricts the inventory to itself
+            self.play_hosts = [h.name for h in manager._inventory.get_hosts(play.hosts, ignore_restrictions=True)]
+            extra = manager.extra_vars
+        except Exception:  # noqa: BLE001 - only for the table's totals and the audit's "who"
+            extra = {}
+        self.who = str(extra.get("awx_user_name") or extra.get("tower_user_name") or "") or _login()
 
     # -- collecting --------------------------------------------------------------------------------------
 
@@ -71,6 +111,11 @@ class CallbackModule(CallbackBase):
     def _record(self, result: Any, status: str) -> None:
         host = result._host.get_name()
         data = dict(result._result)
+        report = (data.get("ansible_facts") or {}).get("component_update_report")
+        if status == "ok" and isinstance(report, dict) and report.get("host"):
+            self.reports[host] = dict(report)
+            self._write_role_record(host, self.reports[host])
+            return
         if not self._is_ours(result):
             if status in ("failed", "unreachable") and host not in self.rows:
                 self.other.setdefault(host, {"status": status, "task": result._task.get_name(), **data})
@@ -154,15 +199,81 @@ class CallbackModule(CallbackBase):
             "stats": stats.summarize(host),
         }
 
+    def _audit_dir(self) -> str:
+        """The audit_dir option ('' means none: a path option would turn '' into the current directory)."""
+        value = str(self.get_option("audit_dir") or "").strip()
+        return os.path.abspath(os.path.expanduser(value)) if value else ""
+
+    # -- the component_update role ----------------------------------------------------------------------
+
+    def _role_lines(self, play_hosts: list[str], final: bool) -> list[str]:
+        """The role's table: every host that has a report, then hosts that failed before theirs."""
+        done = [self.reports[h] for h in play_hosts if h in self.reports]
+        done += [r for h, r in self.reports.items() if h not in play_hosts]
+        failed = sum(r.get("result") in ("failed", "rolled back") for r in done)
+        unreachable = sum(r.get("result") == "unreachable" for r in done)
+        total = len(set(play_hosts) | set(self.reports))
+        # "so far" also at the end when the rollout stopped early (max_fail_percentage, a refused batch)
+        title = "Rollout summary" if final and len(done) >= total else "Rollout so far"
+        lines = [
+            f"{title}: {len(done)} of {total} host(s), {failed} failed, {unreachable} unreachable",
+            f"{'HOST':<16} {'RESULT':<13} {'ISOLATION':<15} {'METHOD':<16} {'OUTAGE':>7} {'VERSION':<9} RESTARTED",
+        ]
+        for r in done:
+            lines.append(
+                f"{_text(r.get('host')):<16} {_text(r.get('result')):<13} {_text(r.get('isolation')):<15} "
+                f"{_text(r.get('method')):<16} {float(r.get('outage_seconds') or 0):6.1f}s "
+                f"{_text(r.get('version_served')):<9} {','.join(r.get('services_restarted') or []) or '-'}"
+            )
+        if final:
+            for host in play_hosts:
+                if host not in self.reports and host in self.other:
+                    other = self.other[host]
+                    what = "unreachable" if other["status"] == "unreachable" else "failed before"
+                    why = _text(other.get("msg"), "no message")
+                    lines.append(f"{host:<16} {what:<13} {other['task']}: {why}"[:240])
+        return lines
+
+    def _write_role_record(self, host: str, report: dict[str, Any]) -> None:
+        """The role's audit record, in the format its users and its next run read (drained_after)."""
+        audit_dir = report.get("audit_dir") or self._audit_dir()
+        if not audit_dir or report.get("check_mode"):
+            return
+        now = datetime.datetime.now(datetime.UTC)
+        record = {
+            "when": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "who": self.who or _login(),
+            "host": host,
+            "play": self.play.get_name() if self.play is not None else "",
+            "result": report.get("result"),
+            "isolation": report.get("isolation"),
+            "method": report.get("method"),
+            "outage_seconds": report.get("outage_seconds"),
+            "services": {"stopped": report.get("services_stopped"), "started": report.get("services_restarted")},
+            "drained_before": report.get("drained_before"),
+            "drained_after": report.get("drained"),
+            "rolled_back": report.get("rolled_back"),
+            "failure": report.get("failure"),
+            "components": report.get("components"),
+        }
+        os.makedirs(audit_dir, mode=0o750, exist_ok=True)
+        path = os.path.join(audit_dir, f"{host}-{now.strftime('%Y%m%dT%H%M%S.%fZ')}.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2)
+            handle.write("\n")
+        os.chmod(path, 0o640)
+
     def v2_playbook_on_stats(self, stats: Any) -> None:
-        hosts = sorted(set(stats.processed) | set(self.rows) | set(self.other))
+        hosts = sorted(set(stats.processed) | set(self.rows) | set(self.other) | set(self.reports))
         if not hosts:
             return
         self._display.banner("ROLLOUT SUMMARY (legacy_iis.iis4)")
-        for line in self._lines(hosts):
+        lines = self._role_lines(self.play_hosts or hosts, final=True) if self.reports else self._lines(hosts)
+        for line in lines:
             self._display.display(line)
-        audit_dir = self.get_option("audit_dir")
-        if audit_dir:
+        audit_dir = self._audit_dir()
+        hosts = [h for h in hosts if h not in self.reports]  # the role's hosts have their records already
+        if audit_dir and hosts:
             os.makedirs(audit_dir, mode=0o750, exist_ok=True)
             stamp = self.started.strftime("%Y%m%dT%H%M%SZ")
             for host in hosts:

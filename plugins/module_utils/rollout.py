@@ -122,7 +122,9 @@ class Rollout:
         rolled: list[str] = []
         if (failed is not None or bad) and not self.check_mode:
             rolled = self._roll_back(failed)
-        after = self._read_pages(checks) if rolled else []
+        # After a failure that put an old DLL back, or a component's own failure: which version is served now.
+        reachable = failed is None or failed.get("error_kind") not in NO_HOST_KINDS
+        after = self._read_pages(checks) if (rolled or failed is not None) and reachable and not self.check_mode else []
         for res in self.results:
             res["rolled_back_by"] = self._rolled_back_by(res, rolled)
             res["dest_holds"] = self._holds(res)
@@ -152,7 +154,7 @@ class Rollout:
         return out
 
     def _read_pages(self, checks: list[Check | None]) -> list[dict[str, Any]]:
-        """After a rollback: each page once, to say which version the host serves now (never fails the run)."""
+        """After a failure: each page once, to say which version the host serves now (never fails the run)."""
         p = self.specs[0]
         urls = dict.fromkeys(c.url for c in checks if c is not None)
         return [
@@ -244,7 +246,7 @@ class Rollout:
         if verify:
             extra["verify"] = verify
         if after:
-            extra["served_after_rollback"] = after
+            extra["served_after_failure"] = after
         rollback_outage = sum(float((r.get("rollback") or {}).get("outage_seconds") or 0) for r in self.results)
         if self.many:
             out = self._summary()

@@ -160,7 +160,7 @@ options:
         with a status in O(verify_status) and, when O(verify_expect) is set, a body that matches it; at most
         O(verify_retries) more tries, O(verify_delay) seconds apart. Not in check mode.
       - When the page never passes, the task fails at step C(verify), and with O(rollback=true) the DLLs it
-        replaced are put back (RV(rolled_back)) and the page is read once more (RV(served_after_rollback)).
+        replaced are put back (RV(rolled_back)) and the page is read once more (RV(served_after_failure)).
       - The request goes from where the logic runs (the controller, through the action plugin), with the usual
         proxy environment variables; it proves what a user of the site would see.
     type: str
@@ -584,11 +584,12 @@ verify:
   sample: [{"url": "http://web01/Shop/", "expect": "version=2\\.0\\.0\\.0", "ok": true, "status": 200,
             "attempts": 1, "msg": "http://web01/Shop/ answered 200 and matched ... after 1 attempt",
             "body": "app=/LM/W3SVC/1/ROOT/Shop version=2.0.0.0"}]
-served_after_rollback:
+served_after_failure:
   description:
-    - After O(rollback) put DLLs back, each page read once more (the same keys as RV(verify), with no
-      RV(verify[].expect)), so that the result says which version the host serves now.
-  returned: when O(rollback) put a DLL back and a page was set
+    - After a failure that put an old DLL back (O(rollback), or the component's own run), or a component's
+      failure, each page read once more (the same keys as RV(verify), with no RV(verify[].expect)), so that the
+      result says which version the host serves now.
+  returned: when the task failed, a page was set, the host could be reached and not in check mode
   type: list
   elements: dict
   sample: [{"url": "http://web01/Shop/", "ok": true, "status": 200, "attempts": 1, "body": "version=1.0.0.0"}]

@@ -64,7 +64,7 @@ def test_a_page_without_the_new_version_puts_the_old_dll_back(lab, lab_host, lab
     assert res["rolled_back_by"] == "rollback" and res["dest_holds"] == "old"
     assert res["verify"][0]["attempts"] == 2 and not res["verify"][0]["ok"]
     assert res["rollback"]["ok"] and res["rollback"]["method"] == "service_restart"
-    assert "version=1.0.0.0" in res["served_after_rollback"][0]["body"]
+    assert "version=1.0.0.0" in res["served_after_failure"][0]["body"]
     assert version_of(host, SHOP_DLL) == "1.0.0.0" and served_version(host) == "1.0.0.0"
     # everything that was running runs again, and the outage covers both restarts
     assert host.machine.scm.states()["W3SVC"] == "RUNNING" and host.machine.scm.states()["SMTPSVC"] == "RUNNING"
@@ -72,7 +72,7 @@ def test_a_page_without_the_new_version_puts_the_old_dll_back(lab, lab_host, lab
         e for e in service_events(lab, host, t0) if e.detail["name"] == "W3SVC" and e.detail.get("new") == "STOPPED"
     ]
     assert len(stops) == 2
-    assert res["outage_seconds"] >= 2 * res["rollback"]["outage_seconds"] > 0
+    assert res["outage_seconds"] > res["rollback"]["outage_seconds"] > 0  # the update and the rollback
 
 
 def test_two_components_in_one_task_over_one_connection(lab, lab_host, lab_inventory, tmp_path):
@@ -114,7 +114,7 @@ def test_a_later_component_that_fails_rolls_back_the_one_before(lab, lab_host, l
     assert res["msg"].startswith(f"components[1] ({PRICING}): ")
     assert "verify" not in res  # the pages are not checked after a failed update
     assert version_of(host, SHOP_DLL) == "1.0.0.0" and version_of(host, PRICING) == "1.0.0.0"
-    assert "component=ShopCart version=1.0.0.0" in res["served_after_rollback"][0]["body"]
+    assert "component=ShopCart version=1.0.0.0" in res["served_after_failure"][0]["body"]
 
 
 def test_a_component_entry_with_an_unknown_key_is_refused_before_the_host_is_touched(

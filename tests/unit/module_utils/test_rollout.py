@@ -188,7 +188,7 @@ def test_a_page_that_never_shows_the_new_version_puts_every_replaced_dll_back_ne
     assert res["failed"] and res["step"] == "verify" and res["rolled_back"]
     assert [c[1] for c in host.calls[2:]] == [B["dest"], A["dest"]]
     assert pages.asked.count("http://h/Shop/") == 3 + 1  # first try + 2 retries, then the read after the rollback
-    assert res["served_after_rollback"][0]["body"] == "version=1"
+    assert res["served_after_failure"][0]["body"] == "version=1"
     assert res["outage_seconds"] == 3.0  # two updates, two rollbacks of 0.5 s
     assert res["msg"].startswith("verify failed: http://h/Shop/ answered 200 without a match")
 

@@ -1,0 +1,327 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the legacy_iis.iis4.component_update role: its bookkeeping in Python instead of Jinja.
+
+The role keeps few tasks per host (Ansible spends a worker, templating and result handling on each one), so
+what used to be a dozen ``set_fact`` tasks is done here, in plain functions with unit tests:
+
+* ``component_update_entries``: the role's component list as the module's ``components`` (health_url and
+  health_expect become verify_url and verify_expect; the default URL from the base URL);
+* ``component_update_left_drained``: whether a host's last audit record says an earlier run left it drained;
+* ``component_update_capacity``: once per batch, which hosts are out of service, which were left drained by an
+  earlier run, and which hosts of the batch must be refused by the capacity floor;
+* ``component_update_outcome``: one host's report, summary line and failure message from the module's results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+#: The audit record names the role reads: <host>-<UTC time>.json
+_RECORD = r"-[0-9]{8}T[0-9]{6}(?:[.][0-9]+)?Z[.]json$"
+#: Module steps up to staging: a failure there left dest untouched.
+_UNTOUCHED = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
+_ROLE_ONLY = ("health_url", "health_expect")
+
+
+# -- the component list --------------------------------------------------------------------------------------
+
+
+def component_update_entries(components: Sequence[Mapping[str, Any]], base_url: str = "") -> list[dict[str, Any]]:
+    """The module's ``components`` from the role's list: application as a list, verify_url from health_url or
+    ``base_url`` + the first application path + ``/`` ("" turns the check off), verify_expect from
+    health_expect."""
+    out = []
+    for comp in components or []:
+        apps = comp.get("application", "/")
+        apps = [apps] if isinstance(apps, str) else list(apps or ["/"])
+        url = comp.get("health_url")
+        if url is None:
+            url = f"{base_url.rstrip('/')}{apps[0].rstrip('/')}/" if base_url else ""
+        entry = {k: v for k, v in comp.items() if k not in _ROLE_ONLY}
+        entry.update(application=apps, verify_url=url or "", verify_expect=comp.get("health_expect") or None)
+        out.append(entry)
+    return out
+
+
+# -- the capacity floor ----------------------------------------------------------------------------------------
+
+
+def _needed(plan: Mapping[str, Any] | None) -> bool:
+    """A dry run found work: a component differs, or an interrupted run left its state record."""
+    if not plan or plan.get("failed") or plan.get("unreachable") or plan.get("skipped"):
+        return False
+    return any(c.get("changed") or c.get("recovered") for c in plan.get("components") or [plan])
+
+
+def component_update_left_drained(host: str, audit_dir: str = "") -> bool:
+    """Whether the host's last audit record (``<host>-<UTC time>.json`` in ``audit_dir``) says it was left out of
+    service (``drained_after``)."""
+    if not audit_dir or not os.path.isdir(audit_dir):
+        return False
+    pattern = re.compile(re.escape(host) + _RECORD)
+    names = sorted(n for n in os.listdir(audit_dir) if pattern.match(n))
+    if not names:
+        return False
+    try:
+        with open(os.path.join(audit_dir, names[-1]), encoding="utf-8") as handle:
+            return bool(json.load(handle).get("drained_after"))
+    except (OSError, ValueError):
+        return False
+
+
+def _allowed(limit: Any, play_size: int) -> int:
+    text = str(limit).strip()
+    if text.endswith("%"):
+        return max(1, math.floor(float(text[:-1]) * play_size / 100))
+    return max(1, int(text))
+
+
+def component_update_capacity(
+    batch: Sequence[str],
+    hostvars: Mapping[str, Any],
+    play_hosts: Sequence[str],
+    max_drained: Any = "50%",
+    audit_dir: str = "",
+    assume_drained: bool = False,
+    callbacks: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """What the batch's hosts need to know about each other, computed once per batch (``run_once``).
+
+    ``drained_before``: hosts of the batch out of service since an earlier play of this run, by
+    component_update_assume_drained, or by their last audit record. ``down``: hosts out of service or
+    unreachable that this batch does not drain again anyway. ``refused``: hosts of the batch that must fail
+    before anything is drained, with ``reason``.
+    """
+    batch, play_hosts = list(batch), list(play_hosts)
+
+    def var(host: str, name: str, default: Any = None) -> Any:
+        try:
+            return hostvars[host].get(name, default)
+        except (KeyError, AttributeError):
+            return default
+
+    def was_drained(host: str) -> bool:
+        fact = var(host, "component_update_drained")
+        if fact is not None:  # set by an earlier play or batch of this run: it wins
+            return bool(fact)
+        return bool(var(host, "component_update_assume_drained", assume_drained)) or component_update_left_drained(
+            host, audit_dir
+        )
+
+    drained_before = [h for h in batch if was_drained(h)]
+    needing = [h for h in batch if _needed(var(h, "_component_update_plan"))]
+    earlier = [h for h in play_hosts if h not in batch]
+    down = {h for h in earlier if var(h, "component_update_drained")}
+    down |= {h for h in earlier if (var(h, "component_update_report") or {}).get("result") == "unreachable"}
+    down |= set(drained_before)
+    down |= {h for h in batch if (var(h, "_component_update_plan") or {}).get("unreachable")}
+    down -= set(needing)
+    allowed = _allowed(max_drained, len(play_hosts))
+    out: dict[str, Any] = {
+        "allowed": allowed,
+        "batch_needing": needing,
+        "down": sorted(down, key=play_hosts.index),
+        "drained_before": drained_before,
+        "refused": [],
+        "reason": "",
+    }
+    names = {c.strip() for c in callbacks or []}
+    if audit_dir and not names & {"legacy_iis.iis4.rollout_summary", "rollout_summary"}:
+        out["refused"] = batch
+        out["reason"] = (
+            f"component_update_audit_dir is set ({audit_dir}) but the legacy_iis.iis4.rollout_summary callback, "
+            "which writes the audit records, is not enabled: add it to callbacks_enabled in ansible.cfg (or "
+            "ANSIBLE_CALLBACKS_ENABLED). Nothing was drained or changed."
+        )
+    elif len(down) + len(needing) > allowed:
+        out["refused"] = needing
+        out["reason"] = (
+            f"capacity floor: this batch would take {len(needing)} host(s) out of service while {len(down)} host(s) "
+            f"are still out or cannot be reached ({', '.join(out['down']) or 'none'}); at most {allowed} of "
+            f"{len(play_hosts)} may be out at once (component_update_max_drained={max_drained}). Nothing was "
+            "drained. Use a smaller serial batch, or bring the failed hosts back first."
+        )
+    return out
+
+
+# -- the outcome of one host -----------------------------------------------------------------------------------
+
+
+def _components(result: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    if not result or result.get("skipped"):
+        return []
+    return list(result.get("components") or ([result] if "dest" in result else []))
+
+
+def _version(body: str, regex: str) -> str:
+    match = re.search(regex, body or "") if regex else None
+    if not match:
+        return "-"
+    return match.group(1) if match.groups() else match.group(0)
+
+
+def _pages(apply: Mapping[str, Any]) -> dict[str, str]:
+    """URL -> body of the last answer: the pages read after a rollback win over the checks before it."""
+    pages = {v["url"]: v.get("body") or "" for v in apply.get("verify") or []}
+    pages.update({v["url"]: v.get("body") or "" for v in apply.get("served_after_failure") or []})
+    return pages
+
+
+def _component_row(
+    entry: Mapping[str, Any],
+    planned: Mapping[str, Any],
+    done: Mapping[str, Any] | None,
+    pages: Mapping[str, str],
+    check_mode: bool,
+    regex: str,
+) -> dict[str, Any]:
+    r = done if done is not None else planned
+    by = {"module": "module", "rollback": "role"}.get((done or {}).get("rolled_back_by") or "", "")
+    if done is not None:
+        holds = done.get("dest_holds") or "-"
+    elif not planned or planned.get("failed"):
+        holds = "-"
+    else:
+        holds = "old" if planned.get("changed") else "new"
+    changed = bool(done and done.get("changed") and not (done.get("failed") and done.get("step") in _UNTOUCHED))
+    url = entry.get("verify_url") or ""
+    return {
+        "src": entry.get("src"),
+        "dest": entry.get("dest"),
+        "applications": [a.get("path", "") for a in r.get("applications") or []],
+        "changed": changed,
+        "isolation": r.get("isolation") or "-",
+        "method": (done or {}).get("method") or (planned.get("method", "none") if check_mode else "none"),
+        "outage_seconds": float((done or {}).get("outage_seconds") or 0),
+        "services_stopped": list((done or {}).get("services_stopped") or []),
+        "services_started": list((done or {}).get("services_started") or []),
+        "services_not_running": list(r.get("services_not_running") or []),
+        "old": r.get("old") or {},
+        "new": r.get("new") or {},
+        "backup_file": (done or {}).get("backup_file") or "",
+        "recovered": r.get("recovered"),
+        "rolled_back": bool(by),
+        "rolled_back_by": by,
+        "dest_holds": holds,
+        "health_url": url,
+        "version_served": _version(pages.get(url, ""), regex) if url else "-",
+    }
+
+
+def component_update_outcome(
+    apply: Mapping[str, Any] | None,
+    plan: Mapping[str, Any] | None = None,
+    entries: Sequence[Mapping[str, Any]] = (),
+    host: str = "",
+    failure: str = "",
+    check_mode: bool = False,
+    drained_before: bool = False,
+    refused: bool = False,
+    version_regex: str = r"version=([0-9A-Za-z.]+)",
+    audit_dir: str = "",
+) -> dict[str, Any]:
+    """``report`` (the role's documented component_update_report), ``summary`` (one line) and ``message`` (what
+    a failed host fails with) from the dry run (``plan``) and the real run (``apply``) of the module."""
+    apply = apply or {}
+    plan = plan or {}
+    planned, done = _components(plan), _components(apply)
+    pages = _pages(apply)
+    rows = [
+        _component_row(
+            entry,
+            planned[i] if i < len(planned) else {},
+            done[i] if i < len(done) else None,
+            pages,
+            check_mode,
+            version_regex,
+        )
+        for i, entry in enumerate(entries)
+    ]
+    needed = _needed(plan)
+    failed = bool(failure)
+    # Out of service at the end: a failed host stays drained if it was drained before or this run drained it
+    # (it needed an update, the dry run worked and the capacity floor let it through).
+    drained = failed and (drained_before or (needed and not refused))
+    unreachable = bool(plan.get("unreachable") or apply.get("unreachable"))
+    rolled = [r["dest"] for r in rows if r["rolled_back"]]
+    if failed:
+        result = "unreachable" if unreachable else ("rolled back" if rolled else "failed")
+    elif check_mode and needed:
+        result = "would change"
+    else:
+        result = "changed" if any(r["changed"] for r in rows) else "unchanged"
+    outage = sum(r["outage_seconds"] for r in rows)
+    report = {
+        "host": host,
+        "result": result,
+        "check_mode": bool(check_mode),
+        "isolation": ",".join(dict.fromkeys(r["isolation"] for r in rows)) or "-",
+        "method": ",".join(dict.fromkeys(r["method"] for r in rows if r["method"] != "none")) or "none",
+        "outage_seconds": round(float(apply.get("outage_seconds") or outage), 2),
+        "services_stopped": list(dict.fromkeys(s for r in rows for s in r["services_stopped"])),
+        "services_restarted": list(dict.fromkeys(s for r in rows for s in r["services_started"])),
+        "version_served": ",".join(dict.fromkeys(r["version_served"] for r in rows if r["version_served"] != "-"))
+        or "-",
+        "drained_before": bool(drained_before),
+        "drained": bool(drained),
+        "rolled_back": rolled,
+        "failure": failure,
+        "components": rows,
+        "audit_dir": audit_dir or "",
+    }
+    return {"report": report, "summary": _summary(report), "message": _message(report)}
+
+
+def _summary(report: Mapping[str, Any]) -> str:
+    text = (
+        f"{report['host']}: {report['result']}; {report['isolation']} via {report['method']}; "
+        f"outage {report['outage_seconds']} s; restarted {' '.join(report['services_restarted']) or 'nothing'}; "
+        f"serving {report['version_served']}"
+    )
+    for row in report["components"]:
+        if row["rolled_back"]:
+            text += f"; old DLL back in {row['dest']} (put back by the {row['rolled_back_by']})"
+    if report["drained"]:
+        text += "; left out of service"
+    return text
+
+
+def _message(report: Mapping[str, Any]) -> str:
+    if not report["failure"]:
+        return ""
+    rows = report["components"]
+    by_role = [r["dest"] for r in rows if r["rolled_back_by"] == "role"]
+    by_module = [r["dest"] for r in rows if r["rolled_back_by"] == "module"]
+    left_new = [r["dest"] for r in rows if r["changed"] and r["dest_holds"] == "new"]
+    parts = [f"{report['host']}: {report['failure'].rstrip('. ')}."]
+    if by_role:
+        parts.append(f"Rolled back: {', '.join(by_role)}.")
+    if by_module:
+        parts.append(f"The module put the old DLL back itself: {', '.join(by_module)}.")
+    if left_new:
+        parts.append(f"The new version stays in place: {', '.join(left_new)}.")
+    if not (by_role or by_module or left_new):
+        parts.append("No DLL was replaced.")
+    if report["drained"]:
+        parts.append(
+            "The host is left out of service: fix the cause, then run the playbook again for this host (or run "
+            "the undrain tasks by hand)."
+        )
+    return " ".join(parts)
+
+
+class FilterModule:
+    """The component_update role's filters."""
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "component_update_entries": component_update_entries,
+            "component_update_capacity": component_update_capacity,
+            "component_update_left_drained": component_update_left_drained,
+            "component_update_outcome": component_update_outcome,
+        }

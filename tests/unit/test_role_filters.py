@@ -1,0 +1,191 @@
+"""The component_update role's filters (plugins/filter/component_update.py): the component list as the module
+takes it, the capacity floor of a batch, and one host's report, summary and failure message from module
+results shaped like the ones the lab returns (tests/integration/role runs the whole role)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.legacy_iis.iis4.plugins.filter.component_update import (
+    FilterModule,
+    component_update_capacity,
+    component_update_entries,
+    component_update_left_drained,
+    component_update_outcome,
+)
+
+SHOP = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
+NEW = "C:\\Staging\\ShopCart.dll"
+ENTRY = {"src": NEW, "dest": SHOP, "application": ["/Shop"], "verify_url": "http://web01/Shop/", "verify_expect": "x"}
+
+
+def test_every_filter_is_registered():
+    assert set(FilterModule().filters()) == {
+        "component_update_entries",
+        "component_update_capacity",
+        "component_update_left_drained",
+        "component_update_outcome",
+    }
+
+
+# -- entries --------------------------------------------------------------------------------------------------
+
+
+def test_entries_turn_health_keys_into_verify_options_with_the_default_url():
+    comps = [
+        {"src": NEW, "dest": SHOP, "application": "/Shop/", "health_expect": r"version=2\.0", "register": True},
+        {"src": NEW, "dest": "C:\\x\\B.dll", "health_url": ""},
+        {"src": NEW, "dest": "C:\\x\\C.dll", "health_url": "https://lb/ping"},
+    ]
+    a, b, c = component_update_entries(comps, "http://web01/")
+    assert a == {
+        "src": NEW,
+        "dest": SHOP,
+        "application": ["/Shop/"],
+        "register": True,
+        "verify_url": "http://web01/Shop/",
+        "verify_expect": r"version=2\.0",
+    }
+    assert (b["verify_url"], b["application"]) == ("", ["/"])  # an empty health_url turns the check off
+    assert c["verify_url"] == "https://lb/ping" and c["verify_expect"] is None
+    assert component_update_entries(comps[:1], "")[0]["verify_url"] == ""  # no base URL: no default check
+
+
+# -- capacity floor ---------------------------------------------------------------------------------------------
+
+
+def plan(changed: bool = True, **extra):
+    return {"changed": False, "components": [{"dest": SHOP, "changed": changed}], **extra}
+
+
+def test_capacity_counts_hosts_left_drained_and_unreachable_ones():
+    hostvars = {
+        "w1": {"component_update_drained": True},  # an earlier batch left it drained
+        "w2": {"component_update_report": {"result": "unreachable"}},
+        "w3": {"_component_update_plan": plan()},
+        "w4": {"_component_update_plan": plan()},
+    }
+    cap = component_update_capacity(["w3", "w4"], hostvars, ["w1", "w2", "w3", "w4"], max_drained=3)
+    assert cap["batch_needing"] == ["w3", "w4"] and cap["down"] == ["w1", "w2"]
+    assert cap["refused"] == ["w3", "w4"] and "capacity floor" in cap["reason"] and "w1, w2" in cap["reason"]
+    ok = component_update_capacity(["w3", "w4"], hostvars, ["w1", "w2", "w3", "w4"], max_drained="100%")
+    assert ok["refused"] == [] and ok["allowed"] == 4
+
+
+def test_a_host_that_needs_nothing_is_never_refused_and_a_drained_one_counts_as_down():
+    hostvars = {"w1": {"_component_update_plan": plan(False), "component_update_assume_drained": True}, "w2": {}}
+    cap = component_update_capacity(["w1"], hostvars, ["w1", "w2"], max_drained=1)
+    assert cap["drained_before"] == ["w1"] and cap["down"] == ["w1"] and cap["refused"] == []
+
+
+def test_a_fact_of_this_run_wins_over_assume_drained_and_records(tmp_path):
+    (tmp_path / "w1-20261130T080000.000001Z.json").write_text(json.dumps({"drained_after": True}))
+    hostvars = {"w1": {"component_update_drained": False}, "w2": {}}
+    cap = component_update_capacity(
+        ["w1", "w2"], hostvars, ["w1", "w2"], audit_dir=str(tmp_path), callbacks=["rollout_summary"]
+    )
+    assert cap["drained_before"] == []
+    hostvars = {"w1": {}, "w2": {}}
+    cap = component_update_capacity(
+        ["w1", "w2"], hostvars, ["w1", "w2"], audit_dir=str(tmp_path), callbacks=["rollout_summary"]
+    )
+    assert cap["drained_before"] == ["w1"]
+
+
+def test_audit_records_without_the_callback_are_refused_before_anything_is_drained(tmp_path):
+    cap = component_update_capacity(
+        ["w1"], {"w1": {"_component_update_plan": plan(False)}}, ["w1"], audit_dir=str(tmp_path)
+    )
+    assert cap["refused"] == ["w1"] and "rollout_summary callback" in cap["reason"]
+
+
+def test_the_last_record_decides(tmp_path):
+    (tmp_path / "web1-20261129T080000.5Z.json").write_text(json.dumps({"drained_after": True}))
+    (tmp_path / "web1-20261130T080000.5Z.json").write_text(json.dumps({"drained_after": False}))
+    (tmp_path / "web10-20261201T080000.5Z.json").write_text(json.dumps({"drained_after": True}))  # another host
+    assert component_update_left_drained("web1", str(tmp_path)) is False
+    assert component_update_left_drained("web10", str(tmp_path)) is True
+    assert component_update_left_drained("web2", str(tmp_path)) is False
+    assert component_update_left_drained("web1", "") is False
+
+
+# -- outcome --------------------------------------------------------------------------------------------------
+
+
+def done(**extra):
+    comp = {
+        "dest": SHOP,
+        "changed": True,
+        "method": "service_restart",
+        "isolation": "in_process",
+        "outage_seconds": 6.0,
+        "services_stopped": ["W3SVC", "IISADMIN"],
+        "services_started": ["IISADMIN", "W3SVC"],
+        "applications": [{"path": "/Shop"}],
+        "old": {"size": 1},
+        "new": {"size": 2},
+        "backup_file": SHOP + ".20261130.bak",
+        "dest_holds": "new",
+        "rolled_back_by": "",
+        **extra,
+    }
+    return {"components": [comp], "outage_seconds": comp["outage_seconds"]}
+
+
+def test_a_changed_host():
+    apply = {**done(), "verify": [{"url": "http://web01/Shop/", "body": "component=ShopCart version=2.0.0.0"}]}
+    out = component_update_outcome(apply, plan(), [ENTRY], host="w1")
+    r = out["report"]
+    assert (r["result"], r["method"], r["version_served"], r["drained"]) == (
+        "changed",
+        "service_restart",
+        "2.0.0.0",
+        False,
+    )
+    assert r["components"][0]["applications"] == ["/Shop"] and r["services_restarted"] == ["IISADMIN", "W3SVC"]
+    assert (
+        out["summary"]
+        == "w1: changed; in_process via service_restart; outage 6.0 s; restarted IISADMIN W3SVC; serving 2.0.0.0"
+    )
+    assert out["message"] == ""
+
+
+def test_a_check_failure_the_module_rolled_back_leaves_the_host_drained():
+    apply = {
+        **done(dest_holds="old", rolled_back_by="rollback"),
+        "failed": True,
+        "served_after_failure": [{"url": "http://web01/Shop/", "body": "version=1.0.0.0"}],
+    }
+    out = component_update_outcome(apply, plan(), [ENTRY], host="w1", failure="Replace ...: verify failed")
+    r = out["report"]
+    assert (r["result"], r["rolled_back"], r["drained"], r["version_served"]) == (
+        "rolled back",
+        [SHOP],
+        True,
+        "1.0.0.0",
+    )
+    assert r["components"][0]["rolled_back_by"] == "role"
+    assert out["message"].startswith("w1: Replace ...: verify failed. Rolled back: " + SHOP + ".")
+    assert out["message"].endswith("run the undrain tasks by hand).") and "left out of service" in out["summary"]
+
+
+def test_a_refused_or_unreachable_host_was_not_drained_and_nothing_was_replaced():
+    refused = component_update_outcome({}, plan(), [ENTRY], host="w1", failure="capacity floor", refused=True)
+    assert (refused["report"]["result"], refused["report"]["drained"]) == ("failed", False)
+    assert "No DLL was replaced." in refused["message"] and refused["report"]["components"][0]["dest_holds"] == "old"
+    gone = component_update_outcome(
+        {}, {"failed": True, "unreachable": True}, [ENTRY], host="w1", failure="x", drained_before=True
+    )
+    assert (gone["report"]["result"], gone["report"]["drained"]) == ("unreachable", True)
+    assert gone["report"]["components"][0]["dest_holds"] == "-"
+
+
+@pytest.mark.parametrize(("changed", "result"), [(True, "would change"), (False, "unchanged")])
+def test_check_mode(changed, result):
+    out = component_update_outcome(
+        {"skipped": True}, plan(changed, method="unload"), [ENTRY], host="w1", check_mode=True
+    )
+    assert out["report"]["result"] == result and out["report"]["check_mode"] is True
+    assert out["report"]["components"][0]["changed"] is False
