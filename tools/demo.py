@@ -214,16 +214,16 @@ class Rollout:
                 if not h:
                     continue
                 status, host = h.group(1), h.group(2)
-                if task.startswith("Start from a clean slate") and host not in batch_hosts:
+                if task.startswith("Find out which components differ") and host not in batch_hosts:
                     batch_hosts.append(host)
-                elif task.startswith("Replace the components") and status == "changed":
+                if task.startswith("Replace the components") and status == "changed":
                     outcome[host] = "updated"
+                elif task.startswith("Replace the components") and status == "ok" and host not in outcome:
+                    outcome[host] = "up to date"
                 elif task.startswith("Fail the host") and status in ("fatal", "failed"):
                     outcome[host] = "FAILED"
                 elif status == "unreachable":
                     outcome[host] = "UNREACHABLE"
-                elif task.startswith("Decide whether") and host not in outcome:
-                    outcome[host] = "up to date"
             self.rc = proc.wait()
         self.seconds = time.monotonic() - t0
         return self
