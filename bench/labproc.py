@@ -12,6 +12,7 @@ is closed or it gets SIGTERM.  :class:`LabProcess` does all of that from the ben
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import json
 import os
@@ -46,7 +47,8 @@ def _serve(spec_path: Path, ready_path: Path) -> None:
                     scenarios[entry["scenario"]] = load_scenario(
                         ROOT / "tests" / "lab" / "scenarios" / entry["scenario"]
                     )
-                cfg = next(c for c in scenarios[entry["scenario"]] if c.name == entry["host"])
+                # a copy: several repetitions take the same scenario host, each under a name of its own
+                cfg = copy.deepcopy(next(c for c in scenarios[entry["scenario"]] if c.name == entry["host"]))
             else:
                 cfg = default_host(int(entry["pattern"]), "127.0.0.1")
             cfg.name = entry["name"]

@@ -15,6 +15,7 @@ from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.module.test_iis4_component import ARGS, fetch, served_version, service_events
 from tests.lab.config import SHOP_DLL, STAGED_DLL, default_host
 from tests.lab.dll import dll_version, make_dll
+from tests.unit.test_return_doc import undocumented
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -50,6 +51,7 @@ def test_an_ad_hoc_run_proves_the_new_version_is_served(lab, lab_host, lab_inven
     (check,) = res["verify"]
     assert check["ok"] and check["status"] == 200 and "version=2.0.0.0" in check["body"]
     assert "verified: " in res["msg"]
+    assert undocumented(res) == set()
 
 
 def test_a_page_without_the_new_version_puts_the_old_dll_back(lab, lab_host, lab_inventory, tmp_path):
@@ -65,6 +67,7 @@ def test_a_page_without_the_new_version_puts_the_old_dll_back(lab, lab_host, lab
     assert res["verify"][0]["attempts"] == 2 and not res["verify"][0]["ok"]
     assert res["rollback"]["ok"] and res["rollback"]["method"] == "service_restart"
     assert "version=1.0.0.0" in res["served_after_failure"][0]["body"]
+    assert undocumented(res) == set()
     assert version_of(host, SHOP_DLL) == "1.0.0.0" and served_version(host) == "1.0.0.0"
     # everything that was running runs again, and the outage covers both restarts
     assert host.machine.scm.states()["W3SVC"] == "RUNNING" and host.machine.scm.states()["SMTPSVC"] == "RUNNING"
@@ -91,6 +94,7 @@ def test_two_components_in_one_task_over_one_connection(lab, lab_host, lab_inven
     assert all(c["changed"] and c["method"] == "unload" for c in res["components"])
     assert res["method"] == "unload" and res["isolation"] == "out_of_process"
     assert len(res["verify"]) == 1 and res["verify"][0]["ok"]
+    assert undocumented(res) == set() and all(undocumented(c) == set() for c in res["components"])
     body = fetch(page(host))
     assert "component=ShopCart version=2.0.0.0" in body and "component=Pricing version=2.0.0.0" in body
     # one NTLM handshake for the whole task: the lab saw one anonymous probe
