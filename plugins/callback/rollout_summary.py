@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: rollout_summary
 type: aggregate
 short_description: The fleet table and per-host audit records of legacy_iis.iis4 rollouts
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Collects the result of every C(legacy_iis.iis4.iis4_component) task of the playbook or ad-hoc run and, at
     the end, prints one line per host - also for hosts that failed or could not be reached before the module

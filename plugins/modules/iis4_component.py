@@ -106,6 +106,7 @@ options:
     type: int
     default: 3
   register_dll:
+    version_added: 1.1.0
     description:
       - Register the new DLL with C(regsvr32 /s). If registration fails the old DLL is put back and registered
         again, and the task fails.
@@ -155,6 +156,7 @@ options:
       - When not given, 2047 (NT 4.0 and Windows 2000), or 8191 once C(ver) shows Windows XP or later.
     type: int
   verify_url:
+    version_added: 1.1.0
     description:
       - After the update (also when nothing needed updating), fetch this URL from the controller until it answers
         with a status in O(verify_status) and, when O(verify_expect) is set, a body that matches it; at most
@@ -165,32 +167,39 @@ options:
         proxy environment variables; it proves what a user of the site would see.
     type: str
   verify_expect:
+    version_added: 1.1.0
     description:
       - A regular expression the body of O(verify_url) must contain, for example C(version=2\\.0\\.0\\.0).
         Without it, the status is enough.
     type: str
   verify_status:
+    version_added: 1.1.0
     description: HTTP status codes that count as an answer.
     type: list
     elements: int
     default: [200]
   verify_retries:
+    version_added: 1.1.0
     description: Further tries after the first one that fails.
     type: int
     default: 10
   verify_delay:
+    version_added: 1.1.0
     description: Seconds between tries.
     type: int
     default: 3
   verify_timeout:
+    version_added: 1.1.0
     description: Seconds one request may take.
     type: int
     default: 10
   verify_validate_certs:
+    version_added: 1.1.0
     description: Check the TLS certificate of an C(https) O(verify_url).
     type: bool
     default: true
   rollback:
+    version_added: 1.1.0
     description:
       - When a page does not pass its check, or a component of O(components) fails, put back every DLL this task
         replaced (newest first) from the backup it made, with the same procedure. A component whose own run
@@ -199,6 +208,7 @@ options:
     type: bool
     default: true
   components:
+    version_added: 1.1.0
     description:
       - Several DLLs to update in one task, in list order, over one connection; the first failure stops the list.
       - Each entry takes the per-DLL options below; an option an entry leaves out takes the task's own value (so

@@ -95,6 +95,9 @@ def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing
         [hosts[3].name],
     ]
     assert "Rollout summary: 4 of 4 host(s), 0 failed" in first.stdout
+    # the callback's table of the hosts so far, when the second and the third batch start
+    assert first.stdout.count("ROLLOUT SO FAR (legacy_iis.iis4)") == 2
+    assert "Rollout so far: 1 of 4 host(s)" in first.stdout and "Rollout so far: 3 of 4 host(s)" in first.stdout
     for index, host in enumerate(hosts):
         assert served_version(host) == "2.0.0.0"
         assert file_version(host) == "2.0.0.0"
