@@ -482,3 +482,32 @@ def test_without_drain_tasks_a_host_costs_four_tasks_and_a_host_that_sets_them_a
     assert "set for this host by its inventory only" in text
     assert file_version(hosts[2]) == "1.0.0.0" and "example drain" not in text
     assert table_result(run, hosts[2]) == "failed"
+
+
+def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains(lab, lab_host, lab_inventory, tmp_path):
+    # The drain steps are chosen when the role is loaded; include_role loads it with the include's vars.
+    host = lab_host(fleet_index=1)
+    tasks = REPO / "playbooks" / "tasks"
+    playbook = tmp_path / "include_role.yml"
+    play = {
+        "name": "The role through include_role",
+        "hosts": "all",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "Run the role",
+                "ansible.builtin.include_role": {"name": "legacy_iis.iis4.component_update"},
+                "vars": {
+                    "component_update_components": [SHOP_COMPONENT],
+                    "component_update_health_base_url": "{{ lab_web_url }}",
+                    "component_update_drain_tasks": str(tasks / "drain_example.yml"),
+                    "component_update_undrain_tasks": str(tasks / "undrain_example.yml"),
+                },
+            }
+        ],
+    }
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
+    run = run_playbook(playbook, lab_inventory(host), tmp_path, extra_vars=FAST)
+    assert run.rc == 0, run.stdout[-3000:]
+    assert f"example drain: {host.name}" in run.stdout and f"example undrain: {host.name}" in run.stdout
+    assert served_version(host) == "2.0.0.0"
