@@ -22,14 +22,11 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS, accepted_names
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import UNREACHABLE_KINDS, HostError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
 
 display = Display()
-
-#: HostError kinds that mean the host could not be talked to at all (as the winrm connection plugin reports them).
-UNREACHABLE_KINDS = frozenset(["unreachable", "auth", "certificate"])
 
 _WINRM_CONNECTIONS = {"winrm", "ansible.builtin.winrm", "ansible.legacy.winrm"}
 

@@ -21,10 +21,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import UNTOUCHED_STEPS
+
 #: The audit record names the role reads: <host>-<UTC time>.json
 _RECORD = r"-[0-9]{8}T[0-9]{6}(?:[.][0-9]+)?Z[.]json$"
-#: Module steps up to staging: a failure there left dest untouched.
-_UNTOUCHED = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
 _ROLE_ONLY = ("health_url", "health_expect")
 
 
@@ -188,7 +188,7 @@ def _component_row(
         holds = "-"
     else:
         holds = "old" if planned.get("changed") else "new"
-    changed = bool(done and done.get("changed") and not (done.get("failed") and done.get("step") in _UNTOUCHED))
+    changed = bool(done and done.get("changed") and not (done.get("failed") and done.get("step") in UNTOUCHED_STEPS))
     url = entry.get("verify_url") or ""
     return {
         "src": entry.get("src"),

@@ -90,6 +90,11 @@ class CommandTooLongError(IIS4Error, ValueError):
         }
 
 
+#: HostError kinds that mean the host cannot be talked to at all (Ansible's "unreachable", as the winrm connection
+#: plugin reports them); nothing more is tried on such a host.
+UNREACHABLE_KINDS = frozenset(["unreachable", "auth", "certificate"])
+
+
 class HostError(IIS4Error):
     """The host could not be reached or talked to.  ``kind`` is a stable word for tests and users
     (``unreachable``, ``auth``, ``certificate``, ``transport``, ``wsman``, ``insecure``, ...)."""

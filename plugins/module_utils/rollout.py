@@ -21,15 +21,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .argspec import PER_COMPONENT
-from .errors import InputError
+from .errors import UNREACHABLE_KINDS, InputError
 from .params import Params
 from .update import run_update
 from .verify import Check, fetch_url, verify_url
 
 #: Steps up to and including staging: a component that failed there never had dest replaced.
 UNTOUCHED_STEPS = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
-#: Error kinds that mean the host cannot be talked to: no rollback is attempted then.
-NO_HOST_KINDS = frozenset(["unreachable", "auth", "certificate"])
 
 
 def component_params(params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -119,11 +117,11 @@ class Rollout:
         if failed is None and not self.check_mode:
             verify = self._verify(checks)
         bad = [v for v in verify if not v["ok"]]
+        reachable = failed is None or failed.get("error_kind") not in UNREACHABLE_KINDS
         rolled: list[str] = []
         if (failed is not None or bad) and not self.check_mode:
-            rolled = self._roll_back(failed)
+            rolled = self._roll_back(reachable)
         # After a failure that put an old DLL back, or a component's own failure: which version is served now.
-        reachable = failed is None or failed.get("error_kind") not in NO_HOST_KINDS
         after = self._read_pages(checks) if (rolled or failed is not None) and reachable and not self.check_mode else []
         for res in self.results:
             res["rolled_back_by"] = self._rolled_back_by(res, rolled)
@@ -131,44 +129,31 @@ class Rollout:
         return self._result(failed, verify, bad, rolled, after)
 
     def _verify(self, checks: list[Check | None]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        done: set[Check] = set()
         p = self.specs[0]
-        for check in checks:
-            if check is None or check in done:
-                continue
-            done.add(check)
+        retries, delay = int(p.get("verify_retries") or 0), float(p.get("verify_delay") or 0)
+        out: list[dict[str, Any]] = []
+        for check in dict.fromkeys(c for c in checks if c is not None):  # a page shared by components: once
             self.progress(f"verify {check.url}" + (f" for {check.expect!r}" if check.expect else ""))
-            out.append(
-                verify_url(
-                    check,
-                    retries=int(p.get("verify_retries") or 0),
-                    delay=float(p.get("verify_delay") or 0),
-                    timeout=int(p.get("verify_timeout") or 10),
-                    validate_certs=bool(p.get("verify_validate_certs", True)),
-                    fetch=self.fetch,
-                    sleep=self.sleep,
-                    progress=self.progress,
-                )
-            )
+            out.append(self._ask(check, retries, delay, self.progress))
         return out
 
     def _read_pages(self, checks: list[Check | None]) -> list[dict[str, Any]]:
         """After a failure: each page once, to say which version the host serves now (never fails the run)."""
-        p = self.specs[0]
         urls = dict.fromkeys(c.url for c in checks if c is not None)
-        return [
-            verify_url(
-                Check(url=url),
-                retries=0,
-                delay=0,
-                timeout=int(p.get("verify_timeout") or 10),
-                validate_certs=bool(p.get("verify_validate_certs", True)),
-                fetch=self.fetch,
-                sleep=self.sleep,
-            )
-            for url in urls
-        ]
+        return [self._ask(Check(url=url), 0, 0, None) for url in urls]
+
+    def _ask(self, check: Check, retries: int, delay: float, progress: Callable[[str], None] | None) -> dict[str, Any]:
+        p = self.specs[0]
+        return verify_url(
+            check,
+            retries=retries,
+            delay=delay,
+            timeout=int(p.get("verify_timeout") or 10),
+            validate_certs=bool(p.get("verify_validate_certs", True)),
+            fetch=self.fetch,
+            sleep=self.sleep,
+            progress=progress,
+        )
 
     # -- rollback --------------------------------------------------------------------------------------
 
@@ -179,11 +164,11 @@ class Rollout:
             return False
         return not (res.get("failed") and res.get("step") in UNTOUCHED_STEPS)
 
-    def _roll_back(self, failed: dict[str, Any] | None) -> list[str]:
+    def _roll_back(self, reachable: bool) -> list[str]:
         """Put back the DLLs this task replaced, newest first; returns the dest paths restored."""
         if not self.specs[0].get("rollback", True):
             return []
-        if failed is not None and failed.get("error_kind") in NO_HOST_KINDS:
+        if not reachable:
             self.notes.append("the host could not be reached, so nothing was rolled back")
             return []
         restored: list[str] = []
@@ -225,7 +210,7 @@ class Rollout:
         if res.get("rolled_back_by"):
             return "old"
         if res.get("failed"):
-            if res.get("step") == "connect" or res.get("error_kind") in NO_HOST_KINDS:
+            if res.get("step") == "connect" or res.get("error_kind") in UNREACHABLE_KINDS:
                 return "-"
             return "old" if res.get("step") in UNTOUCHED_STEPS else "new"
         if self.check_mode:
@@ -249,7 +234,7 @@ class Rollout:
             extra["served_after_failure"] = after
         rollback_outage = sum(float((r.get("rollback") or {}).get("outage_seconds") or 0) for r in self.results)
         if self.many:
-            out = self._summary()
+            out = self._summary(failed)
             out["outage_seconds"] = round(out["outage_seconds"] + rollback_outage, 3)
         else:
             out = dict(self.results[0])
@@ -282,10 +267,9 @@ class Rollout:
         parts.extend(self.notes)
         return "; ".join(parts)
 
-    def _summary(self) -> dict[str, Any]:
+    def _summary(self, failed: dict[str, Any] | None) -> dict[str, Any]:
         """The top-level keys of a task with ``components``: what a reader of one line needs."""
         rs = self.results
-        failed = next((r for r in rs if r.get("failed")), None)
         methods = [r.get("method") for r in rs if r.get("method") not in (None, "none")]
         isolations = [r.get("isolation") for r in rs if r.get("isolation")]
         first = rs[0] if rs else {}
