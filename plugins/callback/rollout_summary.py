@@ -75,22 +75,20 @@ class CallbackModule(CallbackBase):
         self.started = datetime.datetime.now(datetime.UTC)
         self.play: Any = None
         self.play_hosts: list[str] = []
-        self.batches = 0
         self.who = ""
 
     # -- plays and batches -------------------------------------------------------------------------------
 
     def v2_playbook_on_play_start(self, play: Any) -> None:
         """Called for every batch of a serial play: from the second one on, print the role's table so far."""
-        if play is self.play or (self.play is not None and play.get_name() == self.play.get_name()):
-            self.batches += 1
+        next_batch = self.play is not None and play.get_name() == self.play.get_name()  # each batch is a copy
+        self.play = play
+        if next_batch:
             if self.reports:
                 self._display.banner("ROLLOUT SO FAR (legacy_iis.iis4)")
                 for line in self._role_lines(self.play_hosts, final=False):
                     self._display.display(line)
-        else:
-            self.batches = 1
-        self.play = play
+            return
         try:
             manager = play.get_variable_manager()
             # every host of the play: a serial batch restricts the inventory to itself
