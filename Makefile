@@ -9,11 +9,12 @@ STAMP := $(VENV)/.stamp
 export VENV
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format sanity unit lab-tests integration build ee demo bench soak clean
+.PHONY: help venv test test-fresh lint format sanity unit lab-tests integration build ee demo bench soak clean
 
 help:
 	@echo "make test         every gate in order (what CI runs): ruff, unit, lab, integration, sanity,"
 	@echo "                  ansible-lint, docs lint, build + smoke, execution environment context"
+	@echo "make test-fresh   what CI runs: a fresh clone of HEAD, a new environment, make demo + make test"
 	@echo "make lint         ruff + ansible-lint + antsibull-docs lint"
 	@echo "make format       apply ruff fixes and formatting"
 	@echo "make sanity       ansible-test sanity (offline, no containers)"
@@ -34,6 +35,10 @@ venv: $(STAMP)
 
 test: $(STAMP)
 	@tools/test.sh
+
+# No venv of this checkout: the clone builds its own, from scratch.
+test-fresh:
+	@tools/test_fresh.sh
 
 lint: $(STAMP)
 	@echo "==> [1/3] ruff" && tools/ruff.sh

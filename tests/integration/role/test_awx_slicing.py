@@ -60,6 +60,15 @@ def run_job(name: str, hosts: list[Any], lab: Any, base: Path, audit: Path) -> A
     )
 
 
+def event_host(event: dict[str, Any]) -> str | None:
+    """The host a runner event is about, read as AWX reads it: only events with ``event_data`` name a host.
+
+    Lines a run prints outside Ansible's callbacks (a Python warning on stderr at start-up, say) arrive as
+    ``verbose`` events with no ``event_data`` at all.
+    """
+    return (event.get("event_data") or {}).get("host")
+
+
 def outcomes(audit: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for path in sorted(audit.glob("*.json")):
@@ -102,7 +111,7 @@ def test_sliced_run_under_ansible_runner_matches_a_plain_run(lab, lab_host, tmp_
     # Each slice job's own events name only its hosts, and every host ran the update task.
     for i in (1, 2):
         names = {h.name for h in slice_of(sliced_hosts, i, 2)}
-        seen = {e["event_data"].get("host") for e in runs[f"slice{i}"].events if e["event_data"].get("host")}
+        seen = {host for e in runs[f"slice{i}"].events if (host := event_host(e))}
         assert seen == names, (i, seen)
     sliced, plain = outcomes(sliced_audit), outcomes(plain_audit)
     assert set(sliced) == {h.name for h in sliced_hosts} and set(plain) == {h.name for h in plain_hosts}
@@ -113,3 +122,12 @@ def test_sliced_run_under_ansible_runner_matches_a_plain_run(lab, lab_host, tmp_
         artifacts = Path(runs[name].config.artifact_dir)
         assert (artifacts / "job_events").is_dir()
     assert yaml.safe_load(json.dumps(sliced[sliced_hosts[0].name]))  # audit records are plain JSON documents
+
+
+def test_event_host_skips_events_without_event_data():
+    # What ansible-runner hands over for a warning ansible-core prints on stderr at start-up (a newer
+    # cryptography's deprecation warning, say): a verbose event with the line and no event_data.
+    verbose = {"uuid": "0", "counter": 1, "stdout": "CryptographyDeprecationWarning: ...", "event": "verbose"}
+    ok = {"uuid": "1", "counter": 9, "event": "runner_on_ok", "event_data": {"host": "web1", "task": "update"}}
+    start = {"uuid": "2", "counter": 2, "event": "playbook_on_start", "event_data": {"playbook": "x.yml"}}
+    assert [event_host(e) for e in (verbose, ok, start)] == [None, "web1", None]
