@@ -156,7 +156,7 @@ EXAMPLES = r"""
 
 # An inventory of a fleet, ad hoc:
 #   ansible iis_hosts -m legacy_iis.iis4.iis4_component_info \
-#     -a 'dest=C:\InetPub\shop\bin\ShopCart.dll application=/Shop'
+#     -a 'dest=C:/InetPub/shop/bin/ShopCart.dll application=/Shop'
 """
 
 RETURN = r"""

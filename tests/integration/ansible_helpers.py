@@ -40,10 +40,12 @@ def run_adhoc(
     extra: list[str] | None = None,
     verbosity: int = 0,
     timeout: float = 240,
+    module: str = MODULE,
 ) -> Run:
-    """``ansible <pattern> -m legacy_iis.iis4.iis4_component -a <args>``; per-host results from the tree callback."""
+    """``ansible <pattern> -m <module> -a <args>`` (by default legacy_iis.iis4.iis4_component); per-host results
+    from the tree callback."""
     tree = workdir / f"tree-{len(list(workdir.glob('tree-*')))}"
-    cmd = [str(BIN / "ansible"), pattern, "-i", str(inventory), "-m", MODULE, "-t", str(tree)]
+    cmd = [str(BIN / "ansible"), pattern, "-i", str(inventory), "-m", module, "-t", str(tree)]
     cmd += ["-a", args if isinstance(args, str) else json.dumps(args)]
     if check:
         cmd.append("--check")
