@@ -1,7 +1,8 @@
-"""Render docs/module.md from the module's own DOCUMENTATION, EXAMPLES and RETURN.
+"""Render the module references (docs/module.md, docs/module_info.md) from each module's own DOCUMENTATION,
+EXAMPLES and RETURN.
 
-python tools/gen_module_doc.py          write docs/module.md
-python tools/gen_module_doc.py --check  exit 1 if docs/module.md is out of date (run by the unit tests)
+python tools/gen_module_doc.py          write them
+python tools/gen_module_doc.py --check  exit 1 if one is out of date (run by the unit tests)
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULE = ROOT / "plugins" / "modules" / "iis4_component.py"
 FRAGMENTS = ROOT / "plugins" / "doc_fragments"
-TARGET = ROOT / "docs" / "module.md"
+#: module file -> its reference page
+PAGES = {
+    ROOT / "plugins" / "modules" / "iis4_component.py": ROOT / "docs" / "module.md",
+    ROOT / "plugins" / "modules" / "iis4_component_info.py": ROOT / "docs" / "module_info.md",
+}
 
 _MARKUP = re.compile(r"\b([CIVOMRBLU])\(((?:\\.|[^)\\])*)\)")
 
@@ -54,8 +58,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render() -> str:
-    raw = _strings(MODULE)
+def render(module: Path) -> str:
+    raw = _strings(module)
     doc = yaml.safe_load(raw["DOCUMENTATION"])
     ret = yaml.safe_load(raw["RETURN"])
     for fragment in doc.get("extends_documentation_fragment", []):
@@ -118,21 +122,35 @@ def render() -> str:
     for name, val in ret.items():
         returned, typ, desc = _cell(str(val.get("returned", ""))), val.get("type", ""), _cell(_text(val["description"]))
         w.append(f"| `{name}` | {returned} | {typ} | {desc} |")
+        if module.stem.endswith("_info"):
+            w += _contained(name + ("[]" if typ == "list" else ""), val.get("contains") or {})
     w.append("")
     return "\n".join(w)
 
 
+def _contained(prefix: str, contains: dict[str, Any]) -> list[str]:
+    """Rows for the keys a returned dict (or each dict of a returned list) contains."""
+    rows = []
+    for name, val in contains.items():
+        typ = val.get("type", "")
+        rows.append(f"| `{prefix}.{name}` |  | {typ} | {_cell(_text(val['description']))} |")
+        rows += _contained(f"{prefix}.{name}" + ("[]" if typ == "list" else ""), val.get("contains") or {})
+    return rows
+
+
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET.relative_to(ROOT)} is out of date: run python tools/gen_module_doc.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    stale = 0
+    for module, target in PAGES.items():
+        text = render(module)
+        if "--check" in argv:
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != text:
+                print(f"{target.relative_to(ROOT)} is out of date: run python tools/gen_module_doc.py", file=sys.stderr)
+                stale = 1
+            continue
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}")
+    return stale
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ options:
     type: str
     default: C:\WINNT\system32\inetsrv\adminsamples\adsutil.vbs
   timeout:
-    description: Seconds a command line may take is three times this plus 30.
+    description: How long the host may take; each command line may run three times this many seconds plus 30.
     type: int
     default: 120
   cmdline_limit:
@@ -169,6 +169,8 @@ host:
   description: The host.
   returned: success
   type: dict
+  sample: {"windows": "Windows Server 2003", "windows_version": "5.2.3790", "iis_version": "6.0",
+           "isolation_mode": "worker_process", "services_running": ["IISADMIN", "W3SVC"], "catalog": "complus"}
   contains:
     windows:
       description: The Windows it runs, from C(ver).
@@ -225,9 +227,11 @@ applications:
   returned: success
   type: list
   elements: dict
+  sample: [{"site": 1, "site_name": "Default Web Site", "path": "/Shop", "runs": "app_pool", "process": "w3wp.exe",
+            "app_pool": "ShopPool", "app_pool_state": "Started"}]
   contains:
     site:
-      description: The site's instance number.
+      description: The site's instance number (null on IIS 7 and later when C(appcmd list site) did not tell it).
       type: int
       sample: 1
     site_name:
@@ -275,6 +279,7 @@ components:
   returned: success
   type: list
   elements: dict
+  sample: [{"dest": "C:\\InetPub\\shop\\bin\\ShopCart.dll", "exists": true, "size": 24576, "method": "pool_restart"}]
   contains:
     dest:
       description: The DLL's path.
@@ -330,7 +335,8 @@ components:
       type: dict
       sample: null
     site:
-      description: The site of the applications the release is worked out for.
+      description: The site of the applications the release is worked out for (0 on IIS 7 and later when
+        C(appcmd list site) did not tell its number; null on error).
       type: int
       sample: 1
     applications:

@@ -1,4 +1,4 @@
-"""docs/module.md is generated from the module's documentation and must not drift from it."""
+"""docs/module.md and docs/module_info.md are generated from the modules' documentation and must not drift from it."""
 
 from __future__ import annotations
 

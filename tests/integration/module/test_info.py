@@ -14,9 +14,11 @@ import time
 from typing import Any
 
 import pytest
+import yaml
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import SCRIPT_PREFIX, run_info
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
+from ansible_collections.legacy_iis.iis4.plugins.modules.iis4_component_info import RETURN
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.faults import harness as h
 from tests.integration.module.scenario import args_of, served
@@ -26,6 +28,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.timeout(600)]
 
 MODULE = "legacy_iis.iis4.iis4_component_info"
 IIS_OF_KIND = {"nt4": "4.0", "w2k": "5.0", "xp": "5.1", "w2k3": "6.0", "w2k8r2": "7.5", "w2k19": "10.0"}
+DOCUMENTED = yaml.safe_load(RETURN)
 POOL_STATES = {1: "Starting", 2: "Started", 3: "Stopping", 4: "Stopped"}
 RUNS = {0: "in_process", 1: "isolated", 2: "pooled"}
 #: Commands (or switches) that change something; none may reach the host.
@@ -175,6 +178,15 @@ def check_host(host: Any, lab: Any) -> list[str]:
     for e in lab.log.events(host=name, kind="file", since=t0):
         if SCRIPT_PREFIX not in str(e.detail.get("path", "")):
             problems.append(f"{name}: file event {e.detail}")
+    # Every key is documented, and every documented key of host, applications and components is there.
+    for where, got, doc in [
+        ("result", set(res) - {"warnings"}, set(DOCUMENTED) - {"error_kind", "step"}),
+        ("host", set(res["host"]), set(DOCUMENTED["host"]["contains"])),
+        ("components[]", set(res["components"][0]), set(DOCUMENTED["components"]["contains"])),
+        *[("applications[]", set(a), set(DOCUMENTED["applications"]["contains"])) for a in res["applications"]],
+    ]:
+        if got != doc:
+            problems.append(f"{name}: {where} keys {sorted(got ^ doc)} returned but not documented or the reverse")
     # The host.
     host_info = res["host"]
     if host_info["iis_version"] != IIS_OF_KIND[host.config.kind]:

@@ -156,3 +156,13 @@ def test_documentation_says_what_the_spec_accepts():
         for key in ("type", "required", "default", "choices", "elements", "aliases"):
             assert sub.get(key) == spec.get(key), (name, key)
     assert doc["version_added"] == "1.2.0"
+
+
+def test_every_returned_key_has_a_sample_and_lists_say_what_they_contain():
+    from ansible_collections.legacy_iis.iis4.plugins.modules import iis4_component_info
+
+    ret = yaml.safe_load(iis4_component_info.RETURN)
+    for key, doc in ret.items():
+        assert "sample" in doc and doc.get("description"), key
+    for key in ("host", "applications", "components"):
+        assert ret[key].get("contains"), key
