@@ -345,3 +345,24 @@ def test_adhoc_inventory_over_a_fleet_in_check_mode_and_not(scenario_hosts, lab,
         for x in hosts
     }
     assert "pool_restart" in methods.values(), methods
+
+
+def test_ansible_doc_shows_the_module_cleanly(tmp_path):
+    import json
+    import subprocess
+
+    from tests.ansible_env import BIN, ansible_env
+
+    proc = subprocess.run(  # noqa: S603 - our own command line
+        [str(BIN / "ansible-doc"), "--json", MODULE],
+        env=ansible_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "[WARNING]" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr
+    found = json.loads(proc.stdout)[MODULE]
+    assert found["doc"]["version_added"] == "1.2.0" and found["doc"]["attributes"]["check_mode"]["support"] == "full"
+    assert "blast_radius" in found["return"]["components"]["contains"]
