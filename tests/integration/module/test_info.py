@@ -9,6 +9,7 @@ and the file system is byte for byte what it was.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any
@@ -348,7 +349,6 @@ def test_adhoc_inventory_over_a_fleet_in_check_mode_and_not(scenario_hosts, lab,
 
 
 def test_ansible_doc_shows_the_module_cleanly(tmp_path):
-    import json
     import subprocess
 
     from tests.ansible_env import BIN, ansible_env
@@ -366,3 +366,31 @@ def test_ansible_doc_shows_the_module_cleanly(tmp_path):
     found = json.loads(proc.stdout)[MODULE]
     assert found["doc"]["version_added"] == "1.2.0" and found["doc"]["attributes"]["check_mode"]["support"] == "full"
     assert "blast_radius" in found["return"]["components"]["contains"]
+
+
+def test_module_file_runs_directly_and_an_unreachable_host_is_unreachable(lab, lab_host, lab_inventory, tmp_path):
+    """Explicit winrm_* options on a local host: the module file talks WinRM itself; a host whose WS-Man is down is
+    UNREACHABLE, not failed."""
+    host = lab_host(fleet_index=1)
+    inv = tmp_path / "local.yml"
+    inv.write_text("all:\n  hosts:\n    controller:\n      ansible_connection: local\n", encoding="utf-8")
+    args = {
+        "dest": [SHOP_DLL],
+        "application": ["/Shop"],
+        "winrm_host": host.ip,
+        "winrm_port": host.config.http_port,
+        "winrm_user": host.username,
+        "winrm_password": host.password,
+        "winrm_transport": "ntlm",
+    }
+    run = run_adhoc(inv, "controller", args, tmp_path, module=MODULE, check=True)
+    res = run.result("controller")
+    assert run.rc == 0, run.stdout + run.stderr
+    assert res["changed"] is False and res["components"][0]["method"] == "unload"
+    assert host.password not in run.stdout + run.stderr + json.dumps(res)
+    down = lab_host(fleet_index=0)
+    down.set_faults(wsman_down=True)
+    run = run_adhoc(lab_inventory(down), down.name, {"dest": [SHOP_DLL]}, tmp_path, module=MODULE)
+    res = run.result(down.name)
+    assert "UNREACHABLE!" in run.stdout, run.stdout
+    assert res.get("unreachable") is True and "failed" not in res and res["error_kind"] == "unreachable"
