@@ -249,6 +249,7 @@ class HostConfig:
     catalog: str | None = "auto"  # "auto": None on NT 4, "complus" from 2000 on
     packages: list[PackageConfig] = field(default_factory=list)
     has_tlist: bool = False  # tlist.exe (Resource Kit / Support Tools) installed
+    has_filever: bool = False  # filever.exe (Support Tools) installed
     has_tasklist: bool | None = None  # tasklist.exe installed (default: XP and later)
     update: UpdateConfig | None = None  # the new DLL and the component it replaces (default: the Staging rule)
     rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)

@@ -261,6 +261,8 @@ class Machine:
             exe[system32 + "\\tlist.exe"] = ("tlist", "4.0.1381.1")
         if cfg.has_tasklist:
             exe[system32 + "\\tasklist.exe"] = ("tasklist", "5.1.2600.0")
+        if cfg.has_filever:
+            exe[system32 + "\\filever.exe"] = ("filever", "5.2.3790.0")
         iis = versions.kind_of(cfg).iis
         if cfg.has_iisreset:
             exe[system32 + "\\iisreset.exe"] = ("iisreset", iis)

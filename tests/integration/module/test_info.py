@@ -257,7 +257,7 @@ def test_info_agrees_with_the_lab_and_changes_nothing(scenario, scenario_hosts, 
 
 
 def test_backups_after_an_update_and_an_interrupted_run(lab_host, lab):
-    host = lab_host(fleet_index=1, has_tlist=True)  # /Shop isolated
+    host = lab_host(fleet_index=1, has_tlist=True, has_filever=True)  # /Shop isolated
     old = h.read_file(host, SHOP_DLL)
     update = h.run_module(host, h.module_args())
     assert not update.get("failed"), update["msg"]
@@ -272,6 +272,7 @@ def test_backups_after_an_update_and_an_interrupted_run(lab_host, lab):
     assert comp["size"] == len(h.read_file(host, SHOP_DLL)) and comp["method"] == "unload"
     assert {(x["pid"], x["image"]) for x in comp["holders"]} == lab_holders(host, SHOP_DLL) != set()
     assert comp["holders_tool"] == "tlist"
+    assert (comp["version"], comp["version_source"]) == ("2.0.0.0", "filever")  # the lab DLL's own version
     assert staged["dest"] == STAGED_DLL and staged["exists"] and staged["backups"] == []
     # A state record beside dest: an update was interrupted; the info module names it, and does not recover it.
     record = b"run=20261207101500\r\nmethod=service_restart\r\nservices=IISADMIN,W3SVC\r\nstarted=stop\r\n"

@@ -16,6 +16,7 @@ from .adsutil import cscript_program
 from .attrib import attrib_program
 from .catalog import mtxstop_program
 from .fc import fc_program
+from .filever import filever_program
 from .holders import tasklist_program, tlist_program
 from .iis import appcmd_program, iisreset_program
 from .net import net_program
@@ -25,8 +26,8 @@ from .sc import sc_program
 
 def program_table(config: HostConfig) -> dict[str, Program]:
     """Lower-case base name -> program for a host built from ``config`` (sc.exe only with ``has_sc``, mtxstop.exe
-    only on an MTS catalog host, tlist / tasklist only with ``has_tlist`` / ``has_tasklist``, iisreset / appcmd only
-    with ``has_iisreset`` / ``has_appcmd``)."""
+    only on an MTS catalog host, tlist / tasklist / filever only with ``has_tlist`` / ``has_tasklist`` /
+    ``has_filever``, iisreset / appcmd only with ``has_iisreset`` / ``has_appcmd``)."""
     table: dict[str, Program] = {
         "net": net_program,
         "cscript": cscript_program,
@@ -42,6 +43,8 @@ def program_table(config: HostConfig) -> dict[str, Program]:
         table["tlist"] = tlist_program
     if config.has_tasklist:
         table["tasklist"] = tasklist_program
+    if config.has_filever:
+        table["filever"] = filever_program  # Support Tools
     if config.has_iisreset:
         table["iisreset"] = iisreset_program  # %SystemRoot%\\system32\\iisreset.exe (IIS 5+)
     if config.has_appcmd:
