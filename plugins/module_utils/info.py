@@ -29,6 +29,7 @@ from .appcmd import appcmd_parts
 from .argspec import CONNECTION_SPEC, DEFAULT_ADSUTIL, DEFAULT_SITE, DEFAULT_TIMEOUT
 from .catalog import (
     CATALOGS,
+    IIS_IMAGES,
     MTXSTOP,
     POOLED_APPLICATION,
     CatalogFacts,
@@ -87,12 +88,6 @@ INFO_SPEC_KWARGS: dict[str, Any] = {
 }
 #: What the catalog script is called in the host's temporary folder (a random part keeps two runs apart).
 SCRIPT_PREFIX = "legacy_iis_info_"
-#: What each way of running tells about the process an application lives in.
-RUNS_IN = {
-    "in_process": "inetinfo.exe",
-    "pooled": "dllhost.exe",
-    "app_pool": "w3wp.exe",
-}
 
 
 def info_accepted_names() -> frozenset[str]:
@@ -435,7 +430,7 @@ def component_dict(
     )
     if plan.method == "service_restart":
         out.update(services_stopped=list(plan.stops), services_started=list(plan.starts))
-    if holders and not any(h.image.lower() in ("inetinfo.exe", "mtx.exe", "dllhost.exe", "w3wp.exe") for h in holders):
+    if holders and not any(h.image.lower() in IIS_IMAGES for h in holders):
         warnings.append(f"{dest} is loaded only by programs outside IIS: an update would fail until they exit")
     return out, warnings
 
