@@ -243,7 +243,7 @@ def agrees_with_check_mode(host: Any, comp: dict[str, Any]) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("scenario", ["variations.yaml", "packages.yaml", "versions.yaml", "mixed.yaml"])
+@pytest.mark.parametrize("scenario", ["variations.yaml", "packages.yaml", "versions.yaml", "mixed.yaml", "lan.yaml"])
 def test_info_agrees_with_the_lab_and_changes_nothing(scenario, scenario_hosts, lab):
     hosts = scenario_hosts(scenario, prefix="I")
     problems: list[str] = []
