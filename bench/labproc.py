@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _serve(spec_path: Path, ready_path: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.lab.config import Timing, default_host, load_scenario
-    from tests.lab.server import Lab
+    from tests.lab.harness.server import Lab
+    from tests.lab.machine.config import Timing, default_host, load_scenario
 
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     timing = spec.get("timing") or {}
@@ -111,7 +111,7 @@ class LabProcess:
 
     def start(self) -> LabProcess:
         sys.path.insert(0, str(ROOT))
-        from tests.lab.control import LabClient
+        from tests.lab.harness.control import LabClient
 
         started = time.monotonic()
         log = (self.workdir / (self.spec_path.stem + ".log")).open("wb")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 
 # Seconds.  Service names are the NT key names.
 SERVICE_STOP = {"W3SVC": 2.0, "IISADMIN": 1.5, "MSFTPSVC": 0.5, "SMTPSVC": 0.75, "NNTPSVC": 0.75}

@@ -8,9 +8,9 @@ and the process interface (:mod:`tests.lab.proc_api`).  This module is where the
 
 from __future__ import annotations
 
-from .config import HostConfig
-from .events import EventLog
-from .machine import Machine
+from .machine.config import HostConfig
+from .machine.events import EventLog
+from .machine.machine import Machine
 from .shell import Interpreter
 from .tools import program_table
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.lab.config import (
+from tests.lab.machine.config import (
     SHOP_DLL,
     STAGED_DLL,
     AppPoolConfig,

@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from tests.integration.ansible_helpers import run_adhoc
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import dll_version
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import dll_version
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 

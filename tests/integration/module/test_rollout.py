@@ -13,8 +13,8 @@ import pytest
 
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.module.test_iis4_component import ARGS, fetch, served_version, service_events
-from tests.lab.config import SHOP_DLL, STAGED_DLL, default_host
-from tests.lab.dll import dll_version, make_dll
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, default_host
+from tests.lab.machine.dll import dll_version, make_dll
 from tests.unit.test_return_doc import undocumented
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]

@@ -19,8 +19,8 @@ import yaml
 
 from tests.ansible_env import REPO
 from tests.integration.ansible_helpers import Run, run_playbook
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import dll_version
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import dll_version
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(600)]
 

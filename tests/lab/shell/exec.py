@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..proc_api import CmdIO, Program, ProgramCall
+from ..machine.proc_api import CmdIO, Program, ProgramCall
 from .batch import BatchFrame, start_batch
 from .builtins import BUILTINS, Builtin
 from .control import condition_holds, run_for

@@ -10,8 +10,8 @@ result to the machine, which hands it to the interpreter for every command.
 
 from __future__ import annotations
 
-from ..config import HostConfig
-from ..proc_api import Program
+from ..machine.config import HostConfig
+from ..machine.proc_api import Program
 from .adsutil import cscript_program
 from .attrib import attrib_program
 from .catalog import mtxstop_program

@@ -36,14 +36,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import control, inventory, pipeline, sites, state
-from .auth import write_user_file
-from .certs import HostCertificate, LabCA
-from .config import HostConfig
-from .events import EventLog
-from .http import abort
-from .sites import site_port
-from .wsman import WSManService
+from ..machine.config import HostConfig
+from ..machine.events import EventLog
+from ..wire import pipeline, sites
+from ..wire.auth import write_user_file
+from ..wire.certs import HostCertificate, LabCA
+from ..wire.http import abort
+from ..wire.sites import site_port
+from ..wire.wsman import WSManService
+from . import control, inventory, state
 
 # ---------------------------------------------------------------------------------------------------------- addresses
 
@@ -287,7 +288,7 @@ class Lab:
     def _machine(self, cfg: HostConfig) -> Any:
         factory = self._machine_factory
         if factory is None:
-            from .host import boot as Machine
+            from ..host import boot as Machine
 
             factory = Machine
         return factory(cfg, self.log)

@@ -24,9 +24,9 @@ import ntpath
 from typing import Any
 from urllib.parse import quote
 
-from .config import AppConfig, HostConfig, SiteConfig
-from .dll import dll_version, is_dll
-from .sites import site_port
+from ..machine.config import AppConfig, HostConfig, SiteConfig
+from ..machine.dll import dll_version, is_dll
+from ..wire.sites import site_port
 
 STAGING = "C:\\Staging"
 DEFAULT_SITE = (1, "Default Web Site")

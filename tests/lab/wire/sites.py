@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import h11
 
-from .config import HostConfig
+from ..machine.config import HostConfig
 from .http import Drop, abort, close, next_cycle, read_request, respond
 
 WEB_SERVER_HEADER = "Microsoft-IIS/4.0"
@@ -80,7 +80,7 @@ async def serve_site(
 
 def _server_header(machine: Any) -> str:
     """``Microsoft-IIS/4.0`` on NT 4 hosts; the host's IIS version on the later kinds (issue 13)."""
-    from .versions import server_header
+    from ..machine.versions import server_header
 
     config = getattr(machine, "config", None)
     return server_header(config) if config is not None else WEB_SERVER_HEADER
@@ -89,7 +89,7 @@ def _server_header(machine: Any) -> str:
 @functools.cache
 def _web() -> Any:
     """:mod:`tests.lab.web`, imported on first use (not when the lab is imported)."""
-    from . import web
+    from ..machine import web
 
     return web
 

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from .config import HostConfig
+from ..machine.config import HostConfig
 
 
 class StateHost(Protocol):

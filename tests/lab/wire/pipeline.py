@@ -29,9 +29,9 @@ from typing import Any, Protocol
 
 import h11
 
+from ..machine.config import HostConfig
+from ..machine.events import EventLog
 from .auth import ENCRYPTED_CONTENT_TYPE, SOAP_CONTENT_TYPE, ConnectionAuth
-from .config import HostConfig
-from .events import EventLog
 from .http import REASONS, Drop, abort, close, header, next_cycle, read_request, respond
 from .wsman import WSManService
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from .config import Faults, HostConfig, Timing, default_host, load_scenario
+from ..machine.config import Faults, HostConfig, Timing, default_host, load_scenario
 from .server import Lab, LabHost
 
 _names = itertools.count(1)
@@ -123,7 +123,7 @@ def lab_host(lab: Lab) -> Iterator[Callable[..., LabHost]]:
             lab.remove_host(host.name)
 
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 @pytest.fixture

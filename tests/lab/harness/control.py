@@ -31,8 +31,8 @@ from typing import Any, Protocol
 
 import h11
 
-from .events import EventLog
-from .http import Drop, abort, close, next_cycle, read_request, respond
+from ..machine.events import EventLog
+from ..wire.http import Drop, abort, close, next_cycle, read_request, respond
 from .state import jsonable
 
 

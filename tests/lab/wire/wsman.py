@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .config import HostConfig
-from .events import EventLog
+from ..machine.config import HostConfig
+from ..machine.events import EventLog
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",

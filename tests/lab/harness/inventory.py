@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import HostConfig
-from .sites import site_port
+from ..machine.config import HostConfig
+from ..wire.sites import site_port
 from .update import update_vars
 
 
