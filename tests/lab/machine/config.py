@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import versions
 from .dll import make_dll
 
 SYSTEM_ROOT = "C:\\WINNT"
@@ -272,15 +273,11 @@ class HostConfig:
     auto_fields: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from . import versions
-
         self.auto_fields = set(self.auto_fields) | versions.resolve(self)
 
     def refresh_kind(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
         """After ``kind`` / ``winrm_version`` / ``iis6_metabase_compat`` changed: the fields filled from the kind
         before are filled again, except those in ``keep`` (set explicitly since)."""
-        from . import versions
-
         for name in self.auto_fields - set(keep):
             setattr(self, name, versions.AUTO_FIELDS[name])
         self.auto_fields = (self.auto_fields - set(keep)) | versions.resolve(self)
@@ -292,6 +289,19 @@ class HostConfig:
 
 # --------------------------------------------------------------------------------------------------
 # Scenario files
+
+
+def pool_configs(cfg: HostConfig) -> list[AppPoolConfig]:
+    """The application pools of an IIS 6+ host: ``HostConfig.app_pools``, plus ``DefaultAppPool`` and every pool
+    an application names when they are not configured (with the defaults)."""
+    pools = list(cfg.app_pools)
+    names = {p.name.lower() for p in pools}
+    wanted = [versions.DEFAULT_POOL] + [a.app_pool for s in cfg.sites for a in s.apps if a.app_pool]
+    for name in wanted:
+        if name.lower() not in names:
+            pools.append(AppPoolConfig(name))
+            names.add(name.lower())
+    return pools
 
 
 def _file_bytes(spec: Any) -> bytes:

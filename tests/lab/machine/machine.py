@@ -34,7 +34,7 @@ from typing import Any
 
 from . import versions
 from .catalog import Catalog
-from .config import AppPoolConfig, HostConfig
+from .config import AppPoolConfig, HostConfig, pool_configs
 from .dll import make_dll
 from .events import EventLog
 from .fs import FileSystem
@@ -216,7 +216,7 @@ class Machine:
         self.catalog = Catalog(config, self.processes, log, self.metabase)
         self.pools: dict[str, AppPoolConfig] = {}  # IIS 6+: lower-case name -> pool
         if versions.iis_major(config) >= 6:
-            self.pools = {p.name.lower(): p for p in versions.pool_configs(config)}
+            self.pools = {p.name.lower(): p for p in pool_configs(config)}
         self._make_app_folders()
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():

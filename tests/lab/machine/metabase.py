@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import versions
-from .config import AppConfig, HostConfig, SiteConfig
+from .config import AppConfig, HostConfig, SiteConfig, pool_configs
 
 STRING = "STRING"
 EXPANDSZ = "EXPANDSZ"
@@ -277,7 +277,7 @@ class Metabase:
             if self.iis == 6:
                 w3.values["iis5isolationmodeenabled"] = bool(cfg.iis5_isolation_mode)
             self.create("W3SVC/AppPools", "IIsApplicationPools")
-            for pool in versions.pool_configs(cfg):
+            for pool in pool_configs(cfg):
                 key = self.create(f"W3SVC/AppPools/{pool.name}", "IIsApplicationPool")
                 key.values.update(
                     {

@@ -161,18 +161,3 @@ def iisapp_path(cfg: Any) -> str:
 
 def appcmd_path(cfg: Any) -> str:
     return cfg.system_root + "\\system32\\inetsrv\\appcmd.exe"
-
-
-def pool_configs(cfg: Any) -> list[Any]:
-    """The application pools of an IIS 6+ host: ``HostConfig.app_pools``, plus ``DefaultAppPool`` and every pool
-    an application names when they are not configured (with the defaults)."""
-    from .config import AppPoolConfig
-
-    pools = list(cfg.app_pools)
-    names = {p.name.lower() for p in pools}
-    wanted = [DEFAULT_POOL] + [a.app_pool for s in cfg.sites for a in s.apps if a.app_pool]
-    for name in wanted:
-        if name.lower() not in names:
-            pools.append(AppPoolConfig(name))
-            names.add(name.lower())
-    return pools
