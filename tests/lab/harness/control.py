@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import h11
 
 from ..machine.events import EventLog
-from ..wire.http import Drop, abort, close, next_cycle, read_request, respond
+from ..wire.http import respond, serve
 from .state import jsonable
 
 
@@ -57,30 +57,22 @@ class ControlledLab(Protocol):
 
 async def serve_control(lab: ControlledLab, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Serve one control connection until it ends."""
-    conn = h11.Connection(h11.SERVER)
     loop = asyncio.get_running_loop()
-    try:
-        while True:
-            got = await read_request(conn, reader)
-            if got is None:
-                break
-            request, body = got
-            try:
-                status, payload = await loop.run_in_executor(
-                    lab.executor, handle, lab, request.method.decode(), request.target.decode("latin-1"), body
-                )
-            except KeyError as exc:
-                status, payload = 404, {"error": f"not found: {exc.args[0] if exc.args else ''}"}
-            except (ValueError, TypeError, NotImplementedError) as exc:
-                status, payload = 400, {"error": str(exc)}
-            data = json.dumps(payload, default=str).encode()
-            await respond(conn, writer, status, [("Content-Type", "application/json")], data)
-            if not next_cycle(conn):
-                break
-    except (ConnectionError, OSError, h11.ProtocolError, Drop):
-        abort(writer)
-    finally:
-        close(writer)
+
+    async def answer(conn: h11.Connection, request: h11.Request, body: bytes) -> bool:
+        try:
+            status, payload = await loop.run_in_executor(
+                lab.executor, handle, lab, request.method.decode(), request.target.decode("latin-1"), body
+            )
+        except KeyError as exc:
+            status, payload = 404, {"error": f"not found: {exc.args[0] if exc.args else ''}"}
+        except (ValueError, TypeError, NotImplementedError) as exc:
+            status, payload = 400, {"error": str(exc)}
+        data = json.dumps(payload, default=str).encode()
+        await respond(conn, writer, status, [("Content-Type", "application/json")], data)
+        return True
+
+    await serve(reader, writer, answer)
 
 
 def handle(lab: ControlledLab, method: str, target: str, body: bytes) -> tuple[int, Any]:

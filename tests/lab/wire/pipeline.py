@@ -32,7 +32,7 @@ import h11
 from ..machine.config import HostConfig
 from ..machine.events import EventLog
 from .auth import ENCRYPTED_CONTENT_TYPE, SOAP_CONTENT_TYPE, ConnectionAuth
-from .http import REASONS, Drop, abort, close, header, next_cycle, read_request, respond
+from .http import REASONS, Drop, abort, header, respond, serve
 from .wsman import WSManService
 
 SERVER_HEADER = "Microsoft-HTTPAPI/2.0"
@@ -63,26 +63,14 @@ async def serve_wsman(
         abort(writer)
         return
     writer._lab_kind = "wsman"  # type: ignore[attr-defined]
-    host.connections.add(writer)
     auth = ConnectionAuth(cfg, host.user_file, tls=tls, cbt_hash=host.cbt_hash if tls else None)
-    conn = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
     scheme = "https" if tls else "http"
-    try:
-        while True:
-            got = await read_request(conn, reader)
-            if got is None:
-                break
-            request, raw = got
-            await _request(host, log, conn, reader, writer, auth, request, raw, scheme)
-            if not next_cycle(conn):
-                break
-    except Drop:
-        abort(writer)
-    except (ConnectionError, OSError, h11.ProtocolError, asyncio.IncompleteReadError):
-        abort(writer)
-    finally:
-        host.connections.discard(writer)
-        close(writer)
+
+    async def answer(conn: h11.Connection, request: h11.Request, raw: bytes) -> bool:
+        await _request(host, log, conn, reader, writer, auth, request, raw, scheme)
+        return True
+
+    await serve(reader, writer, answer, connections=host.connections, max_event_size=64 * 1024)
 
 
 async def _request(

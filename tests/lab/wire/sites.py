@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import h11
 
 from ..machine.config import HostConfig
-from .http import Drop, abort, close, next_cycle, read_request, respond
+from .http import Drop, abort, respond, serve
 
 WEB_SERVER_HEADER = "Microsoft-IIS/4.0"
 
@@ -42,40 +42,27 @@ async def serve_site(
         abort(writer)
         return
     writer._lab_kind = "web"  # type: ignore[attr-defined]
-    host.connections.add(writer)
-    conn = h11.Connection(h11.SERVER)
     loop = asyncio.get_running_loop()
-    try:
-        while True:
-            got = await read_request(conn, reader)
-            if got is None:
-                break
-            request, _body = got
-            target = request.target.decode("latin-1")
-            try:
-                status, headers, body = await loop.run_in_executor(executor, _handle, host.machine, port, target)
-            except ConnectionRefusedError:
-                abort(writer)  # W3SVC (or the site) is not running: reset, no answer
-                return
-            hdrs = [("Server", _server_header(host.machine))]
-            hdrs += [
-                (str(k), str(v))
-                for k, v in (headers.items() if isinstance(headers, dict) else headers)
-                if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
-            ]
-            if isinstance(body, str):
-                body = body.encode("cp437", errors="replace")
-            if request.method == b"HEAD":
-                body = b""
-            if not await respond(conn, writer, int(status), hdrs, body or b""):
-                break
-            if not next_cycle(conn):
-                break
-    except (Drop, ConnectionError, OSError, h11.ProtocolError):
-        abort(writer)
-    finally:
-        host.connections.discard(writer)
-        close(writer)
+
+    async def answer(conn: h11.Connection, request: h11.Request, _body: bytes) -> bool:
+        target = request.target.decode("latin-1")
+        try:
+            status, headers, body = await loop.run_in_executor(executor, _handle, host.machine, port, target)
+        except ConnectionRefusedError:
+            raise Drop("W3SVC (or the site) is not running") from None  # reset, no answer
+        hdrs = [("Server", _server_header(host.machine))]
+        hdrs += [
+            (str(k), str(v))
+            for k, v in (headers.items() if isinstance(headers, dict) else headers)
+            if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
+        ]
+        if isinstance(body, str):
+            body = body.encode("cp437", errors="replace")
+        if request.method == b"HEAD":
+            body = b""
+        return await respond(conn, writer, int(status), hdrs, body or b"")
+
+    await serve(reader, writer, answer, connections=host.connections)
 
 
 def _server_header(machine: Any) -> str:
