@@ -3,7 +3,7 @@
     python -m bench.labproc SPEC.json READY.json
 
 ``SPEC.json``: ``{"hosts": [{"name": "WEB001", "pattern": 0}, ...], "timing": {...}, "base_ip": "127.77.0.2",
-"inventory": "path/inventory.yml"}``; ``pattern`` is the index handed to ``tests.lab.config.default_host``
+"inventory": "path/inventory.yml"}``; ``pattern`` is the index handed to ``tests.lab.machine.config.default_host``
 (it picks isolation and installed services).  Once every host listens, the process writes ``READY.json``
 (``{"control_url", "ca_path", "inventory", "hosts": [...summaries...], "pid"}``) and serves until its standard input
 is closed or it gets SIGTERM.  :class:`LabProcess` does all of that from the benchmark side.

@@ -1,6 +1,6 @@
 """legacy_iis.iis4.iis4_component against lab hosts, through the real ansible CLI and pywinrm.
 
-Host roles in the default fleet (tests.lab.config.default_host): index 0 runs /Shop in-process and has FTP
+Host roles in the default fleet (tests.lab.machine.config.default_host): index 0 runs /Shop in-process and has FTP
 and SMTP; index 1 runs /Shop isolated; every host has a second, isolated site "Intranet".
 """
 

@@ -1,6 +1,6 @@
 """Several components in one task, the page check from the controller and the rollback, against lab hosts.
 
-The lab's pages name the version of every component the application loaded (tests.lab.web), so a check of
+The lab's pages name the version of every component the application loaded (tests.lab.machine.web), so a check of
 ``version=2.0.0.0`` passes only once the new DLL is really served. A second component (``Pricing.dll``) is
 added to /Shop of a default fleet host for the tests that need two.
 """

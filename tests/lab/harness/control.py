@@ -7,7 +7,7 @@
 GET      ``/hosts``                       summaries of all hosts
 GET      ``/events?since=&host=&kind=``   the event log (timestamps on the lab's monotonic clock)
 GET      ``/time``                        ``{"monotonic": ...}``, the lab process's clock
-GET      ``/hosts/<name>/state``          :meth:`tests.lab.server.Lab.host_state`
+GET      ``/hosts/<name>/state``          :meth:`tests.lab.harness.server.Lab.host_state`
 POST     ``/hosts/<name>/faults``         set faults (JSON object body), answers all faults
 POST     ``/hosts/<name>/reset-faults``   clear all faults
 POST     ``/hosts/<name>/files``          ``{"path": ..., "content": base64}``
@@ -37,7 +37,7 @@ from .state import jsonable
 
 
 class ControlledLab(Protocol):
-    """What the control API needs of the lab (:class:`tests.lab.server.Lab` provides it)."""
+    """What the control API needs of the lab (:class:`tests.lab.harness.server.Lab` provides it)."""
 
     hosts: dict[str, Any]
     log: EventLog

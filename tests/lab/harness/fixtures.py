@@ -1,8 +1,8 @@
 """pytest fixtures for tests that talk to lab hosts over the wire.
 
-Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins = ["tests.lab.fixtures"]``).
+Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins = ["tests.lab.harness.fixtures"]``).
 
-* ``lab`` (session): a started :class:`~tests.lab.server.Lab`.  Each pytest-xdist worker gets its own address
+* ``lab`` (session): a started :class:`~tests.lab.harness.server.Lab`.  Each pytest-xdist worker gets its own address
   block (``127.<20 + worker>.0.2`` on; ``--lab-base-ip`` overrides the base) and the lab skips addresses another
   process already uses, so parallel workers and parallel test runs do not collide.
 * ``lab_host`` (function): a factory, ``lab_host(**HostConfig overrides) -> LabHost`` with a fresh machine and

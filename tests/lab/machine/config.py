@@ -212,7 +212,7 @@ ENUM_ALL_REPLIES = ("not_recognized", "usage", "silent")
 class HostConfig:
     name: str = "WEB01"
     ip: str = "127.0.0.2"
-    # Windows / IIS version (tests/lab/versions.py): nt4, w2k, xp, w2k3, w2k8r2, w2k19.  Fields whose default
+    # Windows / IIS version (tests/lab/machine/versions.py): nt4, w2k, xp, w2k3, w2k8r2, w2k19.  Fields whose default
     # is None (catalog: "auto") are filled from the kind unless given.
     kind: str = "nt4"
     winrm_version: str | None = None  # XP / 2003: "1.1" (default, ports 80/443) or "2.0" (5985/5986)

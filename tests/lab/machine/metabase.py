@@ -362,7 +362,7 @@ class Metabase:
             guid = uuid.uuid5(uuid.NAMESPACE_URL, f"lab-wam:{self.config.name}:{key.path.lower()}")
             key.values["appwamclsid"] = "{" + str(guid).upper() + "}"
             if self.iis >= 5:
-                # IIS 5: the isolated application's COM+ server application (tests/lab/catalog.py)
+                # IIS 5: the isolated application's COM+ server application (tests/lab/machine/catalog.py)
                 package = uuid.uuid5(uuid.NAMESPACE_URL, f"lab-iis-app:{self.config.name}:{key.path.lower()}")
                 key.values["apppackageid"] = "{" + str(package).upper() + "}"
                 key.values["apppackagename"] = self.package_name(key)

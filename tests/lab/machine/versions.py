@@ -1,7 +1,7 @@
 """Host kinds: which Windows and IIS version a lab host is, and what follows from it (issue 13).
 
 ``HostConfig.kind`` picks a row of :data:`KINDS`; :func:`resolve` fills the fields of a
-:class:`~tests.lab.config.HostConfig` that were left to the kind (``None``, or ``"auto"`` for ``catalog``).
+:class:`~tests.lab.machine.config.HostConfig` that were left to the kind (``None``, or ``"auto"`` for ``catalog``).
 ``nt4`` (the default) resolves to exactly what every lab host was before: Windows NT 4.0 + IIS 4.0.
 
 Sources: the IIS 5-7 facts file (WinRM versions and ports, AppIsolated, IIs5IsolationModeEnabled, adsutil on

@@ -1,16 +1,16 @@
 """One WS-Management connection of a lab host: HTTP requests in, authenticated and decrypted envelopes to
-:mod:`tests.lab.wsman`, encrypted answers out, and the faults that act on the wire.
+:mod:`tests.lab.wire.wsman`, encrypted answers out, and the faults that act on the wire.
 
 Per request: path and method checks (404 / 405), authentication and message decryption
-(:class:`tests.lab.auth.ConnectionAuth`, 401 while the handshake runs), the envelope size limit (413), then
-the envelope goes to the host's :class:`~tests.lab.wsman.WSManService` and its answer is encrypted again
+(:class:`tests.lab.wire.auth.ConnectionAuth`, 401 while the handshake runs), the envelope size limit (413), then
+the envelope goes to the host's :class:`~tests.lab.wire.wsman.WSManService` and its answer is encrypted again
 when the request was.  Every request is logged as an ``http`` event before its answer is written, so a client
 that has its answer finds the event.
 
 Faults on the wire (``HostConfig.faults`` and ``HostConfig.timing``, read at every request):
 
 * ``wsman_down``: requests on connections that are still open are reset without an answer (the listeners
-  themselves are opened and closed by :class:`tests.lab.server.Lab`).
+  themselves are opened and closed by :class:`tests.lab.harness.server.Lab`).
 * ``drop_after_requests = n``: the next ``n`` WS-Man requests are answered, the one after is not: the lab
   closes the connection without answering and clears the fault (one-shot; set it again for another drop).
   The value counts down as requests pass.
@@ -39,7 +39,7 @@ SERVER_HEADER = "Microsoft-HTTPAPI/2.0"
 
 
 class WSManHost(Protocol):
-    """What a connection needs of its host (:class:`tests.lab.server.LabHost` provides it)."""
+    """What a connection needs of its host (:class:`tests.lab.harness.server.LabHost` provides it)."""
 
     config: HostConfig
     closed: bool

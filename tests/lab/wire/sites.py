@@ -1,4 +1,4 @@
-"""The web-site listeners of a lab host: one connection to a site port, answered by :mod:`tests.lab.web`.
+"""The web-site listeners of a lab host: one connection to a site port, answered by :mod:`tests.lab.machine.web`.
 
 Site ``n`` of a host listens on ``web_port + n - 1`` (site 1 on ``HostConfig.web_port``, 8080 by default).
 Every request goes to ``web.handle_request(machine, site_port, path)`` in an executor thread, with the port
@@ -22,7 +22,7 @@ WEB_SERVER_HEADER = "Microsoft-IIS/4.0"
 
 
 class SiteHost(Protocol):
-    """What a site connection needs of its host (:class:`tests.lab.server.LabHost` provides it)."""
+    """What a site connection needs of its host (:class:`tests.lab.harness.server.LabHost` provides it)."""
 
     machine: Any
     closed: bool
@@ -75,7 +75,7 @@ def _server_header(machine: Any) -> str:
 
 @functools.cache
 def _web() -> Any:
-    """:mod:`tests.lab.web`, imported on first use (not when the lab is imported)."""
+    """:mod:`tests.lab.machine.web`, imported on first use (not when the lab is imported)."""
     from ..machine import web
 
     return web

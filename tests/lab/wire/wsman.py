@@ -1,7 +1,7 @@
 """WS-Management (SOAP 1.2) with the WinRS ``cmd`` shell resource, as a WinRM service answers it.
 
 One :class:`WSManService` per lab host keeps the host's shells and their commands.  It is driven by the
-connection layer in :mod:`tests.lab.server` with already authenticated and decrypted envelopes and answers
+connection layer in :mod:`tests.lab.harness.server` with already authenticated and decrypted envelopes and answers
 with an HTTP status and a SOAP envelope.  Supported actions: Create, Command, Send, Receive, Signal, Delete
 of ``http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd``.
 

@@ -1,4 +1,4 @@
-"""Tests of the lab's NT file system model (tests.lab.fs)."""
+"""Tests of the lab's NT file system model (tests.lab.machine.fs)."""
 
 from __future__ import annotations
 
