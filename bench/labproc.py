@@ -3,7 +3,7 @@
     python -m bench.labproc SPEC.json READY.json
 
 ``SPEC.json``: ``{"hosts": [{"name": "WEB001", "pattern": 0}, ...], "timing": {...}, "base_ip": "127.77.0.2",
-"inventory": "path/inventory.yml"}``; ``pattern`` is the index handed to ``tests.lab.config.default_host``
+"inventory": "path/inventory.yml"}``; ``pattern`` is the index handed to ``tests.lab.machine.config.default_host``
 (it picks isolation and installed services).  Once every host listens, the process writes ``READY.json``
 (``{"control_url", "ca_path", "inventory", "hosts": [...summaries...], "pid"}``) and serves until its standard input
 is closed or it gets SIGTERM.  :class:`LabProcess` does all of that from the benchmark side.
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _serve(spec_path: Path, ready_path: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.lab.config import Timing, default_host, load_scenario
-    from tests.lab.server import Lab
+    from tests.lab.harness.server import Lab
+    from tests.lab.machine.config import Timing, default_host, load_scenario
 
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     timing = spec.get("timing") or {}
@@ -111,7 +111,7 @@ class LabProcess:
 
     def start(self) -> LabProcess:
         sys.path.insert(0, str(ROOT))
-        from tests.lab.control import LabClient
+        from tests.lab.harness.control import LabClient
 
         started = time.monotonic()
         log = (self.workdir / (self.spec_path.stem + ".log")).open("wb")

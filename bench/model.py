@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 
 # Seconds.  Service names are the NT key names.
 SERVICE_STOP = {"W3SVC": 2.0, "IISADMIN": 1.5, "MSFTPSVC": 0.5, "SMTPSVC": 0.75, "NNTPSVC": 0.75}
@@ -26,7 +26,7 @@ TIMING: dict[str, Any] = {
     "app_load": 0.05,  # first request to an application after a (re)start or an unload loads the DLL
 }
 
-# The two kinds of host the single-host parts use, as indexes into tests.lab.config.default_host:
+# The two kinds of host the single-host parts use, as indexes into tests.lab.machine.config.default_host:
 # 0 = /Shop in-process, with FTP and SMTP installed (the KB's "troubleshooting" case),
 # 1 = /Shop isolated (its own mtx.exe), W3SVC and IIS Admin only.
 PATTERN_IN_PROCESS = 0

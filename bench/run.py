@@ -153,7 +153,7 @@ class SingleHost:
         cmd = [sys.executable, "-m", "bench.naive", "--endpoint", f"http://{host['ip']}:{host['http_port']}/wsman"]
         cmd += ["--user", "Administrator", "--src", M.STAGED, "--dest", M.DEST, "--metabase-path", M.METABASE_PATH]
         cmd += ["--also-start", ",".join(also)]
-        from tests.lab.config import DEFAULT_PASSWORD
+        from tests.lab.machine.config import DEFAULT_PASSWORD
 
         env = {**os.environ, "NAIVE_WINRM_PASSWORD": DEFAULT_PASSWORD}
 

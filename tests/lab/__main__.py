@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import versions
-from .config import Faults, HostConfig, default_fleet, load_scenario
-from .control import LabClient
-from .server import Lab, LabHost, allocate_ips
+from .harness.control import LabClient
+from .harness.server import Lab, LabHost, allocate_ips
+from .machine import versions
+from .machine.config import Faults, HostConfig, default_fleet, load_scenario
 
 CLIENT_COMMANDS = ("fault", "reset", "state", "events", "hosts")
 

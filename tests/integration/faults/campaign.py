@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.integration.faults import harness as h
-from tests.lab.config import (
+from tests.lab.harness.fixtures import build_config
+from tests.lab.machine.config import (
     SHOP_DLL,
     STAGED_DLL,
     AppPoolConfig,
@@ -32,7 +33,6 @@ from tests.lab.config import (
     PackageConfig,
     default_host,
 )
-from tests.lab.fixtures import build_config
 
 BIN = SHOP_DLL.rsplit("\\", 1)[0]
 OPTIONAL_SERVICES = ("MSFTPSVC", "SMTPSVC", "NNTPSVC")

@@ -1,6 +1,6 @@
 """The fault matrix as data: every named case, the bad inputs, the Ansible-level cases, the campaign chunks.
 
-Host kinds (tests.lab.config.default_host): fleet host 0 runs /Shop in-process and has FTP and SMTP; fleet
+Host kinds (tests.lab.machine.config.default_host): fleet host 0 runs /Shop in-process and has FTP and SMTP; fleet
 host 1 runs /Shop isolated (its own mtx.exe) with IIS Admin and WWW only.  ``rename`` is the NT loader's
 share mode on the host: whether a loaded DLL may be renamed (then the swap can happen before any outage).
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.lab.config import (
+from tests.lab.machine.config import (
     SHOP_DLL,
     STAGED_DLL,
     AppPoolConfig,

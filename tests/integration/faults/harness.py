@@ -28,8 +28,8 @@ from typing import Any
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import dll_version
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import dll_version
 
 IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC")
 RUNNING = "RUNNING"
@@ -371,7 +371,7 @@ class LoseCommand:
         self.host.lab.log.add(self.host.name, "fault", fault="lose_command", when=self.when)
 
     def __enter__(self) -> LoseCommand:
-        from tests.lab.http import Drop as _Drop
+        from tests.lab.wire.http import Drop as _Drop
 
         service = self.host.wsman
         self._orig = service.handle

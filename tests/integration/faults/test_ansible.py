@@ -24,8 +24,8 @@ import yaml
 from tests.ansible_env import BIN, ansible_env, collections_path
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.faults import harness as h
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import make_dll
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(240)]
 
@@ -155,7 +155,7 @@ def test_https_certificate_is_validated(
     before = h.capture(host)
     if variant == "cert-untrusted":
         # A CA bundle that does not hold the lab CA: the host's certificate cannot be trusted.
-        from tests.lab.certs import LabCA
+        from tests.lab.wire.certs import LabCA
 
         other = LabCA().write_ca(tmp_path / "other-ca.pem")
         changes = {"ansible_winrm_ca_trust_path": str(other)}

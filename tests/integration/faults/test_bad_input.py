@@ -19,8 +19,8 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.cmdline import (
 )
 from tests.integration.faults import harness as h
 from tests.integration.faults.cases import BAD_INPUTS, BIN, DEL_TARGET, QUOTABLE, BadInput
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import make_dll
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(120)]
 

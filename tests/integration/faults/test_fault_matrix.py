@@ -21,7 +21,7 @@ import pytest
 from tests.ansible_env import collections_path
 from tests.integration.faults import harness as h
 from tests.integration.faults.cases import MATRIX, Case
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(120)]
 

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.lab.fixtures import wait_until
+from tests.lab.harness.fixtures import wait_until
 
 from . import ScriptMachine
 

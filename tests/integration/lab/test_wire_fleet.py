@@ -14,10 +14,10 @@ import pytest
 import requests
 import yaml
 
-from tests.lab.config import default_fleet
-from tests.lab.control import LabClient
-from tests.lab.fixtures import worker_base_ip
-from tests.lab.server import Lab, allocate_ips
+from tests.lab.harness.control import LabClient
+from tests.lab.harness.fixtures import worker_base_ip
+from tests.lab.harness.server import Lab, allocate_ips
+from tests.lab.machine.config import default_fleet
 
 pytestmark = [pytest.mark.lab]
 

@@ -10,8 +10,8 @@ import pytest
 import xmltodict
 from winrm.exceptions import WinRMTransportError, WSManFaultError
 
-from tests.lab.fixtures import wait_until
-from tests.lab.wsman import (
+from tests.lab.harness.fixtures import wait_until
+from tests.lab.wire.wsman import (
     CMD_RESOURCE,
     ERROR_WSMAN_OPERATION_TIMEDOUT,
     ERROR_WSMAN_QUOTA_MAX_SHELLS,

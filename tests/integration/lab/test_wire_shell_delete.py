@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.lab.fixtures import wait_until
+from tests.lab.harness.fixtures import wait_until
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(90)]
 

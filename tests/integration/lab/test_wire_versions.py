@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.lab.fixtures import worker_index
+from tests.lab.harness.fixtures import worker_index
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(180)]
 

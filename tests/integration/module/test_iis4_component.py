@@ -1,6 +1,6 @@
 """legacy_iis.iis4.iis4_component against lab hosts, through the real ansible CLI and pywinrm.
 
-Host roles in the default fleet (tests.lab.config.default_host): index 0 runs /Shop in-process and has FTP
+Host roles in the default fleet (tests.lab.machine.config.default_host): index 0 runs /Shop in-process and has FTP
 and SMTP; index 1 runs /Shop isolated; every host has a second, isolated site "Intranet".
 """
 
@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from tests.integration.ansible_helpers import run_adhoc
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import dll_version
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import dll_version
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 

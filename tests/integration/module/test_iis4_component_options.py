@@ -9,8 +9,8 @@ import pytest
 
 from tests.integration.ansible_helpers import run_adhoc, run_playbook
 from tests.integration.module.test_iis4_component import ARGS, files_beside, served_version, service_events
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import dll_version, make_dll
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import dll_version, make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 

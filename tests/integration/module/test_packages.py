@@ -18,7 +18,7 @@ import requests
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
 from tests.integration.module.scenario import args_of, running
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 from tests.unit.test_return_doc import undocumented
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]

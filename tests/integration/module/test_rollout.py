@@ -1,6 +1,6 @@
 """Several components in one task, the page check from the controller and the rollback, against lab hosts.
 
-The lab's pages name the version of every component the application loaded (tests.lab.web), so a check of
+The lab's pages name the version of every component the application loaded (tests.lab.machine.web), so a check of
 ``version=2.0.0.0`` passes only once the new DLL is really served. A second component (``Pricing.dll``) is
 added to /Shop of a default fleet host for the tests that need two.
 """
@@ -13,8 +13,8 @@ import pytest
 
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.module.test_iis4_component import ARGS, fetch, served_version, service_events
-from tests.lab.config import SHOP_DLL, STAGED_DLL, default_host
-from tests.lab.dll import dll_version, make_dll
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, default_host
+from tests.lab.machine.dll import dll_version, make_dll
 from tests.unit.test_return_doc import undocumented
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]

@@ -1,7 +1,7 @@
 """The legacy_iis.iis4.component_update role through playbooks/update_component.yml, against lab hosts.
 
 Each test starts its own lab hosts (``lab_host``), writes an inventory for them and runs the real
-``ansible-playbook``. Hosts come from the default mixed fleet (tests.lab.config.default_host): fleet index 0
+``ansible-playbook``. Hosts come from the default mixed fleet (tests.lab.machine.config.default_host): fleet index 0
 and 2 run /Shop in-process (index 0 also has FTP and SMTP), index 1 and 3 run it isolated.
 """
 
@@ -19,8 +19,8 @@ import yaml
 
 from tests.ansible_env import REPO
 from tests.integration.ansible_helpers import Run, run_playbook
-from tests.lab.config import SHOP_DLL, STAGED_DLL
-from tests.lab.dll import dll_version
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.dll import dll_version
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -17,7 +17,7 @@ Where the NT 4.0 behaviour comes from:
   later versions); ``&&``/``||`` precedence (equal, as reimplementations such as pBat document).
 
 This package imports nothing from :mod:`tests.lab.tools`; programs and the shell meet in
-:mod:`tests.lab.proc_api`.
+:mod:`tests.lab.machine.proc_api`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fs import FsError
+from ..machine.fs import FsError
 from .env import Env
 from .flow import PARSE_ERROR_RC, AbortBatches, ExitBatch, Goto
 from .messages import LINE_TOO_LONG, SYNTAX_ERROR

@@ -257,7 +257,7 @@ def _verify(sh: Shell, rest: str) -> int | None:
 
 
 def _ver(sh: Shell, _rest: str) -> int | None:
-    from ..versions import KINDS
+    from ..machine.versions import KINDS
 
     kind = KINDS.get(getattr(sh.machine.config, "kind", "nt4") or "nt4")
     sh.out(kind.ver if kind is not None else VERSION)

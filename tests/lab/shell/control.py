@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..fs import FsError, has_wildcards, split_path
-from ..proc_api import CmdIO
+from ..machine.fs import FsError, has_wildcards, split_path
+from ..machine.proc_api import CmdIO
 from .messages import SYNTAX_ERROR
 from .parse import ForNode, IfNode, NeedMore, ParseError, Parser
 from .words import cmd_tokens, int_or, parse_number, unquote

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ..fs import FsError, has_wildcards, split_path, wildcard_match
+from ..machine.fs import FsError, has_wildcards, split_path, wildcard_match
 from .filecmds import join_path, parent_of
 from .messages import NO_FILES, PATH_NOT_FOUND
 from .words import cmd_tokens

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..fs import FsError, split_path
+from ..machine.fs import FsError, split_path
 from .words import unquote
 
 

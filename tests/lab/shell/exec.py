@@ -5,7 +5,7 @@ A line is read in two phases (``%`` expansion by :mod:`.env`, then parsing by :m
 is run here: operators, blocks, redirections (:mod:`.redirect`), ``if``/``for`` (:mod:`.control`), simple
 commands.  A simple command is a built-in (:data:`.builtins.BUILTINS`), a batch file (:mod:`.batch`), a
 script (handed to cscript), a nested ``cmd`` or a *program* from the table the machine handed over (lower-case
-base name -> callable taking a :class:`~tests.lab.proc_api.ProgramCall`); anything else is not recognized.
+base name -> callable taking a :class:`~tests.lab.machine.proc_api.ProgramCall`); anything else is not recognized.
 ``&&`` and ``||`` test whether the last command succeeded, which for ``ren``/``del`` is not ERRORLEVEL.
 
 ``cmd /c`` quotes: the Windows 2000 ``cmd /?`` calls "strip the first and the last quote" the *old*
@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..proc_api import CmdIO, Program, ProgramCall
+from ..machine.proc_api import CmdIO, Program, ProgramCall
 from .batch import BatchFrame, start_batch
 from .builtins import BUILTINS, Builtin
 from .control import condition_holds, run_for

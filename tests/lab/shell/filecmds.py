@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fs import FsError, has_wildcards, split_path
+from ..machine.fs import FsError, has_wildcards, split_path
 from .messages import COPIED, DUPLICATE, FILE_NOT_FOUND, PATH_NOT_FOUND, SYNTAX_ERROR
 from .redirect import read_answer_line
 from .words import cmd_tokens, unquote

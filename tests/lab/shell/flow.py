@@ -8,7 +8,7 @@ raises :class:`AbortBatches`, which ends every running batch file; Ctrl+C / term
 
 from __future__ import annotations
 
-from ..proc_api import STATUS_CONTROL_C_EXIT
+from ..machine.proc_api import STATUS_CONTROL_C_EXIT
 
 CANCELLED_RC = STATUS_CONTROL_C_EXIT & 0xFFFFFFFF  # 0xC000013A, what Windows reports after Ctrl+C
 PARSE_ERROR_RC = 255  # errorlevel after a line that does not parse (a guess)

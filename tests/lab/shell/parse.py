@@ -12,6 +12,7 @@ else that does not parse raises :class:`ParseError` with cmd's message.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,24 +257,21 @@ class Parser:
             raise ParseError(SYNTAX_ERROR)
         return Redir(handle, mode, unquote(target))
 
-    def word(self, stop: str = "") -> str:
-        """A token: up to white space or an operator, quotes grouping, carets escaping."""
-        out: list[str] = []
+    def token_chars(self, out: list[str]) -> Iterator[str]:
+        """The one token scanner of :meth:`word` and :meth:`simple`: walks the text up to a line break, copying into
+        ``out`` what quotes group (the quotes kept; an unterminated quote runs to the line end) and what a caret
+        escapes (the caret dropped; a caret before the line end vanishes).  Every other character is yielded
+        unconsumed: the caller stops there, takes it (``self.i += 1``) or parses on from it."""
         in_quote = False
         while not self.at_end():
             ch = self.peek()
             if ch == "\n":
-                break
-            if in_quote:
+                return
+            if in_quote or ch == '"':
                 out.append(ch)
                 self.i += 1
                 if ch == '"':
-                    in_quote = False
-                continue
-            if ch == '"':
-                in_quote = True
-                out.append(ch)
-                self.i += 1
+                    in_quote = not in_quote
                 continue
             if ch == "^":
                 if self.i + 1 < len(self.s) and self.s[self.i + 1] != "\n":
@@ -282,6 +280,12 @@ class Parser:
                 else:
                     self.i += 1
                 continue
+            yield ch
+
+    def word(self, stop: str = "") -> str:
+        """A token: up to white space or an operator, quotes grouping, carets escaping."""
+        out: list[str] = []
+        for ch in self.token_chars(out):
             if ch in " \t&|<>" or ch in stop or (ch == ")" and self.depth > 0):
                 break
             out.append(ch)
@@ -291,29 +295,7 @@ class Parser:
     def simple(self) -> Simple:
         out: list[str] = []
         redirs: list[Redir] = []
-        in_quote = False
-        while not self.at_end():
-            ch = self.peek()
-            if ch == "\n":
-                break
-            if in_quote:
-                out.append(ch)
-                self.i += 1
-                if ch == '"':
-                    in_quote = False
-                continue
-            if ch == '"':
-                in_quote = True
-                out.append(ch)
-                self.i += 1
-                continue
-            if ch == "^":
-                if self.i + 1 < len(self.s) and self.s[self.i + 1] != "\n":
-                    out.append(self.s[self.i + 1])
-                    self.i += 2
-                else:
-                    self.i += 1
-                continue
+        for ch in self.token_chars(out):
             if ch in "&|" or (ch == ")" and self.depth > 0):
                 break
             if ch in "<>":

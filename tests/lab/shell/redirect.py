@@ -11,8 +11,8 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from ..fs import FsError, has_wildcards
-from ..proc_api import CmdIO
+from ..machine.fs import FsError, has_wildcards
+from ..machine.proc_api import CmdIO
 from .messages import SYNTAX_ERROR
 from .parse import Redir
 

@@ -1,7 +1,7 @@
 """The programs installed on a lab host, and THE program table.
 
-A program is a callable taking a :class:`~tests.lab.proc_api.ProgramCall` and returning its exit code
-(see :mod:`tests.lab.proc_api`); cmd.exe finds it by its base name without extension.  cmd.exe's built-in
+A program is a callable taking a :class:`~tests.lab.machine.proc_api.ProgramCall` and returning its exit code
+(see :mod:`tests.lab.machine.proc_api`); cmd.exe finds it by its base name without extension.  cmd.exe's built-in
 commands (copy, dir, del, ...) are not programs: they live with the interpreter in :mod:`tests.lab.shell`.
 
 :func:`program_table` is the only place that lists the programs; :func:`tests.lab.host.boot` hands its
@@ -10,8 +10,8 @@ result to the machine, which hands it to the interpreter for every command.
 
 from __future__ import annotations
 
-from ..config import HostConfig
-from ..proc_api import Program
+from ..machine.config import HostConfig
+from ..machine.proc_api import Program
 from .adsutil import cscript_program
 from .attrib import attrib_program
 from .catalog import mtxstop_program

@@ -20,7 +20,7 @@ import ntpath
 from collections.abc import Callable
 from typing import Any
 
-from ..metabase import (
+from ..machine.metabase import (
     BOOLEAN,
     E_ACCESS_DENIED,
     E_ADS_BAD_PATHNAME,
@@ -35,7 +35,7 @@ from ..metabase import (
     Metabase,
     PropDef,
 )
-from ..proc_api import ProgramCall
+from ..machine.proc_api import ProgramCall
 from .catalog import catalog_op, run_catalog_script
 from .iis import is_iisapp, run_iisapp
 from .paths import resolve

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ntpath
 
-from ..fs import ARCHIVE, HIDDEN, READONLY, SYSTEM, FsError, has_wildcards
-from ..proc_api import ProgramCall
+from ..machine.fs import ARCHIVE, HIDDEN, READONLY, SYSTEM, FsError, has_wildcards
+from ..machine.proc_api import ProgramCall
 from .paths import resolve
 from .winerror import CRLF
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..catalog import SHUTDOWN_MISSING, SHUTDOWN_OK, SHUTDOWN_REFUSED
-from ..proc_api import ProgramCall
-from ..processes import LoadError
+from ..machine.catalog import SHUTDOWN_MISSING, SHUTDOWN_OK, SHUTDOWN_REFUSED
+from ..machine.proc_api import ProgramCall
+from ..machine.processes import LoadError
 from .winerror import CRLF
 
 MARKER = "' legacy_iis.iis4 catalog "

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 
-from ..fs import FsError
-from ..proc_api import ProgramCall
+from ..machine.fs import FsError
+from ..machine.proc_api import ProgramCall
 
 BINARY_EXTENSIONS = (".exe", ".com", ".sys", ".obj", ".lib", ".bin")
 

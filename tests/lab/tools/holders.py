@@ -14,7 +14,7 @@ import fnmatch
 import ntpath
 from typing import Any
 
-from ..proc_api import ProgramCall
+from ..machine.proc_api import ProgramCall
 from .winerror import CRLF
 
 NO_TASKS = "INFO: No tasks are running which match the specified criteria."

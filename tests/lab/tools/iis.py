@@ -12,10 +12,10 @@ import contextlib
 import time
 from typing import Any
 
-from .. import scm as scm_mod
-from .. import versions
-from ..proc_api import ProgramCall
-from ..processes import W3WP
+from ..machine import scm as scm_mod
+from ..machine import versions
+from ..machine.proc_api import ProgramCall
+from ..machine.processes import W3WP
 from .winerror import CRLF
 
 # --------------------------------------------------------------------------------------------------

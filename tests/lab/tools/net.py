@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import scm as scm_mod
-from ..proc_api import STATUS_CONTROL_C_EXIT, ProgramCall
+from ..machine import scm as scm_mod
+from ..machine.proc_api import STATUS_CONTROL_C_EXIT, ProgramCall
 from .winerror import CRLF, system_text
 
 NET_HEADER_NT4 = "These Windows NT services are started:"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ntpath
 import time
 
-from ..dll import dll_name, dll_version, is_dll
-from ..proc_api import ProgramCall
+from ..machine.dll import dll_name, dll_version, is_dll
+from ..machine.proc_api import ProgramCall
 from .paths import resolve
 
 

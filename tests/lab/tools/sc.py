@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import scm as scm_mod
-from ..proc_api import ProgramCall
+from ..machine import scm as scm_mod
+from ..machine.proc_api import ProgramCall
 from .winerror import CRLF, system_text
 
 _STATE_NAMES = {1: "STOPPED", 2: "START_PENDING", 3: "STOP_PENDING", 4: "RUNNING"}

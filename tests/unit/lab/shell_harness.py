@@ -7,11 +7,11 @@ import threading
 from datetime import datetime
 from types import SimpleNamespace
 
-from tests.lab.config import HostConfig
-from tests.lab.dll import make_dll
-from tests.lab.events import EventLog
-from tests.lab.fs import FileSystem
-from tests.lab.proc_api import CmdIO, ProgramCall
+from tests.lab.machine.config import HostConfig
+from tests.lab.machine.dll import make_dll
+from tests.lab.machine.events import EventLog
+from tests.lab.machine.fs import FileSystem
+from tests.lab.machine.proc_api import CmdIO, ProgramCall
 from tests.lab.shell import Interpreter
 
 ORACLE_FILES = {

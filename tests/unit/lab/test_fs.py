@@ -1,4 +1,4 @@
-"""Tests of the lab's NT file system model (tests.lab.fs)."""
+"""Tests of the lab's NT file system model (tests.lab.machine.fs)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.lab.config import Faults
-from tests.lab.events import EventLog
-from tests.lab.fs import FileSystem, FsError, normalize, wildcard_match
+from tests.lab.machine.config import Faults
+from tests.lab.machine.events import EventLog
+from tests.lab.machine.fs import FileSystem, FsError, normalize, wildcard_match
 
 
 @pytest.fixture

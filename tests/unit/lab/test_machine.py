@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from tests.lab import web
-from tests.lab.config import SHOP_DLL, STAGED_DLL, AppConfig, HostConfig, SiteConfig, Timing, default_host
-from tests.lab.dll import dll_version, make_dll
-from tests.lab.events import EventLog
 from tests.lab.host import boot
-from tests.lab.machine import Machine
+from tests.lab.machine import web
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, AppConfig, HostConfig, SiteConfig, Timing, default_host
+from tests.lab.machine.dll import dll_version, make_dll
+from tests.lab.machine.events import EventLog
+from tests.lab.machine.machine import Machine
 
 ADSUTIL = "cscript //nologo C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
 SHARING = "The process cannot access the file because it is being used by another process.\r\n"

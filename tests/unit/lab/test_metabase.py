@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.lab.config import AppConfig, HostConfig, SiteConfig, default_host
-from tests.lab.metabase import INPROC_WAM_CLSID, Metabase
+from tests.lab.machine.config import AppConfig, HostConfig, SiteConfig, default_host
+from tests.lab.machine.metabase import INPROC_WAM_CLSID, Metabase
 
 
 def fleet_host(index: int = 1) -> Metabase:

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from tests.lab import web
-from tests.lab.config import (
+from tests.lab.machine import web
+from tests.lab.machine.config import (
     SHOP_DLL,
     STAGED_DLL,
     AppConfig,

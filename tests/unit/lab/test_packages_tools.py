@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 from tests.lab.tools import program_table
 from tests.unit.lab.test_packages_model import PKG, get, holders, host
 from tests.unit.lab.tools_harness import run

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from tests.lab.config import HostConfig, Timing
-from tests.lab.events import EventLog
-from tests.lab.scm import (
+from tests.lab.machine.config import HostConfig, Timing
+from tests.lab.machine.events import EventLog
+from tests.lab.machine.scm import (
     RUNNING,
     START_PENDING,
     STOP_PENDING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.lab.proc_api import ProgramCall
+from tests.lab.machine.proc_api import ProgramCall
 from tests.lab.shell import CANCELLED_RC, Interpreter
 from tests.unit.lab.shell_harness import make_machine, recorder, run
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.lab.proc_api import ProgramCall
+from tests.lab.machine.proc_api import ProgramCall
 from tests.unit.lab.shell_harness import make_machine, recorder, run
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.lab.config import AppConfig, HostConfig, SiteConfig, default_host
+from tests.lab.machine.config import AppConfig, HostConfig, SiteConfig, default_host
 from tests.unit.lab.tools_harness import fast_timing, helpmsg, machine, run
 
 

@@ -81,7 +81,7 @@ def test_sc_enumdepend_lists_every_dependant_in_reverse_start_order():
     """facts 3.3: ``Enum: entriesRead = <n>``, then per dependant (stopped ones too) a blank line, SERVICE_NAME,
     DISPLAY_NAME and the status block of ``sc query``; EnumDependentServices returns them in the reverse order
     of their start (a service after those that depend on it)."""
-    from tests.lab.config import ExtraService
+    from tests.lab.machine.config import ExtraService
 
     m = machine(0, extra_services=[ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"])])
     run(m, "net stop smtpsvc")

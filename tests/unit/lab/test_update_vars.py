@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL, AppConfig, HostConfig, SiteConfig, default_fleet, load_scenario
-from tests.lab.dll import make_dll
-from tests.lab.inventory import host_vars
-from tests.lab.update import update_vars
+from tests.lab.harness.inventory import host_vars
+from tests.lab.harness.update import update_vars
+from tests.lab.machine.config import (
+    SHOP_DLL,
+    STAGED_DLL,
+    AppConfig,
+    HostConfig,
+    SiteConfig,
+    default_fleet,
+    load_scenario,
+)
+from tests.lab.machine.dll import make_dll
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "lab" / "scenarios"
 
@@ -75,7 +83,7 @@ def test_site_and_other_sites():
 
 
 def test_an_explicit_update_wins_over_the_staging_rule():
-    from tests.lab.config import UpdateConfig
+    from tests.lab.machine.config import UpdateConfig
 
     cfg = _host(sites=[SiteConfig(apps=[AppConfig("/Shop", True, components=[SHOP_DLL])])])
     cfg.files["C:\\Deploy\\New.dll"] = make_dll("ShopCart", "3.0.0.0")

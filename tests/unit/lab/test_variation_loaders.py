@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.lab import web
-from tests.lab.config import SHOP_DLL, STAGED_DLL, AppConfig, ForeignLoader, SiteConfig
+from tests.lab.machine import web
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, AppConfig, ForeignLoader, SiteConfig
 from tests.unit.lab.tools_harness import ADSUTIL, fast_timing, machine, run
 
 SHARING = "The process cannot access the file because it is being used by another process.\n"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lab import web
-from tests.lab.config import SHOP_DLL, AppConfig, SiteConfig
+from tests.lab.machine import web
+from tests.lab.machine.config import SHOP_DLL, AppConfig, SiteConfig
 from tests.lab.shell.messages import NOT_RECOGNIZED
 from tests.unit.lab.tools_harness import ADSUTIL, machine, run
 
@@ -147,7 +147,7 @@ def _odd_sites(isolated: bool) -> list[SiteConfig]:
 
 
 def _odd_machine(isolated: bool):
-    from tests.lab.dll import make_dll
+    from tests.lab.machine.dll import make_dll
 
     m = machine(1, sites=_odd_sites(isolated))
     for path in ODD:

@@ -8,7 +8,7 @@ captures (a documented choice for NT 4.0)."""
 
 from __future__ import annotations
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 from tests.unit.lab.tools_harness import machine, run
 
 DENIED = "Access is denied.\n"

@@ -5,7 +5,7 @@ stopped with ``/y``; starting a service starts its dependencies first) and secti
 
 from __future__ import annotations
 
-from tests.lab.config import ExtraService
+from tests.lab.machine.config import ExtraService
 from tests.unit.lab.tools_harness import machine, run
 
 MONAGENT = ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"])
@@ -94,7 +94,7 @@ def test_sc_qc_shows_their_dependencies():
 
 
 def test_extra_services_from_a_scenario_dict():
-    from tests.lab.config import host_from_dict
+    from tests.lab.machine.config import host_from_dict
 
     cfg = host_from_dict(
         {"name": "X", "extra_services": [{"name": "MONAGENT", "display": "Monitoring Agent", "depends_on": ["W3SVC"]}]}
@@ -106,10 +106,10 @@ def test_a_service_whose_dependency_is_still_stopping_fails_at_once_with_1068():
     """A choice (docs/dev/lab-machine.md): the SCM does not wait for a dependency in STOP_PENDING."""
     import time
 
-    from tests.lab.config import ExtraService, default_host
-    from tests.lab.events import EventLog
     from tests.lab.host import boot
-    from tests.lab.scm import ServiceError
+    from tests.lab.machine.config import ExtraService, default_host
+    from tests.lab.machine.events import EventLog
+    from tests.lab.machine.scm import ServiceError
 
     cfg = default_host(0, "127.0.0.2")
     cfg.extra_services = [ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"], running=False)]

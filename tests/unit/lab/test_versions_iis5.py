@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lab.catalog import POOLED_APP
+from tests.lab.machine.catalog import POOLED_APP
 from tests.unit.lab.test_packages_tools import cat
 from tests.unit.lab.versions_harness import OTHER_DLL, get, holders, host, images, run
 
@@ -128,7 +128,7 @@ def test_worker_exit_delay_and_worker_keeps_dll():
     get(m)
     run(m, f"{ADSUTIL} APPUNLOAD /LM/W3SVC/1/ROOT/Shop")
     assert images(m) == ["dllhost.exe"]
-    from tests.lab.fixtures import wait_until
+    from tests.lab.harness.fixtures import wait_until
 
     assert wait_until(lambda: holders(m) == [], timeout=3)
     m = host("w2k", shop={"isolation": 1})

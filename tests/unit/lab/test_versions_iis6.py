@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
-from tests.lab.config import AppPoolConfig
-from tests.lab.fixtures import wait_until
-from tests.lab.metabase import E_ADS_PROPERTY_NOT_SET
+from tests.lab.harness.fixtures import wait_until
+from tests.lab.machine.config import AppPoolConfig
+from tests.lab.machine.metabase import E_ADS_PROPERTY_NOT_SET
 from tests.unit.lab.tools_harness import fast_timing
 from tests.unit.lab.versions_harness import OTHER_DLL, get, holders, host, images, run
 

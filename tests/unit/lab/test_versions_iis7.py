@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lab.config import AppPoolConfig
+from tests.lab.machine.config import AppPoolConfig
 from tests.unit.lab.versions_harness import OTHER_DLL, get, holders, host, images, run
 
 APPCMD = "C:\\Windows\\system32\\inetsrv\\appcmd.exe"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lab.config import HostConfig, host_from_dict
-from tests.lab.fixtures import build_config
-from tests.lab.inventory import host_vars
+from tests.lab.harness.fixtures import build_config
+from tests.lab.harness.inventory import host_vars
+from tests.lab.machine.config import HostConfig, host_from_dict
 from tests.lab.tools import program_table
 from tests.unit.lab.versions_harness import host, run
 

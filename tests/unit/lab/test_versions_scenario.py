@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.lab import web
-from tests.lab.config import load_scenario
-from tests.lab.events import EventLog
+from tests.lab.harness.update import update_vars
 from tests.lab.host import boot
-from tests.lab.update import update_vars
+from tests.lab.machine import web
+from tests.lab.machine.config import load_scenario
+from tests.lab.machine.events import EventLog
 
 SCENARIO = Path(__file__).resolve().parents[2] / "lab" / "scenarios" / "versions.yaml"
 EXPECTED = {

@@ -3,10 +3,10 @@ tests (net, sc, cscript + adsutil.vbs, regsvr32)."""
 
 from __future__ import annotations
 
-from tests.lab.config import Timing, default_host
-from tests.lab.events import EventLog
 from tests.lab.host import boot
-from tests.lab.machine import Machine
+from tests.lab.machine.config import Timing, default_host
+from tests.lab.machine.events import EventLog
+from tests.lab.machine.machine import Machine
 
 ADSUTIL = "cscript //nologo C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
 HEX = 0xFFFFFFFF

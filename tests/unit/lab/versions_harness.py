@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.lab import web
-from tests.lab.config import SHOP_DLL, STAGED_DLL, AppConfig, HostConfig, SiteConfig
-from tests.lab.dll import make_dll
-from tests.lab.events import EventLog
 from tests.lab.host import boot
-from tests.lab.machine import Machine
+from tests.lab.machine import web
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, AppConfig, HostConfig, SiteConfig
+from tests.lab.machine.dll import make_dll
+from tests.lab.machine.events import EventLog
+from tests.lab.machine.machine import Machine
 from tests.unit.lab.tools_harness import fast_timing, run
 
 OTHER_DLL = "C:\\InetPub\\other\\bin\\Other.dll"

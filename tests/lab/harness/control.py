@@ -7,7 +7,7 @@
 GET      ``/hosts``                       summaries of all hosts
 GET      ``/events?since=&host=&kind=``   the event log (timestamps on the lab's monotonic clock)
 GET      ``/time``                        ``{"monotonic": ...}``, the lab process's clock
-GET      ``/hosts/<name>/state``          :meth:`tests.lab.server.Lab.host_state`
+GET      ``/hosts/<name>/state``          :meth:`tests.lab.harness.server.Lab.host_state`
 POST     ``/hosts/<name>/faults``         set faults (JSON object body), answers all faults
 POST     ``/hosts/<name>/reset-faults``   clear all faults
 POST     ``/hosts/<name>/files``          ``{"path": ..., "content": base64}``
@@ -31,13 +31,13 @@ from typing import Any, Protocol
 
 import h11
 
-from .events import EventLog
-from .http import Drop, abort, close, next_cycle, read_request, respond
+from ..machine.events import EventLog
+from ..wire.http import respond, serve
 from .state import jsonable
 
 
 class ControlledLab(Protocol):
-    """What the control API needs of the lab (:class:`tests.lab.server.Lab` provides it)."""
+    """What the control API needs of the lab (:class:`tests.lab.harness.server.Lab` provides it)."""
 
     hosts: dict[str, Any]
     log: EventLog
@@ -57,30 +57,22 @@ class ControlledLab(Protocol):
 
 async def serve_control(lab: ControlledLab, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Serve one control connection until it ends."""
-    conn = h11.Connection(h11.SERVER)
     loop = asyncio.get_running_loop()
-    try:
-        while True:
-            got = await read_request(conn, reader)
-            if got is None:
-                break
-            request, body = got
-            try:
-                status, payload = await loop.run_in_executor(
-                    lab.executor, handle, lab, request.method.decode(), request.target.decode("latin-1"), body
-                )
-            except KeyError as exc:
-                status, payload = 404, {"error": f"not found: {exc.args[0] if exc.args else ''}"}
-            except (ValueError, TypeError, NotImplementedError) as exc:
-                status, payload = 400, {"error": str(exc)}
-            data = json.dumps(payload, default=str).encode()
-            await respond(conn, writer, status, [("Content-Type", "application/json")], data)
-            if not next_cycle(conn):
-                break
-    except (ConnectionError, OSError, h11.ProtocolError, Drop):
-        abort(writer)
-    finally:
-        close(writer)
+
+    async def answer(conn: h11.Connection, request: h11.Request, body: bytes) -> bool:
+        try:
+            status, payload = await loop.run_in_executor(
+                lab.executor, handle, lab, request.method.decode(), request.target.decode("latin-1"), body
+            )
+        except KeyError as exc:
+            status, payload = 404, {"error": f"not found: {exc.args[0] if exc.args else ''}"}
+        except (ValueError, TypeError, NotImplementedError) as exc:
+            status, payload = 400, {"error": str(exc)}
+        data = json.dumps(payload, default=str).encode()
+        await respond(conn, writer, status, [("Content-Type", "application/json")], data)
+        return True
+
+    await serve(reader, writer, answer)
 
 
 def handle(lab: ControlledLab, method: str, target: str, body: bytes) -> tuple[int, Any]:

@@ -3,16 +3,17 @@
 Every host lives on its own loopback address (Linux routes all of 127/8 to ``lo``) and has
 
 * WS-Management over HTTP on ``ip:5985`` and HTTPS on ``ip:5986`` (``HostConfig.http_port`` / ``https_port``:
-  80 / 443 for XP and 2003 hosts with WinRM 1.1, see :mod:`tests.lab.versions`), path ``/wsman``
-  (:mod:`tests.lab.pipeline`, :mod:`tests.lab.wsman`, :mod:`tests.lab.auth`), the HTTPS certificate issued by the lab CA
-  (:mod:`tests.lab.certs`);
-* one web listener per site: site ``n`` listens on ``web_port + n - 1`` (:mod:`tests.lab.sites`).
+  80 / 443 for XP and 2003 hosts with WinRM 1.1, see :mod:`tests.lab.machine.versions`), path ``/wsman``
+  (:mod:`tests.lab.wire.pipeline`, :mod:`tests.lab.wire.wsman`, :mod:`tests.lab.wire.auth`), the HTTPS
+  certificate issued by the lab CA (:mod:`tests.lab.wire.certs`);
+* one web listener per site: site ``n`` listens on ``web_port + n - 1`` (:mod:`tests.lab.wire.sites`).
 
 This module owns the event loop thread and the life cycle of hosts: addresses, certificates, listeners,
-housekeeping and fault changes.  HTTP framing is in :mod:`tests.lab.http`, the faults that act on single
+housekeeping and fault changes; the machine of each host comes from :func:`tests.lab.host.boot`.
+HTTP framing and the serve loop of every listener are in :mod:`tests.lab.wire.http`, the faults that act on single
 requests (``drop_after_requests``, ``drop_on_command``, ``slow_responses``, ``timing.request_latency``) in
-:mod:`tests.lab.pipeline`, the JSON control API (``Lab(control_port=...)``) and its client in
-:mod:`tests.lab.control`, host state snapshots in :mod:`tests.lab.state`.
+:mod:`tests.lab.wire.pipeline`, the JSON control API (``Lab(control_port=...)``) and its client in
+:mod:`tests.lab.harness.control`, host state snapshots in :mod:`tests.lab.harness.state`.
 
 ``wsman_down`` (``HostConfig.faults``, mutable at run time): the WS-Man listeners stop accepting (connection
 refused); set through :meth:`Lab.set_faults` or the control API it takes effect at once, set directly on the
@@ -36,14 +37,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import control, inventory, pipeline, sites, state
-from .auth import write_user_file
-from .certs import HostCertificate, LabCA
-from .config import HostConfig
-from .events import EventLog
-from .http import abort
-from .sites import site_port
-from .wsman import WSManService
+from ..machine.config import HostConfig
+from ..machine.events import EventLog
+from ..wire import pipeline, sites
+from ..wire.auth import write_user_file
+from ..wire.certs import HostCertificate, LabCA
+from ..wire.http import abort
+from ..wire.sites import site_port
+from ..wire.wsman import WSManService
+from . import control, inventory, state
 
 # ---------------------------------------------------------------------------------------------------------- addresses
 
@@ -287,7 +289,7 @@ class Lab:
     def _machine(self, cfg: HostConfig) -> Any:
         factory = self._machine_factory
         if factory is None:
-            from .host import boot as Machine
+            from ..host import boot as Machine
 
             factory = Machine
         return factory(cfg, self.log)

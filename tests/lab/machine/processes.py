@@ -13,7 +13,7 @@
   process runs, so the web server keeps reporting the old version until the process goes away.
 * A component in an MTS server package / COM+ server application runs in the package's own process
   (``mtx.exe /p:{id}`` or ``dllhost.exe /ProcessID:{id}``, ``packages``), started on first use and kept until
-  the package is shut down or has been idle long enough (:mod:`tests.lab.catalog` decides when); it is not an
+  the package is shut down or has been idle long enough (:mod:`tests.lab.machine.catalog` decides when); it is not an
   IIS process, so neither APPUNLOAD nor the end of inetinfo.exe touches it.
 """
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import versions
-from .config import AppConfig, HostConfig, SiteConfig
+from .config import AppConfig, HostConfig, SiteConfig, pool_configs
 
 STRING = "STRING"
 EXPANDSZ = "EXPANDSZ"
@@ -277,7 +277,7 @@ class Metabase:
             if self.iis == 6:
                 w3.values["iis5isolationmodeenabled"] = bool(cfg.iis5_isolation_mode)
             self.create("W3SVC/AppPools", "IIsApplicationPools")
-            for pool in versions.pool_configs(cfg):
+            for pool in pool_configs(cfg):
                 key = self.create(f"W3SVC/AppPools/{pool.name}", "IIsApplicationPool")
                 key.values.update(
                     {
@@ -362,7 +362,7 @@ class Metabase:
             guid = uuid.uuid5(uuid.NAMESPACE_URL, f"lab-wam:{self.config.name}:{key.path.lower()}")
             key.values["appwamclsid"] = "{" + str(guid).upper() + "}"
             if self.iis >= 5:
-                # IIS 5: the isolated application's COM+ server application (tests/lab/catalog.py)
+                # IIS 5: the isolated application's COM+ server application (tests/lab/machine/catalog.py)
                 package = uuid.uuid5(uuid.NAMESPACE_URL, f"lab-iis-app:{self.config.name}:{key.path.lower()}")
                 key.values["apppackageid"] = "{" + str(package).upper() + "}"
                 key.values["apppackagename"] = self.package_name(key)

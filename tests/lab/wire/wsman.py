@@ -1,7 +1,7 @@
 """WS-Management (SOAP 1.2) with the WinRS ``cmd`` shell resource, as a WinRM service answers it.
 
 One :class:`WSManService` per lab host keeps the host's shells and their commands.  It is driven by the
-connection layer in :mod:`tests.lab.server` with already authenticated and decrypted envelopes and answers
+connection layer in :mod:`tests.lab.harness.server` with already authenticated and decrypted envelopes and answers
 with an HTTP status and a SOAP envelope.  Supported actions: Create, Command, Send, Receive, Signal, Delete
 of ``http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd``.
 
@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .config import HostConfig
-from .events import EventLog
+from ..machine.config import HostConfig
+from ..machine.events import EventLog
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",

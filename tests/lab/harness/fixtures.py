@@ -1,8 +1,8 @@
 """pytest fixtures for tests that talk to lab hosts over the wire.
 
-Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins = ["tests.lab.fixtures"]``).
+Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins = ["tests.lab.harness.fixtures"]``).
 
-* ``lab`` (session): a started :class:`~tests.lab.server.Lab`.  Each pytest-xdist worker gets its own address
+* ``lab`` (session): a started :class:`~tests.lab.harness.server.Lab`.  Each pytest-xdist worker gets its own address
   block (``127.<20 + worker>.0.2`` on; ``--lab-base-ip`` overrides the base) and the lab skips addresses another
   process already uses, so parallel workers and parallel test runs do not collide.
 * ``lab_host`` (function): a factory, ``lab_host(**HostConfig overrides) -> LabHost`` with a fresh machine and
@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from .config import Faults, HostConfig, Timing, default_host, load_scenario
+from ..machine.config import Faults, HostConfig, Timing, default_host, load_scenario
 from .server import Lab, LabHost
 
 _names = itertools.count(1)
@@ -123,7 +123,7 @@ def lab_host(lab: Lab) -> Iterator[Callable[..., LabHost]]:
             lab.remove_host(host.name)
 
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 @pytest.fixture

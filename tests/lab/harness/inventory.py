@@ -1,6 +1,6 @@
 """Ansible inventories of lab hosts: the connection variables of one host and the YAML file for many.
 
-Used by :meth:`tests.lab.server.LabHost.inventory_vars` and :meth:`tests.lab.server.Lab.write_inventory`.
+Used by :meth:`.server.LabHost.inventory_vars` and :meth:`.server.Lab.write_inventory`.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import HostConfig
-from .sites import site_port
+from ..machine.config import HostConfig
+from ..wire.sites import site_port
 from .update import update_vars
 
 
@@ -29,7 +29,7 @@ def host_vars(cfg: HostConfig, scheme: str, ca_path: Path) -> dict[str, Any]:
         "lab_web_url": f"http://{cfg.ip}:{site_port(cfg, 1)}",
         "lab_site_urls": {s.number: f"http://{cfg.ip}:{site_port(cfg, s.number)}" for s in cfg.sites},
     }
-    data.update(update_vars(cfg))  # lab_update_* (tests.lab.update), for hosts with a component to update
+    data.update(update_vars(cfg))  # lab_update_* (tests.lab.harness.update), for hosts with a component to update
     if scheme == "https":
         data["ansible_winrm_ca_trust_path"] = str(ca_path)
         data["ansible_winrm_server_cert_validation"] = "validate"

@@ -2,7 +2,7 @@
 
 This module is neutral ground.  The interpreter (:mod:`tests.lab.shell`) creates :class:`CmdIO` and
 :class:`ProgramCall` objects, the programs (:mod:`tests.lab.tools`) receive them, and the machine model
-(:mod:`tests.lab.machine`) connects a running command's byte buffers to a :class:`CmdIO`.  It imports none
+(:mod:`tests.lab.machine.machine`) connects a running command's byte buffers to a :class:`CmdIO`.  It imports none
 of them, so none of them has to import another to talk.
 
 A *program* is a callable taking a :class:`ProgramCall` and returning its exit code; text goes through

@@ -1,6 +1,7 @@
 """HTTP/1.1 framing for every lab listener (WS-Man, web sites, control API), on top of h11.
 
-The helpers here know nothing about WS-Management or IIS: they read one whole request, write one whole
+The helpers here know nothing about WS-Management or IIS: :func:`serve` is the serve loop of every listener
+(it hands each whole request to the listener's answer); the others read one whole request, write one whole
 response with a ``Content-Length``, move a keep-alive connection on to its next request and reset a
 connection.  Raising :class:`Drop` anywhere in a connection handler closes the connection without an answer.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import h11
 
@@ -30,6 +31,49 @@ REASONS = {
 
 class Drop(Exception):
     """Close the connection without an answer."""
+
+
+Answer = Callable[[h11.Connection, h11.Request, bytes], Awaitable[bool]]
+"""What a listener does with one whole request (head, body): write the response; False ends the connection."""
+
+
+async def serve(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    answer: Answer,
+    *,
+    connections: set[asyncio.StreamWriter] | None = None,
+    max_event_size: int | None = None,
+) -> None:
+    """Serve one connection until it ends: the serve loop of every lab listener.
+
+    Each whole request goes to ``answer``; the connection is kept alive for the next one while both sides allow
+    it.  :class:`Drop`, a connection error or an HTTP protocol error resets the connection (no answer); at the
+    end it is closed unless already closing.  While served, the connection is in ``connections`` (a host's open
+    connections).  ``max_event_size``: h11's limit on a request head that has not yet arrived whole.
+    """
+    if connections is not None:
+        connections.add(writer)
+    if max_event_size is None:
+        conn = h11.Connection(h11.SERVER)
+    else:
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=max_event_size)
+    try:
+        while True:
+            got = await read_request(conn, reader)
+            if got is None:
+                break
+            request, body = got
+            if not await answer(conn, request, body):
+                break
+            if not next_cycle(conn):
+                break
+    except (Drop, ConnectionError, OSError, h11.ProtocolError, asyncio.IncompleteReadError):
+        abort(writer)
+    finally:
+        if connections is not None:
+            connections.discard(writer)
+        close(writer)
 
 
 async def read_request(

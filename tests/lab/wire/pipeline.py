@@ -1,16 +1,16 @@
 """One WS-Management connection of a lab host: HTTP requests in, authenticated and decrypted envelopes to
-:mod:`tests.lab.wsman`, encrypted answers out, and the faults that act on the wire.
+:mod:`tests.lab.wire.wsman`, encrypted answers out, and the faults that act on the wire.
 
 Per request: path and method checks (404 / 405), authentication and message decryption
-(:class:`tests.lab.auth.ConnectionAuth`, 401 while the handshake runs), the envelope size limit (413), then
-the envelope goes to the host's :class:`~tests.lab.wsman.WSManService` and its answer is encrypted again
+(:class:`tests.lab.wire.auth.ConnectionAuth`, 401 while the handshake runs), the envelope size limit (413), then
+the envelope goes to the host's :class:`~tests.lab.wire.wsman.WSManService` and its answer is encrypted again
 when the request was.  Every request is logged as an ``http`` event before its answer is written, so a client
 that has its answer finds the event.
 
 Faults on the wire (``HostConfig.faults`` and ``HostConfig.timing``, read at every request):
 
 * ``wsman_down``: requests on connections that are still open are reset without an answer (the listeners
-  themselves are opened and closed by :class:`tests.lab.server.Lab`).
+  themselves are opened and closed by :class:`tests.lab.harness.server.Lab`).
 * ``drop_after_requests = n``: the next ``n`` WS-Man requests are answered, the one after is not: the lab
   closes the connection without answering and clears the fault (one-shot; set it again for another drop).
   The value counts down as requests pass.
@@ -29,17 +29,17 @@ from typing import Any, Protocol
 
 import h11
 
+from ..machine.config import HostConfig
+from ..machine.events import EventLog
 from .auth import ENCRYPTED_CONTENT_TYPE, SOAP_CONTENT_TYPE, ConnectionAuth
-from .config import HostConfig
-from .events import EventLog
-from .http import REASONS, Drop, abort, close, header, next_cycle, read_request, respond
+from .http import REASONS, Drop, abort, header, respond, serve
 from .wsman import WSManService
 
 SERVER_HEADER = "Microsoft-HTTPAPI/2.0"
 
 
 class WSManHost(Protocol):
-    """What a connection needs of its host (:class:`tests.lab.server.LabHost` provides it)."""
+    """What a connection needs of its host (:class:`tests.lab.harness.server.LabHost` provides it)."""
 
     config: HostConfig
     closed: bool
@@ -63,26 +63,14 @@ async def serve_wsman(
         abort(writer)
         return
     writer._lab_kind = "wsman"  # type: ignore[attr-defined]
-    host.connections.add(writer)
     auth = ConnectionAuth(cfg, host.user_file, tls=tls, cbt_hash=host.cbt_hash if tls else None)
-    conn = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
     scheme = "https" if tls else "http"
-    try:
-        while True:
-            got = await read_request(conn, reader)
-            if got is None:
-                break
-            request, raw = got
-            await _request(host, log, conn, reader, writer, auth, request, raw, scheme)
-            if not next_cycle(conn):
-                break
-    except Drop:
-        abort(writer)
-    except (ConnectionError, OSError, h11.ProtocolError, asyncio.IncompleteReadError):
-        abort(writer)
-    finally:
-        host.connections.discard(writer)
-        close(writer)
+
+    async def answer(conn: h11.Connection, request: h11.Request, raw: bytes) -> bool:
+        await _request(host, log, conn, reader, writer, auth, request, raw, scheme)
+        return True
+
+    await serve(reader, writer, answer, connections=host.connections, max_event_size=64 * 1024)
 
 
 async def _request(

@@ -1,11 +1,11 @@
 """One simulated Windows NT 4.0 + IIS 4.0 machine: file system, services, processes, metabase, programs.
 
 ``Machine(config, log, shell=..., programs=...)`` builds the host from its
-:class:`~tests.lab.config.HostConfig`; ``start_command`` runs ``cmd.exe /c <line>`` in its own thread, which
+:class:`~tests.lab.machine.config.HostConfig`; ``start_command`` runs ``cmd.exe /c <line>`` in its own thread, which
 is what a WinRS Command is (see ``docs/dev/architecture.md``, "Machine <-> wire contract").  Model changes
 are serialised by ``lock``.  The machine does not know the command interpreter or the programs: it is
 handed a shell factory and a program table (:func:`tests.lab.host.boot` does that) and connects them to a
-running command through :mod:`tests.lab.proc_api`.
+running command through :mod:`tests.lab.machine.proc_api`.
 
 Reactions wired here (sources in the facts file, section 5):
 
@@ -18,7 +18,7 @@ Reactions wired here (sources in the facts file, section 5):
   ``Faults.unload_noop`` is set; with ``Timing.mtx_exit_delay`` the process exits that much later.  Unloading
   an in-process application frees nothing: its DLLs stay in inetinfo.exe.
 * ``HostConfig.foreign_loaders`` start at boot: processes outside IIS that hold a DLL mapped.
-* ``catalog`` (:mod:`tests.lab.catalog`): the MTS / COM+ packages; their server processes are not IIS
+* ``catalog`` (:mod:`tests.lab.machine.catalog`): the MTS / COM+ packages; their server processes are not IIS
   processes, so no service change ends them.
 """
 
@@ -34,7 +34,7 @@ from typing import Any
 
 from . import versions
 from .catalog import Catalog
-from .config import AppPoolConfig, HostConfig
+from .config import AppPoolConfig, HostConfig, pool_configs
 from .dll import make_dll
 from .events import EventLog
 from .fs import FileSystem
@@ -193,7 +193,7 @@ class _MachineView:
 
 class Machine:
     """The host.  ``shell`` makes the command interpreter for one command (``shell(machine, programs)``, see
-    :data:`~tests.lab.proc_api.ShellFactory`); ``programs`` is the host's program table.  Without a shell the
+    :data:`~tests.lab.machine.proc_api.ShellFactory`); ``programs`` is the host's program table.  Without a shell the
     model works (files, services, web server) but cannot run commands."""
 
     def __init__(
@@ -216,7 +216,7 @@ class Machine:
         self.catalog = Catalog(config, self.processes, log, self.metabase)
         self.pools: dict[str, AppPoolConfig] = {}  # IIS 6+: lower-case name -> pool
         if versions.iis_major(config) >= 6:
-            self.pools = {p.name.lower(): p for p in versions.pool_configs(config)}
+            self.pools = {p.name.lower(): p for p in pool_configs(config)}
         self._make_app_folders()
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():

@@ -1,7 +1,7 @@
 """Host kinds: which Windows and IIS version a lab host is, and what follows from it (issue 13).
 
 ``HostConfig.kind`` picks a row of :data:`KINDS`; :func:`resolve` fills the fields of a
-:class:`~tests.lab.config.HostConfig` that were left to the kind (``None``, or ``"auto"`` for ``catalog``).
+:class:`~tests.lab.machine.config.HostConfig` that were left to the kind (``None``, or ``"auto"`` for ``catalog``).
 ``nt4`` (the default) resolves to exactly what every lab host was before: Windows NT 4.0 + IIS 4.0.
 
 Sources: the IIS 5-7 facts file (WinRM versions and ports, AppIsolated, IIs5IsolationModeEnabled, adsutil on
@@ -161,18 +161,3 @@ def iisapp_path(cfg: Any) -> str:
 
 def appcmd_path(cfg: Any) -> str:
     return cfg.system_root + "\\system32\\inetsrv\\appcmd.exe"
-
-
-def pool_configs(cfg: Any) -> list[Any]:
-    """The application pools of an IIS 6+ host: ``HostConfig.app_pools``, plus ``DefaultAppPool`` and every pool
-    an application names when they are not configured (with the defaults)."""
-    from .config import AppPoolConfig
-
-    pools = list(cfg.app_pools)
-    names = {p.name.lower() for p in pools}
-    wanted = [DEFAULT_POOL] + [a.app_pool for s in cfg.sites for a in s.apps if a.app_pool]
-    for name in wanted:
-        if name.lower() not in names:
-            pools.append(AppPoolConfig(name))
-            names.add(name.lower())
-    return pools

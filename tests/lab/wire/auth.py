@@ -1,6 +1,6 @@
 """Authentication of the lab's WS-Man listeners: NTLM (pyspnego as the acceptor) with message encryption, Basic.
 
-Behaviour follows a WinRM service configured like the host's :class:`~tests.lab.config.HostConfig`:
+Behaviour follows a WinRM service configured like the host's :class:`~tests.lab.machine.config.HostConfig`:
 
 * NTLM is connection-bound.  A request without ``Authorization`` on a connection that completed the NTLM
   handshake is authenticated; the first request gets ``401`` with ``WWW-Authenticate: Negotiate`` (and
@@ -36,7 +36,7 @@ import spnego
 import spnego.exceptions
 from spnego.channel_bindings import GssChannelBindings
 
-from .config import HostConfig
+from ..machine.config import HostConfig
 
 ENCRYPTED_PROTOCOL = "application/HTTP-SPNEGO-session-encrypted"
 BOUNDARY = b"--Encrypted Boundary"

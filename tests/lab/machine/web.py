@@ -8,7 +8,7 @@ application's COM components does, as far as DLL updates care:
 * while W3SVC is not RUNNING the request is refused (``ConnectionRefusedError``);
 * the application is the nearest application root above the URL (metabase AppRoot);
 * a component registered in an MTS server package / COM+ server application is loaded into that package's
-  process instead (:mod:`tests.lab.catalog`), which the line then names;
+  process instead (:mod:`tests.lab.machine.catalog`), which the line then names;
 * its other components are loaded into inetinfo.exe (in-process) or the application's mtx.exe (isolated; started by
   the first request, KB Q246111) unless that process already has them - in which case it keeps using the
   image it mapped then, whatever is on disk now (KB Q315663, KB Q166279);

@@ -1,8 +1,8 @@
 """What the lab shows of a host from the outside: its state snapshot, file writes into it, JSON-safe values.
 
-Used by :meth:`tests.lab.server.Lab.host_state` / :meth:`~tests.lab.server.Lab.write_file` and by the control
-API (:mod:`tests.lab.control`).  The machine model is duck-typed: every part of the snapshot it does not
-offer (or that fails) is left out.
+Used by :meth:`.server.Lab.host_state` / :meth:`~.server.Lab.write_file` and by the control API
+(:mod:`.control`).  The machine model is duck-typed: every part of the snapshot it does not offer (or that
+fails) is left out.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from .config import HostConfig
+from ..machine.config import HostConfig
 
 
 class StateHost(Protocol):
-    """What a snapshot needs of a host (:class:`tests.lab.server.LabHost` provides it)."""
+    """What a snapshot needs of a host (:class:`tests.lab.harness.server.LabHost` provides it)."""
 
     config: HostConfig
     machine: Any

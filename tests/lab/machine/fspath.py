@@ -1,4 +1,4 @@
-"""Win32 path rules and error texts shared by the lab's file system (:mod:`tests.lab.fs`) and its users.
+"""Win32 path rules and error texts shared by the lab's file system (:mod:`tests.lab.machine.fs`) and its users.
 
 ``split_path`` / ``join_path`` / ``normalize`` take paths apart the way the Win32 path layer does (``/`` as a
 separator, ``.`` and ``..`` resolved, trailing dots and spaces dropped); :class:`FsError` carries a Win32 error

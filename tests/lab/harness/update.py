@@ -9,7 +9,7 @@ and the new DLL present on the host - :func:`update_vars` gives:
   ``Default Web Site``; ``lab_update_other_sites``: description -> application paths, when pages of other
   sites load it too;
 * ``lab_update_url``: the page of the first of those applications (it reports the loaded version, see
-  :mod:`tests.lab.web`); ``lab_update_expect``: the text that page serves after a successful update
+  :mod:`tests.lab.machine.web`); ``lab_update_expect``: the text that page serves after a successful update
   (``version=<version of the staged DLL>``); ``lab_update_version``: that version alone.
 
 Which file is the new DLL: ``HostConfig.update`` (``update: {src: ..., dest: ...}`` in a scenario) when given;
@@ -24,9 +24,9 @@ import ntpath
 from typing import Any
 from urllib.parse import quote
 
-from .config import AppConfig, HostConfig, SiteConfig
-from .dll import dll_version, is_dll
-from .sites import site_port
+from ..machine.config import AppConfig, HostConfig, SiteConfig
+from ..machine.dll import dll_version, is_dll
+from ..wire.sites import site_port
 
 STAGING = "C:\\Staging"
 DEFAULT_SITE = (1, "Default Web Site")

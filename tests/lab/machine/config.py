@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import versions
 from .dll import make_dll
 
 SYSTEM_ROOT = "C:\\WINNT"
@@ -211,7 +212,7 @@ ENUM_ALL_REPLIES = ("not_recognized", "usage", "silent")
 class HostConfig:
     name: str = "WEB01"
     ip: str = "127.0.0.2"
-    # Windows / IIS version (tests/lab/versions.py): nt4, w2k, xp, w2k3, w2k8r2, w2k19.  Fields whose default
+    # Windows / IIS version (tests/lab/machine/versions.py): nt4, w2k, xp, w2k3, w2k8r2, w2k19.  Fields whose default
     # is None (catalog: "auto") are filled from the kind unless given.
     kind: str = "nt4"
     winrm_version: str | None = None  # XP / 2003: "1.1" (default, ports 80/443) or "2.0" (5985/5986)
@@ -273,15 +274,11 @@ class HostConfig:
     auto_fields: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from . import versions
-
         self.auto_fields = set(self.auto_fields) | versions.resolve(self)
 
     def refresh_kind(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
         """After ``kind`` / ``winrm_version`` / ``iis6_metabase_compat`` changed: the fields filled from the kind
         before are filled again, except those in ``keep`` (set explicitly since)."""
-        from . import versions
-
         for name in self.auto_fields - set(keep):
             setattr(self, name, versions.AUTO_FIELDS[name])
         self.auto_fields = (self.auto_fields - set(keep)) | versions.resolve(self)
@@ -293,6 +290,19 @@ class HostConfig:
 
 # --------------------------------------------------------------------------------------------------
 # Scenario files
+
+
+def pool_configs(cfg: HostConfig) -> list[AppPoolConfig]:
+    """The application pools of an IIS 6+ host: ``HostConfig.app_pools``, plus ``DefaultAppPool`` and every pool
+    an application names when they are not configured (with the defaults)."""
+    pools = list(cfg.app_pools)
+    names = {p.name.lower() for p in pools}
+    wanted = [versions.DEFAULT_POOL] + [a.app_pool for s in cfg.sites for a in s.apps if a.app_pool]
+    for name in wanted:
+        if name.lower() not in names:
+            pools.append(AppPoolConfig(name))
+            names.add(name.lower())
+    return pools
 
 
 def _file_bytes(spec: Any) -> bytes:
