@@ -23,7 +23,7 @@ from ansible_collections.legacy_iis.iis4.plugins.modules.iis4_component_info imp
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.faults import harness as h
 from tests.integration.module.scenario import args_of, served
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(600)]
 

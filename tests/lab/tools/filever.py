@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ntpath
 
-from ..dll import dll_version
-from ..fs import FsError, has_wildcards
-from ..proc_api import ProgramCall
+from ..machine.dll import dll_version
+from ..machine.fs import FsError, has_wildcards
+from ..machine.proc_api import ProgramCall
 from .paths import resolve
 from .winerror import CRLF
 

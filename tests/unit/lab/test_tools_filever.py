@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.lab.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 from tests.unit.lab.tools_harness import machine, run
 
 LINE = re.compile(r"^--a-- W32i   (\S+)\s+(\S+)\s+(\S+) (\S+)\s+([\d,]+) (\d\d-\d\d-\d{4}) (\S+)$")
