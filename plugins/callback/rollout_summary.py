@@ -16,9 +16,8 @@ description:
   - Under the C(legacy_iis.iis4.component_update) role it reads the report each host sets
     (C(component_update_report)) instead; it prints the table of the hosts handled so far when each batch of a
     C(serial) play starts, and the whole table at the end (also when C(max_fail_percentage) stopped the rollout).
-  - Writes one JSON audit record per host into O(audit_dir), or, for the role, into the role's
-    C(component_update_audit_dir) - at once when the host's report is set, whatever the outcome (not in check
-    mode). The role reads the last record of a host to know whether an earlier run left it drained.
+  - For ad-hoc runs and plays of the module, writes one JSON audit record per host into O(audit_dir). The role
+    writes its own audit records (C(component_update_audit_dir)) and does not need this callback.
   - Dry runs (check mode) are shown as such and never counted as changes.
   - Enable it with C(callbacks_enabled = legacy_iis.iis4.rollout_summary) in ansible.cfg or
     E(ANSIBLE_CALLBACKS_ENABLED); ad-hoc commands load callbacks only with E(ANSIBLE_LOAD_CALLBACK_PLUGINS=1).
@@ -109,10 +108,10 @@ class CallbackModule(CallbackBase):
     def _record(self, result: Any, status: str) -> None:
         host = result._host.get_name()
         data = dict(result._result)
-        report = (data.get("ansible_facts") or {}).get("component_update_report")
-        if status == "ok" and isinstance(report, dict) and report.get("host"):
+        # the role's report step: facts when the host was reached, in the result itself when it was not
+        report = (data.get("ansible_facts") or {}).get("component_update_report") or data.get("component_update_report")
+        if status in ("ok", "unreachable") and isinstance(report, dict) and report.get("host"):
             self.reports[host] = dict(report)
-            self._write_role_record(host, self.reports[host])
             return
         if not self._is_ours(result):
             if status in ("failed", "unreachable") and host not in self.rows:
@@ -231,35 +230,6 @@ class CallbackModule(CallbackBase):
                     why = _text(other.get("msg"), "no message")
                     lines.append(f"{host:<16} {what:<13} {other['task']}: {why}"[:240])
         return lines
-
-    def _write_role_record(self, host: str, report: dict[str, Any]) -> None:
-        """The role's audit record, in the format its users and its next run read (drained_after)."""
-        audit_dir = report.get("audit_dir") or self._audit_dir()
-        if not audit_dir or report.get("check_mode"):
-            return
-        now = datetime.datetime.now(datetime.UTC)
-        record = {
-            "when": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "who": self.who or _login(),
-            "host": host,
-            "play": self.play.get_name() if self.play is not None else "",
-            "result": report.get("result"),
-            "isolation": report.get("isolation"),
-            "method": report.get("method"),
-            "outage_seconds": report.get("outage_seconds"),
-            "services": {"stopped": report.get("services_stopped"), "started": report.get("services_restarted")},
-            "drained_before": report.get("drained_before"),
-            "drained_after": report.get("drained"),
-            "rolled_back": report.get("rolled_back"),
-            "failure": report.get("failure"),
-            "components": report.get("components"),
-        }
-        os.makedirs(audit_dir, mode=0o750, exist_ok=True)
-        path = os.path.join(audit_dir, f"{host}-{now.strftime('%Y%m%dT%H%M%S.%fZ')}.json")
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=2)
-            handle.write("\n")
-        os.chmod(path, 0o640)
 
     def v2_playbook_on_stats(self, stats: Any) -> None:
         hosts = sorted(set(stats.processed) | set(self.rows) | set(self.other) | set(self.reports))

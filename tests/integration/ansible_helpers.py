@@ -76,6 +76,7 @@ def run_playbook(
     *,
     extra_vars: dict[str, Any] | None = None,
     check: bool = False,
+    diff: bool = False,
     limit: str | None = None,
     collections: Path | None = None,
     timeout: float = 600,
@@ -85,6 +86,8 @@ def run_playbook(
         cmd += ["-e", json.dumps(extra_vars)]
     if check:
         cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
     if limit:
         cmd += ["--limit", limit]
     proc = subprocess.run(  # noqa: S603 - our own command line

@@ -44,9 +44,11 @@ def audit(audit_dir: Path, host: Any) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(audit_dir.glob(f"{host.name}-*.json"))]
 
 
-def rollout(inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, **extra_vars: Any) -> Run:
+def rollout(
+    inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, diff: bool = False, **extra_vars: Any
+) -> Run:
     extra = {"rollout_audit_dir": str(audit_dir), **FAST, **extra_vars}
-    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check)
+    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check, diff=diff)
 
 
 def recap(run: Run) -> dict[str, dict[str, int]]:
@@ -132,9 +134,16 @@ def test_check_mode_previews_and_changes_nothing(lab, lab_host, lab_inventory, t
     hosts = [lab_host(fleet_index=0), lab_host(fleet_index=1)]
     inv = lab_inventory(*hosts)
     t0 = time.monotonic()
-    run = rollout(inv, tmp_path, tmp_path / "audit", check=True, rollout_serial=[1])
+    run = rollout(inv, tmp_path, tmp_path / "audit", check=True, diff=True, rollout_serial=[1])
     assert run.rc == 0, run.stdout + run.stderr
     assert run.stdout.count("would change") >= 2
+    out = run.stdout.replace("\\\\", "\\")
+    for host in hosts:
+        # a host that would change shows as changed, with the DLLs' diff and the commands the update would run
+        assert recap(run)[host.name]["changed"] >= 1, recap(run)
+        assert f"{host.name}: {SHOP_DLL} would be replaced" in out, out[-4000:]
+        assert f"--- before: {SHOP_DLL}" in out and f"+++ after: {STAGED_DLL}" in out
+    assert "net stop iisadmin /y" in out.lower()  # the in-process host's outage, as it would run
     for host in hosts:
         assert file_version(host) == "1.0.0.0"
         assert service_changes(lab, host, t0) == []
@@ -409,11 +418,16 @@ def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, la
     audit_dir = tmp_path / "audit"
     run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[2, 2], rollout_max_fail_percentage=0)
     assert run.rc != 0
-    # max_fail_percentage counts the host that could not be reached: the second batch is never started.
+    # Ansible's own status: unreachable, neither failed nor rescued (the recap, AWX and ignore_unreachable read it)
+    assert recap(run)[hosts[1].name] == {"changed": 0, "unreachable": 1, "failed": 0}, run.stdout[-4000:]
+    assert not re.search(rf"^{hosts[1].name}\s+:.*rescued=[1-9]", run.stdout, re.M)
+    # max_fail_percentage does not count it; the role's stop rule does: the second batch is refused untouched.
     for host in hosts[2:]:
-        assert audit(audit_dir, host) == []
+        (record,) = audit(audit_dir, host)
+        assert record["result"] == "failed" and "stop rule" in record["failure"], record["failure"]
+        assert hosts[1].name in record["failure"]
         assert file_version(host) == "1.0.0.0"
-    assert "Rollout so far: 2 of 4 host(s), 0 failed, 1 unreachable" in run.stdout
+        assert f"example drain: {host.name}" not in run.stdout
     assert table_result(run, hosts[1]) == "unreachable"
     assert table_result(run, hosts[0]) == "changed"
     (record,) = audit(audit_dir, hosts[1])
@@ -421,10 +435,33 @@ def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, la
     assert record["drained_after"] is False
     assert "cannot reach" in record["failure"]
     reports = custom_stats(run)["component_update_reports"]
-    assert set(reports) >= {hosts[0].name, hosts[1].name}, run.stdout[-6000:]
-    assert reports[hosts[1].name]["result"] == "unreachable"
+    # Ansible keeps no stats of an unreachable result: the artifact has the hosts it reached
+    assert set(reports) >= {hosts[0].name, hosts[2].name}, run.stdout[-6000:]
     assert reports[hosts[0].name]["result"] == "changed"
     assert f"example drain: {hosts[1].name}" not in run.stdout
+
+
+def test_a_canary_host_that_is_down_is_reported_unreachable_and_ends_the_rollout(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    # The README's serial: one canary host first. It cannot be reached: the whole batch is down, so Ansible ends
+    # the play; the role still reports and records it (it used to crash in its rescue).
+    hosts = [lab_host(fleet_index=i) for i in range(3)]
+    hosts[0].set_faults(wsman_down=True)
+    audit_dir = tmp_path / "audit"
+    run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[1, 2])
+    assert run.rc != 0
+    out = run.stdout
+    assert "is undefined" not in out + run.stderr, out[-4000:]
+    assert recap(run)[hosts[0].name] == {"changed": 0, "unreachable": 1, "failed": 0}, out[-4000:]
+    assert "rescued=1" not in out
+    (record,) = audit(audit_dir, hosts[0])
+    assert (record["result"], record["drained_after"]) == ("unreachable", False)
+    assert "cannot reach" in record["failure"]
+    assert table_result(run, hosts[0]) == "unreachable"
+    for host in hosts[1:]:
+        assert audit(audit_dir, host) == []
+        assert file_version(host) == "1.0.0.0"
 
 
 def test_capacity_floor_counts_unreachable_hosts_as_down(lab, lab_host, lab_inventory, tmp_path):
@@ -477,8 +514,8 @@ def test_without_drain_tasks_a_host_costs_four_tasks_and_a_host_that_sets_them_a
     for host in hosts[:2]:
         m = rows[host.name]
         assert int(m.group(3)) == 1 and served_version(host) == "2.0.0.0", text[-6000:]
-        # ok + skipped per host, the run_once tasks (capacity floor, job artifact) counted on one host only
-        assert int(m.group(2)) + int(m.group(4)) - (2 if host is hosts[0] else 0) == LEAN_TASKS_PER_HOST, m.group(0)
+        # ok + skipped per host, the run_once task (capacity floor) counted on one host only
+        assert int(m.group(2)) + int(m.group(4)) - (1 if host is hosts[0] else 0) == LEAN_TASKS_PER_HOST, m.group(0)
     assert "set for this host by its inventory only" in text
     assert file_version(hosts[2]) == "1.0.0.0" and "example drain" not in text
     assert table_result(run, hosts[2]) == "failed"
