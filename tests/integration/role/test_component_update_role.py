@@ -521,15 +521,21 @@ def test_without_drain_tasks_a_host_costs_four_tasks_and_a_host_that_sets_them_a
     assert table_result(run, hosts[2]) == "failed"
 
 
-def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains(lab, lab_host, lab_inventory, tmp_path):
-    # The drain steps are chosen when the role is loaded; include_role loads it with the include's vars.
-    host = lab_host(fleet_index=1)
+def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains_without_the_callback(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    # The drain steps are chosen when the role is loaded; include_role loads it with the include's vars. The
+    # second host cannot be reached: the play's ignore_unreachable lets it go on to the play's next task.
+    host, down = lab_host(fleet_index=1), lab_host(fleet_index=3)
+    down.set_faults(wsman_down=True)
     tasks = REPO / "playbooks" / "tasks"
+    audit_dir = tmp_path / "audit"
     playbook = tmp_path / "include_role.yml"
     play = {
         "name": "The role through include_role",
         "hosts": "all",
         "gather_facts": False,
+        "ignore_unreachable": True,
         "tasks": [
             {
                 "name": "Run the role",
@@ -539,12 +545,26 @@ def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains(lab, 
                     "component_update_health_base_url": "{{ lab_web_url }}",
                     "component_update_drain_tasks": str(tasks / "drain_example.yml"),
                     "component_update_undrain_tasks": str(tasks / "undrain_example.yml"),
+                    "component_update_max_drained": "100%",
+                    "component_update_audit_dir": str(audit_dir),
                 },
-            }
+            },
+            {"name": "After the role", "ansible.builtin.debug": {"msg": "after the role: {{ inventory_hostname }}"}},
         ],
     }
     playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
-    run = run_playbook(playbook, lab_inventory(host), tmp_path, extra_vars=FAST)
-    assert run.rc == 0, run.stdout[-3000:]
-    assert f"example drain: {host.name}" in run.stdout and f"example undrain: {host.name}" in run.stdout
+    # without the rollout_summary callback: the role works and writes its audit records
+    run = run_playbook(
+        playbook, lab_inventory(host, down), tmp_path, extra_vars=FAST, env={"ANSIBLE_CALLBACKS_ENABLED": ""}
+    )
+    out = run.stdout
+    assert run.rc == 0, out[-3000:]
+    assert f"example drain: {host.name}" in out and f"example undrain: {host.name}" in out
     assert served_version(host) == "2.0.0.0"
+    assert f"after the role: {down.name}" in out, out[-3000:]
+    assert "ROLLOUT SUMMARY" not in out
+    # the reason is shown where it happens, not censored
+    assert "Unknown error" not in out and "cannot reach" in out
+    assert [r["result"] for r in audit(audit_dir, host)] == ["changed"]
+    assert [r["result"] for r in audit(audit_dir, down)] == ["unreachable"]
+    assert recap(run)[down.name]["failed"] == 0
