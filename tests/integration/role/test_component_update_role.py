@@ -204,6 +204,9 @@ def test_a_failing_host_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path
         assert file_version(host) == "1.0.0.0"
         assert audit(audit_dir, host) == []
     assert "Rollout so far: 2 of 4 host(s), 1 failed" in run.stdout, run.stdout[run.stdout.find("ROLLOUT") :]
+    # nothing listens there: the check gives up after one retry and says what to set
+    assert "nothing listens at 127.0.0.1:9 (connection refused)" in run.stdout
+    assert "component_update_health_base_url" in run.stdout and "after 2 attempts" in run.stdout
 
 
 def test_capacity_floor_counts_hosts_left_drained(lab, lab_host, lab_inventory, tmp_path):
