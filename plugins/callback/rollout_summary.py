@@ -39,6 +39,7 @@ import datetime  # noqa: E402 - ansible-test wants the documentation before any 
 import getpass  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.plugins.callback import CallbackBase  # noqa: E402
@@ -58,6 +59,38 @@ def _text(value: Any, default: str = "-") -> str:
     if value is None or value == "":
         return default
     return str(value)
+
+
+HEADER = f"{'HOST':<16} {'RESULT':<13} {'ISOLATION':<15} {'METHOD':<16} {'OUTAGE':>7} {'VERSION':<9} MESSAGE"
+
+
+def _line(
+    host: str,
+    result: str,
+    *,
+    isolation: Any = None,
+    method: Any = None,
+    outage: float | None = None,
+    version: Any = None,
+    message: str = "",
+) -> str:
+    """One row of the table, ad hoc and role alike; a long message is cut."""
+    outage_text = f"{outage:6.1f}s" if outage is not None else f"{'-':>7}"
+    text = (
+        f"{host:<16} {result:<13} {_text(isolation):<15} {_text(method):<16} {outage_text} {_text(version):<9} "
+        f"{' '.join(str(message or '-').split())}"
+    )
+    return text if len(text) <= 320 else text[:317] + "..."
+
+
+def _served(item: dict[str, Any]) -> str | None:
+    """The version the module's page check found (its first ``version=`` in the last page read), if any."""
+    pages = list(item.get("verify") or []) + list(item.get("served_after_failure") or [])
+    for page in reversed(pages):
+        match = re.search(r"version=([0-9A-Za-z.]+)", str(page.get("body") or ""))
+        if match:
+            return match.group(1)
+    return None
 
 
 class CallbackModule(CallbackBase):
@@ -131,6 +164,7 @@ class CallbackModule(CallbackBase):
                 "rolled_back": item.get("rolled_back"),
                 "step": item.get("step"),
                 "msg": item.get("msg"),
+                "version_served": _served(item),
                 "dest": (item.get("invocation") or {}).get("module_args", {}).get("dest"),
             }
 
@@ -150,33 +184,44 @@ class CallbackModule(CallbackBase):
         if row["status"] == "unreachable":
             return "unreachable"
         if row["status"] == "failed":
-            return "rolled back" if row.get("rolled_back") else f"failed ({_text(row.get('step'))})"
+            return "rolled back" if row.get("rolled_back") else "failed"
         if row["check"]:
             return "would change" if row["would_change"] else "unchanged"
-        return "updated" if row["changed"] else "unchanged"
+        return "changed" if row["changed"] else "unchanged"
 
     def _lines(self, hosts: list[str]) -> list[str]:
-        lines = [f"{'HOST':<16} {'RESULT':<14} {'IIS':<5} {'METHOD':<17} {'OUTAGE':>7}  MESSAGE"]
+        """The table of an ad-hoc run or a play of the module: the same layout as the role's."""
+        lines = [HEADER]
         for host in hosts:
             row = self.rows.get(host)
             if row is None:
-                other = self.other.get(host)
-                if other is None:
-                    lines.append(f"{host:<16} {'not run':<14} {'-':<5} {'-':<17} {'-':>7}  no component task ran")
-                    continue
-                why = _text(other.get("msg"), "no message")
-                what = "unreachable" if other["status"] == "unreachable" else "failed before"
-                lines.append(f"{host:<16} {what:<14} {'-':<5} {'-':<17} {'-':>7}  {other['task']}: {why}"[:240])
+                lines.append(self._other_line(host) or _line(host, "not run", message="no component task ran"))
                 continue
             reached = row["status"] != "unreachable"
             outage = row.get("outage_seconds") if reached else None
-            outage_text = f"{float(outage):.1f}s" if isinstance(outage, (int, float)) else "-"
-            method = _text(row.get("method")) if reached else "-"
+            message = _text(row.get("msg"), "")
+            if row["status"] == "failed" and row.get("step"):
+                message = f"step {row['step']}: {message}"
             lines.append(
-                f"{host:<16} {self._outcome(row):<14} {_text(row.get('iis_version')):<5} "
-                f"{method:<17} {outage_text:>7}  {_text(row.get('msg'), '')}"[:240]
+                _line(
+                    host,
+                    self._outcome(row),
+                    isolation=row.get("isolation") if reached else None,
+                    method=row.get("method") if reached else None,
+                    outage=outage if isinstance(outage, (int, float)) else None,
+                    version=row.get("version_served"),
+                    message=message,
+                )
             )
         return lines
+
+    def _other_line(self, host: str) -> str:
+        """A host that failed or could not be reached before the module (or the role's report) ran."""
+        other = self.other.get(host)
+        if other is None:
+            return ""
+        what = "unreachable" if other["status"] == "unreachable" else "failed"
+        return _line(host, what, message=f"{other['task']}: {_text(other.get('msg'), 'no message')}")
 
     def _audit(self, host: str, stats: Any) -> dict[str, Any]:
         row = self.rows.get(host) or {}
@@ -204,7 +249,8 @@ class CallbackModule(CallbackBase):
     # -- the component_update role ----------------------------------------------------------------------
 
     def _role_lines(self, play_hosts: list[str], final: bool) -> list[str]:
-        """The role's table: every host that has a report, then hosts that failed before theirs."""
+        """The role's table: every host that has a report, then hosts that failed before theirs, then (at the end)
+        the hosts the rollout never tried."""
         done = [self.reports[h] for h in play_hosts if h in self.reports]
         done += [r for h, r in self.reports.items() if h not in play_hosts]
         failed = sum(r.get("result") in ("failed", "rolled back") for r in done)
@@ -212,23 +258,33 @@ class CallbackModule(CallbackBase):
         total = len(set(play_hosts) | set(self.reports))
         # "so far" also at the end when the rollout stopped early (max_fail_percentage, a refused batch)
         title = "Rollout summary" if final and len(done) >= total else "Rollout so far"
-        lines = [
-            f"{title}: {len(done)} of {total} host(s), {failed} failed, {unreachable} unreachable",
-            f"{'HOST':<16} {'RESULT':<13} {'ISOLATION':<15} {'METHOD':<16} {'OUTAGE':>7} {'VERSION':<9} RESTARTED",
-        ]
+        lines = [f"{title}: {len(done)} of {total} host(s), {failed} failed, {unreachable} unreachable", HEADER]
         for r in done:
+            restarted = ",".join(r.get("services_restarted") or [])
+            failure = _text(r.get("failure"), "")
             lines.append(
-                f"{_text(r.get('host')):<16} {_text(r.get('result')):<13} {_text(r.get('isolation')):<15} "
-                f"{_text(r.get('method')):<16} {float(r.get('outage_seconds') or 0):6.1f}s "
-                f"{_text(r.get('version_served')):<9} {','.join(r.get('services_restarted') or []) or '-'}"
+                _line(
+                    _text(r.get("host")),
+                    _text(r.get("result")),
+                    isolation=r.get("isolation"),
+                    method=r.get("method"),
+                    outage=float(r.get("outage_seconds") or 0),
+                    version=r.get("version_served"),
+                    message=failure or (f"restarted {restarted}" if restarted else ""),
+                )
             )
         if final:
+            never = []
             for host in play_hosts:
-                if host not in self.reports and host in self.other:
-                    other = self.other[host]
-                    what = "unreachable" if other["status"] == "unreachable" else "failed before"
-                    why = _text(other.get("msg"), "no message")
-                    lines.append(f"{host:<16} {what:<13} {other['task']}: {why}"[:240])
+                if host in self.reports:
+                    continue
+                other = self._other_line(host)
+                if other:
+                    lines.append(other)
+                else:
+                    never.append(host)
+            for host in never:
+                lines.append(_line(host, "not tried", message="the rollout stopped before this host"))
         return lines
 
     def v2_playbook_on_stats(self, stats: Any) -> None:

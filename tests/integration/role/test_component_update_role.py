@@ -123,6 +123,9 @@ def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing
     assert second.rc == 0, second.stdout + second.stderr
     assert all(row["changed"] == 0 for row in recap(second).values()), recap(second)
     assert "example drain:" not in second.stdout  # no host was drained
+    # the backups go into bin under the site's folder: said when one is made, not on a run that makes none
+    assert "can be downloaded" in first.stderr + first.stdout
+    assert "can be downloaded" not in second.stderr + second.stdout
     assert "example undrain:" not in second.stdout  # and none was left drained, so none is undrained
     for host in hosts:
         assert service_changes(lab, host, t0) == [], f"{host.name} stopped a service on the rerun"
@@ -144,6 +147,7 @@ def test_check_mode_previews_and_changes_nothing(lab, lab_host, lab_inventory, t
         assert f"{host.name}: {SHOP_DLL} would be replaced" in out, out[-4000:]
         assert f"--- before: {SHOP_DLL}" in out and f"+++ after: {STAGED_DLL}" in out
     assert "net stop iisadmin /y" in out.lower()  # the in-process host's outage, as it would run
+    assert "can be downloaded" not in run.stderr + out  # a dry run makes no backup
     for host in hosts:
         assert file_version(host) == "1.0.0.0"
         assert service_changes(lab, host, t0) == []
@@ -204,6 +208,12 @@ def test_a_failing_host_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path
         assert file_version(host) == "1.0.0.0"
         assert audit(audit_dir, host) == []
     assert "Rollout so far: 2 of 4 host(s), 1 failed" in run.stdout, run.stdout[run.stdout.find("ROLLOUT") :]
+    # one layout with the reason of the failed row and the hosts the rollout never tried
+    table = run.stdout[run.stdout.rindex("ROLLOUT SUMMARY") :]
+    rows = {ln.split()[0]: ln for ln in table.splitlines()[3:] if ln.strip()}
+    assert "nothing listens at 127.0.0.1:9" in rows[hosts[1].name], table
+    for host in hosts[2:]:
+        assert rows[host.name].split()[1:3] == ["not", "tried"], table
     # nothing listens there: the check gives up after one retry and says what to set
     assert "nothing listens at 127.0.0.1:9 (connection refused)" in run.stdout
     assert "component_update_health_base_url" in run.stdout and "after 2 attempts" in run.stdout
