@@ -105,6 +105,12 @@ class ActionModule(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
+        unknown = sorted(set(self._task.args) - self._VALID_ARGS)
+        if unknown:
+            # Ansible's own check would name the bad options only; say which ones exist.
+            raise AnsibleActionFail(
+                f"unknown option(s) {', '.join(unknown)}; the supported options are {', '.join(sorted(FULL_SPEC))}"
+            )
         result = super().run(tmp, task_vars)
         del tmp
 
