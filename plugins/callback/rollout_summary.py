@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Callback plugin legacy_iis.iis4.rollout_summary: one line per host for a whole rollout, and an audit record."""
+"""Callback plugin legacy_iis.iis4.rollout_summary: one line per host for a whole rollout (and, for ad-hoc runs and
+plays of the module, an audit record per host)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,6 @@ options:
 """
 
 import datetime  # noqa: E402 - ansible-test wants the documentation before any import
-import getpass  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
@@ -45,13 +45,6 @@ from typing import Any  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
 
 MODULE_NAMES = frozenset(["legacy_iis.iis4.iis4_component", "iis4_component"])
-
-
-def _login() -> str:
-    try:
-        return os.environ.get("USER") or os.environ.get("LOGNAME") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name is not an error
-        return ""
 
 
 def _text(value: Any, default: str = "-") -> str:
@@ -107,7 +100,6 @@ class CallbackModule(CallbackBase):
         self.started = datetime.datetime.now(datetime.UTC)
         self.play: Any = None
         self.play_hosts: list[str] = []
-        self.who = ""
 
     # -- plays and batches -------------------------------------------------------------------------------
 
@@ -125,10 +117,8 @@ class CallbackModule(CallbackBase):
             manager = play.get_variable_manager()
             # every host of the play: a serial batch restricts the inventory to itself
             self.play_hosts = [h.name for h in manager._inventory.get_hosts(play.hosts, ignore_restrictions=True)]
-            extra = manager.extra_vars
-        except Exception:  # noqa: BLE001 - only for the table's totals and the audit's "who"
-            extra = {}
-        self.who = str(extra.get("awx_user_name") or extra.get("tower_user_name") or "") or _login()
+        except Exception:  # noqa: BLE001 - only for the table's totals
+            self.play_hosts = []
 
     # -- collecting --------------------------------------------------------------------------------------
 
