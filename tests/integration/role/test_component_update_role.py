@@ -581,3 +581,18 @@ def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains_witho
     assert [r["result"] for r in audit(audit_dir, host)] == ["changed"]
     assert [r["result"] for r in audit(audit_dir, down)] == ["unreachable"]
     assert recap(run)[down.name]["failed"] == 0
+
+
+def test_a_canary_whose_dry_run_fails_is_reported_with_its_reason(lab, lab_host, lab_inventory, tmp_path):
+    # A batch of one whose dry run fails never reaches the capacity floor: the rescue must still report it.
+    host = lab_host(fleet_index=1)
+    audit_dir = tmp_path / "audit"
+    missing = {**SHOP_COMPONENT, "src": "C:\\Staging\\Missing.dll"}
+    run = rollout(lab_inventory(host), tmp_path, audit_dir, rollout_serial=[1], component_update_components=[missing])
+    assert run.rc != 0
+    assert "is undefined" not in run.stdout + run.stderr, run.stdout[-4000:]
+    assert recap(run)[host.name]["failed"] == 1
+    (record,) = audit(audit_dir, host)
+    assert record["result"] == "failed" and "Missing.dll" in record["failure"], record["failure"]
+    assert record["drained_after"] is False
+    assert table_result(run, host) == "failed"
