@@ -57,10 +57,12 @@ def what_it_runs(line: str, limit: int = 200) -> str:
         if not words:
             continue
         prog = words[0].strip('"').lower().rsplit("\\", 1)[-1].removesuffix(".exe")
-        if prog in ("echo", "cd", "if", "set", "rem", "exit", "type") or prog.startswith("@"):
-            continue
-        verb = prog in ("net", "sc", "cscript", "appcmd", "attrib") and len(words) > 1
+        if prog in ("echo", "cd", "if", "set", "rem", "exit", "type") or not re.fullmatch(r"[a-z][a-z0-9_-]+", prog):
+            continue  # markers, exit code checks, and the text of a script the line writes
+        verb = prog in ("net", "sc", "cscript", "appcmd") and len(words) > 1
         name = f"{prog} {words[1].strip(chr(34)).lower()}" if verb else prog
+        if prog in ("net", "sc") and len(words) > 2 and not words[2].startswith(("/", "2>", ">")):
+            name += f" {words[2].strip(chr(34))}"  # the service it starts or stops
         if name not in names:
             names.append(name)
     text = ", ".join(names) or "checks"

@@ -18,6 +18,9 @@ def test_the_outage_line_says_which_programs_it_runs_and_waits_for():
             "cd /d C:\\",
         ]
     )
-    assert what_it_runs(line) == "net stop, move, net start"
+    assert what_it_runs(line) == "net stop iisadmin, move, net start W3SVC"
     assert what_it_runs(marker("x")) == "checks"
+    # a line that writes a script: its text is not taken for programs
+    script = '(echo Set p = c.GetCollection^("Packages"^) & echo p.key) >x.vbs & cscript //nologo x.vbs & del x.vbs'
+    assert what_it_runs(script) == "cscript //nologo, del"
     assert what_it_runs(" & ".join(f"copy a{i} b{i}" for i in range(3)) + " & " + "x" * 300).endswith("...")
