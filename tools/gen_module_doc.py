@@ -120,7 +120,11 @@ def render(module: Path) -> str:
     w.append("| key | returned | type | description |")
     w.append("|---|---|---|---|")
     for name, val in ret.items():
-        returned, typ, desc = _cell(str(val.get("returned", ""))), val.get("type", ""), _cell(_text(val["description"]))
+        returned, typ, desc = (
+            _cell(_text(str(val.get("returned", "")))),
+            val.get("type", ""),
+            _cell(_text(val["description"])),
+        )
         w.append(f"| `{name}` | {returned} | {typ} | {desc} |")
         if module.stem.endswith("_info"):
             w += _contained(name + ("[]" if typ == "list" else ""), val.get("contains") or {})

@@ -31,6 +31,16 @@ display = Display()
 _WINRM_CONNECTIONS = {"winrm", "ansible.builtin.winrm", "ansible.legacy.winrm"}
 
 
+def _without_nulls(value: Any) -> Any:
+    """The result without keys whose value is None (the -v and ad-hoc output shows what happened, not what did
+    not); lists and the dicts in them too."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = accepted_names()
@@ -95,6 +105,12 @@ class ActionModule(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
+        unknown = sorted(set(self._task.args) - self._VALID_ARGS)
+        if unknown:
+            # Ansible's own check would name the bad options only; say which ones exist.
+            raise AnsibleActionFail(
+                f"unknown option(s) {', '.join(unknown)}; the supported options are {', '.join(sorted(FULL_SPEC))}"
+            )
         result = super().run(tmp, task_vars)
         del tmp
 
@@ -140,7 +156,7 @@ class ActionModule(ActionBase):
             display.v(f"iis4_component: {text}", host=host)
 
         outcome = run_rollout(params, runner, check_mode=check_mode, diff=diff, progress=progress)
-        result.update(outcome)
+        result.update(_without_nulls(outcome))
         if outcome.get("error_kind") in UNREACHABLE_KINDS:
             # Ansible's own word for a host it cannot talk to: the recap, ignore_unreachable and AWX rely on it.
             result.pop("failed", None)

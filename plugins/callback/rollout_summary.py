@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Callback plugin legacy_iis.iis4.rollout_summary: one line per host for a whole rollout, and an audit record."""
+"""Callback plugin legacy_iis.iis4.rollout_summary: one line per host for a whole rollout (and, for ad-hoc runs and
+plays of the module, an audit record per host)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ description:
   - Under the C(legacy_iis.iis4.component_update) role it reads the report each host sets
     (C(component_update_report)) instead; it prints the table of the hosts handled so far when each batch of a
     C(serial) play starts, and the whole table at the end (also when C(max_fail_percentage) stopped the rollout).
-  - Writes one JSON audit record per host into O(audit_dir), or, for the role, into the role's
-    C(component_update_audit_dir) - at once when the host's report is set, whatever the outcome (not in check
-    mode). The role reads the last record of a host to know whether an earlier run left it drained.
+  - For ad-hoc runs and plays of the module, writes one JSON audit record per host into O(audit_dir). The role
+    writes its own audit records (C(component_update_audit_dir)) and does not need this callback.
   - Dry runs (check mode) are shown as such and never counted as changes.
   - Enable it with C(callbacks_enabled = legacy_iis.iis4.rollout_summary) in ansible.cfg or
     E(ANSIBLE_CALLBACKS_ENABLED); ad-hoc commands load callbacks only with E(ANSIBLE_LOAD_CALLBACK_PLUGINS=1).
@@ -37,9 +37,9 @@ options:
 """
 
 import datetime  # noqa: E402 - ansible-test wants the documentation before any import
-import getpass  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.plugins.callback import CallbackBase  # noqa: E402
@@ -47,18 +47,43 @@ from ansible.plugins.callback import CallbackBase  # noqa: E402
 MODULE_NAMES = frozenset(["legacy_iis.iis4.iis4_component", "iis4_component"])
 
 
-def _login() -> str:
-    try:
-        return os.environ.get("USER") or os.environ.get("LOGNAME") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name is not an error
-        return ""
-
-
 def _text(value: Any, default: str = "-") -> str:
     """A value for the table: never Python's None."""
     if value is None or value == "":
         return default
     return str(value)
+
+
+HEADER = f"{'HOST':<16} {'RESULT':<13} {'ISOLATION':<15} {'METHOD':<16} {'OUTAGE':>7} {'VERSION':<9} MESSAGE"
+
+
+def _line(
+    host: str,
+    result: str,
+    *,
+    isolation: Any = None,
+    method: Any = None,
+    outage: float | None = None,
+    version: Any = None,
+    message: str = "",
+) -> str:
+    """One row of the table, ad hoc and role alike; a long message is cut."""
+    outage_text = f"{outage:6.1f}s" if outage is not None else f"{'-':>7}"
+    text = (
+        f"{host:<16} {result:<13} {_text(isolation):<15} {_text(method):<16} {outage_text} {_text(version):<9} "
+        f"{' '.join(str(message or '-').split())}"
+    )
+    return text if len(text) <= 320 else text[:317] + "..."
+
+
+def _served(item: dict[str, Any]) -> str | None:
+    """The version the module's page check found (its first ``version=`` in the last page read), if any."""
+    pages = list(item.get("verify") or []) + list(item.get("served_after_failure") or [])
+    for page in reversed(pages):
+        match = re.search(r"version=([0-9A-Za-z.]+)", str(page.get("body") or ""))
+        if match:
+            return match.group(1)
+    return None
 
 
 class CallbackModule(CallbackBase):
@@ -75,7 +100,6 @@ class CallbackModule(CallbackBase):
         self.started = datetime.datetime.now(datetime.UTC)
         self.play: Any = None
         self.play_hosts: list[str] = []
-        self.who = ""
 
     # -- plays and batches -------------------------------------------------------------------------------
 
@@ -93,10 +117,8 @@ class CallbackModule(CallbackBase):
             manager = play.get_variable_manager()
             # every host of the play: a serial batch restricts the inventory to itself
             self.play_hosts = [h.name for h in manager._inventory.get_hosts(play.hosts, ignore_restrictions=True)]
-            extra = manager.extra_vars
-        except Exception:  # noqa: BLE001 - only for the table's totals and the audit's "who"
-            extra = {}
-        self.who = str(extra.get("awx_user_name") or extra.get("tower_user_name") or "") or _login()
+        except Exception:  # noqa: BLE001 - only for the table's totals
+            self.play_hosts = []
 
     # -- collecting --------------------------------------------------------------------------------------
 
@@ -109,10 +131,10 @@ class CallbackModule(CallbackBase):
     def _record(self, result: Any, status: str) -> None:
         host = result._host.get_name()
         data = dict(result._result)
-        report = (data.get("ansible_facts") or {}).get("component_update_report")
-        if status == "ok" and isinstance(report, dict) and report.get("host"):
+        # the role's report step: facts when the host was reached, in the result itself when it was not
+        report = (data.get("ansible_facts") or {}).get("component_update_report") or data.get("component_update_report")
+        if status in ("ok", "unreachable") and isinstance(report, dict) and report.get("host"):
             self.reports[host] = dict(report)
-            self._write_role_record(host, self.reports[host])
             return
         if not self._is_ours(result):
             if status in ("failed", "unreachable") and host not in self.rows:
@@ -132,6 +154,7 @@ class CallbackModule(CallbackBase):
                 "rolled_back": item.get("rolled_back"),
                 "step": item.get("step"),
                 "msg": item.get("msg"),
+                "version_served": _served(item),
                 "dest": (item.get("invocation") or {}).get("module_args", {}).get("dest"),
             }
 
@@ -151,33 +174,44 @@ class CallbackModule(CallbackBase):
         if row["status"] == "unreachable":
             return "unreachable"
         if row["status"] == "failed":
-            return "rolled back" if row.get("rolled_back") else f"failed ({_text(row.get('step'))})"
+            return "rolled back" if row.get("rolled_back") else "failed"
         if row["check"]:
             return "would change" if row["would_change"] else "unchanged"
-        return "updated" if row["changed"] else "unchanged"
+        return "changed" if row["changed"] else "unchanged"
 
     def _lines(self, hosts: list[str]) -> list[str]:
-        lines = [f"{'HOST':<16} {'RESULT':<14} {'IIS':<5} {'METHOD':<17} {'OUTAGE':>7}  MESSAGE"]
+        """The table of an ad-hoc run or a play of the module: the same layout as the role's."""
+        lines = [HEADER]
         for host in hosts:
             row = self.rows.get(host)
             if row is None:
-                other = self.other.get(host)
-                if other is None:
-                    lines.append(f"{host:<16} {'not run':<14} {'-':<5} {'-':<17} {'-':>7}  no component task ran")
-                    continue
-                why = _text(other.get("msg"), "no message")
-                what = "unreachable" if other["status"] == "unreachable" else "failed before"
-                lines.append(f"{host:<16} {what:<14} {'-':<5} {'-':<17} {'-':>7}  {other['task']}: {why}"[:240])
+                lines.append(self._other_line(host) or _line(host, "not run", message="no component task ran"))
                 continue
             reached = row["status"] != "unreachable"
             outage = row.get("outage_seconds") if reached else None
-            outage_text = f"{float(outage):.1f}s" if isinstance(outage, (int, float)) else "-"
-            method = _text(row.get("method")) if reached else "-"
+            message = _text(row.get("msg"), "")
+            if row["status"] == "failed" and row.get("step"):
+                message = f"step {row['step']}: {message}"
             lines.append(
-                f"{host:<16} {self._outcome(row):<14} {_text(row.get('iis_version')):<5} "
-                f"{method:<17} {outage_text:>7}  {_text(row.get('msg'), '')}"[:240]
+                _line(
+                    host,
+                    self._outcome(row),
+                    isolation=row.get("isolation") if reached else None,
+                    method=row.get("method") if reached else None,
+                    outage=outage if isinstance(outage, (int, float)) else None,
+                    version=row.get("version_served"),
+                    message=message,
+                )
             )
         return lines
+
+    def _other_line(self, host: str) -> str:
+        """A host that failed or could not be reached before the module (or the role's report) ran."""
+        other = self.other.get(host)
+        if other is None:
+            return ""
+        what = "unreachable" if other["status"] == "unreachable" else "failed"
+        return _line(host, what, message=f"{other['task']}: {_text(other.get('msg'), 'no message')}")
 
     def _audit(self, host: str, stats: Any) -> dict[str, Any]:
         row = self.rows.get(host) or {}
@@ -205,7 +239,8 @@ class CallbackModule(CallbackBase):
     # -- the component_update role ----------------------------------------------------------------------
 
     def _role_lines(self, play_hosts: list[str], final: bool) -> list[str]:
-        """The role's table: every host that has a report, then hosts that failed before theirs."""
+        """The role's table: every host that has a report, then hosts that failed before theirs, then (at the end)
+        the hosts the rollout never tried."""
         done = [self.reports[h] for h in play_hosts if h in self.reports]
         done += [r for h, r in self.reports.items() if h not in play_hosts]
         failed = sum(r.get("result") in ("failed", "rolled back") for r in done)
@@ -213,53 +248,34 @@ class CallbackModule(CallbackBase):
         total = len(set(play_hosts) | set(self.reports))
         # "so far" also at the end when the rollout stopped early (max_fail_percentage, a refused batch)
         title = "Rollout summary" if final and len(done) >= total else "Rollout so far"
-        lines = [
-            f"{title}: {len(done)} of {total} host(s), {failed} failed, {unreachable} unreachable",
-            f"{'HOST':<16} {'RESULT':<13} {'ISOLATION':<15} {'METHOD':<16} {'OUTAGE':>7} {'VERSION':<9} RESTARTED",
-        ]
+        lines = [f"{title}: {len(done)} of {total} host(s), {failed} failed, {unreachable} unreachable", HEADER]
         for r in done:
+            restarted = ",".join(r.get("services_restarted") or [])
+            failure = _text(r.get("failure"), "")
             lines.append(
-                f"{_text(r.get('host')):<16} {_text(r.get('result')):<13} {_text(r.get('isolation')):<15} "
-                f"{_text(r.get('method')):<16} {float(r.get('outage_seconds') or 0):6.1f}s "
-                f"{_text(r.get('version_served')):<9} {','.join(r.get('services_restarted') or []) or '-'}"
+                _line(
+                    _text(r.get("host")),
+                    _text(r.get("result")),
+                    isolation=r.get("isolation"),
+                    method=r.get("method"),
+                    outage=float(r.get("outage_seconds") or 0),
+                    version=r.get("version_served"),
+                    message=failure or (f"restarted {restarted}" if restarted else ""),
+                )
             )
         if final:
+            never = []
             for host in play_hosts:
-                if host not in self.reports and host in self.other:
-                    other = self.other[host]
-                    what = "unreachable" if other["status"] == "unreachable" else "failed before"
-                    why = _text(other.get("msg"), "no message")
-                    lines.append(f"{host:<16} {what:<13} {other['task']}: {why}"[:240])
+                if host in self.reports:
+                    continue
+                other = self._other_line(host)
+                if other:
+                    lines.append(other)
+                else:
+                    never.append(host)
+            for host in never:
+                lines.append(_line(host, "not tried", message="the rollout stopped before this host"))
         return lines
-
-    def _write_role_record(self, host: str, report: dict[str, Any]) -> None:
-        """The role's audit record, in the format its users and its next run read (drained_after)."""
-        audit_dir = report.get("audit_dir") or self._audit_dir()
-        if not audit_dir or report.get("check_mode"):
-            return
-        now = datetime.datetime.now(datetime.UTC)
-        record = {
-            "when": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "who": self.who or _login(),
-            "host": host,
-            "play": self.play.get_name() if self.play is not None else "",
-            "result": report.get("result"),
-            "isolation": report.get("isolation"),
-            "method": report.get("method"),
-            "outage_seconds": report.get("outage_seconds"),
-            "services": {"stopped": report.get("services_stopped"), "started": report.get("services_restarted")},
-            "drained_before": report.get("drained_before"),
-            "drained_after": report.get("drained"),
-            "rolled_back": report.get("rolled_back"),
-            "failure": report.get("failure"),
-            "components": report.get("components"),
-        }
-        os.makedirs(audit_dir, mode=0o750, exist_ok=True)
-        path = os.path.join(audit_dir, f"{host}-{now.strftime('%Y%m%dT%H%M%S.%fZ')}.json")
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=2)
-            handle.write("\n")
-        os.chmod(path, 0o640)
 
     def v2_playbook_on_stats(self, stats: Any) -> None:
         hosts = sorted(set(stats.processed) | set(self.rows) | set(self.other) | set(self.reports))

@@ -14,6 +14,7 @@ what used to be a dozen ``set_fact`` tasks is done here, in plain functions with
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -26,6 +27,8 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import UNT
 #: The audit record names the role reads: <host>-<UTC time>.json
 _RECORD = r"-[0-9]{8}T[0-9]{6}(?:[.][0-9]+)?Z[.]json$"
 _ROLE_ONLY = ("health_url", "health_expect")
+#: The module results the role registers (kept by Ansible also for a host it could not reach)
+_REGISTERED = ("_component_update_plan", "_component_update_apply")
 
 
 # -- the component list --------------------------------------------------------------------------------------
@@ -81,6 +84,16 @@ def _allowed(limit: Any, play_size: int) -> int:
     return max(1, int(text))
 
 
+def _limit(limit: Any, play_size: int) -> int | None:
+    """How many hosts a limit allows: a number or a percentage of the play's hosts; None when not set."""
+    text = str(limit if limit is not None else "").strip()
+    if not text:
+        return None
+    if text.endswith("%"):
+        return math.floor(float(text[:-1]) * play_size / 100)
+    return int(text)
+
+
 def component_update_capacity(
     batch: Sequence[str],
     hostvars: Mapping[str, Any],
@@ -88,14 +101,17 @@ def component_update_capacity(
     max_drained: Any = "50%",
     audit_dir: str = "",
     assume_drained: bool = False,
-    callbacks: Sequence[str] | None = None,
+    active_hosts: Sequence[str] | None = None,
+    max_unreachable: Any = "",
 ) -> dict[str, Any]:
     """What the batch's hosts need to know about each other, computed once per batch (``run_once``).
 
     ``drained_before``: hosts of the batch out of service since an earlier play of this run, by
     component_update_assume_drained, or by their last audit record. ``down``: hosts out of service or
     unreachable that this batch does not drain again anyway. ``refused``: hosts of the batch that must fail
-    before anything is drained, with ``reason``.
+    before anything is drained, with ``reason``. ``active_hosts`` (``ansible_play_hosts``): the play's hosts that
+    have not failed and were not unreachable; a host of an earlier batch that is not among them and that the
+    module could not reach counts as down (Ansible keeps no facts of an unreachable host, only what it registered).
     """
     batch, play_hosts = list(batch), list(play_hosts)
 
@@ -118,6 +134,9 @@ def component_update_capacity(
     earlier = [h for h in play_hosts if h not in batch]
     down = {h for h in earlier if var(h, "component_update_drained")}
     down |= {h for h in earlier if (var(h, "component_update_report") or {}).get("result") == "unreachable"}
+    gone = [h for h in earlier if active_hosts is not None and h not in active_hosts]
+    lost = [h for h in gone if any((var(h, v) or {}).get("unreachable") for v in _REGISTERED)]
+    down |= set(lost)
     down |= set(drained_before)
     down |= {h for h in batch if (var(h, "_component_update_plan") or {}).get("unreachable")}
     down -= set(needing)
@@ -130,13 +149,14 @@ def component_update_capacity(
         "refused": [],
         "reason": "",
     }
-    names = {c.strip() for c in callbacks or []}
-    if audit_dir and not names & {"legacy_iis.iis4.rollout_summary", "rollout_summary"}:
+    limit = _limit(max_unreachable, len(play_hosts))
+    if limit is not None and len(lost) > limit:
+        # Ansible's max_fail_percentage counts failed hosts only: the role's stop rule for unreachable ones.
         out["refused"] = batch
         out["reason"] = (
-            f"component_update_audit_dir is set ({audit_dir}) but the legacy_iis.iis4.rollout_summary callback, "
-            "which writes the audit records, is not enabled: add it to callbacks_enabled in ansible.cfg (or "
-            "ANSIBLE_CALLBACKS_ENABLED). Nothing was drained or changed."
+            f"stop rule: {len(lost)} host(s) of earlier batches could not be reached ({', '.join(lost)}), more "
+            f"than component_update_max_unreachable={max_unreachable} allows: the rollout stops here. Nothing was "
+            "drained or changed. Bring the hosts back (or raise the limit), then run the playbook again."
         )
     elif len(down) + len(needing) > allowed:
         out["refused"] = needing
@@ -242,12 +262,14 @@ def component_update_outcome(
         )
         for i, entry in enumerate(entries)
     ]
+    unreachable = bool(plan.get("unreachable") or apply.get("unreachable"))
+    if unreachable and not failure:
+        failure = str((apply if apply.get("unreachable") else plan).get("msg") or "the host cannot be reached")
     needed = _needed(plan)
     failed = bool(failure)
     # Out of service at the end: a failed host stays drained if it was drained before or this run drained it
     # (it needed an update, the dry run worked and the capacity floor let it through).
     drained = failed and (drained_before or (needed and not refused))
-    unreachable = bool(plan.get("unreachable") or apply.get("unreachable"))
     rolled = [r["dest"] for r in rows if r["rolled_back"]]
     if failed:
         result = "unreachable" if unreachable else ("rolled back" if rolled else "failed")
@@ -313,6 +335,37 @@ def _message(report: Mapping[str, Any]) -> str:
             "the undrain tasks by hand)."
         )
     return " ".join(parts)
+
+
+def write_audit_record(report: Mapping[str, Any], who: str = "", play: str = "") -> str:
+    """Write the host's audit record ``<audit_dir>/<host>-<UTC time>.json`` (the format the role's next run reads:
+    ``drained_after``) and return its path."""
+    now = datetime.datetime.now(datetime.UTC)
+    host = report["host"]
+    record = {
+        "when": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "who": who,
+        "host": host,
+        "play": play,
+        "result": report.get("result"),
+        "isolation": report.get("isolation"),
+        "method": report.get("method"),
+        "outage_seconds": report.get("outage_seconds"),
+        "services": {"stopped": report.get("services_stopped"), "started": report.get("services_restarted")},
+        "drained_before": report.get("drained_before"),
+        "drained_after": report.get("drained"),
+        "rolled_back": report.get("rolled_back"),
+        "failure": report.get("failure"),
+        "components": report.get("components"),
+    }
+    audit_dir = os.path.abspath(os.path.expanduser(str(report["audit_dir"])))
+    os.makedirs(audit_dir, mode=0o750, exist_ok=True)
+    path = os.path.join(audit_dir, f"{host}-{now.strftime('%Y%m%dT%H%M%S.%fZ')}.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(record, handle, indent=2)
+        handle.write("\n")
+    os.chmod(path, 0o640)
+    return path
 
 
 class FilterModule:

@@ -15,6 +15,7 @@ Every line sent is recorded in ``steps`` (the result's timeline).
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -47,6 +48,27 @@ def merge_results(results: list[CommandResult]) -> CommandResult:
     return merged
 
 
+def what_it_runs(line: str, limit: int = 200) -> str:
+    """The programs a command line runs, for the -v progress lines: ``net stop, move, net start``
+    (markers, exit code checks and ``cd`` left out)."""
+    names: list[str] = []
+    for part in re.split(r"\s*(?<![<>])&&?\s*|\s*\|\|\s*", line):
+        words = part.strip().strip("()").split()
+        if not words:
+            continue
+        prog = words[0].strip('"').lower().rsplit("\\", 1)[-1].removesuffix(".exe")
+        if prog in ("echo", "cd", "if", "set", "rem", "exit", "type") or not re.fullmatch(r"[a-z][a-z0-9_-]+", prog):
+            continue  # markers, exit code checks, and the text of a script the line writes
+        verb = prog in ("net", "sc", "cscript", "appcmd") and len(words) > 1
+        name = f"{prog} {words[1].strip(chr(34)).lower()}" if verb else prog
+        if prog in ("net", "sc") and len(words) > 2 and not words[2].startswith(("/", "2>", ">")):
+            name += f" {words[2].strip(chr(34))}"  # the service it starts or stops
+        if name not in names:
+            names.append(name)
+    text = ", ".join(names) or "checks"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class Session:
     def __init__(self, runner: Any, report: Report, *, limit: int, timeout: int, folder: str) -> None:
         self.runner = runner
@@ -68,7 +90,7 @@ class Session:
         """One command line.  ``retry``: the line is safe to run twice, so a dropped connection is retried once.
         ``timeout``: how long to wait for it (default :attr:`wait`)."""
         wait = self.wait if timeout is None else timeout
-        self.report.progress(f"{step}: sending {len(line)} characters (waiting up to {wait:.0f}s)")
+        self.report.progress(f"{step}: {what_it_runs(line)} (waiting up to {wait:.0f}s)")
         try:
             res = self.runner.run(step, line, timeout=wait)
         except HostError as exc:
@@ -102,7 +124,7 @@ class Session:
         for i, line in enumerate(lines):
             res = self._send(step if len(lines) == 1 else f"{step}[{i + 1}]", line, retry, timeout)
             self.report.steps.append(step_entry(res))
-            self.report.progress(f"{res.step}: done in {res.seconds:.1f}s (rc {res.rc})")
+            self.report.progress(f"{res.step}: done in {res.seconds:.1f}s")
             results.append(res)
             if not res.complete:
                 break

@@ -106,8 +106,6 @@ class ComponentUpdate:
             sc_available=facts.has_sc,
             services_running_before=list(facts.running),
         )
-        for warning in plan.warnings:
-            self.report.warn(warning)
         if self.diff:
             self.result["diff"] = {
                 "before_header": self.paths.dest,
@@ -127,6 +125,8 @@ class ComponentUpdate:
             if plan.fallback is not None:
                 self.result["fallback_commands"] = plan.fallback_commands(self.paths, self.p.cmdline_limit)
             return self.report.finish(t0, self.runner)
+        for warning in plan.warnings:  # said only when a backup is really made (not on a no-op or a dry run)
+            self.report.warn(warning)
         stage_output = self._stage(plan)
         self.result["backup_file"] = self.paths.backup if self.p.backup else None
         Apply(self.p, self.session, self.report, plan, stage_output).run()

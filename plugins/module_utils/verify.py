@@ -74,6 +74,16 @@ def fetch_url(url: str, timeout: int, validate_certs: bool) -> tuple[int | None,
         return None, "", f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
 
 
+#: Tries of a page whose connection is refused before the check gives up (a site that is still starting
+#: refuses for a moment; one that is not there refuses every time).
+_REFUSED_TRIES = 2
+
+
+def _refused(error: str | None) -> bool:
+    low = (error or "").lower()
+    return "connection refused" in low or "errno 111" in low
+
+
 def _text(data: bytes | str) -> str:
     return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
 
@@ -95,6 +105,16 @@ def verify_url(
         attempts += 1
         status, body, error = fetch(check.url, timeout, validate_certs)
         ok, why = judge(check, status, body, error)
+        refused = status is None and _refused(error)
+        if refused and attempts >= _REFUSED_TRIES:
+            # Nothing listens there (a wrong address or port, not a site still starting): no use waiting longer.
+            netloc = re.sub(r"(?i)^https?://([^/]+).*$", r"\1", check.url)
+            why = (
+                f"got no answer: nothing listens at {netloc} (connection refused). Set the address and port of the "
+                "site's binding (the role: component_update_health_base_url or a component's health_url; the "
+                "module: verify_url)"
+            )
+            break
         if ok or attempts > retries:
             break
         if progress is not None:

@@ -111,8 +111,30 @@ class ConnectionOptions:
             raise HostError(
                 "insecure",
                 f"refusing to send credentials with transport {transport!r} over plain HTTP: "
-                "use HTTPS (port 5986), NTLM with message encryption, or set allow_unencrypted (unsafe)",
+                "use HTTPS (port 5986), NTLM with message encryption, or allow it (unsafe): "
+                "ansible_winrm_allow_unencrypted=true for the host in the inventory, or the module's "
+                "allow_unencrypted option",
             )
+
+
+def _why_unreachable(exc: BaseException, text: str) -> str:
+    """A connection failure in words that say what to check, instead of the HTTP client's own text."""
+    low = text.lower()
+    if "refused" in low or "errno 111" in low:
+        return (
+            "connection refused: nothing listens on that port. Check that WinRM runs on the host and that the "
+            "port and scheme are right (ansible_port, ansible_winrm_scheme)"
+        )
+    if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low:
+        return "the host name does not resolve (check ansible_host)"
+    if isinstance(exc, requests_exceptions.Timeout) or "timed out" in low:
+        return (
+            "no answer in time: the host is down or a firewall drops the port (ansible_port); a slow host may "
+            "need a larger ansible_winrm_connection_timeout"
+        )
+    if "no route to host" in low or "network is unreachable" in low:
+        return "no route to the host (check ansible_host and the network)"
+    return text
 
 
 @dataclass
@@ -215,7 +237,7 @@ class WinRMRunner:
                 "(turning validation off is possible but unsafe)",
             )
         if isinstance(exc, (requests_exceptions.ConnectionError, requests_exceptions.Timeout)):
-            return HostError("unreachable", f"cannot reach {endpoint}: {text}")
+            return HostError("unreachable", f"cannot reach {endpoint}: {_why_unreachable(exc, text)}")
         if isinstance(exc, WinRMTransportError):
             return HostError("transport", f"WinRM transport error from {endpoint}: {text}")
         if isinstance(exc, WinRMError):

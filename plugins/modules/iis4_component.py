@@ -738,7 +738,7 @@ unloaded:
   sample: [W3SVC/1/ROOT/Shop]
 register_rc:
   description: Exit code of C(regsvr32 /s) for the new DLL.
-  returned: when O(register=true) and the update ran
+  returned: when O(register_dll=true) and the update ran
   type: int
   sample: 0
 state_record:

@@ -78,21 +78,26 @@ def run_playbook(
     *,
     extra_vars: dict[str, Any] | None = None,
     check: bool = False,
+    diff: bool = False,
     limit: str | None = None,
     collections: Path | None = None,
     timeout: float = 600,
+    env: dict[str, str] | None = None,
 ) -> Run:
+    """``ansible-playbook``; ``env`` overrides the environment (an empty value removes the variable)."""
     cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inventory)]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     if check:
         cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
     if limit:
         cmd += ["--limit", limit]
     proc = subprocess.run(  # noqa: S603 - our own command line
         cmd,
         stdin=subprocess.DEVNULL,
-        env=ansible_env(workdir, collections),
+        env={k: v for k, v in {**ansible_env(workdir, collections), **(env or {})}.items() if v},
         capture_output=True,
         text=True,
         timeout=timeout,

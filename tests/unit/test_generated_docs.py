@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,3 +18,10 @@ def test_module_reference_is_up_to_date():
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_module_reference_has_no_raw_ansible_markup():
+    text = (ROOT / "docs" / "module.md").read_text(encoding="utf-8")
+    raw = [m.group(0) for m in re.finditer(r"\b(?:RV|[VOCMIEUL])\([^)]*\)", text)]
+    assert raw == [], raw[:5]
+    assert "O(register=" not in text and "`register=true`" not in text  # the option is register_dll

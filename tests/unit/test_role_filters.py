@@ -14,6 +14,7 @@ from ansible_collections.legacy_iis.iis4.plugins.filter.component_update import 
     component_update_entries,
     component_update_left_drained,
     component_update_outcome,
+    write_audit_record,
 )
 
 SHOP = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
@@ -83,22 +84,60 @@ def test_a_host_that_needs_nothing_is_never_refused_and_a_drained_one_counts_as_
 def test_a_fact_of_this_run_wins_over_assume_drained_and_records(tmp_path):
     (tmp_path / "w1-20261130T080000.000001Z.json").write_text(json.dumps({"drained_after": True}))
     hostvars = {"w1": {"component_update_drained": False}, "w2": {}}
-    cap = component_update_capacity(
-        ["w1", "w2"], hostvars, ["w1", "w2"], audit_dir=str(tmp_path), callbacks=["rollout_summary"]
-    )
+    cap = component_update_capacity(["w1", "w2"], hostvars, ["w1", "w2"], audit_dir=str(tmp_path))
     assert cap["drained_before"] == []
     hostvars = {"w1": {}, "w2": {}}
-    cap = component_update_capacity(
-        ["w1", "w2"], hostvars, ["w1", "w2"], audit_dir=str(tmp_path), callbacks=["rollout_summary"]
-    )
+    cap = component_update_capacity(["w1", "w2"], hostvars, ["w1", "w2"], audit_dir=str(tmp_path))
     assert cap["drained_before"] == ["w1"]
 
 
-def test_audit_records_without_the_callback_are_refused_before_anything_is_drained(tmp_path):
+def test_audit_records_need_no_callback_and_hosts_lost_earlier_count_as_down_and_stop_the_rollout(tmp_path):
     cap = component_update_capacity(
         ["w1"], {"w1": {"_component_update_plan": plan(False)}}, ["w1"], audit_dir=str(tmp_path)
     )
-    assert cap["refused"] == ["w1"] and "rollout_summary callback" in cap["reason"]
+    assert cap["refused"] == []
+    # w1 could not be reached in the first batch: Ansible removed it from the play and kept only its registered
+    # dry run (no facts). It counts as down; with the stop rule it refuses the next batch.
+    hostvars = {
+        "w1": {"_component_update_plan": {"unreachable": True, "msg": "cannot reach"}},
+        "w2": {"_component_update_plan": plan()},
+        "w3": {"_component_update_plan": plan()},
+    }
+    batch, hosts, active = ["w2", "w3"], ["w1", "w2", "w3"], ["w2", "w3"]
+    cap = component_update_capacity(batch, hostvars, hosts, max_drained="100%", active_hosts=active)
+    assert cap["down"] == ["w1"] and cap["refused"] == []
+    cap = component_update_capacity(
+        batch, hostvars, hosts, max_drained="100%", active_hosts=active, max_unreachable="0%"
+    )
+    assert cap["refused"] == ["w2", "w3"] and "stop rule" in cap["reason"] and "w1" in cap["reason"]
+    assert (
+        component_update_capacity(batch, hostvars, hosts, max_drained="100%", active_hosts=active, max_unreachable=1)[
+            "refused"
+        ]
+        == []
+    )
+    # a host still in the play (ignore_unreachable, or a later batch with an earlier play's result) is not lost
+    cap = component_update_capacity(batch, hostvars, hosts, max_drained="100%", active_hosts=hosts, max_unreachable=0)
+    assert cap["refused"] == []
+
+
+def test_the_role_writes_the_record_the_next_run_reads(tmp_path):
+    audit = tmp_path / "audit"
+    report = component_update_outcome(
+        {}, {"unreachable": True, "msg": "cannot reach http://w1:5985/wsman"}, [ENTRY], host="w1", audit_dir=str(audit)
+    )["report"]
+    assert report["result"] == "unreachable" and "cannot reach" in report["failure"]
+    path = write_audit_record(report, who="jdoe", play="Update")
+    (found,) = audit.iterdir()
+    assert str(found) == path and found.name.startswith("w1-") and found.name.endswith("Z.json")
+    record = json.loads(found.read_text())
+    assert (record["who"], record["play"], record["result"], record["drained_after"]) == (
+        "jdoe",
+        "Update",
+        "unreachable",
+        False,
+    )
+    assert component_update_left_drained("w1", str(audit)) is False
 
 
 def test_the_last_record_decides(tmp_path):

@@ -11,6 +11,7 @@ collection never names one by one reach the connection too.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -59,6 +60,9 @@ def test_progress_at_v(lab, lab_host, lab_inventory, tmp_path):
     run = run_adhoc(lab_inventory(host), host.name, ARGS, tmp_path, verbosity=1)
     assert run.rc == 0, run.stdout[-2000:]
     out = run.stdout
-    assert "iis4_component: gather: sending" in out and "iis4_component: apply: done in" in out
-    sent = out.index("iis4_component: apply: sending")
+    assert "iis4_component: gather: " in out and "iis4_component: apply: done in" in out
+    sent = out.index("iis4_component: apply: ")
     assert out.index("iis4_component: catalog: done in") < sent  # in the order they happened
+    # each line names what it runs (the outage step: what it waits for), and no exit codes of normal steps
+    assert re.search(r"iis4_component: apply: [^\n]*\(waiting up to \d+s\)", out), out[-3000:]
+    assert "sending" not in out and "(rc " not in out

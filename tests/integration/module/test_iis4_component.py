@@ -133,6 +133,14 @@ def test_check_mode_touches_nothing_and_predicts_the_outage(lab, lab_host, lab_i
     assert [re.sub(r"\d{14}", "STAMP", c) for c in sent] == [re.sub(r"\d{14}", "STAMP", c) for c in res["commands"]]
 
 
+def test_an_unknown_option_lists_the_supported_ones(lab, lab_host, lab_inventory, tmp_path):
+    host = lab_host(fleet_index=1)
+    run = run_adhoc(lab_inventory(host), host.name, {**ARGS, "verify_ur": "http://x/"}, tmp_path)
+    assert run.rc != 0
+    msg = run.result(host.name)["msg"]
+    assert "unknown option(s) verify_ur;" in msg and "verify_url" in msg and "unload_fallback" in msg, msg
+
+
 def test_key_value_adhoc_backslash_trap_is_explained(lab, lab_host, lab_inventory, tmp_path):
     host = lab_host(fleet_index=1)
     # key=value arguments decode backslash escapes: "\b" in "...\bin\..." becomes a backspace
@@ -149,7 +157,8 @@ def test_key_value_adhoc_form_with_forward_slashes(lab, lab_host, lab_inventory,
     run = run_adhoc(inv, "iis4", args, tmp_path)
     res = run.result(host.name)
     assert run.rc == 0, run.stdout + run.stderr
-    assert res["changed"] is True and res["backup_file"] is None
+    assert res["changed"] is True and "backup_file" not in res  # null keys are left out
+    assert "null" not in json.dumps(res), json.dumps(res, indent=1)
     assert [p for p in files_beside(host, SHOP_DLL) if p.lower().endswith(".bak")] == []
 
 

@@ -26,12 +26,13 @@ def test_summary_table_and_audit_records(lab, lab_host, lab_inventory, tmp_path,
     assert "ROLLOUT SUMMARY (legacy_iis.iis4)" in out, out[-3000:]
     table = out[out.index("ROLLOUT SUMMARY") :]
     line = {h.name: next(ln for ln in table.splitlines() if ln.startswith(h.name)) for h in (good, down)}
-    assert " updated " in line[good.name] and " unload " in line[good.name]
-    assert " unreachable " in line[down.name]
+    assert " changed " in line[good.name] and " unload " in line[good.name]
+    assert table.splitlines()[1].split() == ["HOST", "RESULT", "ISOLATION", "METHOD", "OUTAGE", "VERSION", "MESSAGE"]
+    assert " unreachable " in line[down.name] and "cannot reach" in line[down.name]
     assert "None" not in table
     records = {json.loads(p.read_text())["host"]: json.loads(p.read_text()) for p in audit.glob("*.json")}
     assert set(records) == {good.name, down.name}
-    assert records[good.name]["result"] == "updated" and records[good.name]["component"]["method"] == "unload"
+    assert records[good.name]["result"] == "changed" and records[good.name]["component"]["method"] == "unload"
     assert records[down.name]["result"] == "unreachable"
 
 

@@ -131,3 +131,43 @@ def test_event_host_skips_events_without_event_data():
     ok = {"uuid": "1", "counter": 9, "event": "runner_on_ok", "event_data": {"host": "web1", "task": "update"}}
     start = {"uuid": "2", "counter": 2, "event": "playbook_on_start", "event_data": {"playbook": "x.yml"}}
     assert [event_host(e) for e in (verbose, ok, start)] == [None, "web1", None]
+
+
+def test_a_check_job_shows_what_would_change_and_a_host_down_is_dark(lab, lab_host, tmp_path):
+    # What an AWX Check job of the template runs: --check --diff. The first host would change; the second cannot
+    # be reached, which AWX must show as unreachable (the runner's "dark"), not as failed.
+    hosts = [lab_host(fleet_index=0), lab_host(fleet_index=1)]
+    hosts[1].set_faults(wsman_down=True)
+    private = tmp_path / "job"
+    (private / "inventory").mkdir(parents=True)
+    lab.write_inventory(private / "inventory" / "hosts.yml", hosts=hosts)
+    env = {k: v for k, v in ansible_env(private).items() if k.startswith("ANSIBLE_")}
+    env["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    env.pop("ANSIBLE_CALLBACKS_ENABLED")  # the role does not need the callback
+    run = ansible_runner.run(
+        private_data_dir=str(private),
+        project_dir=str(PLAYBOOK.parent),
+        playbook=PLAYBOOK.name,
+        cmdline="--check --diff",
+        extravars={**FAST, "rollout_hosts": "all", "rollout_audit_dir": str(tmp_path / "audit")},
+        envvars=env,
+        quiet=True,
+        timeout=300,
+    )
+    text = run.stdout.read()
+    stats = run.stats or {}
+    assert set(stats.get("dark") or {}) == {hosts[1].name}, (stats, text[-3000:])
+    assert hosts[1].name not in (stats.get("failures") or {}) and hosts[1].name not in (stats.get("rescued") or {})
+    assert hosts[0].name in (stats.get("changed") or {}), stats
+    changed = [
+        e["event_data"]["res"]
+        for e in run.events
+        if e["event"] == "runner_on_ok" and event_host(e) == hosts[0].name
+        if e["event_data"].get("res", {}).get("changed")
+    ]
+    assert [e for e in run.events if e["event"] == "warning"] == [], text[-3000:]
+    assert changed, text[-3000:]
+    preview = "".join(d.get("prepared", "") for res in changed for d in res.get("diff") or [])
+    assert "would be replaced" in preview and "iisadmin" in preview.lower(), changed
+    assert not (tmp_path / "audit").exists()  # a check job writes no audit record
+    assert served_version(hosts[0]) == "1.0.0.0"

@@ -44,9 +44,11 @@ def audit(audit_dir: Path, host: Any) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(audit_dir.glob(f"{host.name}-*.json"))]
 
 
-def rollout(inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, **extra_vars: Any) -> Run:
+def rollout(
+    inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, diff: bool = False, **extra_vars: Any
+) -> Run:
     extra = {"rollout_audit_dir": str(audit_dir), **FAST, **extra_vars}
-    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check)
+    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check, diff=diff)
 
 
 def recap(run: Run) -> dict[str, dict[str, int]]:
@@ -121,6 +123,9 @@ def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing
     assert second.rc == 0, second.stdout + second.stderr
     assert all(row["changed"] == 0 for row in recap(second).values()), recap(second)
     assert "example drain:" not in second.stdout  # no host was drained
+    # the backups go into bin under the site's folder: said when one is made, not on a run that makes none
+    assert "can be downloaded" in first.stderr + first.stdout
+    assert "can be downloaded" not in second.stderr + second.stdout
     assert "example undrain:" not in second.stdout  # and none was left drained, so none is undrained
     for host in hosts:
         assert service_changes(lab, host, t0) == [], f"{host.name} stopped a service on the rerun"
@@ -132,9 +137,17 @@ def test_check_mode_previews_and_changes_nothing(lab, lab_host, lab_inventory, t
     hosts = [lab_host(fleet_index=0), lab_host(fleet_index=1)]
     inv = lab_inventory(*hosts)
     t0 = time.monotonic()
-    run = rollout(inv, tmp_path, tmp_path / "audit", check=True, rollout_serial=[1])
+    run = rollout(inv, tmp_path, tmp_path / "audit", check=True, diff=True, rollout_serial=[1])
     assert run.rc == 0, run.stdout + run.stderr
     assert run.stdout.count("would change") >= 2
+    out = run.stdout.replace("\\\\", "\\")
+    for host in hosts:
+        # a host that would change shows as changed, with the DLLs' diff and the commands the update would run
+        assert recap(run)[host.name]["changed"] >= 1, recap(run)
+        assert f"{host.name}: {SHOP_DLL} would be replaced" in out, out[-4000:]
+        assert f"--- before: {SHOP_DLL}" in out and f"+++ after: {STAGED_DLL}" in out
+    assert "net stop iisadmin /y" in out.lower()  # the in-process host's outage, as it would run
+    assert "can be downloaded" not in run.stderr + out  # a dry run makes no backup
     for host in hosts:
         assert file_version(host) == "1.0.0.0"
         assert service_changes(lab, host, t0) == []
@@ -195,6 +208,15 @@ def test_a_failing_host_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path
         assert file_version(host) == "1.0.0.0"
         assert audit(audit_dir, host) == []
     assert "Rollout so far: 2 of 4 host(s), 1 failed" in run.stdout, run.stdout[run.stdout.find("ROLLOUT") :]
+    # one layout with the reason of the failed row and the hosts the rollout never tried
+    table = run.stdout[run.stdout.rindex("ROLLOUT SUMMARY") :]
+    rows = {ln.split()[0]: ln for ln in table.splitlines()[3:] if ln.strip()}
+    assert "nothing listens at 127.0.0.1:9" in rows[hosts[1].name], table
+    for host in hosts[2:]:
+        assert rows[host.name].split()[1:3] == ["not", "tried"], table
+    # nothing listens there: the check gives up after one retry and says what to set
+    assert "nothing listens at 127.0.0.1:9 (connection refused)" in run.stdout
+    assert "component_update_health_base_url" in run.stdout and "after 2 attempts" in run.stdout
 
 
 def test_capacity_floor_counts_hosts_left_drained(lab, lab_host, lab_inventory, tmp_path):
@@ -409,11 +431,16 @@ def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, la
     audit_dir = tmp_path / "audit"
     run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[2, 2], rollout_max_fail_percentage=0)
     assert run.rc != 0
-    # max_fail_percentage counts the host that could not be reached: the second batch is never started.
+    # Ansible's own status: unreachable, neither failed nor rescued (the recap, AWX and ignore_unreachable read it)
+    assert recap(run)[hosts[1].name] == {"changed": 0, "unreachable": 1, "failed": 0}, run.stdout[-4000:]
+    assert not re.search(rf"^{hosts[1].name}\s+:.*rescued=[1-9]", run.stdout, re.M)
+    # max_fail_percentage does not count it; the role's stop rule does: the second batch is refused untouched.
     for host in hosts[2:]:
-        assert audit(audit_dir, host) == []
+        (record,) = audit(audit_dir, host)
+        assert record["result"] == "failed" and "stop rule" in record["failure"], record["failure"]
+        assert hosts[1].name in record["failure"]
         assert file_version(host) == "1.0.0.0"
-    assert "Rollout so far: 2 of 4 host(s), 0 failed, 1 unreachable" in run.stdout
+        assert f"example drain: {host.name}" not in run.stdout
     assert table_result(run, hosts[1]) == "unreachable"
     assert table_result(run, hosts[0]) == "changed"
     (record,) = audit(audit_dir, hosts[1])
@@ -421,10 +448,33 @@ def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, la
     assert record["drained_after"] is False
     assert "cannot reach" in record["failure"]
     reports = custom_stats(run)["component_update_reports"]
-    assert set(reports) >= {hosts[0].name, hosts[1].name}, run.stdout[-6000:]
-    assert reports[hosts[1].name]["result"] == "unreachable"
+    # Ansible keeps no stats of an unreachable result: the artifact has the hosts it reached
+    assert set(reports) >= {hosts[0].name, hosts[2].name}, run.stdout[-6000:]
     assert reports[hosts[0].name]["result"] == "changed"
     assert f"example drain: {hosts[1].name}" not in run.stdout
+
+
+def test_a_canary_host_that_is_down_is_reported_unreachable_and_ends_the_rollout(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    # The README's serial: one canary host first. It cannot be reached: the whole batch is down, so Ansible ends
+    # the play; the role still reports and records it (it used to crash in its rescue).
+    hosts = [lab_host(fleet_index=i) for i in range(3)]
+    hosts[0].set_faults(wsman_down=True)
+    audit_dir = tmp_path / "audit"
+    run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[1, 2])
+    assert run.rc != 0
+    out = run.stdout
+    assert "is undefined" not in out + run.stderr, out[-4000:]
+    assert recap(run)[hosts[0].name] == {"changed": 0, "unreachable": 1, "failed": 0}, out[-4000:]
+    assert "rescued=1" not in out
+    (record,) = audit(audit_dir, hosts[0])
+    assert (record["result"], record["drained_after"]) == ("unreachable", False)
+    assert "cannot reach" in record["failure"]
+    assert table_result(run, hosts[0]) == "unreachable"
+    for host in hosts[1:]:
+        assert audit(audit_dir, host) == []
+        assert file_version(host) == "1.0.0.0"
 
 
 def test_capacity_floor_counts_unreachable_hosts_as_down(lab, lab_host, lab_inventory, tmp_path):
@@ -477,22 +527,28 @@ def test_without_drain_tasks_a_host_costs_four_tasks_and_a_host_that_sets_them_a
     for host in hosts[:2]:
         m = rows[host.name]
         assert int(m.group(3)) == 1 and served_version(host) == "2.0.0.0", text[-6000:]
-        # ok + skipped per host, the run_once tasks (capacity floor, job artifact) counted on one host only
-        assert int(m.group(2)) + int(m.group(4)) - (2 if host is hosts[0] else 0) == LEAN_TASKS_PER_HOST, m.group(0)
+        # ok + skipped per host, the run_once task (capacity floor) counted on one host only
+        assert int(m.group(2)) + int(m.group(4)) - (1 if host is hosts[0] else 0) == LEAN_TASKS_PER_HOST, m.group(0)
     assert "set for this host by its inventory only" in text
     assert file_version(hosts[2]) == "1.0.0.0" and "example drain" not in text
     assert table_result(run, hosts[2]) == "failed"
 
 
-def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains(lab, lab_host, lab_inventory, tmp_path):
-    # The drain steps are chosen when the role is loaded; include_role loads it with the include's vars.
-    host = lab_host(fleet_index=1)
+def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains_without_the_callback(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    # The drain steps are chosen when the role is loaded; include_role loads it with the include's vars. The
+    # second host cannot be reached: the play's ignore_unreachable lets it go on to the play's next task.
+    host, down = lab_host(fleet_index=1), lab_host(fleet_index=3)
+    down.set_faults(wsman_down=True)
     tasks = REPO / "playbooks" / "tasks"
+    audit_dir = tmp_path / "audit"
     playbook = tmp_path / "include_role.yml"
     play = {
         "name": "The role through include_role",
         "hosts": "all",
         "gather_facts": False,
+        "ignore_unreachable": True,
         "tasks": [
             {
                 "name": "Run the role",
@@ -502,12 +558,41 @@ def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains(lab, 
                     "component_update_health_base_url": "{{ lab_web_url }}",
                     "component_update_drain_tasks": str(tasks / "drain_example.yml"),
                     "component_update_undrain_tasks": str(tasks / "undrain_example.yml"),
+                    "component_update_max_drained": "100%",
+                    "component_update_audit_dir": str(audit_dir),
                 },
-            }
+            },
+            {"name": "After the role", "ansible.builtin.debug": {"msg": "after the role: {{ inventory_hostname }}"}},
         ],
     }
     playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
-    run = run_playbook(playbook, lab_inventory(host), tmp_path, extra_vars=FAST)
-    assert run.rc == 0, run.stdout[-3000:]
-    assert f"example drain: {host.name}" in run.stdout and f"example undrain: {host.name}" in run.stdout
+    # without the rollout_summary callback: the role works and writes its audit records
+    run = run_playbook(
+        playbook, lab_inventory(host, down), tmp_path, extra_vars=FAST, env={"ANSIBLE_CALLBACKS_ENABLED": ""}
+    )
+    out = run.stdout
+    assert run.rc == 0, out[-3000:]
+    assert f"example drain: {host.name}" in out and f"example undrain: {host.name}" in out
     assert served_version(host) == "2.0.0.0"
+    assert f"after the role: {down.name}" in out, out[-3000:]
+    assert "ROLLOUT SUMMARY" not in out
+    # the reason is shown where it happens, not censored
+    assert "Unknown error" not in out and "cannot reach" in out
+    assert [r["result"] for r in audit(audit_dir, host)] == ["changed"]
+    assert [r["result"] for r in audit(audit_dir, down)] == ["unreachable"]
+    assert recap(run)[down.name]["failed"] == 0
+
+
+def test_a_canary_whose_dry_run_fails_is_reported_with_its_reason(lab, lab_host, lab_inventory, tmp_path):
+    # A batch of one whose dry run fails never reaches the capacity floor: the rescue must still report it.
+    host = lab_host(fleet_index=1)
+    audit_dir = tmp_path / "audit"
+    missing = {**SHOP_COMPONENT, "src": "C:\\Staging\\Missing.dll"}
+    run = rollout(lab_inventory(host), tmp_path, audit_dir, rollout_serial=[1], component_update_components=[missing])
+    assert run.rc != 0
+    assert "is undefined" not in run.stdout + run.stderr, run.stdout[-4000:]
+    assert recap(run)[host.name]["failed"] == 1
+    (record,) = audit(audit_dir, host)
+    assert record["result"] == "failed" and "Missing.dll" in record["failure"], record["failure"]
+    assert record["drained_after"] is False
+    assert table_result(run, host) == "failed"

@@ -113,6 +113,22 @@ def test_verify_retries_until_the_page_passes_and_says_how_often():
     assert res["msg"] == "http://h/ answered 200 and matched 'version=2' after 3 attempts"
 
 
+def test_a_refused_connection_fails_after_one_retry_and_says_what_to_set():
+    refused = lambda url, timeout, certs: (None, "", "URLError: [Errno 111] Connection refused")  # noqa: E731
+    slept: list[float] = []
+    res = verify_url(
+        Check("http://web01:8080/Shop/", "x"),
+        retries=10,
+        delay=3,
+        timeout=1,
+        validate_certs=True,
+        fetch=refused,
+        sleep=slept.append,
+    )
+    assert not res["ok"] and res["attempts"] == 2 and slept == [3]
+    assert "nothing listens at web01:8080" in res["msg"] and "component_update_health_base_url" in res["msg"]
+
+
 def test_verify_gives_up_after_the_retries_with_the_last_answer():
     res = verify_url(
         Check("http://h/", "x"),

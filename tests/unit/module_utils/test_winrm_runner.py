@@ -65,3 +65,30 @@ def test_a_wait_that_timed_out_abandons_the_shell_too():
     assert not res.complete
     runner.close()
     assert proto.closed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "HTTPConnectionPool(host='h', port=5985): Max retries exceeded with url: /wsman (Caused by "
+            'NewConnectionError("...: Failed to establish a new connection: [Errno 111] Connection refused"))',
+            "nothing listens on that port",
+        ),
+        ("... [Errno -2] Name or service not known", "does not resolve"),
+        ("... Read timed out. (read timeout=30)", "no answer in time"),
+    ],
+)
+def test_a_connection_failure_says_what_to_check_instead_of_the_http_client_text(text, words):
+    import requests
+
+    runner = WinRMRunner(ConnectionOptions(host="h", user="u", password="x"))  # noqa: S106 - never sent
+    err = runner._translate(requests.exceptions.ConnectionError(text))
+    assert err.kind == "unreachable" and str(err).startswith("cannot reach ") and words in str(err)
+    assert "HTTPConnectionPool" not in str(err) and "NewConnectionError" not in str(err)
+
+
+def test_basic_over_http_names_the_inventory_variable():
+    with pytest.raises(Exception, match="ansible_winrm_allow_unencrypted=true"):
+        options = ConnectionOptions(host="h", scheme="http", user="u", password="x", transport="basic")  # noqa: S106
+        options.check()
