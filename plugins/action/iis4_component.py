@@ -21,10 +21,13 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (
+    ConnectionOptions,
+    WinRMRunner,
+)
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS, accepted_names
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import UNREACHABLE_KINDS, HostError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
 
 display = Display()
 

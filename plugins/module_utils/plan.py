@@ -24,17 +24,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from .appcmd import appcmd_applications, appcmd_path
-from .argspec import DEFAULT_SITE
-from .catalog import POOLED_APPLICATION, CatalogFacts
-from .errors import InputError, StepFailed
-from .facts import HostFacts
-from .metabase import DEFAULT_APP_POOL, Application
-from .params import Params
-from .paths import Paths
-from .script import fits_one_line, packed_lines, sequence_lines
-from .services import display_names, start_order, stop_set
-from .strategies import (
+from ._cmd.paths import Paths
+from ._cmd.script import fits_one_line, packed_lines, sequence_lines
+from ._cmd.swap import Swap
+from ._host.appcmd import appcmd_applications, appcmd_path
+from ._host.catalog import POOLED_APPLICATION, CatalogFacts
+from ._host.facts import HostFacts
+from ._host.metabase import DEFAULT_APP_POOL, Application
+from ._host.services import display_names, start_order, stop_set
+from ._release.strategies import (
     FALLBACK,
     FIRST_COPY,
     STRATEGIES,
@@ -44,7 +42,9 @@ from .strategies import (
     package_strategy,
     pooled_strategy,
 )
-from .swap import Swap
+from .argspec import DEFAULT_SITE
+from .errors import InputError, StepFailed
+from .params import Params
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .parsers.files import DirEntry
-from .paths import Paths
+from ._cmd.paths import Paths
+from ._host.parsers.files import DirEntry
 
 
 class Report:

@@ -19,21 +19,21 @@ import datetime
 import time
 from typing import Any
 
-from .apply import Apply
+from ._cmd.cmdline import CMD_LINE_LIMIT_XP
+from ._cmd.paths import Paths
+from ._cmd.swap import Swap
+from ._host.catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
+from ._host.facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather, ladder_rc, section
+from ._host.parsers.common import parse_rc_ladder, split_sections
+from ._host.parsers.regsvr32 import parse_regsvr32
+from ._release.recovery import recover, wait_for_running_sequence
+from ._release.run import Apply
+from ._transport.session import Session
 from .argspec import DEFAULT_ADSUTIL
-from .catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
-from .cmdline import CMD_LINE_LIMIT_XP
 from .errors import IIS4Error, InputError, StepFailed
-from .facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather, ladder_rc, section
 from .params import Params
-from .parsers.common import parse_rc_ladder, split_sections
-from .parsers.regsvr32 import parse_regsvr32
-from .paths import Paths
 from .plan import Plan, make_plan
-from .recovery import recover, wait_for_running_sequence
 from .results import Report, describe_file, entry_dict, prediction
-from .session import Session
-from .swap import Swap
 
 
 class ComponentUpdate:
