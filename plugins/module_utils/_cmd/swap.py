@@ -8,7 +8,7 @@ cmdline's builders; the plan, the strategies and recovery only choose which of t
 commands are safe to repeat, and a swap that fails half-way puts the old DLL back by itself.
 
 A ``sink`` is where a command's output goes: ``2>&1`` (to the client, through WinRS) or ``>>"log" 2>&1``
-(to the outage log beside dest, see ``strategies``).  ``log`` arguments are the quoted log path or None.
+(to the outage log beside dest, see ``_release.service_restart``).  ``log`` arguments are the quoted log path or None.
 """
 
 from __future__ import annotations

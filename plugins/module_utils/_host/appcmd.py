@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .._cmd.cmdline import marker, redirect
+from .._cmd.cmdline import build_command, marker, quote_arg, redirect
+from .._cmd.validate import host_arg
 from .metabase import Application, MetabaseError
 
 #: The gather line's appcmd.exe (cmd.exe expands ``%SystemRoot%`` on the command line).
@@ -77,3 +78,18 @@ def appcmd_application(names: list[str], site_name: str, path: str) -> tuple[str
     if best is None:
         raise MetabaseError(f"application {path!r} not found by appcmd list app in site {site_name!r}")
     return best
+
+
+def pool_command(tool: str, verb: str, pool: str, adsutil_path: str, appcmd: str | None = None) -> str:
+    """Start, stop or ask the state of an application pool: ``appcmd`` (IIS 7+), or adsutil's ``AppPoolCommand``
+    (1 start, 2 stop) and ``AppPoolState`` on IIS 6 (adsutil has no recycle verb)."""
+    name = host_arg(pool, "the application pool")
+    if tool == "appcmd":
+        # The full path, never %SystemRoot%: the sequence may become a batch file, where % means something else.
+        program = quote_arg(appcmd or appcmd_path(None))
+        if verb == "state":
+            return redirect(f"{program} list apppool {name}")
+        return redirect(f"{program} {verb} apppool /apppool.name:{name}")
+    key = host_arg(f"W3SVC/AppPools/{pool}/AppPool" + ("State" if verb == "state" else "Command"), "the pool's key")
+    args = ["GET", key] if verb == "state" else ["SET", key, "1" if verb == "start" else "2"]
+    return redirect(build_command("cscript", "//nologo", quote_arg(adsutil_path), *args))

@@ -22,9 +22,8 @@ from typing import Any
 from .._cmd.cmdline import CMD_LINE_LIMIT_NT4, build_command, if_exist, marker, quote_arg, redirect, write_lines
 from .._cmd.paths import Paths
 from ..errors import StepFailed
-from .facts import section
 from .parsers.catalog import CatalogListing, Package, parse_catalog_list
-from .parsers.common import split_sections
+from .parsers.common import section, split_sections
 from .parsers.holders import Holder, parse_tasklist_modules, parse_tlist_modules
 
 q = quote_arg

@@ -24,7 +24,7 @@ from ..errors import InputError, StepFailed
 from .appcmd import appcmd_parts, read_system_root
 from .metabase import Metabase
 from .parsers.adsutil import parse_adsutil_enum, parse_adsutil_enum_all, parse_adsutil_error
-from .parsers.common import ParseError, classify_error, parse_rc_ladder, split_sections
+from .parsers.common import ParseError, classify_error, ladder_rc, section, split_sections
 from .parsers.files import DirEntry, parse_dir
 from .parsers.net import parse_net_start_list
 from .parsers.sc import parse_sc_enumdepend, parse_sc_qc
@@ -95,17 +95,6 @@ class HostFacts:
     @property
     def dependencies(self) -> dict[str, list[str]]:
         return self.graph or KNOWN_DEPENDENCIES
-
-
-def section(sections: dict[str, str], label: str) -> str:
-    return sections.get(label, "")
-
-
-def ladder_rc(output: str, sections: dict[str, str], label: str) -> int | None:
-    """Exit code reported by ``rc_ladder(label)``; None when the section's marker never printed."""
-    if label not in sections:
-        return None
-    return parse_rc_ladder(output).get(label, 0)
 
 
 def adsutil(adsutil_path: str, *args: str) -> str:

@@ -17,15 +17,14 @@ from .._cmd.cmdline import build_command, marker
 from .._cmd.paths import Paths, RecordError, StateRecord
 from .._cmd.swap import Swap
 from .._cmd.validate import validate_windows_path
-from .._host.appcmd import appcmd_path
-from .._host.facts import HostFacts, section
-from .._host.parsers.common import split_sections
+from .._host.appcmd import appcmd_path, pool_command
+from .._host.facts import HostFacts
+from .._host.parsers.common import section, split_sections
 from .._host.parsers.net import parse_net_start
 from .._host.services import SERVICE_NAME, display_names, start_order, started_ok
 from .._transport.session import RETRY_PAUSE, Session
 from ..argspec import DEFAULT_ADSUTIL
 from ..errors import InputError, StepFailed
-from .strategies import pool_command
 
 
 def recovery_parts(swap: Swap, finished: bool, to_start: list[str]) -> list[str]:

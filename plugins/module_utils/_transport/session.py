@@ -22,7 +22,7 @@ from .._cmd.cmdline import quote_arg
 from .._cmd.paths import StateRecord
 from .._cmd.script import batch_call, batch_writes, fits_one_line, one_line, packed_lines
 from ..errors import HostError, StepFailed
-from ..results import Report
+from .report import Report
 from .winrm_runner import CommandResult
 
 RETRYABLE = ("unreachable", "transport", "wsman", "unexpected")

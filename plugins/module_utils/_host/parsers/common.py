@@ -16,13 +16,19 @@ Facts relied on:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ...errors import IIS4Error
 
 __all__ = [
     "ParseError",
+    "Sections",
     "classify_error",
+    "ladder_rc",
     "parse_rc_ladder",
+    "section",
     "split_lines",
     "split_sections",
 ]
@@ -107,6 +113,51 @@ def parse_rc_ladder(text: str | bytes) -> dict[str, int]:
             label, value = m.group(1), int(m.group(2))
             codes[label] = max(codes.get(label, value), value)
     return codes
+
+
+def section(sections: Mapping[str, str], label: str) -> str:
+    """The text under ``@@<label>`` ("" when the marker never printed)."""
+    return sections.get(label, "")
+
+
+def ladder_rc(output: str, sections: Mapping[str, str], label: str) -> int | None:
+    """Exit code reported by ``rc_ladder(label)``; None when the section's marker never printed."""
+    if label not in sections:
+        return None
+    return parse_rc_ladder(output).get(label, 0)
+
+
+@dataclass(frozen=True)
+class Sections:
+    """One command line's output, cut at its markers and read for its exit codes once."""
+
+    text: str
+    sections: Mapping[str, str] = field(hash=False)
+    rcs: Mapping[str, int] = field(hash=False)
+
+    @classmethod
+    def parse(cls, text: str) -> Sections:
+        return cls(text, MappingProxyType(split_sections(text)), MappingProxyType(parse_rc_ladder(text)))
+
+    def __getitem__(self, label: str) -> str:
+        return self.sections.get(label, "")
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.sections
+
+    def rc(self, label: str) -> int | None:
+        """The exit code of ``rc_ladder(label)``: None when its section's marker never printed, else 0 below
+        the first rung."""
+        return None if label not in self.sections else self.rcs.get(label, 0)
+
+    def printed(self, flag: str) -> bool:
+        """``flag`` (a ``##word`` the host echoes) appears anywhere in the output."""
+        return flag in self.text
+
+    @property
+    def labels(self) -> list[str]:
+        """The markers that printed, in order (the text before the first one not counted)."""
+        return [label for label in self.sections if label]
 
 
 # ------------------------------------------------------------------------------------------- errors

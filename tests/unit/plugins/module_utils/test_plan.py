@@ -15,7 +15,8 @@ import pytest
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.facts import read_facts
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.strategies import IsolatedUnload, ServiceRestart
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.unload import IsolatedUnload
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import InputError, StepFailed
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.params import Params
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan

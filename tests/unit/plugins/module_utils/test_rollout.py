@@ -29,14 +29,16 @@ BASE = {
 
 
 class FakeHost:
-    """Stands in for run_update: answers per dest, and records every call (src, dest, backup)."""
+    """Stands in for update (options validated into Params): answers per dest, and records every call
+    (src, dest, backup)."""
 
     def __init__(self, answers: dict[str, dict[str, Any]] | None = None) -> None:
         self.answers = answers or {}
         self.calls: list[tuple[str, str, bool]] = []
 
-    def __call__(self, spec: dict[str, Any], runner: Any, **kw: Any) -> dict[str, Any]:
-        self.calls.append((spec["src"], spec["dest"], spec.get("backup", True)))
+    def __call__(self, p: Any, runner: Any, **kw: Any) -> dict[str, Any]:
+        spec = {"src": p.src, "dest": p.dest}
+        self.calls.append((p.src, p.dest, p.backup))
         if spec["src"].endswith(".bak"):
             return {"changed": True, "method": "unload", "outage_seconds": 0.5, "msg": "restored"}
         base = {
@@ -68,16 +70,16 @@ class Pages:
 
 def run(params: dict[str, Any], host: FakeHost, pages: Pages | None = None, **kw: Any) -> dict[str, Any]:
     slept: list[float] = []
-    rollout.run_update = host  # type: ignore[assignment]
+    rollout.update = host  # type: ignore[assignment]
     try:
         return rollout.run_rollout(
             {**BASE, **params}, runner=None, fetch=pages or Pages((200, "")), sleep=slept.append, **kw
         )
     finally:
-        rollout.run_update = ORIGINAL
+        rollout.update = ORIGINAL
 
 
-ORIGINAL = rollout.run_update
+ORIGINAL = rollout.update
 
 
 # -- judge and verify_url ---------------------------------------------------------------------------------
