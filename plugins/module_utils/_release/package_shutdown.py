@@ -165,6 +165,7 @@ class PackageShutdown:
 
     def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:
         """A released package: the common checks and the sentence."""
+        run.ran_to_end(out)
         run.finish(out, note, self.done)
 
     @staticmethod

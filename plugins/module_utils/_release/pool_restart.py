@@ -114,6 +114,7 @@ class PoolRestart:
     def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:
         """The pools started again (else the record stays for the next run), the old image free or still held
         by an exiting worker, then the common checks."""
+        run.ran_to_end(out)
         not_started = self._not_started(out)
         run.result["pools"] = list(self.pools)
         run.result["outage_seconds"] = 0.0

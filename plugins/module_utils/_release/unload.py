@@ -117,6 +117,7 @@ class IsolatedUnload:
 
     def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:
         """A released unload: the common checks and the sentence."""
+        run.ran_to_end(out)
         run.finish(out, note, self.done)
 
     @staticmethod
