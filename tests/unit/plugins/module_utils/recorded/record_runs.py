@@ -52,13 +52,15 @@ class MachineRunner:
         return text
 
 
-def machine(cfg: Any, path: str = "/Shop/", **faults: Any) -> Any:
+def machine(cfg: Any, path: str = "/Shop/", setup: tuple[str, ...] = (), **faults: Any) -> Any:
     cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3)
     cfg.faults.update(**faults)
     m = boot(cfg, EventLog())
     web.handle_request(m, cfg.web_port, "/Shop/")  # the DLL is loaded, as on a live server
     if path != "/Shop/":
         web.handle_request(m, cfg.web_port, path)
+    for line in setup:  # what an earlier run left behind, made with the host's own commands
+        m.run(line)
     return m
 
 
@@ -68,6 +70,22 @@ def versions(name: str) -> Any:
 
 def packages(name: str) -> Any:
     return next(c for c in load_scenario(ROOT / "tests/lab/scenarios/packages.yaml") if c.name == name)
+
+
+def earlier_run(*lines: str) -> tuple[str, ...]:
+    """An earlier run that staged the new DLL, wrote its state record (``lines`` added) and stopped W3SVC."""
+    record = [
+        "run=20260101000000",
+        f"dest={SHOP_DLL}",
+        f"src={STAGED_DLL}",
+        f"staged={SHOP_DLL}.iis4new",
+        f"backup={SHOP_DLL}.20260101000000.bak",
+        "method=service_restart",
+        "services=IISADMIN,W3SVC",
+        *lines,
+    ]
+    echo = "&".join(f"echo {line}" for line in record)
+    return (f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}.iis4new"', f'({echo})>"{SHOP_DLL}.iis4state"', "net stop W3SVC")
 
 
 PACKAGE_ARGS = {"src": "C:\\Staging\\ShopCart.dll", "dest": "C:\\InetPub\\shop\\bin\\ShopCart.dll"}
@@ -90,6 +108,15 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
         {"unload_fallback": False},
     ),
     "check_mode_restart": (lambda: machine(default_host(0, "127.0.0.2")), {"_check_mode": True}),
+    "recover_unfinished": (lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart")), {}),
+    "recover_finished": (
+        lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart", "finished=restart")),
+        {},
+    ),
+    "recover_untrusted_record": (
+        lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart", "staged=C:\\other.dll")),
+        {},
+    ),
     "package_ok": (lambda: machine(packages("PKG01")), PACKAGE_ARGS),
     "package_then_iis": (lambda: machine(packages("PKG04"), path="/Orders/"), PACKAGE_ARGS),
     "package_refused_mtxstop": (lambda: machine(packages("PKG01"), package_shutdown_refused=True), PACKAGE_ARGS),
