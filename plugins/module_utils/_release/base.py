@@ -65,24 +65,19 @@ class Strategy(Protocol):
 
     def blast_radius(self, scope: Scope) -> dict[str, Any]:
         """What stops or restarts, for check mode and the result."""
-        ...
 
     def sequence(self, release: Release) -> list[str]:
         """The command parts of the ONE sequence the host runs."""
-        ...
 
     def release(self, run: ReleaseRun, step: Any = None, note: str = "") -> None:
         """Send the sequence (``step``, else the plan's ``apply``) and act on what it printed.  Raises
         StepFailed saying what state the host is in."""
-        ...
 
     def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:
         """Read one finished sequence's output into the result; raises StepFailed."""
-        ...
 
     def prediction(self, plan: Any, paths: Any, unload_fallback: bool) -> str:
         """Check mode's sentence: what a real run would do."""
-        ...
 
 
 def released_then_swapped(r: Release, phase: str, release: list[str]) -> list[str]:

@@ -42,7 +42,7 @@ def test_an_unfinished_swap_is_rolled_back_and_the_recorded_services_started():
     assert summary["action"] == "rolled back an unfinished swap and restarted services"
     assert summary["services_started"] == ["W3SVC"] and summary["services_not_running"] == []
     assert summary["dest_present"] is True
-    assert [step for step, _ in runner.asked] == ["recover", "ensure_running"]
+    assert [step for step, _command in runner.asked] == ["recover", "ensure_running"]
 
 
 def test_a_finished_sequence_only_restarts_services():

@@ -69,7 +69,7 @@ def test_a_repeatable_step_is_sent_again_on_a_new_shell_after_a_transport_error(
     runner = FakeRunner(fails("transport"), done("@@x\r\nok\r\n"))
     res = make(runner).run("gather", ["echo @@x", "echo ok"])
     assert res.output == "@@x\r\nok\r\n"
-    assert [s for s, _ in runner.sent] == ["gather", "gather(retry)"] and runner.resets == 1
+    assert [s for s, _line in runner.sent] == ["gather", "gather(retry)"] and runner.resets == 1
 
 
 def test_an_error_that_a_retry_would_not_cure_is_raised():
@@ -91,14 +91,14 @@ def test_parts_too_long_for_one_line_are_packed_into_several():
     parts = [f"echo {'x' * 300} {i}" for i in range(12)]
     make(runner, limit=1024).run("prune", parts)
     assert len(runner.sent) > 1 and all(len(line) <= 1024 for _step, line in runner.sent)
-    assert [s for s, _ in runner.sent][:2] == ["prune[1]", "prune[2]"]
+    assert [s for s, _line in runner.sent][:2] == ["prune[1]", "prune[2]"]
 
 
 def test_a_sequence_too_long_for_one_line_is_written_to_a_batch_file_and_run_once():
     runner = FakeRunner(done("written\r\n"), done("@@done\r\n"))
     parts = [f"echo {'y' * 200} {i}" for i in range(20)]
     res = make(runner, limit=1024).run_sequence("apply", parts, "restart", PATHS.record, ["echo @@verify"])
-    steps = [s for s, _ in runner.sent]
+    steps = [s for s, _line in runner.sent]
     assert steps[-1] == "apply" and all(s.startswith("apply_write") for s in steps[:-1])
     assert 'call "' in runner.sent[-1][1] and res.output == "@@done\r\n"
 
@@ -112,7 +112,7 @@ def test_a_sequence_whose_connection_dropped_is_waited_for_and_read_back():
     )
     s = make(runner)
     res = s.run_sequence("apply", ["echo @@done"], "restart", PATHS.record, ["echo @@verify"])
-    assert [step for step, _ in runner.sent] == ["apply", "reconnect", "reconnect", "readback"]
+    assert [step for step, _line in runner.sent] == ["apply", "reconnect", "reconnect", "readback"]
     assert res.step == "readback" and "host finished it on its own" in (res.error or "")
     assert s.report.result["connection_dropped"] is True
     assert runner.closes == 2  # each probe's shell is deleted
@@ -126,7 +126,7 @@ def test_a_sequence_the_host_never_received_is_sent_once_more():
     )
     s = make(runner)
     res = s.run_sequence("apply", ["echo @@done"], "restart", PATHS.record, ["echo @@verify"])
-    assert [step for step, _ in runner.sent] == ["apply", "reconnect", "apply(resent)"]
+    assert [step for step, _line in runner.sent] == ["apply", "reconnect", "apply(resent)"]
     assert res.complete and any("it was sent again" in w for w in s.report.result["warnings"])
 
 
