@@ -14,10 +14,10 @@ NAMES = sorted(p.stem for p in RUNS.glob("*.json"))
 
 
 def _collapse(seq: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Polls of a lock (their count depends on timing) as one."""
+    """Polls of a lock or a pending service (their count depends on timing) as one."""
     out: list[tuple[str, str]] = []
     for item in seq:
-        if not (out and out[-1] == item and item[0] == "wait_unloaded"):
+        if not (out and out[-1] == item and item[0] in ("wait_unloaded", "ensure_running")):
             out.append(item)
     return out
 

@@ -101,6 +101,12 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
         lambda: machine(default_host(1, "127.0.0.2"), unload_noop=True),
         {"unload_fallback": False},
     ),
+    "restart_held_by_another_program": (
+        lambda: machine(default_host(0, "127.0.0.2"), foreign_locks={SHOP_DLL}),
+        {},
+    ),
+    "restart_iis_did_not_stop": (lambda: machine(default_host(0, "127.0.0.2"), stuck_stop={"W3SVC"}), {}),
+    "pool_old_worker_still_exiting": (lambda: machine(versions("W2K8R2"), worker_keeps_dll=True), {}),
     "first_copy": (lambda: machine(default_host(0, "127.0.0.2")), {"dest": "C:\\InetPub\\shop\\new.dll"}),
     "pool_ok": (lambda: machine(versions("W2K3-WORKER")), {}),
     "pool_stuck_no_fallback": (
