@@ -81,6 +81,7 @@ class PoolRestart:
         more; if it never lets go, start the pools again and fall back to the full restart, or fail with the old
         DLL in place."""
         plan = run.plan
+        run.result["method"] = self.method
         apply = step or plan.step("apply")
         adsutil_path = run.target.adsutil_path
         out = run.send(apply)

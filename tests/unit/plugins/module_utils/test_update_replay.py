@@ -1,6 +1,8 @@
 """Whole runs replayed from what lab hosts printed: the same command lines go out and the same result comes
 back, for every strategy and the failures recorded (``recorded/runs``).  The recordings were made with the
-module as it was before the strategies became classes, so these tests hold the behaviour still."""
+module as it was before the strategies became classes, so these tests hold the behaviour still; one,
+``package_then_pool``, was recorded after: there the module before read the pool sequence that followed a package
+shutdown as a service restart and failed, where the pool restart now reads it as its own."""
 
 from __future__ import annotations
 

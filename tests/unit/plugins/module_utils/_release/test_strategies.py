@@ -144,3 +144,11 @@ def test_check_mode_sentence_is_the_strategys_own(name):
     run = release_run(name)
     sentence = run.plan.strategy.prediction(run.plan, run.report.paths, True)
     assert sentence.startswith("would ") and "None" not in sentence
+
+
+def test_package_shutdown_hands_over_to_the_pool_restart_on_a_worker_process_host():
+    run = release_run("package_then_pool")
+    assert isinstance(run.plan.strategy, PackageShutdown) and isinstance(run.plan.iis.strategy, PoolRestart)
+    run.plan.strategy.release(run)
+    assert run.result["method"] == "pool_restart" and run.result["pools"] == ["ShopPool"]
+    assert run.result["msg"].endswith("so the IIS rules applied")

@@ -88,6 +88,19 @@ def earlier_run(*lines: str) -> tuple[str, ...]:
     return (f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}.iis4new"', f'({echo})>"{SHOP_DLL}.iis4state"', "net stop W3SVC")
 
 
+def worker_with_package() -> Any:
+    """IIS 6 worker process isolation where a COM+ server application owns the DLL and the pool's worker also loads
+    it directly: the package shutdown does not free it, and the pool restart follows."""
+    cfg = versions("W2K3-WORKER")
+    cfg.packages = packages("PKG08").packages
+    cfg.has_tasklist = True
+    for site in cfg.sites:
+        for app in site.apps:
+            if app.path == "/Shop":
+                app.direct_components = list(app.components)
+    return machine(cfg)
+
+
 PACKAGE_ARGS = {"src": "C:\\Staging\\ShopCart.dll", "dest": "C:\\InetPub\\shop\\bin\\ShopCart.dll"}
 ARGS = {"src": STAGED_DLL, "dest": SHOP_DLL, "application": ["/Shop"], "timeout": 5}
 
@@ -132,6 +145,7 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
     "check_mode_unload": (lambda: machine(default_host(1, "127.0.0.2")), {"_check_mode": True}),
     "package_ok": (lambda: machine(packages("PKG01")), PACKAGE_ARGS),
     "package_then_iis": (lambda: machine(packages("PKG04"), path="/Orders/"), PACKAGE_ARGS),
+    "package_then_pool": (worker_with_package, {}),
     "package_refused_mtxstop": (lambda: machine(packages("PKG01"), package_shutdown_refused=True), PACKAGE_ARGS),
 }
 
