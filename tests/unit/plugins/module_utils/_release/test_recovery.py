@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import StateRecord
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths, StateRecord
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.facts import read_facts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.recovery import (
     recover,
@@ -24,8 +25,6 @@ ADSUTIL = "C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
 def session_of(name: str, runner: object = None) -> tuple[Session, object]:
     runner = runner or ReplayRunner(name)
     args = recording(name)["args"]
-    from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
-
     report = Report(Paths(args["src"], args["dest"], "20261207000000"))
     return Session(runner, report, limit=2047, timeout=5, folder="C:\\InetPub\\shop\\bin"), runner
 
@@ -64,9 +63,6 @@ def test_a_record_naming_other_files_is_not_trusted():
 
 
 def test_the_recovery_line_rolls_back_only_an_unfinished_swap():
-    from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
-    from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
-
     swap = Swap(Paths("C:\\Staging\\a.dll", "C:\\InetPub\\a.dll", "20260101000000"))
     unfinished = "&".join(recovery_parts(swap, False, ["W3SVC"]))
     finished = "&".join(recovery_parts(swap, True, []))
