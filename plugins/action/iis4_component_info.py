@@ -16,6 +16,10 @@ from ansible.utils.display import Display
 
 from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import _WINRM_CONNECTIONS
 from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import ActionModule as ComponentAction
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (
+    ConnectionOptions,
+    WinRMRunner,
+)
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import UNREACHABLE_KINDS, HostError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import (
     INFO_FULL_SPEC,
@@ -23,7 +27,6 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import (
     info_accepted_names,
     run_info,
 )
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
 
 display = Display()
 MODULE = "legacy_iis.iis4.iis4_component_info"

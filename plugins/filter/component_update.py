@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import UNTOUCHED_STEPS
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import UNTOUCHED_STEPS
 
 #: The audit record names the role reads: <host>-<UTC time>.json
 _RECORD = r"-[0-9]{8}T[0-9]{6}(?:[.][0-9]+)?Z[.]json$"

@@ -94,6 +94,9 @@ class CommandTooLongError(IIS4Error, ValueError):
 #: plugin reports them); nothing more is tried on such a host.
 UNREACHABLE_KINDS = frozenset(["unreachable", "auth", "certificate"])
 
+#: Steps up to and including staging: a component that failed there never had dest replaced.
+UNTOUCHED_STEPS = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
+
 
 class HostError(IIS4Error):
     """The host could not be reached or talked to.  ``kind`` is a stable word for tests and users

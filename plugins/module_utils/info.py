@@ -25,9 +25,22 @@ import re
 import secrets
 from typing import Any
 
-from .appcmd import appcmd_parts
-from .argspec import CONNECTION_SPEC, DEFAULT_ADSUTIL, DEFAULT_SITE, DEFAULT_TIMEOUT
-from .catalog import (
+from ._cmd.cmdline import (
+    CMD_LINE_LIMIT_NT4,
+    CMD_LINE_LIMIT_XP,
+    build_command,
+    exists,
+    guarded,
+    if_exist,
+    marker,
+    rc_ladder,
+    redirect,
+)
+from ._cmd.cmdline import quote_arg as q
+from ._cmd.paths import BACKUP_SUFFIX, RECORD_SUFFIX, Paths
+from ._cmd.validate import validate_app_path, validate_site, validate_windows_path
+from ._host.appcmd import appcmd_parts
+from ._host.catalog import (
     CATALOGS,
     IIS_IMAGES,
     MTXSTOP,
@@ -39,31 +52,19 @@ from .catalog import (
     read_holders,
     run_script,
 )
-from .cmdline import (
-    CMD_LINE_LIMIT_NT4,
-    CMD_LINE_LIMIT_XP,
-    build_command,
-    exists,
-    guarded,
-    if_exist,
-    marker,
-    rc_ladder,
-    redirect,
-)
-from .cmdline import quote_arg as q
+from ._host.facts import ENUMDEPEND_BUFFER, IIS5_ADSUTIL, HostFacts, enum_all_parts, read_facts, walk_metabase
+from ._host.metabase import DEFAULT_APP_POOL, MetabaseError
+from ._host.parsers.common import split_sections
+from ._host.parsers.files import DirEntry, parse_dir
+from ._host.parsers.versions import POOL_STATES
+from ._host.services import IIS_SERVICES
+from ._transport.report import Report
+from ._transport.session import Session
+from .argspec import CONNECTION_SPEC, DEFAULT_ADSUTIL, DEFAULT_SITE, DEFAULT_TIMEOUT
 from .errors import IIS4Error, InputError, StepFailed
-from .facts import ENUMDEPEND_BUFFER, IIS5_ADSUTIL, HostFacts, enum_all_parts, read_facts, walk_metabase
-from .metabase import DEFAULT_APP_POOL, MetabaseError
 from .params import Params
-from .parsers.common import split_sections
-from .parsers.files import DirEntry, parse_dir
-from .parsers.versions import POOL_STATES
-from .paths import BACKUP_SUFFIX, RECORD_SUFFIX, Paths
 from .plan import make_plan
-from .results import Report, entry_dict, prediction
-from .services import IIS_SERVICES
-from .session import Session
-from .validate import validate_app_path, validate_site, validate_windows_path
+from .results import entry_dict, prediction
 
 #: The options of the info module (the connection options are the update module's).
 INFO_COMPONENT_OPTIONS: dict[str, Any] = {

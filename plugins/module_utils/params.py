@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._cmd.paths import LONGEST_SUFFIX
+from ._cmd.validate import MAX_PATH_LENGTH, validate_app_path, validate_site, validate_windows_path
+from ._host.services import IIS_SERVICES
 from .argspec import DEFAULT_ADSUTIL, DEFAULT_CMDLINE_LIMIT, DEFAULT_KEEP_BACKUPS, DEFAULT_SITE, DEFAULT_TIMEOUT
 from .errors import InputError
-from .paths import LONGEST_SUFFIX
-from .services import IIS_SERVICES
-from .validate import MAX_PATH_LENGTH, validate_app_path, validate_site, validate_windows_path
 
 MIN_TIMEOUT = 5
 MIN_CMDLINE_LIMIT = 512

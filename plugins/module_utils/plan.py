@@ -1,14 +1,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The plan: facts and options in, a frozen :class:`Plan` with its steps out.  No I/O.
 
-:func:`make_plan` resolves the site and the applications in the metabase, chooses the release strategy from
-their isolation (``strategies.STRATEGIES``), works out which services stop and which start again, the blast
-radius, and writes every command of the run as :class:`Step` s:
+:func:`make_plan` resolves the site and the applications (the metabase on IIS 4-6, appcmd on IIS 7+) and
+their isolation, works out which services a full restart stops and starts again, lets ``_release.choose``
+pick the strategies, and writes every command of the run as :class:`Step` s:
 
 1. ``stage``  - copy src beside dest, check it, write the state record, and (where the host lets a loaded
    image be renamed) swap before any outage;
 2. ``apply``  - the strategy's sequence: release the DLL, swap, bring the process back, verify, tidy;
-3. ``fallback`` - for an unload: the in-process sequence, run only when the unload did not free the DLL.
+3. ``fallback`` - for an unload or a pool restart: the full restart, run only when the DLL stays loaded;
+   ``widen`` - for an unload: APPUNLOAD of the host's other isolated applications.
 
 When the DLL belongs to an MTS server package or COM+ server application (``catalog.py``), the ``apply``
 step shuts down that package instead, and ``Plan.iis`` is the plan IIS alone would have had: the run goes
@@ -24,27 +25,22 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from .appcmd import appcmd_applications, appcmd_path
+from ._cmd.paths import Paths
+from ._cmd.script import packed_lines, sequence_lines
+from ._cmd.swap import Swap
+from ._host.appcmd import appcmd_applications, appcmd_path
+from ._host.catalog import CatalogFacts
+from ._host.facts import HostFacts
+from ._host.metabase import DEFAULT_APP_POOL, Application
+from ._host.services import display_names, start_order, stop_set
+from ._host.target import Target
+from ._release.base import Release, Scope, Strategy
+from ._release.choose import Choice, choose
+from ._release.package_shutdown import PackageShutdown, mtxstop_parts
+from ._release.unload import IsolatedUnload
 from .argspec import DEFAULT_SITE
-from .catalog import POOLED_APPLICATION, CatalogFacts
 from .errors import InputError, StepFailed
-from .facts import HostFacts
-from .metabase import DEFAULT_APP_POOL, Application
 from .params import Params
-from .paths import Paths
-from .script import fits_one_line, packed_lines, sequence_lines
-from .services import display_names, start_order, stop_set
-from .strategies import (
-    FALLBACK,
-    FIRST_COPY,
-    STRATEGIES,
-    PoolRestart,
-    Release,
-    mtxstop_parts,
-    package_strategy,
-    pooled_strategy,
-)
-from .swap import Swap
 
 
 @dataclass(frozen=True)
@@ -69,13 +65,14 @@ class Plan:
     site: int
     applications: tuple[Application, ...]
     isolation: str
-    strategy: Any
+    strategy: Strategy
     stops: tuple[str, ...]
     starts: tuple[str, ...]
     unload_roots: tuple[Application, ...]
     blast_radius: dict[str, Any] = field(hash=False)
     steps: tuple[Step, ...] = ()
-    fallback: Step | None = None
+    fallback: Step | None = None  # the full restart's sequence, when the strategy may not free the DLL
+    fallback_strategy: Strategy | None = None
     widen: Step | None = None  # unload: APPUNLOAD of every other isolated application, if the DLL stays loaded
     widen_roots: tuple[Application, ...] = ()
     names: dict[str, str] = field(default_factory=dict, hash=False)  # service key -> display name
@@ -109,15 +106,6 @@ def stage_step(swap: Swap, facts: HostFacts, params: Params, method: str, servic
     prune = swap.prune(facts.backups, params.keep_backups)
     readonly = bool(facts.dest_readonly and facts.dest is not None)
     return Step("stage", tuple(swap.stage(method, services, prune, readonly, extra)))
-
-
-def sequence_step(strategy: Any, release: Release, limit: int, folder: str) -> Step:
-    """The strategy's sequence as one step: compact (one line) when that fits the host's command line,
-    else with a redirection per command, each short enough for a line of the batch file it becomes."""
-    parts = strategy.sequence(release)
-    if strategy is FALLBACK and not fits_one_line(parts, limit, folder):
-        parts = strategy.sequence(release, compact=False)
-    return Step("apply", tuple(parts), sequence=True, phase=strategy.phase)
 
 
 def other_isolated_roots(mb: Any, roots: tuple[Application, ...]) -> tuple[Application, ...]:
@@ -165,42 +153,113 @@ def forced_applications(params: Params) -> tuple[int, list[Application]]:
     return site, apps
 
 
-def unknown_blast_radius(strategy: Any, apps: list[Application], stops: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        "process": strategy.process,
-        "applications": [a.as_dict() for a in apps],
-        "services": list(stops) if strategy is FALLBACK else [],
-        "note": "the metabase was not listed (forced isolation): other applications sharing the process are not known",
-    }
+def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[Application]]:
+    """The applications and their pools: from the metabase on IIS 6, from ``appcmd list app`` on IIS 7+."""
+    mb = facts.metabase
+    if mb is not None:
+        site = mb.resolve_site(params.site)
+        return site, [mb.resolve_application(site, a) for a in params.applications]
+    if not facts.appcmd_apps:
+        raise StepFailed("detect", facts.metabase_error or "appcmd list app listed no application")
+    return appcmd_applications(facts.appcmd_apps, facts.appcmd_sites, params.site, params.applications)
 
 
-def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFacts | None = None) -> Plan:
-    """The whole run from what the host looks like (pure).  Raises StepFailed without a metabase and
-    InputError for a site or application the metabase does not have."""
-    base = worker_plan(facts, params, paths) if facts.worker_process_mode else iis_plan(facts, params, paths)
+def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What ``net stop IISADMIN /y`` stops, and what starts again afterwards, in order.
+
+    Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
+    after the IIS ones, in the reverse of sc enumdepend's order (a start order)."""
+    graph = facts.dependencies
+    restart = list(facts.running if params.restart_services is None else params.restart_services)
+    extras = [key for key, _display in (facts.extras or ())]
+    stops = tuple(extras + stop_set(list(facts.running), graph))
+    starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart or extras else set())), graph)
+    return stops, tuple(starts + list(reversed(extras)))
+
+
+def sequence_step(strategy: Strategy, release: Release) -> Step:
+    """The strategy's sequence as one step, sent whole (one line or a batch file)."""
+    return Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The applications the options name, as the host has them."""
+
+    site: int
+    applications: tuple[Application, ...]
+    isolation: str  # in_process, out_of_process or worker_process
+    pools: tuple[str, ...] = ()
+    pool_tool: str = ""  # IIS 6+: adsutil (IIS 6 metabase) or appcmd (IIS 7+)
+    adsutil_path: str = ""
+
+
+def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
+    """The site, the applications and their isolation.  Raises StepFailed without a metabase (or appcmd list)
+    and InputError for a site or application the host does not have."""
+    if facts.worker_process_mode:
+        site, apps = worker_applications(facts, params)
+        pools = tuple(dict.fromkeys(a.app_pool or DEFAULT_APP_POOL for a in apps))
+        tool = "adsutil" if facts.metabase is not None else "appcmd"
+        return Resolved(site, tuple(apps), "worker_process", pools, tool, facts.adsutil or target.adsutil_path)
+    mb = facts.metabase
+    if mb is None and params.isolation == "auto":
+        raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
+    if mb is None:
+        site, apps = forced_applications(params)
+    else:
+        site = mb.resolve_site(params.site)
+        apps = [mb.resolve_application(site, a) for a in params.applications]
+    return Resolved(site, tuple(apps), choose_isolation(params.isolation, apps), adsutil_path=target.adsutil_path)
+
+
+def make_plan(
+    facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFacts | None = None, target: Target | None = None
+) -> Plan:
+    """The whole run from what the host looks like (pure).  ``target``: what gathering found (the options'
+    values when not given).  Raises StepFailed without a metabase and InputError for a site or application
+    the metabase does not have."""
+    target = target or Target(paths, params.cmdline_limit, params.adsutil_path)
+    found = resolve(facts, params, target)
+    appcmd = appcmd_path(facts.system_root)
+    choice = choose(
+        facts,
+        catalog,
+        found.isolation,
+        found.applications,
+        dest=paths.dest,
+        pools=found.pools,
+        pool_tool=found.pool_tool,
+        appcmd=appcmd,
+        unload_fallback=params.unload_fallback,
+    )
+    base = iis_plan(facts, params, paths, target, found, choice, appcmd)
     owner = catalog.owner(paths.dest) if catalog else None
-    strategy = package_strategy(catalog, paths.dest) if facts.dest is not None else None
-    if strategy is None and base.strategy is STRATEGIES["out_of_process"] and facts.dest is not None:
-        strategy = pooled_strategy(catalog, base.applications)
-    if strategy is None:
+    if choice.package is None:
         if facts.iis_version != "4.0" and base.blast_radius.get("process") == "mtx.exe":
             base.blast_radius["process"] = "dllhost.exe"  # IIS 5 and later run isolated applications in COM+
         return dataclasses.replace(base, catalog=catalog, package=owner)
+    return package_plan(facts, params, paths, target, catalog, choice.package, base)
+
+
+def package_plan(
+    facts: HostFacts,
+    params: Params,
+    paths: Paths,
+    target: Target,
+    catalog: CatalogFacts | None,
+    strategy: PackageShutdown,
+    base: Plan,
+) -> Plan:
+    """A server package owns the DLL: shut it down first; ``base`` (what IIS alone would do) follows when the
+    DLL stays loaded."""
+    owner = catalog.owner(paths.dest) if catalog else None
     swap = Swap(paths.relative())
-    release = Release(swap, (), (), (), params.backup, params.register, params.adsutil_path, params.cmdline_limit)
-    record_services = list(base.starts) if base.strategy is FALLBACK or base.fallback is not None else []
-    steps = (
-        stage_step(swap, facts, params, strategy.method, record_services),
-        Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
-    )
+    release = Release(swap, (), (), (), params.backup, params.register, target.adsutil_path, target.cmdline_limit)
+    record_services = list(base.starts) if base.strategy.stops_services or base.fallback is not None else []
+    steps = (stage_step(swap, facts, params, strategy.method, record_services), sequence_step(strategy, release))
     can_mtxstop = bool(catalog and catalog.kind == "mts" and catalog.mtxstop and strategy.package is not None)
-    blast = strategy.blast_radius(None, base.site, (), ())
-    if strategy.package is not None and strategy.package.name == POOLED_APPLICATION:
-        blast["applications"] = [a.as_dict() for a in facts.metabase.pooled_applications()] if facts.metabase else []
-        blast["note"] = (
-            f"the COM+ application {POOLED_APPLICATION!r} shuts down: every pooled application of the host restarts "
-            "on its next request; IIS and the other applications keep serving"
-        )
+    blast = strategy.blast_radius(Scope(base.site, base.applications, metabase=facts.metabase))
     if owner is not None:
         blast["package"] = owner.as_dict()
     if can_mtxstop:
@@ -220,6 +279,7 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
         blast_radius=blast,
         steps=steps,
         fallback=None,
+        fallback_strategy=None,
         widen=None,
         widen_roots=(),
         catalog=catalog,
@@ -229,126 +289,79 @@ def make_plan(facts: HostFacts, params: Params, paths: Paths, catalog: CatalogFa
     )
 
 
-def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[Application]]:
-    """The applications and their pools: from the metabase on IIS 6, from ``appcmd list app`` on IIS 7+."""
+def pool_sharing(facts: HostFacts, pools: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+    """The applications of ``pools``: from the metabase on IIS 6, from ``appcmd list app`` on IIS 7+."""
+    sharing: list[dict[str, Any]] = []
+    for pool in pools:
+        if facts.metabase is not None:
+            sharing += [a.as_dict() for a in facts.metabase.sharing_pool(pool)]
+        else:
+            sharing += [
+                {"name": n, "app_pool": p} for n, p in (facts.appcmd_apps or {}).items() if p.lower() == pool.lower()
+            ]
+    return tuple(sharing)
+
+
+def iis_plan(
+    facts: HostFacts, params: Params, paths: Paths, target: Target, found: Resolved, choice: Choice, appcmd: str
+) -> Plan:
+    """The plan when IIS's own processes are what holds the DLL: the strategy chosen for the isolation."""
     mb = facts.metabase
-    if mb is not None:
-        site = mb.resolve_site(params.site)
-        return site, [mb.resolve_application(site, a) for a in params.applications]
-    if not facts.appcmd_apps:
-        raise StepFailed("detect", facts.metabase_error or "appcmd list app listed no application")
-    return appcmd_applications(facts.appcmd_apps, facts.appcmd_sites, params.site, params.applications)
-
-
-def worker_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
-    """IIS 6 worker process isolation, IIS 7 and later: stop the applications' pools, swap, start them."""
-    site, apps = worker_applications(facts, params)
-    pools = tuple(dict.fromkeys(a.app_pool or DEFAULT_APP_POOL for a in apps))
-    tool = "adsutil" if facts.metabase is not None else "appcmd"
-    adsutil_path = facts.adsutil or params.adsutil_path
-    appcmd = appcmd_path(facts.system_root)
-    strategy = PoolRestart(pools, tool, appcmd) if facts.dest is not None else FIRST_COPY
+    worker = found.isolation == "worker_process"
+    strategy, full_restart = choice.strategy, choice.fallback
     stops, starts = service_lists(facts, params)
+    roots = () if worker else unload_roots(list(found.applications))
     swap = Swap(paths.relative())
-    release = Release(swap, stops, starts, (), params.backup, params.register, adsutil_path, params.cmdline_limit)
-    extra = (f"pools={','.join(pools)}", f"pool_tool={tool}", f"adsutil={adsutil_path}", f"appcmd={appcmd}")
-    # A worker that never lets go of the DLL: restarting IIS ends every worker (option unload_fallback).
-    falls_back = strategy is not FIRST_COPY and params.unload_fallback
-    record_services = list(starts) if falls_back else []
+    release = Release(
+        swap,
+        stops,
+        starts,
+        roots,
+        params.backup,
+        params.register,
+        found.adsutil_path,
+        target.cmdline_limit,
+        paths.dest_dir,
+    )
+    extra: tuple[str, ...] = ()
+    if worker:
+        extra = (
+            f"pools={','.join(found.pools)}",
+            f"pool_tool={found.pool_tool}",
+            f"adsutil={found.adsutil_path}",
+            f"appcmd={appcmd}",
+        )
+    record_services = list(starts) if strategy.stops_services or full_restart is not None else []
     steps = (
         stage_step(swap, facts, params, strategy.method, record_services, *extra),
-        Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase),
+        sequence_step(strategy, release),
     )
-    fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None
-    if strategy is FIRST_COPY:
-        blast = strategy.blast_radius(None, site, (), ())
-    else:
-        sharing = []
-        for pool in pools:
-            if facts.metabase is not None:
-                sharing += [a.as_dict() for a in facts.metabase.sharing_pool(pool)]
-            else:
-                sharing += [
-                    {"name": n, "app_pool": p}
-                    for n, p in (facts.appcmd_apps or {}).items()
-                    if p.lower() == pool.lower()
-                ]
-        blast = strategy.blast_radius(sharing)
-        blast["if_still_loaded"] = {
-            "then": "restart IIS (every site and IIS service)" if falls_back else "fail",
-            "services": list(stops) if falls_back else [],
-        }
-    return Plan(
-        site=site,
-        applications=tuple(apps),
-        isolation="worker_process",
-        strategy=strategy,
+    # An unload that does not free the DLL first unloads the host's other isolated applications.
+    others = other_isolated_roots(mb, roots) if isinstance(strategy, IsolatedUnload) else ()
+    widen = Step("widen", tuple(strategy.unload_parts(others, found.adsutil_path))) if others else None
+    scope = Scope(
+        found.site,
+        found.applications,
+        metabase=mb,
         stops=stops,
-        starts=starts,
-        unload_roots=(),
-        blast_radius=blast,
-        steps=steps,
-        fallback=fallback,
-        names=display_names(facts.extras or ()),
-        warnings=served_backup_warnings(facts.metabase, paths) if params.backup else (),
+        roots=roots,
+        others=others,
+        falls_back=full_restart is not None,
+        sharing=pool_sharing(facts, found.pools) if worker else (),
+        listed=worker or mb is not None,
     )
-
-
-def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What ``net stop IISADMIN /y`` stops, and what starts again afterwards, in order.
-
-    Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
-    after the IIS ones, in the reverse of sc enumdepend's order (a start order)."""
-    graph = facts.dependencies
-    restart = list(facts.running if params.restart_services is None else params.restart_services)
-    extras = [key for key, _display in (facts.extras or ())]
-    stops = tuple(extras + stop_set(list(facts.running), graph))
-    starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart or extras else set())), graph)
-    return stops, tuple(starts + list(reversed(extras)))
-
-
-def iis_plan(facts: HostFacts, params: Params, paths: Paths) -> Plan:
-    """The plan when IIS's own processes are what holds the DLL (the applications' isolation decides)."""
-    mb = facts.metabase
-    if mb is None and params.isolation == "auto":
-        raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
-    if mb is None:
-        site, apps = forced_applications(params)
-    else:
-        site = mb.resolve_site(params.site)
-        apps = [mb.resolve_application(site, a) for a in params.applications]
-    isolation = choose_isolation(params.isolation, apps)
-    stops, starts = service_lists(facts, params)
-    roots = unload_roots(apps)
-    strategy = STRATEGIES[isolation] if facts.dest is not None else FIRST_COPY
-    swap = Swap(paths.relative())
-    release = Release(swap, stops, starts, roots, params.backup, params.register, params.adsutil_path)
-    falls_back = strategy is STRATEGIES["out_of_process"] and params.unload_fallback
-    record_services = list(starts) if strategy is FALLBACK or falls_back else []
-    steps = (
-        stage_step(swap, facts, params, strategy.method, record_services),
-        sequence_step(strategy, release, params.cmdline_limit, paths.dest_dir),
-    )
-    fallback = sequence_step(FALLBACK, release, params.cmdline_limit, paths.dest_dir) if falls_back else None
-    others = other_isolated_roots(mb, roots) if strategy is STRATEGIES["out_of_process"] else ()
-    widen = Step("widen", tuple(strategy.unload_parts(others, params.adsutil_path))) if others else None
-    blast = strategy.blast_radius(mb, site, roots, stops) if mb else unknown_blast_radius(strategy, apps, stops)
-    if strategy is STRATEGIES["out_of_process"]:
-        blast["if_still_loaded"] = {
-            "applications": [a.as_dict() for a in others],
-            "then": "restart IIS (every in-process application and IIS service)" if falls_back else "fail",
-        }
     return Plan(
-        site=site,
-        applications=tuple(apps),
-        isolation=isolation,
+        site=found.site,
+        applications=found.applications,
+        isolation=found.isolation,
         strategy=strategy,
         stops=stops,
         starts=starts,
         unload_roots=roots,
-        blast_radius=blast,
+        blast_radius=strategy.blast_radius(scope),
         steps=steps,
-        fallback=fallback,
+        fallback=sequence_step(full_restart, release) if full_restart is not None else None,
+        fallback_strategy=full_restart,
         widen=widen,
         widen_roots=others,
         names=display_names(facts.extras or ()),

@@ -16,18 +16,16 @@ of a single update, with ``verify``/``rollback`` keys added when they apply.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
 
 from .argspec import PER_COMPONENT
-from .errors import UNREACHABLE_KINDS, InputError
+from .errors import UNREACHABLE_KINDS, UNTOUCHED_STEPS, InputError
 from .params import Params
-from .update import run_update
+from .update import update
 from .verify import Check, fetch_url, verify_url
-
-#: Steps up to and including staging: a component that failed there never had dest replaced.
-UNTOUCHED_STEPS = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
 
 
 def component_params(params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -44,9 +42,11 @@ def component_params(params: dict[str, Any]) -> list[dict[str, Any]]:
     return merged
 
 
-def _checks(specs: list[dict[str, Any]], many: bool) -> list[Check | None]:
-    """Validate every component before the first one touches the host.  Raises InputError."""
+def _checks(specs: list[dict[str, Any]], many: bool) -> tuple[list[Params], list[Check | None]]:
+    """Validate every component (once, before the first one touches the host): its Params and its page check.
+    Raises InputError."""
     checks: list[Check | None] = []
+    wants: list[Params] = []
     seen: dict[str, int] = {}
     for i, spec in enumerate(specs):
         where = f"components[{i}]." if many else ""
@@ -63,12 +63,13 @@ def _checks(specs: list[dict[str, Any]], many: bool) -> list[Check | None]:
         if key in seen:
             raise InputError(f"{where}dest", f"{p.dest} is also the dest of components[{seen[key]}]")
         seen[key] = i
+        wants.append(p)
         checks.append(check)
     for name in ("verify_retries", "verify_delay", "verify_timeout"):
         value = specs[0].get(name)
         if value is not None and value < (1 if name == "verify_timeout" else 0):
             raise InputError(name, f"{value} is out of range")
-    return checks
+    return wants, checks
 
 
 class Rollout:
@@ -94,6 +95,7 @@ class Rollout:
         self.sleep = sleep
         self.many = bool(params.get("components"))
         self.specs = component_params(params)
+        self.wants: list[Params] = []  # every component's options, validated once
         self.results: list[dict[str, Any]] = []
         self.notes: list[str] = []
 
@@ -101,13 +103,13 @@ class Rollout:
 
     def run(self) -> dict[str, Any]:
         try:
-            checks = _checks(self.specs, self.many)
+            self.wants, checks = _checks(self.specs, self.many)
         except InputError as exc:
             return {"failed": True, "changed": False, **exc.describe()}
-        for i, spec in enumerate(self.specs):
+        for i, (spec, want) in enumerate(zip(self.specs, self.wants, strict=True)):
             if self.many:
                 self.progress(f"component {i + 1} of {len(self.specs)}: {spec['dest']}")
-            res = run_update(spec, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
+            res = update(want, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
             res["src"], res["dest"] = spec["src"], spec["dest"]
             self.results.append(res)
             if res.get("failed"):
@@ -172,17 +174,16 @@ class Rollout:
             self.notes.append("the host could not be reached, so nothing was rolled back")
             return []
         restored: list[str] = []
-        for res, spec in reversed(list(zip(self.results, self.specs, strict=False))):
+        for res, want in reversed(list(zip(self.results, self.wants, strict=False))):
             if not self._replaced(res):
                 continue
             if not res.get("backup_file"):
                 self.notes.append(f"no backup to roll back {res['dest']} (backup was off)")
                 continue
             self.progress(f"rollback: putting {res['backup_file']} back as {res['dest']}")
-            back = run_update(
-                {**spec, "src": res["backup_file"], "backup": False, "verify_url": None},
-                self.runner,
-                progress=self.progress,
+            # The same options with the backup as src (a path this module made: nothing to validate again).
+            back = update(
+                dataclasses.replace(want, src=res["backup_file"], backup=False), self.runner, progress=self.progress
             )
             res["rollback"] = {
                 "ok": not back.get("failed"),

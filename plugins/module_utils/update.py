@@ -1,10 +1,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Replace a COM DLL used by ASP applications on an IIS 4.0 host with the least outage (KB Q315663).
 
-The way of the data: options -> :mod:`params` (checked) -> :mod:`facts` (one batched line asks the host) ->
-:mod:`recovery` (when an earlier run left a state record) -> :mod:`plan` (pure: the strategy, the services,
-the blast radius and every command as steps) -> stage and :mod:`apply` (the steps sent through
-:mod:`session`) -> the result (:mod:`results`).
+The way of the data: options -> ``params`` (checked once: what the user wants) -> ``_host.facts`` (one batched
+line asks the host) and ``_host.target`` (what the host is) -> ``_release.recovery`` (when an earlier run left a
+state record) -> ``plan`` (pure: the strategy, the services, the blast radius and every command as steps) ->
+stage, then the strategy's own release (``_release``: its sequence sent through ``_transport.session`` and read
+once) -> the result (``_transport.report``).
 
 The run talks to the host through one WinRS cmd shell and few command lines: gather, stage, and one
 sequence that releases the DLL, swaps it and brings IIS back, which the host finishes even if the
@@ -14,26 +15,26 @@ controller goes away.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import time
 from typing import Any
 
-from .apply import Apply
+from ._cmd.paths import Paths
+from ._cmd.swap import Swap
+from ._host.catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
+from ._host.facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather
+from ._host.parsers.common import Sections
+from ._host.parsers.regsvr32 import parse_regsvr32
+from ._host.target import Target
+from ._release.recovery import recover, wait_for_running_sequence
+from ._release.run import ReleaseRun
+from ._transport.report import Report
+from ._transport.session import Session
 from .argspec import DEFAULT_ADSUTIL
-from .catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
-from .cmdline import CMD_LINE_LIMIT_XP
 from .errors import IIS4Error, InputError, StepFailed
-from .facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather, ladder_rc, section
 from .params import Params
-from .parsers.common import parse_rc_ladder, split_sections
-from .parsers.regsvr32 import parse_regsvr32
-from .paths import Paths
 from .plan import Plan, make_plan
-from .recovery import recover, wait_for_running_sequence
-from .results import Report, describe_file, entry_dict, prediction
-from .session import Session
-from .swap import Swap
+from .results import describe_file, entry_dict, prediction
 
 
 class ComponentUpdate:
@@ -51,27 +52,28 @@ class ComponentUpdate:
             self.paths = Paths(params.src, params.dest, later.strftime("%Y%m%d%H%M%S"))
         self.report = Report(self.paths)
         self.result = self.report.result
+        # What the host is, beside what the user wants: refined by each gather, never written into ``p``.
+        self.target = Target(
+            self.paths, params.cmdline_limit, params.adsutil_path, limit_known=not params.cmdline_limit_auto
+        )
         self.session = Session(
             runner, self.report, limit=params.cmdline_limit, timeout=params.timeout, folder=self.paths.dest_dir
         )
 
     def gather(self) -> HostFacts:
         # Left at its default, adsutil.vbs is looked for where IIS 4.0 and where IIS 5.0-6.0 keep it.
-        candidates = (DEFAULT_ADSUTIL, IIS5_ADSUTIL) if self.p.adsutil_path == DEFAULT_ADSUTIL else None
+        adsutil_path = self.target.adsutil_path
+        candidates = (DEFAULT_ADSUTIL, IIS5_ADSUTIL) if adsutil_path == DEFAULT_ADSUTIL else None
         facts = gather(
             self.session,
             self.paths,
-            self.p.adsutil_path,
+            adsutil_path,
             probe_lock=not self.check_mode,
             walk=self.p.isolation == "auto",
             candidates=candidates,
         )
-        if facts.adsutil and facts.adsutil != self.p.adsutil_path:
-            self.p = dataclasses.replace(self.p, adsutil_path=facts.adsutil)
-        if self.p.cmdline_limit_auto and facts.windows and (facts.windows.major, facts.windows.minor) >= (5, 1):
-            # XP and later: cmd.exe takes 8191 characters (KB 830473).
-            self.p = dataclasses.replace(self.p, cmdline_limit=CMD_LINE_LIMIT_XP)
-            self.session.limit = CMD_LINE_LIMIT_XP
+        self.target = self.target.learned(facts)
+        self.session.limit = self.target.cmdline_limit
         return facts
 
     def run(self) -> dict[str, Any]:
@@ -82,7 +84,7 @@ class ComponentUpdate:
         check_host_inputs(facts, self.paths, self.session)
         # Who owns and who holds the DLL: only asked when there is something to update.
         catalog = gather_catalog(self.session, self.paths) if facts.dest is not None and not facts.identical else None
-        plan = make_plan(facts, self.p, self.paths, catalog)
+        plan = make_plan(facts, self.p, self.paths, catalog, self.target)
         if catalog is not None:
             refuse_outside_holders(catalog)
         if catalog is not None and catalog.error:
@@ -116,20 +118,20 @@ class ComponentUpdate:
         if facts.identical:
             self.result["msg"] = f"{self.paths.dest} already matches {self.paths.src} byte for byte; nothing to do"
             return self.report.finish(t0, self.runner)
-        restart = plan.method == "service_restart"
+        restart = plan.strategy.stops_services
         self.result.update(changed=True, method=plan.method)
         self.report.set_services(plan.stops if restart else [], plan.starts if restart else [])
         if self.check_mode:
             self.result["msg"] = prediction(plan, self.paths, self.p.unload_fallback)
-            self.result["commands"] = plan.commands(self.paths, self.p.cmdline_limit)
+            self.result["commands"] = plan.commands(self.paths, self.target.cmdline_limit)
             if plan.fallback is not None:
-                self.result["fallback_commands"] = plan.fallback_commands(self.paths, self.p.cmdline_limit)
+                self.result["fallback_commands"] = plan.fallback_commands(self.paths, self.target.cmdline_limit)
             return self.report.finish(t0, self.runner)
         for warning in plan.warnings:  # said only when a backup is really made (not on a no-op or a dry run)
             self.report.warn(warning)
-        stage_output = self._stage(plan)
+        stage = self._stage(plan)
         self.result["backup_file"] = self.paths.backup if self.p.backup else None
-        Apply(self.p, self.session, self.report, plan, stage_output).run()
+        plan.strategy.release(ReleaseRun(self.p, self.target, self.session, self.report, plan, stage))
         return self.report.finish(t0, self.runner)
 
     def _recover_first(self, facts: HostFacts) -> HostFacts:
@@ -154,26 +156,26 @@ class ComponentUpdate:
             facts = self.gather()
         return facts
 
-    def _stage(self, plan: Plan) -> str:
+    def _stage(self, plan: Plan) -> Sections:
         """Copy src beside dest, check it, write the state record (and swap early where the host allows)."""
         res = self.session.run("stage", list(plan.step("stage").parts), here=True)
         rel = self.paths.relative()
-        s = split_sections(res.output)
+        s = Sections.parse(res.output)
         if not res.complete:
             raise StepFailed("stage", f"connection lost while staging: {res.error}; nothing was swapped")
-        copy_rc = parse_rc_ladder(res.output).get("copy", 0)
-        if copy_rc != 0 or ladder_rc(res.output, s, "verify") != 0 or "##record_ok" not in section(s, "record"):
+        copy_rc = s.rcs.get("copy", 0)
+        if copy_rc != 0 or s.rc("verify") != 0 or "##record_ok" not in s["record"]:
             self.session.run("stage_cleanup", Swap(rel).unstage(), here=True)
-            why = section(s, "copy").strip() or section(s, "verify").strip() or section(s, "record").strip()
+            why = s["copy"].strip() or s["verify"].strip() or s["record"].strip()
             raise StepFailed(
                 "stage",
                 f"could not stage {rel.src} as {rel.staged}: host said: {why!r}; "
                 "nothing was swapped and no service was touched",
                 res.output,
             )
-        if self.p.register and "##still_staged" not in section(s, "staged"):
+        if self.p.register and "##still_staged" not in s["staged"]:
             self._register_early(plan)
-        return res.output
+        return s
 
     def _register_early(self, plan: Plan) -> None:
         """The swap happened at staging (the old image stays loaded under the backup's name): register the new
@@ -183,7 +185,7 @@ class ComponentUpdate:
         res = self.session.run(
             "register", Swap(rel).register_now(), here=True, retry=False, timeout=float(self.p.timeout)
         )
-        rc = parse_rc_ladder(res.output).get("register", 0)
+        rc = Sections.parse(res.output).rcs.get("register", 0)
         if res.complete and rc == 0:
             return
         self.runner.reset()  # a regsvr32 that still runs keeps its shell; go on in a new one
@@ -229,6 +231,14 @@ def run_update(
         p = Params.from_module_params(params)
     except InputError as exc:
         return {"failed": True, "changed": False, **exc.describe()}
+    return update(p, runner, check_mode=check_mode, diff=diff, progress=progress)
+
+
+def update(
+    p: Params, runner: Any, check_mode: bool = False, diff: bool = False, progress: Any = None
+) -> dict[str, Any]:
+    """Run the update of options already validated (``Params``) through ``runner``; returns an Ansible result
+    dict.  Never raises for host problems: they become ``failed: true`` with a message naming the step."""
     job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
     if progress is not None:
         job.report.progress = progress

@@ -804,15 +804,15 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS  # noqa: E402
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout  # noqa: E402
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (  # noqa: E402
     HAS_WINRM,
     WINRM_IMPORT_ERROR,
     ConnectionOptions,
     WinRMRunner,
 )
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout  # noqa: E402
 
 
 def main() -> None:

@@ -402,17 +402,17 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (  # noqa: E402
+    HAS_WINRM,
+    WINRM_IMPORT_ERROR,
+    ConnectionOptions,
+    WinRMRunner,
+)
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import (  # noqa: E402
     INFO_FULL_SPEC,
     INFO_SPEC_KWARGS,
     run_info,
-)
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import (  # noqa: E402
-    HAS_WINRM,
-    WINRM_IMPORT_ERROR,
-    ConnectionOptions,
-    WinRMRunner,
 )
 
 

@@ -26,8 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (
+    ConnectionOptions,
+    WinRMRunner,
+)
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
 from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 from tests.lab.machine.dll import dll_version
 

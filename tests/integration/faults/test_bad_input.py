@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.cmdline import (
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.cmdline import (
     CMD_METACHARACTERS,
     InputError,
     quote_arg,
@@ -84,7 +84,7 @@ def test_every_metacharacter_is_refused_in_every_value() -> None:
     """The brief's list of metacharacters is exactly what the module refuses in paths and names, but for the
     ones real names hold (R&D, Shop (old)), which a dest may be named with (always quoted) and which src and
     application look up on the host."""
-    from ansible_collections.legacy_iis.iis4.plugins.module_utils.validate import APP_PATH_ALLOWED
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.validate import APP_PATH_ALLOWED
 
     assert set(CMD_METACHARACTERS) == set('&|^%!"<>()')
     assert QUOTABLE == APP_PATH_ALLOWED

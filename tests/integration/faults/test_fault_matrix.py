@@ -224,7 +224,10 @@ CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.winrm_runner import ConnectionOptions, WinRMRunner
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (
+    ConnectionOptions,
+    WinRMRunner,
+)
 options, args = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 print(json.dumps(run_update(args, WinRMRunner(ConnectionOptions(**options))), default=str))
 """

@@ -1,0 +1,355 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The swap vocabulary: the host commands that stage, swap in, swap back and tidy the DLL.
+
+Every rename of dest, the staged copy and the backup is written here, once, from :class:`paths.Paths` and
+cmdline's builders; the plan, the strategies and recovery only choose which of these to run.
+
+``ren`` does not set ERRORLEVEL reliably on NT 4, so each step checks which files exist instead: the
+commands are safe to repeat, and a swap that fails half-way puts the old DLL back by itself.
+
+A ``sink`` is where a command's output goes: ``2>&1`` (to the client, through WinRS) or ``>>"log" 2>&1``
+(to the outage log beside dest, see ``_release.service_restart``).  ``log`` arguments are the quoted log path or None.
+"""
+
+from __future__ import annotations
+
+from .cmdline import (
+    MERGE_STDERR,
+    build_command,
+    echo_text,
+    echo_to_file,
+    exists,
+    guarded,
+    if_exist,
+    join_commands,
+    marker,
+    missing,
+    quote_arg,
+    rc_ladder,
+    redirect,
+    touch,
+)
+from .paths import Paths, record_lines
+
+q = quote_arg
+
+#: Discards a command's output and keeps only its exit code.
+QUIET = ">nul 2>&1"
+
+
+#: ``log`` value for commands inside a block whose output is redirected as a whole: no redirection of their own.
+IN_BLOCK = ""
+
+
+def sink(log: str | None) -> str:
+    """Where output goes: to the client (``2>&1``), appended to the host-side ``log``, or nowhere of its own
+    (``IN_BLOCK``: the enclosing block is redirected)."""
+    if log == IN_BLOCK:
+        return ""
+    return MERGE_STDERR if log is None else f">>{log} {MERGE_STDERR}"
+
+
+def mark(label: str, log: str | None = None) -> str:
+    """A section marker on stdout (also inside a redirected block), or appended to the host-side ``log``."""
+    return marker(label) if not log else echo_to_file(f"@@{label}", log)
+
+
+def block(parts: list[str], log: str) -> str:
+    """``(a&b&c) >>"log" 2>&1``: one redirection for many commands (a shorter line than one each)."""
+    return f"({join_commands(parts)}) {sink(log)}"
+
+
+def echo_if_exists(path: str, text: str) -> str:
+    """``(if exist "path" echo text)``: says whether a file is there."""
+    return guarded(f"echo {text}", exists(q(path)))
+
+
+def delete_if_exists(path: str, *also: str) -> str:
+    """Delete ``path`` if it (and every file in ``also``) exists; errors go to the client."""
+    return redirect(guarded(build_command("del", q(path)), exists(q(path)), *(exists(q(a)) for a in also)))
+
+
+def compare(a: str, b: str, label: str | None = None) -> list[str]:
+    """``fc /b a b`` with its exit code only (fc lists every differing byte); ``label`` reads the exit code."""
+    parts = [f"{build_command('fc', '/b', q(a), q(b))} {QUIET}"]
+    return parts + ([rc_ladder(label, 2)] if label else [])
+
+
+class Swap:
+    """The files of one run and the commands that move them.  Use relative :class:`Paths` for the long
+    sequences (they run after ``cd /d`` to dest's folder) and absolute ones elsewhere."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.p = paths
+
+    # -- stage ----------------------------------------------------------------------------------------
+
+    def copy_staged(self) -> list[str]:
+        """Copy src beside dest under the staged name and check the copy byte for byte."""
+        p = self.p
+        # A read-only src (copied from a CD) gives a read-only copy (CopyFile keeps the attributes): clear it, so
+        # the staged file can be replaced, deleted and swapped like any other (attrib is in every NT).
+        writable = f"{build_command('attrib', '-r', q(p.staged))} >nul 2>&1"
+        return [
+            redirect(guarded(writable, exists(q(p.staged)))),
+            marker("copy"),
+            redirect(build_command("copy", "/b", "/y", q(p.src), q(p.staged))),
+            rc_ladder("copy", 1),
+            writable,
+            marker("verify"),
+            *compare(p.src, p.staged, "verify"),
+        ]
+
+    def write_record(self, method: str, services: list[str], *extra: str) -> str:
+        """(Re)write the state record: a later run reads it to put the host back in order."""
+        echo_block = "& ".join(f"echo {echo_text(line)}" for line in record_lines(self.p, method, services, *extra))
+        return f"({echo_block})>{q(self.p.record)} {MERGE_STDERR}"
+
+    def append_record(self, line: str) -> str:
+        """Add ``line`` (``started=<phase>``, ``finished=<phase>``) to the state record."""
+        return f"(echo {line})>>{q(self.p.record)}"
+
+    def unstage(self) -> list[str]:
+        """Undo a failed stage: drop the staged copy and the record."""
+        return [delete_if_exists(self.p.staged), delete_if_exists(self.p.record)]
+
+    # -- swap in --------------------------------------------------------------------------------------
+
+    def swap_in(self, label: str, log: str | None = None, unless: str | None = None) -> list[str]:
+        """dest -> backup, staged -> dest; if the second rename failed, backup -> dest again.
+
+        ``unless``: a flag file whose presence skips the swap (see :meth:`hold_if_still_loaded`).
+        """
+        p, out = self.p, sink(log)
+        skip = [missing(q(unless))] if unless else []
+        return [
+            mark(label, log),
+            redirect(guarded(self._ren(p.dest, p.backup_name), *skip, exists(q(p.staged)), exists(q(p.dest))), out),
+            redirect(guarded(self._ren(p.staged, p.dest_name), *skip, exists(q(p.staged)), missing(q(p.dest))), out),
+            redirect(guarded(self._ren(p.backup, p.dest_name), missing(q(p.dest)), exists(q(p.backup))), out),
+        ]
+
+    def hold_if_still_loaded(self, log: str | None = None) -> list[str]:
+        """After IIS stopped: if the old DLL is still loaded, something else holds it.  Then keep (or put back)
+        the old DLL at dest and leave the flag file ``held_flag``, which makes :meth:`swap_in` skip.
+
+        The old DLL is the backup when the swap happened before the outage, else dest itself.  What opening it
+        said (the sharing violation) goes to the output, so the failure can quote the host.
+        """
+        p, out = self.p, sink(log)
+        flag = f"(echo held)>{q(p.held_flag)}"
+        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), flag])
+        return [
+            redirect(guarded(f"(({touch(q(p.backup))})||({back}))", exists(q(p.backup))), out),
+            redirect(
+                guarded(
+                    f"(({touch(q(p.dest))})||{flag})",
+                    missing(q(p.held_flag)),
+                    exists(q(p.staged)),
+                    exists(q(p.dest)),
+                ),
+                out,
+            ),
+        ]
+
+    def report_held(self) -> str:
+        """Print ``##held_after_stop`` (and drop the flag) when :meth:`hold_if_still_loaded` kept the old DLL."""
+        p = self.p
+        return guarded(
+            join_commands(["echo ##held_after_stop", build_command("del", q(p.held_flag))]), exists(q(p.held_flag))
+        )
+
+    def swap_in_if_staged_matches(self) -> str:
+        """Swap in now, but only while the staged copy still equals src and the state record is in place
+        (the swap before the outage, on hosts that let a loaded image be renamed)."""
+        p = self.p
+        body = join_commands(self.swap_in("preswap")[1:])
+        fc = f"{build_command('fc', '/b', q(p.src), q(p.staged))} {QUIET}"
+        return f"({fc}&&if exist {q(p.record)} ({body}))"
+
+    # -- swap back ------------------------------------------------------------------------------------
+
+    def swap_back(self) -> list[str]:
+        """dest -> staged name, backup -> dest: the old DLL is at dest again (only where a backup exists)."""
+        p = self.p
+        return [
+            redirect(
+                guarded(self._ren(p.dest, p.staged_name), exists(q(p.backup)), exists(q(p.dest)), missing(q(p.staged)))
+            ),
+            redirect(guarded(self._ren(p.backup, p.dest_name), exists(q(p.backup)), missing(q(p.dest)))),
+        ]
+
+    def swap_back_if_old_image_loaded(self) -> str:
+        """Swap back when a process still has the old image (the backup) loaded: then the new DLL at dest was
+        never loaded, and dest must hold what runs.  Prints ``##old_image_loaded`` when it swapped back."""
+        p = self.p
+        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name)])
+        return redirect(
+            guarded(f"(({touch(q(p.backup))}) 2>nul||({back}&echo ##old_image_loaded))", exists(q(p.backup)))
+        )
+
+    def put_back(self) -> list[str]:
+        """Whatever happened, dest must exist: from the backup, else from the staged copy."""
+        p = self.p
+        return [
+            redirect(guarded(self._ren(p.backup, p.dest_name), missing(q(p.dest)), exists(q(p.backup)))),
+            redirect(guarded(self._ren(p.staged, p.dest_name), missing(q(p.dest)), exists(q(p.staged)))),
+        ]
+
+    # -- register -------------------------------------------------------------------------------------
+
+    def register(self, log: str | None = None) -> list[str]:
+        """regsvr32 the new DLL (unless it was registered before the outage, see :meth:`register_now`); if that
+        fails, put the old one back and register it again.  All in one group, so that the exit code read is
+        regsvr32's own."""
+        p, out = self.p, sink(log)
+        regsvr = build_command("regsvr32", "/s", q(p.dest))
+        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), regsvr])
+        undo = f"(if errorlevel 1 if exist {q(p.backup)} ({back}&echo ##register_rolled_back))"
+        body = f"({join_commands([regsvr, rc_ladder('register', 5), undo])})"
+        return [
+            mark("register", log),
+            redirect(guarded(body, missing(q(p.staged)), missing(q(p.registered_flag))), out),
+        ]
+
+    def register_now(self) -> list[str]:
+        """Register the new DLL before any outage (it is already at dest: the swap happened at staging, while
+        the old image stays loaded under the backup's name) and leave a flag so the outage skips it."""
+        p = self.p
+        ok = f"(echo ok)>{q(p.registered_flag)}"
+        return [
+            marker("register"),
+            redirect(build_command("regsvr32", "/s", q(p.dest))),
+            rc_ladder("register", 5),
+            f"(if not errorlevel 1 {ok})",
+        ]
+
+    def reregister_old(self) -> str:
+        """After the old DLL is back at dest: register it again (the new one may have changed its entries)."""
+        return redirect(build_command("regsvr32", "/s", q(self.p.dest)))
+
+    # -- stage and roll back -----------------------------------------------------------------------
+
+    def prune(self, backups: tuple[str, ...], keep: int) -> list[str]:
+        """Delete the oldest backups beside dest so that ``keep`` remain with the one this run makes."""
+        excess = list(backups[: max(0, len(backups) - (keep - 1))])
+        return [delete_if_exists(name) for name in excess]
+
+    def stage(
+        self,
+        method: str,
+        services: list[str],
+        prune: list[str] | None = None,
+        clear_readonly: bool = False,
+        record_extra: tuple[str, ...] = (),
+    ) -> list[str]:
+        """Copy and check the staged file, write the state record, and swap now where the host allows it.
+
+        Where the host lets a loaded image be renamed, the swap happens here, before any outage: the running
+        process keeps the old image until it is restarted or unloaded, so the outage is only the stop and the
+        start.  It is guarded by a fresh byte comparison and by the state record being in place.
+        """
+        p = self.p
+        attrib = [redirect(build_command("attrib", "-r", q(p.dest)))] if clear_readonly else []
+        return [
+            *(prune or []),
+            *attrib,
+            *self.copy_staged(),
+            marker("record"),
+            self.write_record(method, services, *record_extra),
+            echo_if_exists(p.record, "##record_ok"),
+            marker("preswap"),
+            self.swap_in_if_staged_matches(),
+            marker("staged"),
+            echo_if_exists(p.staged, "##still_staged"),
+        ]
+
+    def rollback(self) -> list[str]:
+        """Put the old DLL back at dest (the running process still has it loaded), drop the staged copy and the
+        state record."""
+        p = self.p
+        return [
+            marker("rollback"),
+            *self.swap_back(),
+            delete_if_exists(p.staged),
+            delete_if_exists(p.log),
+            # A registration made before the outage whose answer was lost leaves its flag: the old DLL is back.
+            delete_if_exists(p.registered_flag),
+            delete_if_exists(p.record),
+            marker("check"),
+            *compare(p.src, p.dest, "check"),
+        ]
+
+    # -- verify and tidy ------------------------------------------------------------------------------
+
+    def verify(self) -> list[str]:
+        """Is dest the new DLL now (fc's exit code), and which temporary files are left.  Whether the old image
+        is still loaded is asked where it matters: :meth:`hold_if_still_loaded` (in-process) and
+        :meth:`lock_probe` (unload)."""
+        p = self.p
+        return [
+            marker("verify"),
+            *compare(p.src, p.dest, "verify"),
+            marker("leftover"),
+            echo_if_exists(p.staged, "##staged_left"),
+            echo_if_exists(p.backup, "##backup_present"),
+        ]
+
+    def lock_probe(self) -> list[str]:
+        """After an unload: is the old image still loaded, and would dest open for writing."""
+        p = self.p
+        return [
+            marker("probe"),
+            redirect(guarded(touch(q(p.backup)), exists(q(p.backup)))),
+            redirect(guarded(touch(q(p.dest)), exists(q(p.staged)))),
+        ]
+
+    def tidy(self, keep_backup: bool, registered: bool = False) -> list[str]:
+        """Remove what the swap leaves beside dest (the backup too unless it is to be kept, and the flag of a
+        registration made before the outage)."""
+        p = self.p
+        parts = ([] if keep_backup else [delete_if_exists(p.backup)]) + [delete_if_exists(p.staged)]
+        return parts + ([delete_if_exists(p.registered_flag)] if registered else [])
+
+    def drop_record(self) -> str:
+        return redirect(build_command("del", q(self.p.record)))
+
+    def tidy_when_released(self, keep_backup: bool, registered: bool = False) -> str:
+        """When dest is the new DLL and the old image is no longer loaded, drop the record (and the backup
+        unless it is kept) and print ``##tidy``.  A failed redirection fails the command for ``&&``."""
+        p = self.p
+        tidy = [] if keep_backup else [build_command("del", q(p.backup))]
+        tidy += [delete_if_exists(p.registered_flag)] if registered else []
+        tidy += [build_command("del", q(p.record)), "echo ##tidy"]
+        free = f"({redirect(guarded(group_touch(p.backup), exists(q(p.backup))), '2>nul')}&&({join_commands(tidy)}))"
+        return f"({compare(p.src, p.dest)[0]}&&if not exist {q(p.staged)} {free})"
+
+    def drop_record_unless_failed(self) -> str:
+        """Keep the state record when a service did not start again (the next run starts it), else drop it."""
+        p = self.p
+        kept = join_commands(["echo ##record_kept", build_command("del", q(p.fail_flag))])
+        return redirect(if_exist(q(p.fail_flag), kept, build_command("del", q(p.record))))
+
+    def tidy_all(self) -> list[str]:
+        """Recovery's tidy: the staged copy (where dest is in place), the flag, the log, and the record."""
+        p = self.p
+        return [
+            delete_if_exists(p.staged, p.dest),
+            delete_if_exists(p.fail_flag),
+            delete_if_exists(p.log),
+            delete_if_exists(p.registered_flag),
+            delete_if_exists(p.catalog_script),
+            redirect(guarded(build_command("del", q(p.record)), exists(q(p.dest)))),
+        ]
+
+    def dest_present(self) -> str:
+        return if_exist(q(self.p.dest), "echo ##dest_present", "echo ##dest_missing")
+
+    @staticmethod
+    def _ren(path: str, new_name: str) -> str:
+        return build_command("ren", q(path), q(new_name))
+
+
+def group_touch(path: str) -> str:
+    """``(type nul>>"path")``: :func:`cmdline.touch` as a group, so a redirection after it covers it."""
+    return f"({touch(q(path))})"

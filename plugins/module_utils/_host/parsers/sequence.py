@@ -1,0 +1,71 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What one release sequence printed, read once (pure).
+
+A sequence (``_release``) prints a marker before each of its parts, ``##<flag>`` words where it decided
+something on the host (``##held_after_stop``, ``##record_kept``, ``##register_rolled_back``, ...), exit-code
+ladders, and ``@@done`` as its last line.  :class:`SequenceOutput` holds its sections and exit codes, whether
+it is a read-back after a dropped connection (the sequence's own output was lost), and the two moments that
+time an outage, so that every strategy reads the same frozen value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .common import Sections
+
+
+@dataclass(frozen=True)
+class SequenceOutput:
+    out: Sections
+    readback: bool = False  # the host finished the sequence on its own; this is what was read back afterwards
+    error: str | None = None  # what went wrong on the way (a dropped connection), if anything
+    seconds: float = 0.0  # how long the line took from the controller's side
+    outage_begin: float | None = None  # controller clock when @@outage_begin arrived
+    outage_end: float | None = None
+
+    @classmethod
+    def read(
+        cls,
+        text: str,
+        *,
+        readback: bool = False,
+        error: str | None = None,
+        seconds: float = 0.0,
+        outage_begin: float | None = None,
+        outage_end: float | None = None,
+    ) -> SequenceOutput:
+        return cls(Sections.parse(text), readback, error, seconds, outage_begin, outage_end)
+
+    @property
+    def text(self) -> str:
+        return self.out.text
+
+    def __getitem__(self, label: str) -> str:
+        return self.out[label]
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.out
+
+    def rc(self, label: str) -> int | None:
+        return self.out.rc(label)
+
+    def printed(self, flag: str) -> bool:
+        return self.out.printed(flag)
+
+    @property
+    def finished(self) -> bool:
+        """The sequence printed its last marker (or it was read back after it ended on the host)."""
+        return self.readback or self.printed("@@done")
+
+    @property
+    def verified(self) -> bool:
+        """dest is the new DLL (the sequence's ``verify`` ladder said 0)."""
+        return self.rc("verify") == 0
+
+    @property
+    def outage_seconds(self) -> float | None:
+        """The outage as the two markers timed it; None when one of them never arrived."""
+        if self.outage_begin is None or self.outage_end is None:
+            return None
+        return round(max(0.0, self.outage_end - self.outage_begin), 3)

@@ -1,0 +1,165 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pool restart: stop the application pool(s) of the applications, swap, start them again.
+
+For IIS 6 worker process isolation and IIS 7 and later (one w3wp.exe per pool).  W3SVC and every other pool
+keep serving; the pool's applications answer 503 between the stop and the start.  Where the host let the
+loaded DLL be renamed at staging, the old worker process keeps the old image under the backup's name while it
+exits, and the restarted pool's new worker loads the new DLL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._cmd.cmdline import marker
+from .._cmd.swap import Swap
+from .._host.appcmd import appcmd_path, pool_command
+from .._host.parsers.common import classify_error
+from .._host.parsers.sequence import SequenceOutput
+from .._host.parsers.versions import pool_started
+from ..errors import StepFailed
+from .base import Release, Scope
+from .run import UNLOAD_WAIT, ReleaseRun
+
+
+class PoolRestart:
+    """Stop the pools, swap, start them (one sequence); the pools' worker processes restart."""
+
+    method = "pool_restart"
+    phase = "pool"
+    process = "w3wp.exe"
+    stops_services = False
+
+    def __init__(self, pools: tuple[str, ...], tool: str, appcmd: str = "") -> None:
+        self.pools = pools
+        self.tool = tool  # "appcmd" or "adsutil"
+        self.appcmd = appcmd or appcmd_path(None)  # appcmd.exe's full path on this host
+
+    def blast_radius(self, scope: Scope) -> dict[str, Any]:
+        return {
+            "process": "w3wp.exe of " + ", ".join(self.pools),
+            "pools": list(self.pools),
+            "applications": list(scope.sharing),
+            "services": [],
+            "note": "only the application pools listed stop and start again; W3SVC and every other pool keep serving",
+            "if_still_loaded": {
+                "then": "restart IIS (every site and IIS service)" if scope.falls_back else "fail",
+                "services": list(scope.stops) if scope.falls_back else [],
+            },
+        }
+
+    def stop_parts(self, adsutil_path: str) -> list[str]:
+        parts = [marker("pool_stop")]
+        return parts + [pool_command(self.tool, "stop", pool, adsutil_path, self.appcmd) for pool in self.pools]
+
+    def start_parts(self, adsutil_path: str) -> list[str]:
+        return self._per_pool("start", adsutil_path)
+
+    def state_parts(self, adsutil_path: str) -> list[str]:
+        return self._per_pool("state", adsutil_path)
+
+    def _per_pool(self, verb: str, adsutil_path: str) -> list[str]:
+        """``verb`` for each pool, each under its own marker ``pool_<verb>_<n>`` (its output is read per pool)."""
+        parts = []
+        for i, pool in enumerate(self.pools):
+            parts += [marker(f"pool_{verb}_{i}"), pool_command(self.tool, verb, pool, adsutil_path, self.appcmd)]
+        return parts
+
+    def sequence(self, r: Release) -> list[str]:
+        s = r.swap
+        parts = [s.append_record(f"started={self.phase}"), *self.stop_parts(r.adsutil_path), *s.swap_in("swap")]
+        parts += s.register() if r.register else []
+        parts += [*self.start_parts(r.adsutil_path), *self.state_parts(r.adsutil_path)]
+        parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
+        return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
+
+    # -- the run ---------------------------------------------------------------------------------------
+
+    def release(self, run: ReleaseRun, step: Any = None, note: str = "") -> None:
+        """When the swap could not happen because the old w3wp.exe still held dest (a host that does not let a
+        loaded DLL be renamed), stop the pools again, wait for the worker to exit, and run the sequence once
+        more; if it never lets go, start the pools again and fall back to the full restart, or fail with the old
+        DLL in place."""
+        plan = run.plan
+        run.result["method"] = self.method
+        apply = step or plan.step("apply")
+        adsutil_path = run.target.adsutil_path
+        out = run.send(apply)
+        run.ran_to_end(out)
+        run.report.set_services([], [])
+        if not out.verified and self._swap_blocked(out):
+            run.session.run("pool_stop", self.stop_parts(adsutil_path), here=True)
+            if run.wait_until_free():
+                out = run.send(apply)
+                run.ran_to_end(out)
+            else:
+                run.session.run("pool_start", self.start_parts(adsutil_path), here=True)
+                holders = run.holders()
+                if plan.fallback is not None:
+                    reason = f"the worker process of {', '.join(self.pools)} did not let go of the DLL ({holders})"
+                    run.result["fallback"] = reason
+                    plan.fallback_strategy.release(run, plan.fallback, f"fell back to restarting IIS because {reason}")
+                    return
+                run.rollback()
+                run.report.old_dll_in_place()
+                raise StepFailed(
+                    "stop",
+                    f"the worker process of {', '.join(self.pools)} still had the DLL loaded "
+                    f"{min(UNLOAD_WAIT, run.params.timeout / 4):.0f} seconds after the pool stopped (loaded by: "
+                    f"{holders}); the pool was started again and dest holds the old DLL; unload_fallback is off, so "
+                    "IIS was not restarted; nothing else changed",
+                    out.text,
+                )
+        self.conclude(out, run, note)
+
+    def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:
+        """The pools started again (else the record stays for the next run), the old image free or still held
+        by an exiting worker, then the common checks."""
+        run.ran_to_end(out)
+        not_started = self._not_started(out)
+        run.result["pools"] = list(self.pools)
+        run.result["outage_seconds"] = 0.0
+        if not_started:
+            kept = run.report.keep_record()
+            raise StepFailed(
+                "start",
+                f"the new DLL is in place but these application pools did not start again: {'; '.join(not_started)}"
+                + kept,
+                out.text,
+            )
+        if out.verified and run.still_locked(out) and not run.wait_until_free():
+            # The old w3wp.exe is still exiting with the old image (under the backup's name); the restarted pool
+            # already runs the new DLL, so the update is done: drop the record, leave the backup.
+            run.session.run("cleanup", [Swap(run.report.paths).drop_record()])
+            run.report.warn(f"the old DLL is still loaded by an exiting worker process: {run.holders()}")
+        elif out.verified:
+            run.tidy_if_left(out)
+        run.finish(out, note, self.done)
+
+    @staticmethod
+    def done(run: ReleaseRun) -> str:
+        pools = ", ".join(run.result.get("pools") or [])
+        return f"stopped and started the application pool(s) {pools}; W3SVC kept running"
+
+    def prediction(self, plan: Any, paths: Any, unload_fallback: bool) -> str:
+        del unload_fallback
+        apps = ", ".join(a.get("metabase_path") or a.get("name", "") for a in plan.blast_radius["applications"])
+        return (
+            f"would stop the application pool(s) {', '.join(self.pools)}, swap {paths.dest} and start them "
+            f"again; W3SVC and every other pool keep serving; applications in those pools: {apps or 'none'}"
+        )
+
+    @staticmethod
+    def _swap_blocked(out: SequenceOutput) -> bool:
+        return classify_error(out["swap"]) in ("sharing_violation", "access_denied")
+
+    def _not_started(self, out: SequenceOutput) -> list[str]:
+        """Each pool that the state read after the start does not show as started, with what it showed."""
+        bad = []
+        for i, pool in enumerate(self.pools):
+            text = out[f"pool_state_{i}"]
+            if out.readback and not text:
+                continue
+            if not pool_started(text):
+                bad.append(f"{pool}: {' '.join(text.split())[:200] or 'no state was printed'}")
+        return bad
