@@ -16,7 +16,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import Inpu
 RECORDED = Path(__file__).parent / "recorded"
 ADSUTIL = "C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
 DEST = "C:\\InetPub\\shop\\bin\\ShopCart.dll"
-PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
+PLUGINS = Path(__file__).resolve().parents[4] / "plugins"
 
 
 def recorded(name: str) -> str:
