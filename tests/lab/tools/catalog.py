@@ -12,7 +12,8 @@ The lab has no VBScript engine, so the module and the lab share a contract (``do
   package's process starts and maps its DLL: ``STARTED|{id}|ok`` exit 0, or ``ERR|<hex>|<description>`` exit 1.
 
 The first ``CreateObject("<progid>")`` of the script names the catalog object; a host without that object
-(``HostConfig.catalog``; a COM+ host also has MTS's ``MTSAdmin.Catalog.1``) stops the script there with WSH's runtime error line on stderr, exit 1.
+(``HostConfig.catalog``; a COM+ host also has MTS's ``MTSAdmin.Catalog.1``) stops the script there with WSH's
+runtime error line on stderr, exit 1.
 ``Faults.catalog_script_error`` stops every catalog script with a runtime error on its last line.
 """
 
