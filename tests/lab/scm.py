@@ -195,7 +195,6 @@ def iis_service_table(config: HostConfig) -> dict[str, ServiceInfo]:
     return table
 
 
-
 class ServiceError(Exception):
     """An SCM API failure; ``winerror`` is the Win32 error code."""
 

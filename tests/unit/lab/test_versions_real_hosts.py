@@ -138,7 +138,8 @@ def test_a_pool_stopped_before_the_run_stays_stopped_and_answers_503():
     assert m.pool_state(POOL) == 4
     assert get(m)[0] == 503
     assert holders(m) == []
-    out, _err, rc = run(m, f'cscript //nologo C:\\Inetpub\\AdminScripts\\adsutil.vbs GET "W3SVC/AppPools/{POOL}/AppPoolState"')
+    adsutil = "cscript //nologo C:\\Inetpub\\AdminScripts\\adsutil.vbs"
+    out, _err, rc = run(m, f'{adsutil} GET "W3SVC/AppPools/{POOL}/AppPoolState"')
     assert (out, rc) == ("AppPoolState                    : (INTEGER) 4\n", 0)
 
 
@@ -187,7 +188,8 @@ def test_iisapp_and_adsutil_print_names_with_punctuation():
 def test_catalog_list_prints_package_names_with_punctuation():
     name = "Shop, Components & (x): 1"
     m = host("w2k", packages=[PackageConfig("{11111111-2222-3333-4444-555555555555}", name)])
-    m.fs.write("C:\\TEMP\\list.vbs", b"' legacy_iis.iis4 catalog list\r\nSet c = CreateObject(\"MTSAdmin.Catalog.1\")\r\n")
+    script = b'\' legacy_iis.iis4 catalog list\r\nSet c = CreateObject("MTSAdmin.Catalog.1")\r\n'
+    m.fs.write("C:\\TEMP\\list.vbs", script)
     out, _err, rc = run(m, "cscript //nologo C:\\TEMP\\list.vbs")
     assert rc == 0
     assert f"PKG|{{11111111-2222-3333-4444-555555555555}}|{name}|Server|0|3\n" in out
@@ -265,4 +267,3 @@ def test_hung_regsvr32_finishes_once_the_fault_is_cleared():
     m.config.faults.regsvr32_hang = False
     assert cmd.wait(5) == 0
     assert holders(m) == [] and m.registrations[SHOP_DLL.lower()]["registered"]
-
