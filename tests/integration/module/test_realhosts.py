@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from tests.integration.faults import harness as h
+from tests.integration.module.scenario import args_of, running, served
 from tests.lab.config import load_scenario
 from tests.lab.dll import dll_version
 from tests.lab.fixtures import SCENARIOS, worker_index
-from tests.integration.module.scenario import args_of, running, served
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
