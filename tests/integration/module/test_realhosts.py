@@ -97,3 +97,38 @@ def test_realhosts_host_is_updated_and_keeps_its_state(name, realhost):
     assert pool_states(host) == pools, f"pools changed; {first['msg']}"
     second = h.run_module(host, args_of(host))
     assert not second.get("failed") and not second.get("changed"), second.get("msg")
+
+
+# --------------------------------------------------------------------------------------------------
+# module-level defects the faithful lab shows outside the scenario
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21: WS-Man Signal: the runner never sends Signal terminate for a finished command "
+    "(MS-WSMV 3.1.4.14), so every command of a run stays an open operation of its shell",
+)
+def test_the_module_signals_every_finished_command(lab_host):
+    host = lab_host(fleet_index=1)  # isolated shop: an unload, no outage
+    served(host)
+    res = h.run_module(host, h.module_args())
+    assert not res.get("failed"), res.get("msg")
+    summary = host.wsman.summary()
+    assert summary["unsignalled_peak"] == 0 and summary["unsignalled_left"] == 0, summary
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21: regsvr32 inside the outage: a hung DllRegisterServer keeps IIS stopped after the controller "
+    "gives up (connection lost, nothing on the host bounds regsvr32 or starts the services again)",
+)
+def test_a_hung_regsvr32_inside_the_outage_never_keeps_iis_down(lab_host):
+    """The rename at staging is refused (the loader keeps the image from being renamed), so the swap and the
+    registration happen while IIS is stopped; DllRegisterServer then never returns (fault regsvr32_hang)."""
+    host = lab_host(fleet_index=0, rename_loaded_image=False)  # in-process shop: IIS must stop
+    served(host)
+    before = running(host)
+    host.set_faults(regsvr32_hang=True)
+    res = h.run_module(host, h.module_args(register_dll=True, timeout=5))
+    host.set_faults(regsvr32_hang=False)
+    assert running(host) == before, f"services left down: {sorted(before - running(host))}; {res.get('msg')}"
