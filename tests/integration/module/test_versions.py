@@ -51,6 +51,12 @@ def update_twice(host: Any, lab: Any) -> tuple[list[str], dict[str, Any]]:
     return problems, first
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21: catalog on Windows 2000 and later: COM+ also answers the MTS catalog script, the module takes "
+    "the first script that succeeds and treats the COM+ host as MTS (no pooled-applications shutdown, "
+    "mtx.exe awaited instead of dllhost.exe)",
+)
 def test_every_version_host_is_updated_once(version_hosts, lab):
     problems: list[str] = []
     methods: dict[str, str] = {}
@@ -74,7 +80,8 @@ def test_check_mode_reports_version_mode_and_the_pool(version_hosts):
 
 
 def test_iis7_without_appcmd_fails_before_anything_changes(lab_host):
-    host = lab_host(fleet_index=0, kind="w2k8r2", has_appcmd=False)
+    # W3SVC only: SMTP (fleet host 0 has it) would bring the IIS 6 compatibility components and adsutil (issue 21)
+    host = lab_host(fleet_index=0, kind="w2k8r2", has_appcmd=False, services=["W3SVC"])
     before = h.capture(host)
     res = h.run_module(host, h.module_args())
     assert res.get("failed") and res["step"] == "detect", res["msg"]

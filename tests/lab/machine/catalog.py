@@ -85,6 +85,16 @@ class Catalog:
         return PROGIDS.get(self.config.catalog or "")
 
     @property
+    def progids(self) -> tuple[str, ...]:
+        """Every ProgID a script can create the catalog with.  COM+ (Windows 2000 and later) also registers MTS's
+        ``MTSAdmin.Catalog.1`` for backward compatibility ("MTS Administration Library" docs, quoted in the facts
+        file's section "Where real hosts differ from an IIS 4 picture"): an MTS catalog script works on a COM+
+        host and sees the COM+ applications as packages."""
+        if self.config.catalog == "complus":
+            return (PROGIDS["complus"], PROGIDS["mts"])
+        return (self.progid,) if self.progid else ()
+
+    @property
     def image(self) -> str:
         """Image of a server package's process: dllhost.exe on a COM+ host, mtx.exe otherwise."""
         return IMAGES["complus"] if self.config.catalog == "complus" else IMAGES["mts"]
@@ -157,10 +167,16 @@ class Catalog:
         return result
 
     def shutdown_all(self) -> list[str]:
-        """mtxstop.exe: every server package process is shut down (RunForever and refusing ones too)."""
+        """mtxstop.exe: every MTS server process is shut down (RunForever and refusing packages too), and that
+        includes the mtx.exe of every IIS 4 isolated application - IIS runs those as MTS server packages (facts
+        file: "mtxstop.exe stops every MTS server process, IIS 4's isolated applications' mtx.exe included";
+        they start again on the next request).  Returns the package ids and the application roots it ended."""
         ended = []
         for package in self.config.packages:
             if self.processes.end_package(package.id, self.config.timing.package_exit_delay):
                 ended.append(package.id)
+        for app, proc in list(self.processes.mtx.items()):
+            if proc.image.lower() == IMAGES["mts"] and self.processes.end_mtx(app):
+                ended.append(proc.app or app)
         self.log.add(self.config.name, "package", action="shutdown-all", packages=ended)
         return ended

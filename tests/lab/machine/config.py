@@ -44,6 +44,12 @@ class Timing:
     # shutdown_time_limit * pool_time_scale)
     worker_drain: float = 0.0
     pool_time_scale: float = 1.0  # real seconds per second of an application pool's ShutdownTimeLimit
+    # issue 21: after the SCM reports the last inetinfo.exe service STOPPED, the process keeps its images mapped
+    # this much longer (a bounded switch; 0: it is gone when STOPPED is reported)
+    inetinfo_exit_delay: float = 0.0
+    # issue 21: an AppPoolCommand (ADSI) answers at once; AppPoolState shows 1 (starting) / 3 (stopping) this
+    # long before 2 / 4 (technet cc787263: read AppPoolState to see whether the pool has responded)
+    pool_transition: float = 0.05
 
     def stop_time(self, service: str) -> float:
         return self.service_stop.get(service.upper(), self.default_stop)
@@ -64,6 +70,7 @@ class Faults:
     disk_full: bool = False  # writes that need space fail with error 112
     unload_noop: bool = False  # APPUNLOAD reports success but the mtx.exe keeps running
     regsvr32_fail: int | None = None  # regsvr32 exit code to return (3, 4 or 5)
+    regsvr32_hang: bool = False  # DllRegisterServer never returns: regsvr32 runs until cancelled or cleared
     drop_after_requests: int | None = None  # close connections after this many more WS-Man requests
     drop_on_command: str | None = None  # drop the connection when a command containing this text starts
     slow_responses: float = 0.0  # extra seconds per WS-Man response
@@ -251,6 +258,10 @@ class HostConfig:
     packages: list[PackageConfig] = field(default_factory=list)
     has_tlist: bool = False  # tlist.exe (Resource Kit / Support Tools) installed
     has_filever: bool = False  # filever.exe (Support Tools) installed
+    tlist_titles: bool = True  # tlist shows COM servers' window title after the image name (issue 21)
+    # issue 21 (MS-WSMV 3.1.4.14): refuse a Command when the shell already holds this many commands that were
+    # not signalled (terminate) yet, as WinRM's operation quota would; None: no limit (docs/dev/lab-machine.md)
+    max_unsignalled_per_shell: int | None = None
     has_tasklist: bool | None = None  # tasklist.exe installed (default: XP and later)
     update: UpdateConfig | None = None  # the new DLL and the component it replaces (default: the Staging rule)
     rename_loaded_image: bool = True  # may a loaded DLL be renamed (the NT loader's share mode)

@@ -373,13 +373,15 @@ class Machine:
     def _on_service_change(self, name: str, old: str, new: str) -> None:
         if name.upper() not in IIS_SERVICES:
             return
-        if new != STOPPED and self.processes.inetinfo is None:
+        if new != STOPPED and self.processes.inetinfo is None and self.scm.iis_active():
             self.processes.start_inetinfo()
-        if new == STOPPED and name.upper() == "W3SVC":
+        # IIS 7+: the w3wp.exe workers belong to WAS (technet dd364124); W3SVC's stop also ends them (its sites
+        # go), WAS's stop does in any case.  ``net stop IISADMIN /y`` touches neither there.
+        if new == STOPPED and name.upper() in ("W3SVC", "WAS"):
             self.processes.end_all_mtx()
             self.processes.end_iis_workers()  # IIS 5+: dllhost.exe of applications, w3wp.exe
         if new == STOPPED and not self.scm.iis_active():
-            self.processes.end_inetinfo()
+            self.processes.end_inetinfo(self.config.timing.inetinfo_exit_delay)
 
     # ------------------------------------------------------------------------------------------------
     # applications (called by adsutil.vbs and the web server)
@@ -490,25 +492,38 @@ class Machine:
             key.values["apppoolstate"] = state
         self.log.add(self.config.name, "pool", name=pool.name, state=state)
 
-    def pool_stop(self, name: str) -> bool:
+    def pool_stop(self, name: str, transition: float = 0.0) -> bool:
         """Stop an application pool: its w3wp.exe exits (``Timing.worker_exit_delay`` later; never with
-        ``Faults.pool_stop_stuck``); its applications answer 503 until it is started.  False: no such pool."""
+        ``Faults.pool_stop_stuck``); its applications answer 503 until it is started.  False: no such pool.
+
+        ``transition`` > 0 (an ``AppPoolCommand`` 2 through ADSI): AppPoolState reads 3 (stopping) that long
+        before 4 (stopped) - the command is asynchronous (technet cc787263, quoted in the facts file)."""
         with self.lock:
             pool = self.pool(name)
             if pool is None:
                 return False
-            self._set_pool_state(pool, 4)
+            self._set_pool_state(pool, 3 if transition > 0 else 4)
             delay = None if self.config.faults.pool_stop_stuck else self.worker_delay()
             self.processes.retire(self.processes.workers, pool.name, delay)
+            if transition > 0:
+                self.processes.after(transition, lambda: self._settle_pool(pool, 3, 4))
             return True
 
-    def pool_start(self, name: str) -> bool:
+    def pool_start(self, name: str, transition: float = 0.0) -> bool:
+        """Start an application pool; ``transition`` > 0: AppPoolState reads 1 (starting) that long before 2."""
         with self.lock:
             pool = self.pool(name)
             if pool is None:
                 return False
-            self._set_pool_state(pool, 2)
+            self._set_pool_state(pool, 1 if transition > 0 else 2)
+            if transition > 0:
+                self.processes.after(transition, lambda: self._settle_pool(pool, 1, 2))
             return True
+
+    def _settle_pool(self, pool: AppPoolConfig, passing: int, final: int) -> None:
+        with self.lock:
+            if self.pool_state(pool.name) == passing:
+                self._set_pool_state(pool, final)
 
     def pool_recycle(self, name: str) -> str:
         """Recycle: ``ok``, ``missing`` (no such pool) or ``stopped`` (the pool is not started).  The running
@@ -535,10 +550,11 @@ class Machine:
     def metabase_changed(self, key: Key, name: str, value: Any) -> None:
         """adsutil SET hook: ``AppPoolCommand`` 1 starts, 2 stops the pool of an IIsApplicationPool key."""
         if name.lower() == "apppoolcommand" and key.keytype.lower() == "iisapplicationpool":
+            transition = self.config.timing.pool_transition
             if int(value) == 1:
-                self.pool_start(key.name)
+                self.pool_start(key.name, transition)
             elif int(value) == 2:
-                self.pool_stop(key.name)
+                self.pool_stop(key.name, transition)
 
     # ------------------------------------------------------------------------------------------------
     # introspection for tests and the control API

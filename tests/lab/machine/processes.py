@@ -117,8 +117,12 @@ class ProcessTable:
                 self.log.add(self.host, "process", action="start", image=INETINFO, pid=self.inetinfo.pid)
             return self.inetinfo
 
-    def end_inetinfo(self) -> None:
-        """inetinfo.exe exits: its images are released.  The isolated apps' mtx.exe go with it."""
+    def end_inetinfo(self, delay: float = 0.0) -> None:
+        """inetinfo.exe exits: its images are released.  The isolated apps' mtx.exe go with it.
+
+        ``delay`` > 0 (``Timing.inetinfo_exit_delay``): the SCM has already reported the services STOPPED, but
+        the process is still exiting with its images mapped for that long (facts file: "``net stop`` returns
+        when the SCM reports STOPPED; the process may still be exiting with its images mapped")."""
         with self.lock:
             for app in list(self.mtx):
                 self.end_mtx(app)
@@ -126,8 +130,14 @@ class ProcessTable:
             if proc is None:
                 return
             self.inetinfo = None
-            self._release(proc)
-            self.log.add(self.host, "process", action="exit", image=INETINFO, pid=proc.pid)
+            if delay > 0:
+                self.exiting[proc.pid] = proc
+                self.log.add(self.host, "process", action="exiting", image=INETINFO, pid=proc.pid, delay=delay)
+            else:
+                self._release(proc)
+                self.log.add(self.host, "process", action="exit", image=INETINFO, pid=proc.pid)
+                return
+        self._after(delay, lambda: self._exit_later(self.exiting, proc))
 
     def mtx_for(self, app_root: str) -> Process | None:
         with self.lock:
@@ -279,6 +289,10 @@ class ProcessTable:
         if lifetime is not None:
             self._after(lifetime, lambda: self._exit_later(self.foreign, proc))
         return proc
+
+    def end_foreign(self, proc: Process) -> None:
+        """A process outside IIS exits now (its images are released)."""
+        self._exit_later(self.foreign, proc)
 
     def _after(self, delay: float, action: Any) -> None:
         timer = threading.Timer(max(0.0, delay), action)

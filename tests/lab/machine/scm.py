@@ -24,6 +24,7 @@ What the model does, and where the behaviour comes from (see docs/dev and the fa
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -52,7 +53,7 @@ ERROR_SERVICE_CANNOT_ACCEPT_CTRL = 1061
 ERROR_INVALID_SERVICE_CONTROL = 1052
 
 INETINFO = "C:\\WINNT\\System32\\inetsrv\\inetinfo.exe"
-IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC")
+IIS_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC", "WAS", "FTPSVC")
 
 _WATCH_INTERVAL = 0.05
 
@@ -130,6 +131,70 @@ BASE_SERVICE_INFO = {
 }
 
 
+# --------------------------------------------------------------------------------------------------
+# Each Windows version's own IIS service table (issue 21).  ``net`` prints display names, ``sc`` takes key names,
+# and the display names are not IIS 4's on later versions.
+
+# Windows 2000 (IIS 5.0): SMTP is installed by default and its display name is not IIS 4's (technet cc787028,
+# quoted in the facts file, section "Where real hosts differ from an IIS 4 picture").  The exact Windows 2000
+# wording ("Transport" where 2003 says "Transfer") is a choice: docs/dev/lab-machine.md, "Remaining choices".
+_W2K_DISPLAY = {
+    "SMTPSVC": "Simple Mail Transport Protocol (SMTP)",
+    "NNTPSVC": "Network News Transport Protocol (NNTP)",
+}
+# XP / Server 2003 and later: technet cc787028 gives SMTPSVC as "Simple Mail Transfer Protocol (SMTP)", running in
+# inetinfo.exe and depending on the IIS Admin Service; NNTP follows the same pattern (a choice for NNTP).
+_LATER_DISPLAY = {
+    "SMTPSVC": "Simple Mail Transfer Protocol (SMTP)",
+    "NNTPSVC": "Network News Transfer Protocol (NNTP)",
+}
+# IIS 7 and later (technet dd364124): W3SVC depends on WAS, "Windows Process Activation Service", which owns the
+# w3wp.exe workers; neither is hosted by inetinfo.exe (both run in svchost.exe).  FTP on 7.5+ is FTPSVC,
+# "Microsoft FTP Service" (facts file), also outside inetinfo.exe.
+_SVCHOST = "C:\\Windows\\system32\\svchost.exe"
+WAS_INFO = ServiceInfo("WAS", "Windows Process Activation Service", ("RPCSS",), binary=_SVCHOST)
+W3SVC_IIS7_INFO = ServiceInfo("W3SVC", "World Wide Web Publishing Service", ("WAS",), binary=_SVCHOST,
+                              pausable=True)  # fmt: skip
+FTPSVC_INFO = ServiceInfo("FTPSVC", "Microsoft FTP Service", (), binary=_SVCHOST, pausable=True)
+# Services that need IIS Admin on IIS 7+: only the IIS 6 management compatibility components bring it (facts:
+# "IISADMIN exists only with the IIS 6 management compatibility components (SMTP on 2008/2012 still needs it)").
+NEEDS_IISADMIN = ("SMTPSVC", "NNTPSVC", "MSFTPSVC")
+
+
+def iis_service_table(config: HostConfig) -> dict[str, ServiceInfo]:
+    """The IIS services installed on ``config``'s host, by key name, as its Windows version has them.
+
+    ``HostConfig.services`` names what is installed.  NT 4 (IIS 4) keeps the KB Q236166 table.  On IIS 7 and later
+    W3SVC brings WAS and depends on it, and IISADMIN exists only with ``iis6_metabase_compat`` (which
+    :func:`tests.lab.machine.versions.resolve` turns on when SMTP/NNTP/the IIS 6 FTP is installed)."""
+    from . import versions
+
+    kind = versions.kind_of(config)
+    wanted = [s.upper() for s in config.services]
+    table: dict[str, ServiceInfo] = {}
+    if kind.iis_major >= 7:
+        if config.iis6_metabase_compat or any(n in wanted for n in NEEDS_IISADMIN):
+            table["IISADMIN"] = IIS_SERVICE_INFO["IISADMIN"]
+        if "W3SVC" in wanted or "WAS" in wanted:
+            table["WAS"] = WAS_INFO
+        if "W3SVC" in wanted:
+            table["W3SVC"] = W3SVC_IIS7_INFO
+        if "FTPSVC" in wanted:
+            table["FTPSVC"] = FTPSVC_INFO
+        names = [n for n in ("MSFTPSVC", "SMTPSVC", "NNTPSVC") if n in wanted]
+    else:
+        names = [n for n in ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC") if n in wanted]
+        if wanted:
+            table["IISADMIN"] = IIS_SERVICE_INFO["IISADMIN"]
+    display = {} if kind.iis_major == 4 else (_W2K_DISPLAY if kind.name == "w2k" else _LATER_DISPLAY)
+    for name in names:
+        info = IIS_SERVICE_INFO[name]
+        if name in display:
+            info = dataclasses.replace(info, display=display[name])
+        table[name] = info
+    return table
+
+
 class ServiceError(Exception):
     """An SCM API failure; ``winerror`` is the Win32 error code."""
 
@@ -179,13 +244,11 @@ class ServiceControlManager:
         self.listeners: list[Listener] = []
         self._services: dict[str, Service] = {}
         self._closed = False
-        installed_iis = [s.upper() for s in config.services]
         for key, info in BASE_SERVICE_INFO.items():
             self._services[key.upper()] = Service(info, RUNNING)
-        for name in IIS_SERVICES:
-            if name in installed_iis or (name == "IISADMIN" and installed_iis):
-                stopped = {s.upper() for s in config.stopped_services}
-                self._services[name] = Service(IIS_SERVICE_INFO[name], STOPPED if name in stopped else RUNNING)
+        stopped = {s.upper() for s in config.stopped_services}
+        for name, info in iis_service_table(config).items():
+            self._services[name] = Service(info, STOPPED if name in stopped else RUNNING)
         for extra in getattr(config, "extra_services", None) or ():
             info = ServiceInfo(
                 extra.name,
@@ -195,10 +258,13 @@ class ServiceControlManager:
                 binary=f"C:\\WINNT\\system32\\{extra.name.lower()}.exe",
             )
             self._services[extra.name.upper()] = Service(info, RUNNING if extra.running else STOPPED)
-        # A running protocol service implies a running IIS Admin Service.
-        admin = self._services.get("IISADMIN")
-        if admin is not None and admin.state == STOPPED and any(s.state == RUNNING for s in self._iis()):
-            admin.state = RUNNING
+        # A running service implies its running dependencies (IIS Admin Service; WAS on IIS 7+).
+        for svc in list(self._services.values()):
+            if svc.state == RUNNING:
+                for dep in svc.info.dependencies:
+                    dep_svc = self._services.get(dep.upper())
+                    if dep_svc is not None and dep_svc.state == STOPPED:
+                        dep_svc.state = RUNNING
 
     # ------------------------------------------------------------------------------------------------
     # lookups

@@ -91,6 +91,11 @@ def resolve(cfg: Any) -> set[str]:
     if cfg.winrm_version is not None and cfg.winrm_version not in WINRM_VERSIONS:
         raise ValueError(f"winrm_version must be one of {WINRM_VERSIONS} or null")
     kind = KINDS[cfg.kind]
+    if kind.iis_major >= 7 and any(str(s).upper() in ("SMTPSVC", "NNTPSVC", "MSFTPSVC") for s in cfg.services):
+        # SMTP (and the IIS 6 FTP/NNTP) on IIS 7+ need IIS Admin, which only the IIS 6 management compatibility
+        # components install (facts file, "Where real hosts differ from an IIS 4 picture"): installing SMTP
+        # brings them, and with them adsutil.vbs.
+        cfg.iis6_metabase_compat = True
     old = winrm11(cfg)
     filled: set[str] = set()
     values: dict[str, Any] = {

@@ -12,7 +12,8 @@ The lab has no VBScript engine, so the module and the lab share a contract (``do
   package's process starts and maps its DLL: ``STARTED|{id}|ok`` exit 0, or ``ERR|<hex>|<description>`` exit 1.
 
 The first ``CreateObject("<progid>")`` of the script names the catalog object; a host without that object
-(``HostConfig.catalog``) stops the script there with WSH's runtime error line on stderr, exit 1.
+(``HostConfig.catalog``; a COM+ host also has MTS's ``MTSAdmin.Catalog.1``) stops the script there with WSH's
+runtime error line on stderr, exit 1.
 ``Faults.catalog_script_error`` stops every catalog script with a runtime error on its last line.
 """
 
@@ -62,7 +63,7 @@ def run_catalog_script(call: ProgramCall, script: str, text: str, op: str, args:
             break
     if wanted is None:
         wanted = catalog.progid or "MTSAdmin.Catalog.1"
-    if catalog.progid is None or wanted.lower() != catalog.progid.lower():
+    if wanted.lower() not in (p.lower() for p in catalog.progids):
         return _runtime_error(call, script, *where, f"ActiveX component can't create object: '{wanted}'")
     if op == "list":
         return _list(call, catalog)

@@ -28,6 +28,23 @@ def _modules(proc: Any, pattern: str | None) -> list[str]:
     return [n for n in names if fnmatch.fnmatch(n.lower(), pattern.lower())]
 
 
+# Processes that create a window (COM servers get OLE's hidden main-thread window) and so show a title after the
+# image name in tlist's list (TList documentation examples, e.g. ``OleMainThreadWndName``; facts file, section
+# "Where real hosts differ from an IIS 4 picture").  ``HostConfig.tlist_titles`` False prints bare image names.
+WINDOW_TITLES = {
+    "inetinfo.exe": "OleMainThreadWndName",
+    "mtx.exe": "OleMainThreadWndName",
+    "dllhost.exe": "OleMainThreadWndName",
+}
+
+
+def _tlist_line(machine: Any, proc: Any) -> str:
+    title = WINDOW_TITLES.get(proc.image.lower()) if getattr(machine.config, "tlist_titles", True) else None
+    if not title:
+        return f"{proc.pid:4d} {proc.image}{CRLF}"
+    return f"{proc.pid:4d} {proc.image:<16} {title}{CRLF}"
+
+
 def _processes(machine: Any) -> list[Any]:
     return sorted(machine.processes.all(), key=lambda p: p.pid)
 
@@ -39,7 +56,7 @@ def tlist_program(call: ProgramCall) -> int:
         pattern = args[1] if len(args) > 1 else "*"
         for proc in _processes(machine):
             if _modules(proc, pattern):
-                call.io.out(f"{proc.pid:4d} {proc.image}{CRLF}")
+                call.io.out(_tlist_line(machine, proc))
         return 0
     if args and args[0].lower() in ("-p", "/p") and len(args) > 1:
         want = args[1].lower()
@@ -49,7 +66,7 @@ def tlist_program(call: ProgramCall) -> int:
     for pid, name in SYSTEM:
         call.io.out(f"{pid:4d} {name}{CRLF}")
     for proc in _processes(machine):
-        call.io.out(f"{proc.pid:4d} {proc.image}{CRLF}")
+        call.io.out(_tlist_line(machine, proc))
     return 0
 
 

@@ -40,12 +40,16 @@ IISRESET_USAGE = [
 
 
 def _iis_services(machine: Any) -> list[Any]:
-    """IISADMIN's running dependants in stop order, then IISADMIN (what ``net stop iisadmin /y`` stops)."""
+    """IISADMIN's running dependants in stop order, then IISADMIN (what ``net stop iisadmin /y`` stops); on IIS 7+
+    WAS's dependants and WAS first (iisreset stops all Internet services; facts: "restart all of IIS" on 7+ is
+    ``net stop WAS /y`` or iisreset)."""
     scm = machine.scm
-    admin = scm.get("IISADMIN")
-    if admin is None:
-        return []
-    return [*scm.stop_order(scm.dependants("IISADMIN")), admin]
+    found: list[Any] = []
+    for root in ("WAS", "IISADMIN"):
+        svc = scm.get(root)
+        if svc is not None:
+            found += [*scm.stop_order(scm.dependants(root, active_only=False)), svc]
+    return found
 
 
 def _stop(call: ProgramCall, timeout: float, force: bool) -> tuple[bool, list[str]]:
@@ -118,14 +122,14 @@ def iisreset_program(call: ProgramCall) -> int:
             out(CRLF.join(IISRESET_USAGE) + CRLF)
             return 1
     if action == "status":
-        installed = [s for s in machine.scm.services() if s.info.iis]
+        installed = [s for s in machine.scm.services() if s.name.upper() in scm_mod.IIS_SERVICES]
         for svc in sorted(installed, key=lambda s: (s.name != "IISADMIN", s.name != "W3SVC", s.name)):
             state = "Running" if svc.state == scm_mod.RUNNING else "Stopped"
             out(f"Status for {svc.display} ( {svc.name} ) : {state}{CRLF}")
         return 0
     if action == "start":
         out(f"{CRLF}Attempting start...{CRLF}")
-        wanted = ["IISADMIN", *[s for s in machine.config.services if s != "IISADMIN"]]
+        wanted = [s.name for s in reversed(_iis_services(machine))]
         if _start(call, wanted):
             out(f"Internet services successfully started{CRLF}")
             return 0
@@ -140,7 +144,7 @@ def iisreset_program(call: ProgramCall) -> int:
     if action == "stop":
         return 0
     out(f"Attempting start...{CRLF}")
-    if _start(call, list(reversed(names)) or ["IISADMIN", *machine.config.services]):
+    if _start(call, list(reversed(names)) or [s.name for s in reversed(_iis_services(machine))]):
         out(f"Internet services successfully restarted{CRLF}")
         return 0
     out(f"Restart attempt failed.{CRLF}")

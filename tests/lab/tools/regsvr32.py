@@ -1,7 +1,10 @@
 """``regsvr32.exe``: registers (or with ``/u`` unregisters) a lab DLL.
 
 Exit codes 0 / 1 (bad command line) / 3 (LoadLibrary failed: missing file or not a DLL), from Raymond
-Chen's list; ``Faults.regsvr32_fail`` forces one.  A registration is recorded in ``machine.registrations``
+Chen's list; ``Faults.regsvr32_fail`` forces one.  ``Faults.regsvr32_hang`` (issue 21): the DLL's
+DllRegisterServer never returns, so regsvr32.exe stays with the DLL loaded (a process holding it) until the
+command is cancelled/terminated (exit STATUS_CONTROL_C_EXIT) or the fault is cleared (then it finishes).  Nothing on
+the host bounds it: regsvr32 has no timeout of its own.  A registration is recorded in ``machine.registrations``
 and in the event log.  No dialog box: the lab is always silent.
 """
 
@@ -11,7 +14,7 @@ import ntpath
 import time
 
 from ..machine.dll import dll_name, dll_version, is_dll
-from ..machine.proc_api import ProgramCall
+from ..machine.proc_api import STATUS_CONTROL_C_EXIT, ProgramCall
 from .paths import resolve
 
 
@@ -47,6 +50,9 @@ def regsvr32_program(call: ProgramCall) -> int:
         rc = 3  # LoadLibrary failed
     if rc == 0 and not is_dll(data):
         rc = 3
+    if rc == 0 and machine.config.faults.regsvr32_hang and _hang(call, full):
+        machine.log.add(machine.config.name, "regsvr32", path=full, unregister=unregister, hung=True)
+        return STATUS_CONTROL_C_EXIT
     forced = machine.config.faults.regsvr32_fail
     if forced is not None:
         rc = int(forced)
@@ -61,3 +67,18 @@ def regsvr32_program(call: ProgramCall) -> int:
             }
     machine.log.add(machine.config.name, "regsvr32", path=full, unregister=unregister, silent=silent, rc=rc)
     return rc
+
+
+def _hang(call: ProgramCall, path: str) -> bool:
+    """DllRegisterServer hangs: regsvr32.exe holds the DLL until cancelled (True) or the fault is cleared (False)."""
+    machine = call.machine
+    proc = machine.processes.start_foreign("regsvr32.exe", path, None)
+    machine.log.add(machine.config.name, "regsvr32", path=path, action="hang", pid=proc.pid)
+    try:
+        while machine.config.faults.regsvr32_hang:
+            if call.io.cancelled is not None and call.io.cancelled.is_set():
+                return True
+            time.sleep(0.02)
+        return False
+    finally:
+        machine.processes.end_foreign(proc)

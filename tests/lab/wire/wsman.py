@@ -82,6 +82,7 @@ ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
 ERROR_WSMAN_OPERATION_TIMEDOUT = 2150858793
 ERROR_WSMAN_UNEXPECTED_SELECTORS = 2150858843  # what WinRM reports for a ShellId it does not know
 ERROR_WSMAN_QUOTA_MAX_SHELLS = 2150859173
+ERROR_WSMAN_QUOTA_MAX_OPERATIONS = 2150859174  # 0x803381A6 (winerror.h)
 ERROR_WSMAN_INVALID_ACTIONURI = 2150858753
 ERROR_WSMAN_RESOURCE_NOT_FOUND = 2150858752
 ERROR_WSMAN_INVALID_XML = 2150858819
@@ -199,6 +200,8 @@ class WSManService:
         self.executor = executor
         self.clock = clock
         self.shells: dict[str, Shell] = {}
+        self.unsignalled_peak: dict[str, int] = {}  # shell id -> most un-signalled commands it held (issue 21)
+        self.unsignalled_left = 0  # un-signalled commands in shells deleted or expired (issue 21)
 
     # ------------------------------------------------------------------------------------------ entry
 
@@ -394,6 +397,10 @@ class WSManService:
         (the lab shutting down) or without the switch they are left to finish, unread."""
         self.shells.pop(shell.id, None)
         running = [c for c in shell.commands.values() if not getattr(c.proc, "done", c.done)]
+        left = len(self.unsignalled(shell))
+        if event is not None:
+            self.unsignalled_left += left
+            detail = {**detail, "unsignalled": left}
         shell.commands.clear()
         if event is None:
             return
@@ -423,6 +430,7 @@ class WSManService:
                     ERROR_WSMAN_INVALID_SOAP_BODY,
                     value="s:Sender",
                 )
+            self._check_operations(shell)
             parts = [(_text(line_el.find("rsp:Command", NS)) or "").strip()]
             parts += [a.text or "" for a in line_el.findall("rsp:Arguments", NS)]
             cmdline = " ".join(p for p in parts if p != "")
@@ -446,6 +454,40 @@ class WSManService:
         finally:
             shell.busy -= 1
             self.touch(shell)
+
+    # --- un-signalled commands (issue 21) ---------------------------------------------------------------
+    # MS-WSMV 3.1.4.14: once a command's streams have all been received, the client MUST send a Signal
+    # (terminate) for it; until then the command stays an open operation of the shell.  The lab counts those per
+    # shell (``unsignalled``), keeps the highest count each shell reached and the number left when a shell was
+    # deleted or expired (``summary()``, the "shell" events), and with ``HostConfig.max_unsignalled_per_shell``
+    # refuses a new Command past the limit the way WinRM refuses an operation past its per-user operation quota
+    # (winrm/config/Service MaxConcurrentOperationsPerUser; fault w:QuotaLimit, ERROR_WSMAN_QUOTA_MAX_OPERATIONS).
+    # Counting per shell rather than per user, and the limit itself, are choices (docs/dev/lab-machine.md).
+
+    @staticmethod
+    def unsignalled(shell: Shell) -> list[CommandState]:
+        """Commands of ``shell`` whose streams were all received but that were never signalled."""
+        return [c for c in shell.commands.values() if c.done_reported]
+
+    def _note_unsignalled(self, shell: Shell) -> None:
+        count = len(self.unsignalled(shell))
+        if count > self.unsignalled_peak.get(shell.id, 0):
+            self.unsignalled_peak[shell.id] = count
+
+    def _check_operations(self, shell: Shell) -> None:
+        limit = getattr(self.cfg, "max_unsignalled_per_shell", None)
+        if limit is None:
+            return
+        if len(shell.commands) >= limit:
+            self.log.add(self.cfg.name, "shell", event="operation_quota", shell_id=shell.id,
+                         open=len(shell.commands), unsignalled=len(self.unsignalled(shell)))  # fmt: skip
+            raise WSManFault(
+                "w:QuotaLimit",
+                "The WS-Management service cannot process the request. This user is allowed a maximum number of "
+                f"{limit} concurrent operations, which has been exceeded. Close existing operations for this user, "
+                "or raise the quota for this user.",
+                ERROR_WSMAN_QUOTA_MAX_OPERATIONS,
+            )
 
     def _start(self, shell: Shell, cmdline: str) -> Any:
         kwargs: dict[str, Any] = {}
@@ -563,6 +605,7 @@ class WSManService:
                     )
                 if finished:
                     state.done_reported = True
+                    self._note_unsignalled(shell)
             parts = []
             cid = state.id
             if out:
@@ -659,6 +702,7 @@ class WSManService:
                     "id": s.id,
                     "owner": s.owner,
                     "idle_seconds": round(self.clock() - s.last_activity, 3),
+                    "unsignalled": len(self.unsignalled(s)),
                     "commands": [
                         {"id": c.id, "cmdline": c.cmdline, "done": c.done, "exit_code": c.exit_code}
                         for c in s.commands.values()
@@ -666,4 +710,8 @@ class WSManService:
                 }
                 for s in self.shells.values()
             ],
+            # issue 21: the most un-signalled commands any shell held at once, and how many were left un-signalled
+            # in shells that were deleted or expired
+            "unsignalled_peak": max(self.unsignalled_peak.values(), default=0),
+            "unsignalled_left": self.unsignalled_left,
         }

@@ -63,7 +63,7 @@ def test_list_library_and_run_forever():
 
 @pytest.mark.parametrize(
     ("catalog", "progid", "line"),
-    [(None, "MTSAdmin.Catalog.1", 2), ("complus", "MTSAdmin.Catalog.1", 2), ("mts", "COMAdmin.COMAdminCatalog", 3)],
+    [(None, "MTSAdmin.Catalog.1", 2), (None, "COMAdmin.COMAdminCatalog", 2), ("mts", "COMAdmin.COMAdminCatalog", 3)],
 )
 def test_a_catalog_object_the_host_lacks_is_a_vbscript_runtime_error(catalog, progid, line):
     m = host(False, catalog=catalog)
@@ -76,6 +76,15 @@ def test_a_catalog_object_the_host_lacks_is_a_vbscript_runtime_error(catalog, pr
         f"{SCRIPT}({line}, 3) Microsoft VBScript runtime error: ActiveX component can't create object: '{progid}'\n"
     )
     assert rc == 1
+
+
+def test_complus_host_also_answers_the_mts_catalog_object():
+    """Issue 21: COM+ (Windows 2000+) registers MTSAdmin.Catalog.1 for backward compatibility ("MTS Administration
+    Library" docs, facts file): an MTS list script succeeds on a COM+ host and lists its applications."""
+    m = host(False, catalog="complus")
+    out, err, rc = cat(m, ["' legacy_iis.iis4 catalog list", 'Set c = CreateObject("MTSAdmin.Catalog.1")'])
+    assert (err, rc) == ("", 0)
+    assert out.startswith(f"PKG|{PKG}|")
 
 
 def test_complus_host_lists_with_its_own_object():
@@ -202,7 +211,13 @@ def test_tlist_m_names_every_holder_with_its_pid():
     pkg = m.processes.package_process(PKG).pid
     out, err, rc = run(m, "tlist -m ShopCart.dll")
     assert (err, rc) == ("", 0)
-    assert out.splitlines() == [f"{inetinfo:4d} inetinfo.exe", f"{pkg:4d} mtx.exe"]
+    # COM servers carry OLE's window title after the image name (TList docs examples; issue 21)
+    assert out.splitlines() == [
+        f"{inetinfo:4d} inetinfo.exe     OleMainThreadWndName",
+        f"{pkg:4d} mtx.exe          OleMainThreadWndName",
+    ]
+    m.config.tlist_titles = False
+    assert run(m, "tlist -m ShopCart.dll")[0].splitlines() == [f"{inetinfo:4d} inetinfo.exe", f"{pkg:4d} mtx.exe"]
     assert run(m, "tlist -m Other.dll")[0] == ""
 
 

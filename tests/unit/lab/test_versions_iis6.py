@@ -62,19 +62,33 @@ def test_app_pool_id_is_inherited_and_get_says_not_set():
     assert out == 'AppPoolId                       : (STRING) "DefaultAppPool"\n'
 
 
+def settle(m, pool, bound=5.0):
+    """Poll AppPoolState (bounded) until it leaves 1 / 3; returns the state it settled in."""
+    end = time.monotonic() + bound
+    while m.pool_state(pool) in (1, 3) and time.monotonic() < end:
+        time.sleep(0.01)
+    return m.pool_state(pool)
+
+
 def test_app_pool_command_stops_and_starts_a_pool():
     m = worker()
+    m.config.timing.pool_transition = 0.5  # long enough to read the passing state after the SET
     get(m)
     get(m, "/Other/")
     state = f"{ADSUTIL} GET W3SVC/AppPools/ShopPool/AppPoolState"
     assert run(m, state)[0] == "AppPoolState                    : (INTEGER) 2\n"
     out, _err, rc = run(m, f"{ADSUTIL} SET W3SVC/AppPools/ShopPool/AppPoolCommand 2")
     assert (out, rc) == ("AppPoolCommand                  : (INTEGER) 2\n", 0)
+    # asynchronous (cc787263): 3 (stopping) first, then 4
+    assert run(m, state)[0] == "AppPoolState                    : (INTEGER) 3\n"
+    assert settle(m, "ShopPool") == 4
     assert run(m, state)[0] == "AppPoolState                    : (INTEGER) 4\n"
     assert holders(m) == [] and images(m, OTHER_DLL) == ["w3wp.exe"]
     assert get(m) == (503, "Service Unavailable\r\n")
     assert get(m, "/Other/")[0] == 200
     assert run(m, f"{ADSUTIL} SET W3SVC/AppPools/ShopPool/AppPoolCommand 1")[2] == 0
+    assert run(m, state)[0] == "AppPoolState                    : (INTEGER) 1\n"
+    assert settle(m, "ShopPool") == 2
     assert run(m, state)[0] == "AppPoolState                    : (INTEGER) 2\n"
     assert get(m)[0] == 200
 

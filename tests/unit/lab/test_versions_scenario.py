@@ -46,3 +46,46 @@ def test_every_versions_host_is_updatable_and_holds_its_dll_where_expected():
     shop_pools = {c.name: c.sites[0].apps[0].app_pool for c in configs}
     assert shop_pools["W2K3-WORKER"] == "ShopPool" and shop_pools["W2K5-POOLED"] is None
     assert not next(c for c in configs if c.name == "W2K3-RTM").iisapp_recycle
+
+
+REALHOSTS = SCENARIO.parent / "realhosts.yaml"
+#: issue 21: host -> (kind, the image holding ShopCart.dll once /Shop was requested (None: its pool is stopped),
+#: the IIS services running at boot)
+REAL_EXPECTED = {
+    "R3POOLOFF": ("w2k3", None, {"IISADMIN", "W3SVC"}),
+    "R3SMTP": ("w2k3", "w3wp.exe", {"IISADMIN", "W3SVC", "SMTPSVC"}),
+    "R2KSMTP": ("w2k", "inetinfo.exe", {"IISADMIN", "W3SVC", "SMTPSVC"}),
+    "R2KCOMPLUS": ("w2k", "dllhost.exe", {"IISADMIN", "W3SVC"}),
+    "R75SMTP": ("w2k8r2", "w3wp.exe", {"WAS", "W3SVC", "IISADMIN", "SMTPSVC"}),
+    "R10COLON": ("w2k19", "w3wp.exe", {"WAS", "W3SVC"}),
+    "R4MTS": ("nt4", "mtx.exe", {"IISADMIN", "W3SVC", "SMTPSVC"}),
+}
+IIS = {"IISADMIN", "W3SVC", "WAS", "SMTPSVC", "MSFTPSVC", "NNTPSVC", "FTPSVC"}
+
+
+def test_every_realhosts_host_boots_as_its_windows_version_has_it():
+    configs = load_scenario(REALHOSTS)
+    assert [c.name for c in configs] == list(REAL_EXPECTED)
+    for cfg in configs:
+        kind, image, services = REAL_EXPECTED[cfg.name]
+        assert cfg.kind == kind, cfg.name
+        v = update_vars(cfg)
+        assert (v["lab_update_src"], v["lab_update_application"]) == ("C:\\Staging\\ShopCart.dll", ["/Shop"])
+        m = boot(cfg, EventLog())
+        try:
+            running = {n for n, s in m.scm.states().items() if s == "RUNNING" and n in IIS}
+            assert running == services, cfg.name
+            status, _h, body = web.handle_request(m, m.site_port(1), "/Shop/")
+            holders = [h.split(":")[0] for h in m.fs.lock_holders(v["lab_update_dest"])]
+            if image is None:
+                assert (status, holders) == (503, []), cfg.name
+            else:
+                assert status == 200 and b"version=1.0.0.0" in body, cfg.name
+                assert holders == [image], cfg.name
+        finally:
+            m.shutdown()
+    by_name = {c.name: c for c in configs}
+    assert by_name["R3POOLOFF"].app_pools[0].name == "Shop Pool (Legacy), A&B"
+    assert not by_name["R3POOLOFF"].app_pools[0].started
+    assert by_name["R75SMTP"].iis6_metabase_compat  # SMTP brings the IIS 6 compatibility components
+    assert by_name["R2KCOMPLUS"].catalog == "complus" and by_name["R4MTS"].catalog == "mts"

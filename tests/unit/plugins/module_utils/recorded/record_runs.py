@@ -17,10 +17,10 @@ from typing import Any
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import CommandResult
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
-from tests.lab import web
-from tests.lab.config import SHOP_DLL, STAGED_DLL, Timing, default_host, load_scenario
-from tests.lab.events import EventLog
 from tests.lab.host import boot
+from tests.lab.machine import web
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, Timing, default_host, load_scenario
+from tests.lab.machine.events import EventLog
 
 HERE = Path(__file__).parent / "runs"
 ROOT = Path(__file__).resolve().parents[5]
