@@ -633,6 +633,10 @@ DISPLAY_NAMES_DEFECT = (
     "display names, which the module's IIS 4 table does not know; they are not started again (the run blames a "
     "missing sc.exe)"
 )
+TLIST_TITLES_DEFECT = (
+    "issue 21: tlist window titles: the module reads '<image>  OleMainThreadWndName' as the image name, takes "
+    "inetinfo.exe / mtx.exe for programs outside IIS and refuses the update"
+)
 CATALOG_DEFECT = (
     "issue 21: catalog on Windows 2000 and later: COM+ also answers the MTS catalog script, the module treats the "
     "COM+ host as MTS, never shuts down the pooled applications and restarts IIS instead (then "
@@ -801,6 +805,15 @@ VERSIONS += [
         setup="record_mid_pool",
         expect_recovered=True,
         mode="IIS 6 pool",
+    ),
+    # issue 21: tlist prints COM servers' window title after the image name (TList documentation examples)
+    Case(
+        "tlist-titles-isolated",
+        "NT 4 with MTS and tlist: window titles after the image names",
+        ISOLATED,
+        "succeeded",
+        host={"has_tlist": True, "catalog": "mts"},
+        defect=TLIST_TITLES_DEFECT,
     ),
 ]
 MATRIX += VERSIONS
