@@ -417,6 +417,7 @@ class Machine:
                     reason = "in-process application: DLLs stay in inetinfo.exe"
                 elif self.config.faults.unload_noop:
                     reason = "fault unload_noop"
+                    self.log.add(self.config.name, "fault", fault="unload_noop", app=key.path)
                 elif isolation == 2:
                     if self.config.appunload_recycles_pool:
                         ended = self._retire_app_process(POOLED)
@@ -439,6 +440,7 @@ class Machine:
     def worker_delay(self) -> float | None:
         """How long an IIS 5+ worker told to go takes to exit (None: never, ``Faults.worker_keeps_dll``)."""
         if self.config.faults.worker_keeps_dll:
+            self.log.add(self.config.name, "fault", fault="worker_keeps_dll")
             return None
         return self.config.timing.worker_exit_delay
 
@@ -497,6 +499,8 @@ class Machine:
                 return False
             self._set_pool_state(pool, 4)
             delay = None if self.config.faults.pool_stop_stuck else self.worker_delay()
+            if self.config.faults.pool_stop_stuck:
+                self.log.add(self.config.name, "fault", fault="pool_stop_stuck", pool=pool.name)
             self.processes.retire(self.processes.workers, pool.name, delay)
             return True
 
@@ -526,6 +530,7 @@ class Machine:
 
     def drain_time(self, pool: AppPoolConfig) -> float | None:
         if self.config.faults.worker_keeps_dll:
+            self.log.add(self.config.name, "fault", fault="worker_keeps_dll", pool=pool.name)
             return None
         timing = self.config.timing
         return max(0.0, min(timing.worker_drain, pool.shutdown_time_limit * timing.pool_time_scale))
