@@ -40,8 +40,12 @@ def run_adhoc(
     extra: list[str] | None = None,
     verbosity: int = 0,
     timeout: float = 240,
+    env: dict[str, str] | None = None,
 ) -> Run:
-    """``ansible <pattern> -m legacy_iis.iis4.iis4_component -a <args>``; per-host results from the tree callback."""
+    """``ansible <pattern> -m legacy_iis.iis4.iis4_component -a <args>``; per-host results from the tree callback.
+
+    ``env``: settings for this run on top of :func:`tests.ansible_env.ansible_env` (which drops every ``ANSIBLE_*``
+    variable of the caller's environment, so a test sets them here)."""
     tree = workdir / f"tree-{len(list(workdir.glob('tree-*')))}"
     cmd = [str(BIN / "ansible"), pattern, "-i", str(inventory), "-m", MODULE, "-t", str(tree)]
     cmd += ["-a", args if isinstance(args, str) else json.dumps(args)]
@@ -55,7 +59,7 @@ def run_adhoc(
     proc = subprocess.run(  # noqa: S603 - our own command line
         cmd,
         stdin=subprocess.DEVNULL,
-        env=ansible_env(workdir),
+        env={**ansible_env(workdir), **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -79,6 +83,7 @@ def run_playbook(
     limit: str | None = None,
     collections: Path | None = None,
     timeout: float = 600,
+    env: dict[str, str] | None = None,
 ) -> Run:
     cmd = [str(BIN / "ansible-playbook"), str(playbook), "-i", str(inventory)]
     if extra_vars:
@@ -90,7 +95,7 @@ def run_playbook(
     proc = subprocess.run(  # noqa: S603 - our own command line
         cmd,
         stdin=subprocess.DEVNULL,
-        env=ansible_env(workdir, collections),
+        env={**ansible_env(workdir, collections), **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

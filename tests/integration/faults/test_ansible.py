@@ -79,18 +79,16 @@ def _password_hunt(password: str, texts: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.parametrize("outcome", ["success", "failure"])
-def test_password_never_in_output(
-    outcome: str, lab_host: Any, tmp_path: Path, monkeypatch: Any, matrix_record: Any
-) -> None:
+def test_password_never_in_output(outcome: str, lab_host: Any, tmp_path: Path, matrix_record: Any) -> None:
     host = lab_host(fleet_index=0)
     h.served_version(host)
     if outcome == "failure":
         host.set_faults(fail_start={"W3SVC": "noreport"})  # the failure path carries the host's output back
     password = host.password
     logfile = tmp_path / "ansible.log"
-    monkeypatch.setenv("ANSIBLE_LOG_PATH", str(logfile))
     t0 = time.monotonic()
-    run = run_adhoc(write_inventory(tmp_path / "inv.yml", host), host.name, ARGS, tmp_path, verbosity=3)
+    inventory = write_inventory(tmp_path / "inv.yml", host)
+    run = run_adhoc(inventory, host.name, ARGS, tmp_path, verbosity=3, env={"ANSIBLE_LOG_PATH": str(logfile)})
     res = result_of(run, host)
     texts = {
         "-vvv stdout": run.stdout,

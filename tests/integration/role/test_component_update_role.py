@@ -44,9 +44,17 @@ def audit(audit_dir: Path, host: Any) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(audit_dir.glob(f"{host.name}-*.json"))]
 
 
-def rollout(inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, **extra_vars: Any) -> Run:
+def rollout(
+    inventory: Path,
+    workdir: Path,
+    audit_dir: Path,
+    *,
+    check: bool = False,
+    env: dict[str, str] | None = None,
+    **extra_vars: Any,
+) -> Run:
     extra = {"rollout_audit_dir": str(audit_dir), **FAST, **extra_vars}
-    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check)
+    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check, env=env)
 
 
 def recap(run: Run) -> dict[str, dict[str, int]]:
@@ -402,12 +410,18 @@ def test_a_host_known_to_be_drained_is_brought_back_without_audit_records(lab, l
     assert (record["result"], record["drained_before"], record["drained_after"]) == ("unchanged", True, False)
 
 
-def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path, monkeypatch):
-    monkeypatch.setenv("ANSIBLE_SHOW_CUSTOM_STATS", "true")
+def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path):
     hosts = [lab_host(fleet_index=i) for i in range(4)]
     hosts[1].set_faults(wsman_down=True)
     audit_dir = tmp_path / "audit"
-    run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[2, 2], rollout_max_fail_percentage=0)
+    run = rollout(
+        lab_inventory(*hosts),
+        tmp_path,
+        audit_dir,
+        env={"ANSIBLE_SHOW_CUSTOM_STATS": "true"},
+        rollout_serial=[2, 2],
+        rollout_max_fail_percentage=0,
+    )
     assert run.rc != 0
     # max_fail_percentage counts the host that could not be reached: the second batch is never started.
     for host in hosts[2:]:
