@@ -150,7 +150,8 @@ def capture(host: Any, dest: str = SHOP_DLL, src: str = STAGED_DLL) -> Before:
 NET_SENTENCES = re.compile(
     r"service could not be (?:started|stopped)\.|The service did not report an error\."
     r"|A service specific error occurred: \d+\.|System error \d+ has occurred\.|service is not started\."
-    r"|The service is not responding to the control function\.|The dependency service",
+    r"|The service is not responding to the control function\.|The dependency service"
+    r"|The service is starting or stopping\.",
     re.IGNORECASE,
 )
 

@@ -95,11 +95,9 @@ def test_two_components_in_one_task_over_one_connection(lab, lab_host, lab_inven
         "verify_url": page(host),
         "verify_expect": r"component=Pricing version=2\.0\.0\.0",
     }
-    t0 = time.monotonic()
     run = run_adhoc(lab_inventory(host), host.name, args, tmp_path)
     res = run.result(host.name)
     assert run.rc == 0, run.stdout + run.stderr
-    two_components = handshakes(lab, host, t0)
     assert [c["dest"] for c in res["components"]] == [SHOP_DLL, PRICING]
     assert all(c["changed"] and c["method"] == "unload" for c in res["components"])
     assert res["method"] == "unload" and res["isolation"] == "out_of_process"
@@ -107,15 +105,30 @@ def test_two_components_in_one_task_over_one_connection(lab, lab_host, lab_inven
     assert undocumented(res) == set() and all(undocumented(c) == set() for c in res["components"])
     body = fetch(page(host))
     assert "component=ShopCart version=2.0.0.0" in body and "component=Pricing version=2.0.0.0" in body
-    # The second component adds no connection: a task with one component on a host of the same kind needs as
-    # many NTLM handshakes (401 answers: the anonymous probe and the challenge of each) as the task with two.
-    single = two_component_host(lab_host, 1)
-    t1 = time.monotonic()
-    one = run_adhoc(lab_inventory(single), single.name, {**args, "components": args["components"][:1]}, tmp_path)
-    assert one.rc == 0, one.stdout + one.stderr
-    assert two_components == handshakes(lab, single, t1) >= 1
     again = run_adhoc(lab_inventory(host), host.name, args, tmp_path)
     assert again.rc == 0 and again.result(host.name)["changed"] is False
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by issue 24: a second component costs a second NTLM handshake (each run_update closes its shell "
+    "and the next one authenticates again), although the docs say 'over one connection'",
+)
+def test_a_second_component_needs_no_second_connection(lab, lab_host, lab_inventory, tmp_path):
+    """A task with two components needs as many NTLM handshakes (401 answers: the anonymous probe and the
+    challenge of each) as the same task with only the first component, on a host of the same kind."""
+    args = {
+        "application": "/Shop",
+        "components": [{"src": STAGED_DLL, "dest": SHOP_DLL}, {"src": PRICING_NEW, "dest": PRICING}],
+    }
+    counts = []
+    for components in (args["components"], args["components"][:1]):
+        host = two_component_host(lab_host, 1)
+        t0 = time.monotonic()
+        run = run_adhoc(lab_inventory(host), host.name, {**args, "components": components}, tmp_path)
+        assert run.rc == 0, run.stdout + run.stderr
+        counts.append(handshakes(lab, host, t0))
+    assert counts[0] == counts[1] >= 1, f"handshakes with two components, with one: {counts}"
 
 
 def test_a_later_component_that_fails_rolls_back_the_one_before(lab, lab_host, lab_inventory, tmp_path):
