@@ -50,7 +50,8 @@ def matrix_record(request: pytest.FixtureRequest):
     def record(table: str, case_id: str, row: dict[str, Any]) -> None:
         data = json.loads(json.dumps({"table": table, "id": case_id, **row}, default=str))  # plain data for xdist
         props = request.node.user_properties
-        props[:] = [p for p in props if p[0] != ROW_KEY]
-        props.append((ROW_KEY, data))
+        same = (table, case_id)
+        props[:] = [p for p in props if p[0] != ROW_KEY or (p[1]["table"], p[1]["id"]) != same]
+        props.append((ROW_KEY, data))  # a test may record several rows (one per case it covers)
 
     return record
