@@ -31,6 +31,8 @@ _NORMALISE = [
     (re.compile(r"\b127\.\d+\.\d+\.\d+\b"), "<address>"),
     (re.compile(r"\bT\d+H\d{4}\b"), "<host>"),
     (re.compile(r"\bCAMP\d+\b"), "<host>"),
+    # ids the lab derives from the host's name (e.g. the pooled COM+ application of IIS 5)
+    (re.compile(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}", re.IGNORECASE), "{<guid>}"),
     (re.compile(r"(?<![\w:\\])/(?:tmp|work|home|root|usr|var|opt|etc|private|Users)/[\w./+-]*"), "<path>"),
     (re.compile(r"\d+\.\d+s\b"), "<n>s"),
     (re.compile(r"\.{2,}"), "..."),  # net.exe prints one dot per poll: the count depends on timing
