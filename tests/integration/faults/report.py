@@ -35,6 +35,8 @@ _NORMALISE = [
     (re.compile(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}", re.IGNORECASE), "{<guid>}"),
     (re.compile(r"(?<![\w:\\])/(?:tmp|work|home|root|usr|var|opt|etc|private|Users)/[\w./+-]*"), "<path>"),
     (re.compile(r"\d+\.\d+s\b"), "<n>s"),
+    # a kill on the host lands while net.exe stops one service or the next: which ones a recovery restarts varies
+    (re.compile(r"services started again: (?:none|\[[^\]]*\])"), "services started again: <services>"),
     (re.compile(r"\.{2,}"), "..."),  # net.exe prints one dot per poll: the count depends on timing
     (re.compile(r"\s+"), " "),
 ]
