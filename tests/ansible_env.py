@@ -28,7 +28,10 @@ def collections_path() -> Path:
 
 
 def ansible_env(workdir: Path, collections: Path | None = None) -> dict[str, str]:
-    env = dict(os.environ)
+    """The caller's environment without any ``ANSIBLE_*`` variable it exported (a user's
+    ``ANSIBLE_STDOUT_CALLBACK``, ``ANSIBLE_CONFIG`` or ``ANSIBLE_VAULT_PASSWORD_FILE`` must not change what the
+    tests see), plus the settings the tests run with."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("ANSIBLE_")}
     env.update(
         ANSIBLE_COLLECTIONS_PATH=str(collections or collections_path()),
         ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",

@@ -41,9 +41,13 @@ def run_adhoc(
     verbosity: int = 0,
     timeout: float = 240,
     module: str = MODULE,
+    env: dict[str, str] | None = None,
 ) -> Run:
     """``ansible <pattern> -m <module> -a <args>`` (by default legacy_iis.iis4.iis4_component); per-host results
-    from the tree callback."""
+    from the tree callback.
+
+    ``env``: settings for this run on top of :func:`tests.ansible_env.ansible_env` (which drops every ``ANSIBLE_*``
+    variable of the caller's environment, so a test sets them here)."""
     tree = workdir / f"tree-{len(list(workdir.glob('tree-*')))}"
     cmd = [str(BIN / "ansible"), pattern, "-i", str(inventory), "-m", module, "-t", str(tree)]
     cmd += ["-a", args if isinstance(args, str) else json.dumps(args)]
@@ -57,7 +61,7 @@ def run_adhoc(
     proc = subprocess.run(  # noqa: S603 - our own command line
         cmd,
         stdin=subprocess.DEVNULL,
-        env=ansible_env(workdir),
+        env={**ansible_env(workdir), **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -7,6 +7,13 @@ import sys
 
 from tests.ansible_env import collections_path
 
+# The fault matrix's collector: hooks of the process that runs the session (docs/fault-matrix.md check).
+from tests.integration.faults.collector import (  # noqa: F401 - pytest hooks, found by name
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
+
 
 def _ensure_stdin() -> None:
     """Ansible's forked workers detach from stdin and fail with EBADF when descriptor 0 is closed, as it can

@@ -54,9 +54,10 @@ class Scenario:
     timing: dict[str, Any] = field(default_factory=dict)
     host: dict[str, Any] = field(default_factory=dict)  # HostConfig overrides: how this host differs (issue 11)
     variations: list[str] = field(default_factory=list)
+    strategy: str = ""  # restart, unload, package or pool (campaign.strategy)
 
     def describe(self) -> str:
-        mode = "isolated" if self.fleet else "in-process"
+        mode = ("isolated" if self.fleet else "in-process") + (f" ({self.strategy})" if self.strategy else "")
         when = ""
         if self.trigger:
             t = self.trigger
@@ -132,6 +133,14 @@ KNOWN_DEFECTS: list[tuple[str, Signature]] = [
             any("OleMainThreadWndName" in v for v in violations) or "OleMainThreadWndName" in str(result.get("msg", ""))
         ),
     ),
+    (
+        "a batch file whose cmd.exe is killed on the host stays beside dest after the failed run (matrix case "
+        "killed-on-host-batch-inproc)",
+        lambda sc, result, violations: (
+            sc.fault == "killed_on_host"
+            and all(v.startswith("5: ") and ".iis4run.cmd is left beside dest" in v for v in violations)
+        ),
+    ),
 ]
 
 
@@ -198,6 +207,55 @@ def draw_variations(rnd: random.Random, sc: Scenario) -> None:
         sc.variations.append(f"kind:{kind}")
 
 
+# How the host releases the DLL (the module's method, strategies.py), as the scenario's host predicts it; a run
+# checks the prediction against the method the module reports.
+STRATEGY_METHODS = {
+    "restart": {"service_restart"},
+    "unload": {"unload"},
+    "package": {"package_shutdown", "mtxstop"},
+    "pool": {"pool_restart"},
+}
+WORKER_MODE_KINDS = ("w2k3", "w2k8r2", "w2k19")
+
+
+def strategy(sc: Scenario) -> str:
+    """restart (in-process), unload (isolated), package (a server package or IIS 5's pooled COM+ application) or
+    pool (IIS 6+ worker process isolation): what releases the DLL on the scenario's host without a fault."""
+    if sc.host.get("packages"):
+        return "package"
+    kind = sc.host.get("kind", "nt4")
+    if kind in WORKER_MODE_KINDS and not sc.host.get("iis5_isolation_mode"):
+        return "pool"
+    shop = (sc.host.get("sites") or default_host(sc.fleet, "127.0.0.2").sites)[0].apps[1]
+    return {0: "restart", 1: "unload", 2: "package"}[shop.app_isolated if shop.app_isolated is not None else sc.fleet]
+
+
+def outage_needle(sc: Scenario, strat: str) -> str:
+    """Text of the command line that releases the DLL (the outage line) for the strategy."""
+    if strat == "restart":
+        return "net stop"
+    if strat == "unload":
+        return "APPUNLOAD"
+    if strat == "package":
+        return "catalog shutdown"
+    return "AppPoolCommand" if sc.host.get("kind") == "w2k3" else "stop apppool"
+
+
+# Faults that only bite when IIS services are stopped and started (the restart path).
+RESTART_FAULTS = ("stuck_stop", "fail_start", "killed_on_host")
+
+
+def applicable(kind: str, strat: str, fallback: bool) -> bool:
+    """Can fault ``kind`` bite on a host whose strategy is ``strat``?  The restart path is there in-process, and
+    on an isolated host through the fallback (forced by an unload that frees nothing)."""
+    restart_path = strat == "restart" or (strat == "unload" and fallback)
+    if kind in RESTART_FAULTS:
+        return restart_path
+    if kind == "unload_noop":
+        return strat == "unload"
+    return True
+
+
 def draw(seed: int) -> Scenario:
     rnd = random.Random(seed)  # noqa: S311 - a reproducible test scenario, not a secret
     fleet = rnd.randrange(2)
@@ -220,19 +278,24 @@ def draw(seed: int) -> Scenario:
         "default_start": round(rnd.uniform(0.01, 0.12), 3),
         "net_give_up": 0.5,
     }
-    kinds = list(FAULT_WEIGHTS)
+    sc = Scenario(seed, fleet, services, stopped, rename, args, "none", timing=timing)
+    draw_variations(rnd, sc)
+    # The fault is drawn among those that can bite on this host (its strategy, known once the host is drawn).
+    strat = strategy(sc)
+    fallback = args.get("unload_fallback", True)
+    kinds = [k for k in FAULT_WEIGHTS if applicable(k, strat, fallback)]
     fault = rnd.choices(kinds, weights=[FAULT_WEIGHTS[k] for k in kinds])[0]
+    sc.fault = fault
     if fault == "regsvr32_fail" and not args.get("register"):
         args["register"] = True
-    sc = Scenario(seed, fleet, services, stopped, rename, args, fault, timing=timing)
-    draw_variations(rnd, sc)
-    # Where the restart path is taken: always in-process; isolated only through the fallback (forced here by
-    # an unload that frees nothing, for the faults that only bite on the restart path).
-    restart_path = fleet == 0
-    needs_restart = ("stuck_stop", "fail_start", "drop_during_outage", "killed_on_host")
-    if fleet == 1 and fault in needs_restart and args.get("unload_fallback", True):
+    # Where the restart path is taken: in-process; isolated only through the fallback (forced here by an
+    # unload that frees nothing, for the faults that only bite on the restart path).
+    restart_path = strat == "restart"
+    forced = fault in RESTART_FAULTS or (fault == "drop_during_outage" and rnd.random() < 0.5)
+    if strat == "unload" and fallback and forced:
         sc.faults["unload_noop"] = True
         restart_path = True
+    needle = "net stop" if restart_path else outage_needle(sc, strat)
     if fault == "stuck_stop":
         sc.faults["stuck_stop"] = [rnd.choice([s for s in running if s != "IISADMIN"] or ["W3SVC"])]
     elif fault == "fail_start":
@@ -255,7 +318,7 @@ def draw(seed: int) -> Scenario:
         if rnd.random() < 0.5:
             sc.faults["drop_after_requests"] = rnd.randint(0, 8)
         else:
-            sc.faults["drop_on_command"] = rnd.choice(["copy /b", "ENUM_ALL", "net start 2>&1&"])
+            sc.faults["drop_on_command"] = rnd.choice(GATHER_STAGE_LINES[strat])
     elif fault == "drop_during_outage" and restart_path:
         sc.trigger = {
             "service": rnd.choice(running),
@@ -263,29 +326,35 @@ def draw(seed: int) -> Scenario:
             "outage": round(rnd.uniform(0.2, 1.5), 2),
         }
     elif fault == "drop_during_outage":
-        sc.lose = {"needle": "APPUNLOAD", "when": rnd.choice(["after", "done"]), "nth": 1}
+        sc.lose = {"needle": needle, "when": rnd.choice(["after", "done"]), "nth": 1}
         if sc.lose["when"] == "after":
             sc.fault = "drop_at_outage_command"
     elif fault == "drop_after_start":
-        sc.lose = {"needle": "net stop" if restart_path else "APPUNLOAD", "when": "done", "nth": 1}
+        sc.lose = {"needle": needle, "when": "done", "nth": 1}
     elif fault == "drop_at_outage_command":
-        sc.faults["drop_on_command"] = "net stop" if restart_path else "APPUNLOAD"
+        sc.faults["drop_on_command"] = needle
     elif fault == "lost_outage_command":
-        sc.lose = {"needle": "net stop" if restart_path else "APPUNLOAD", "when": "before", "nth": 1}
+        sc.lose = {"needle": needle, "when": "before", "nth": 1}
     elif fault == "batch_write_answer_lost":
         args["cmdline_limit"] = 900
-        sc.lose = {"needle": ".iis4run.cmd", "when": "after", "nth": rnd.randint(1, 5)}
+        # a short sequence (unload, package, pool) takes two writes of the batch file, a restart more
+        sc.lose = {"needle": ".iis4run.cmd", "when": "after", "nth": rnd.randint(1, 3 if restart_path else 2)}
     elif fault == "wsman_down":
         sc.faults["wsman_down"] = True
-    elif fault == "killed_on_host" and restart_path:
+    elif fault == "killed_on_host":
         sc.trigger = {
             "service": rnd.choice(running),
             "state": rnd.choice(["STOPPED", "START_PENDING"]),
-            "kill": "net stop",
+            # the outage line, or the batch file it runs from when it is too long for one command line
+            "kill": ("net stop", ".iis4run.cmd"),
         }
-    elif fault == "killed_on_host":
-        sc.fault = "none"  # isolated, fallback off: no service transition to cut the unload line at
+    sc.strategy = strat
     return sc
+
+
+# Command lines of the gather and staging steps a connection can be dropped at, per strategy.
+_GATHER_STAGE = ["copy /b", "ENUM_ALL", "net start 2>&1&"]
+GATHER_STAGE_LINES = {"restart": _GATHER_STAGE, "unload": _GATHER_STAGE, "package": _GATHER_STAGE, "pool": ["copy /b"]}
 
 
 @dataclass
@@ -300,6 +369,22 @@ class RunReport:
     @property
     def unexplained(self) -> bool:
         return bool(self.violations) and self.known_defect is None
+
+
+def not_fired(sc: Scenario, host: Any, since: float, trig: h.Trigger | None, lose: h.LoseCommand | None) -> list[str]:
+    """``test:`` violations for each part of the drawn fault that did not take effect (the run then proves
+    nothing about that fault, so the campaign fails rather than count it)."""
+    bad = h.unbitten(host, sc.faults, since)
+    if trig is not None:
+        if not trig.fired:
+            bad.append(f"test: the trigger never fired ({sc.trigger}): the fault did not bite")
+        else:
+            bad += h.unbitten(host, trig.faults, since)
+            if isinstance(trig.action, h.kill_command) and not trig.action.killed:
+                bad.append(f"test: the trigger fired but no line with {trig.action.needle!r} was running to kill")
+    if lose is not None and not lose.fired:
+        bad.append(f"test: the lost command ({sc.lose}) never fired: the fault did not bite")
+    return bad
 
 
 def _outcome(result: dict[str, Any]) -> str:
@@ -331,21 +416,23 @@ def run_one(lab: Any, seed: int) -> RunReport:
     try:
         before = h.capture(host)
         before.served = h.served_version(host)
+        faults_set = time.monotonic()
         if sc.faults:
             host.set_faults(**sc.faults)
-        trig: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+        trig: h.Trigger | None = None
         if sc.trigger:
             t = sc.trigger
             action = h.kill_command(t["kill"]) if t.get("kill") else None
             if t.get("outage"):
                 action = h.network_outage(t["outage"])
             trig = h.Trigger(host, t["service"], t["state"], dict(t.get("faults") or {}), t.get("after"), action)
-        lose: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+        lose: h.LoseCommand | None = None
         if sc.lose:
             lose = h.LoseCommand(host, sc.lose["needle"], sc.lose["when"], sc.lose.get("nth", 1))
-        with trig, lose:
+        with trig or contextlib.nullcontext(), lose or contextlib.nullcontext():
             result = _safe_run(host, dict(sc.args))
-        violations = h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
+        violations = not_fired(sc, host, faults_set, trig, lose)
+        violations += h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
         host.reset_faults()
         if not h.wait_quiet(host, timeout=30):
             violations.append("host: did not settle after the faulted run")
@@ -357,6 +444,10 @@ def run_one(lab: Any, seed: int) -> RunReport:
         if record_left and not again.get("recovered"):
             violations.append("4: a state record was left, but the rerun does not report `recovered`")
         rerun = ("recovered, " if again.get("recovered") else "") + _outcome(again)
+        methods = {str(r.get("method")) for r in (result, again) if r.get("method") not in (None, "none")}
+        expected = STRATEGY_METHODS[sc.strategy] | ({"service_restart"} if sc.faults.get("unload_noop") else set())
+        if not methods & expected:
+            violations.append(f"test: the scenario expects the {sc.strategy} strategy, the module used {methods}")
         known = known_defect(sc, result, violations) if violations else None
         return RunReport(sc, _outcome(result), rerun, violations, known, time.monotonic() - started)
     finally:
@@ -368,14 +459,19 @@ class CampaignSummary:
     runs: int = 0
     violating: list[RunReport] = field(default_factory=list)
     known: list[RunReport] = field(default_factory=list)
-    faults: dict[str, int] = field(default_factory=dict)
+    faults: dict[str, int] = field(default_factory=dict)  # "<fault> / <strategy>": runs where it took effect
     outcomes: dict[str, int] = field(default_factory=dict)
+    not_fired: int = 0  # runs whose fault did not take effect (each also a violating run)
     seconds: float = 0.0
 
     def add(self, rep: RunReport) -> None:
         self.runs += 1
         self.seconds += rep.seconds
-        self.faults[rep.scenario.fault] = self.faults.get(rep.scenario.fault, 0) + 1
+        if any(v.startswith("test:") for v in rep.violations):
+            self.not_fired += 1
+        else:
+            key = f"{rep.scenario.fault} / {rep.scenario.strategy}"
+            self.faults[key] = self.faults.get(key, 0) + 1
         self.outcomes[rep.outcome] = self.outcomes.get(rep.outcome, 0) + 1
         if rep.unexplained:
             self.violating.append(rep)

@@ -1,23 +1,22 @@
-"""Fault matrix: import path for the module logic, and the collector that writes docs/fault-matrix.md.
+"""Fault matrix: import path for the module logic, and the ``matrix_record`` fixture (rows of docs/fault-matrix.md).
 
 The cases call ``run_update`` in-process, so ``ansible_collections.legacy_iis.iis4`` must be importable: the
 temporary collections tree the Ansible helpers build (a symlink to this checkout) goes first on sys.path.
 
-Every case hands its outcome to :func:`record`.  Records go to ``tests/output/fault-matrix/<run>/`` (one
-JSON file per case; pytest-xdist workers share the run id), and the session that finishes last with a
-record for EVERY case of the matrix writes the document.  A partial run (``-k``, ``--lf``, a crash) leaves
-the document alone.
+Every case hands its row to the ``matrix_record`` fixture.  The row travels with the test's own report (its
+``user_properties``, which pytest-xdist sends from the workers to the controlling process), so each row carries
+the test's real outcome (passed, failed, xfailed, xpassed) and is kept only when the test has run to its end.
+The controlling process collects the rows of this session only (tests/integration/faults/collector.py); when
+it holds a row for EVERY case of the matrix it renders the document and compares it with the committed
+docs/fault-matrix.md.  A difference fails the session (the new text is left in ``tests/output/fault-matrix.md``;
+``FAULT_MATRIX_UPDATE=1`` writes it to docs/ instead).  A partial run (``-k``, ``--lf``, a crash) checks nothing.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import os
 import sys
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,66 +38,20 @@ def _make_importable() -> None:
 
 _make_importable()
 
-from tests.integration.faults import report  # noqa: E402 - needs the import path above
+from tests.integration.faults.collector import ROW_KEY, note_summary  # noqa: E402,F401 - note_summary: re-export
 
 RECORDS_ROOT = REPO / "tests" / "output" / "fault-matrix"
-DOC = REPO / "docs" / "fault-matrix.md"
-
-
-def _run_id() -> str:
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not run:
-        run = os.environ.setdefault("IIS4_FAULT_MATRIX_RUN", time.strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8])
-    return run
-
-
-def run_dir() -> Path:
-    path = RECORDS_ROOT / _run_id()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def record(table: str, case_id: str, row: dict[str, Any]) -> None:
-    """Keep one row of the generated document (called by every case before it asserts)."""
-    data = {"table": table, "id": case_id, **row}
-    target = run_dir() / f"{table}--{case_id}.json"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    tmp.replace(target)
 
 
 @pytest.fixture
-def matrix_record():
+def matrix_record(request: pytest.FixtureRequest):
+    """``matrix_record(table, case_id, row)``: the row of the generated document for this test."""
+
+    def record(table: str, case_id: str, row: dict[str, Any]) -> None:
+        data = json.loads(json.dumps({"table": table, "id": case_id, **row}, default=str))  # plain data for xdist
+        props = request.node.user_properties
+        same = (table, case_id)
+        props[:] = [p for p in props if p[0] != ROW_KEY or (p[1]["table"], p[1]["id"]) != same]
+        props.append((ROW_KEY, data))  # a test may record several rows (one per case it covers)
+
     return record
-
-
-_SUMMARIES: list[str] = []
-
-
-def note_summary(text: str) -> None:
-    """Text for the end of the terminal report (the soak's violation count)."""
-    _SUMMARIES.append(text)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for text in _SUMMARIES:
-        terminalreporter.write_sep("=", "fault campaign")
-        terminalreporter.write_line(text)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    path = RECORDS_ROOT / _run_id()
-    if not path.is_dir():
-        return
-    rows = []
-    for f in sorted(path.glob("*.json")):
-        try:
-            rows.append(json.loads(f.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            return  # another worker is writing: it will find the complete set itself
-    if not report.complete(rows):
-        return
-    text = report.render(rows)
-    tmp = DOC.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(DOC)

@@ -149,12 +149,30 @@ def capture(host: Any, dest: str = SHOP_DLL, src: str = STAGED_DLL) -> Before:
     )
 
 
+# Sentences net.exe prints when a service does not start or stop (NT 4 message table; the lab prints the same).
+NET_SENTENCES = re.compile(
+    r"service could not be (?:started|stopped)\.|The service did not report an error\."
+    r"|A service specific error occurred: \d+\.|System error \d+ has occurred\.|service is not started\."
+    r"|The service is not responding to the control function\.|The dependency service"
+    r"|The service is starting or stopping\.",
+    re.IGNORECASE,
+)
+
+
+def host_text_in(why: str, result: dict[str, Any]) -> bool:
+    """Does ``why`` quote the host: a net.exe sentence, or a line (10 characters or more) of the host's output?"""
+    if NET_SENTENCES.search(why):
+        return True
+    lines = [ln.strip() for ln in str(result.get("host_output") or "").splitlines()]
+    return any(len(ln) >= 10 and not ln.startswith(("@@", "##")) and ln in why for ln in lines)
+
+
 def _named_with_text(result: dict[str, Any], svc: str) -> bool:
-    """Does the result name ``svc`` as not running, together with some text the host printed?"""
+    """Does the result name ``svc`` as not running, together with text the host printed about it?"""
     for entry in result.get("services_not_running") or []:
         text = entry if isinstance(entry, str) else str(entry)
         name, _sep, why = text.partition(":")
-        if name.strip().upper() == svc and len(why.strip()) >= 10:
+        if name.strip().upper() == svc and host_text_in(why, result):
             return True
     return False
 
@@ -337,16 +355,24 @@ class Trigger:
             self.host.machine.scm.listeners.remove(self)
 
 
-def kill_command(needle: str) -> Callable[[Any], None]:
-    """An action that terminates the host's running command lines containing ``needle`` (cmd.exe killed)."""
+class kill_command:  # noqa: N801 - used like the other actions (a function of the host)
+    """An action that terminates the host's running command lines containing ``needle`` (cmd.exe killed).
 
-    def action(host: Any) -> None:
+    ``needle`` may also be a tuple of texts (any of them).  ``killed`` counts the command lines it terminated:
+    0 after the run means the fault did not bite."""
+
+    def __init__(self, needle: str | tuple[str, ...]) -> None:
+        self.needle = needle
+        self.killed = 0
+
+    def __call__(self, host: Any) -> None:
+        needles = [self.needle] if isinstance(self.needle, str) else list(self.needle)
         for shell in list(host.wsman.shells.values()):
             for state in list(shell.commands.values()):
-                if needle.lower() in state.cmdline.lower() and not state.proc.done:
+                line = state.cmdline.lower()
+                if any(n.lower() in line for n in needles) and not state.proc.done:
                     state.proc.signal("terminate")
-
-    return action
+                    self.killed += 1
 
 
 class LoseCommand:
@@ -425,6 +451,40 @@ def network_outage(seconds: float) -> Callable[[Any], None]:
         threading.Thread(target=run, name="lab-outage", daemon=True).start()
 
     return action
+
+
+# Faults of tests.lab.machine.config.Faults that change how the host answers, not whether something fails: nothing
+# to see when they "bite".
+_NO_BITE = frozenset({"slow_responses"})
+
+
+def faults_bitten(host: Any, since: float) -> set[str]:
+    """The faults of :class:`tests.lab.machine.config.Faults` the lab reports as having taken effect on ``host`` since
+    ``since`` (``fault`` events with a ``fault`` name, logged where each fault makes something fail)."""
+    return {
+        str(e.detail["fault"])
+        for e in host.lab.log.events(host=host.name, kind="fault", since=since)
+        if e.detail.get("fault")
+    }
+
+
+def unbitten(host: Any, faults: dict[str, Any], since: float) -> list[str]:
+    """A ``test:`` violation for each fault in ``faults`` (set on the host at ``since``) that never took effect.
+
+    ``wsman_down`` leaves no event (the listener is closed, nothing reaches the host): it took effect when no
+    WS-Management request of the host was logged since."""
+    bitten = faults_bitten(host, since)
+    bad = []
+    for name, value in faults.items():
+        if name in _NO_BITE or value in (None, False, {}, [], ()):
+            continue
+        if name == "wsman_down":
+            if host.lab.log.events(host=host.name, kind="http", since=since):
+                bad.append("test: fault wsman_down was set but WS-Management requests reached the host")
+            continue
+        if name not in bitten:
+            bad.append(f"test: fault {name}={value!r} was set but never took effect (no lab event): it did not bite")
+    return bad
 
 
 def wait_quiet(host: Any, timeout: float = 60.0) -> bool:

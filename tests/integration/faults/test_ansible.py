@@ -25,7 +25,7 @@ from tests.ansible_env import BIN, ansible_env, collections_path
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.faults import harness as h
 from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
-from tests.lab.machine.dll import make_dll
+from tests.lab.machine.dll import dll_version, make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(240)]
 
@@ -79,18 +79,16 @@ def _password_hunt(password: str, texts: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.parametrize("outcome", ["success", "failure"])
-def test_password_never_in_output(
-    outcome: str, lab_host: Any, tmp_path: Path, monkeypatch: Any, matrix_record: Any
-) -> None:
+def test_password_never_in_output(outcome: str, lab_host: Any, tmp_path: Path, matrix_record: Any) -> None:
     host = lab_host(fleet_index=0)
     h.served_version(host)
     if outcome == "failure":
         host.set_faults(fail_start={"W3SVC": "noreport"})  # the failure path carries the host's output back
     password = host.password
     logfile = tmp_path / "ansible.log"
-    monkeypatch.setenv("ANSIBLE_LOG_PATH", str(logfile))
     t0 = time.monotonic()
-    run = run_adhoc(write_inventory(tmp_path / "inv.yml", host), host.name, ARGS, tmp_path, verbosity=3)
+    inventory = write_inventory(tmp_path / "inv.yml", host)
+    run = run_adhoc(inventory, host.name, ARGS, tmp_path, verbosity=3, env={"ANSIBLE_LOG_PATH": str(logfile)})
     res = result_of(run, host)
     texts = {
         "-vvv stdout": run.stdout,
@@ -347,8 +345,8 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
     ``at_once``: the rerun starts straight away, while the host is still running the outage line it was
     given (slow service starts make sure of the overlap); otherwise the rerun waits until the host is idle.
     """
-    # at_once: IIS Admin takes 8 s to start, so the rerun (Ansible needs a few seconds to get going) surely
-    # lands while the killed run's line is still starting it.
+    # at_once: IIS Admin takes 8 s to start, so the rerun (Ansible needs a few seconds to get going) lands while
+    # the killed run's line is still starting it (checked below from the lab's log).
     timing: dict[str, Any] = {"default_stop": 0.2, "default_start": 0.4, "net_give_up": 2.0}
     if at_once:
         timing["service_start"] = {"IISADMIN": 8.0}
@@ -358,13 +356,26 @@ def test_killed_controller_then_one_rerun(at_once: bool, lab_host: Any, tmp_path
     cmd, proc, fired, _output = _playbook_until_outage(host, tmp_path, lambda p: os.killpg(p.pid, signal.SIGKILL))
     assert fired, "IIS never went down: the playbook did not get to the outage"
     assert proc.returncode == -signal.SIGKILL, f"ansible-playbook ended on its own (rc {proc.returncode})"
+    killed_at = time.monotonic()
     record_at_kill = h.record_present(host)
     if not at_once:
         assert h.wait_quiet(host), "the host did not finish the outage line on its own"
+    rerun_started = time.monotonic()
     res = _rerun(cmd, tmp_path, host)
     rerun_stdout = res.pop("_stdout")
     assert h.wait_quiet(host)
     violations = h.check_converged(host, before, res, before.new_bytes)
+    if at_once:
+        # The rerun's first WS-Management request reached the host before IIS Admin was running again.
+        log = host.lab.log
+        first = min((e.t for e in log.events(host=host.name, kind="http", since=rerun_started)), default=None)
+        up = [
+            e.t
+            for e in log.events(host=host.name, kind="service", since=killed_at)
+            if e.detail.get("name") == "IISADMIN" and e.detail.get("new") == h.RUNNING
+        ]
+        if first is None or not up or first >= up[0]:
+            violations.append("test: the rerun did not reach the host while the killed run's line was starting IIS")
     if h.read_file(host, SHOP_DLL) not in (before.old_bytes, before.new_bytes):
         violations.append("1: dest is neither DLL after the rerun")
     outcome = "failed at step " + str(res.get("step")) if res["failed"] else "succeeded"
@@ -505,7 +516,7 @@ def test_interrupted_module_never_deletes_a_shell_whose_outage_runs(signum: int,
     assert running_now == running_before, f"{sorted(running_before - running_now)} stayed down"
     again = h.run_module(host, h.module_args(timeout=10))
     assert not again.get("failed"), again.get("msg")
-    assert h.served_version(host) is not None
+    assert h.served_version(host) == dll_version(h.read_file(host, STAGED_DLL)) == "2.0.0.0"
 
 
 def test_make_dll_versions_differ() -> None:

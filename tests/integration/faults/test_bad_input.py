@@ -137,6 +137,8 @@ def test_odd_but_legal_names_work_end_to_end(lab_host: Any, matrix_record: Any) 
     changed = [k for k, v in others.items() if after.get(k) != v]
     if changed:
         violations.append(f"other files changed: {changed}")
+    if h.read_file(host, dest) != before.new_bytes:
+        violations.append("dest does not hold the new DLL")
     matrix_record(
         "input",
         "odd-but-legal-names",
@@ -151,4 +153,3 @@ def test_odd_but_legal_names_work_end_to_end(lab_host: Any, matrix_record: Any) 
         },
     )
     assert not violations, violations
-    assert h.read_file(host, dest) == before.new_bytes

@@ -27,7 +27,9 @@ def _row(summary: campaign.CampaignSummary) -> dict[str, Any]:
         "runs": summary.runs,
         "violating_runs": len(summary.violating),
         "known_defect_runs": len(summary.known),
+        "known_defects": sorted({str(r.known_defect) for r in summary.known}),
         "faults": summary.faults,
+        "not_fired": summary.not_fired,
         "outcomes": summary.outcomes,
         "seconds": round(summary.seconds, 1),
         "violations": [f"seed {r.scenario.seed}: {v}" for r in summary.violating for v in r.violations],
@@ -62,6 +64,30 @@ def test_generator_is_deterministic_and_covers_every_fault() -> None:
     assert drawn >= set(campaign.FAULT_WEIGHTS), set(campaign.FAULT_WEIGHTS) - drawn
     modes = {(campaign.draw(s).fleet, campaign.draw(s).rename) for s in range(SOAK_SEED, SOAK_SEED + 200)}
     assert modes == {(0, False), (0, True), (1, False), (1, True)}
+
+
+def test_faults_are_drawn_only_where_they_can_bite() -> None:
+    """Issue 24: no fault is drawn on a host whose release strategy never meets it (an unload that does nothing on
+    an in-process host, a lost APPUNLOAD on a pool host); each run checks on the lab that its fault fired."""
+    restart_needles = {"net stop", ".iis4run.cmd"}
+    for seed in [*range(CAMPAIGN_SEED, CAMPAIGN_SEED + 50), *range(SOAK_SEED, SOAK_SEED + SOAK_RUNS)]:
+        sc = campaign.draw(seed)
+        where = sc.describe()
+        restart_path = sc.strategy == "restart" or bool(sc.faults.get("unload_noop"))
+        assert sc.strategy in campaign.STRATEGY_METHODS, where
+        if sc.faults.get("unload_noop"):
+            assert sc.strategy == "unload", where
+        if sc.fault in campaign.RESTART_FAULTS:
+            assert restart_path, where
+        needle = campaign.outage_needle(sc, sc.strategy)
+        if sc.lose and sc.lose["needle"] != ".iis4run.cmd":
+            assert sc.lose["needle"] == ("net stop" if restart_path else needle), where
+        if sc.trigger and sc.trigger.get("kill"):
+            assert set(sc.trigger["kill"]) == restart_needles and restart_path, where
+        if sc.fault == "drop_at_outage_command" and "drop_on_command" in sc.faults:
+            assert sc.faults["drop_on_command"] == ("net stop" if restart_path else needle), where
+    strategies = {campaign.draw(s).strategy for s in range(SOAK_SEED, SOAK_SEED + SOAK_RUNS)}
+    assert strategies == set(campaign.STRATEGY_METHODS)
 
 
 @pytest.mark.soak

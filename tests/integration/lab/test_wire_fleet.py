@@ -24,13 +24,6 @@ pytestmark = [pytest.mark.lab]
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def test_allocate_ips_skips_network_and_broadcast_octets():
     assert allocate_ips(3, "127.20.0.253") == ["127.20.0.253", "127.20.0.254", "127.20.1.2"]
     assert allocate_ips(1, "127.20.0.0") == ["127.20.0.2"]
@@ -41,39 +34,18 @@ def test_allocate_ips_skips_network_and_broadcast_octets():
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_two_hundred_hosts_start_fast_and_idle_cheaply(winrm_session):
-    from tests.lab.host import boot as Machine
-
+def test_two_hundred_hosts_share_one_event_loop_and_all_answer(winrm_session):
+    """200 hosts (800 listeners) run in the lab's one event loop and its small worker pool, not in a thread per
+    host or listener; every listener answers.  How fast they start and what they cost idle is measured by
+    ``make bench`` (timings are not asserted here)."""
     count = 200
     ips = allocate_ips(count, worker_base_ip(block=120))
     configs = default_fleet(count, ips)
-    machine_seconds = 0.0
-
-    def timed_machine(cfg, log):
-        nonlocal machine_seconds
-        t = time.perf_counter()
-        try:
-            return Machine(cfg, log)
-        finally:
-            machine_seconds += time.perf_counter() - t
-
-    rss_before = _rss_kib()
     threads_before = threading.active_count()
-    started = time.perf_counter()
-    lab = Lab(base_ip=ips[0], machine_factory=timed_machine).start(configs)
+    lab = Lab(base_ip=ips[0]).start(configs)
     try:
-        elapsed = time.perf_counter() - started
-        cpu_before = time.process_time()
-        time.sleep(2.0)  # idle
-        idle_cpu = time.process_time() - cpu_before
-        rss_after = _rss_kib()
         threads = threading.active_count() - threads_before
-        print(
-            f"\nlab: {count} hosts ({count * 4} listeners) started in {elapsed:.2f}s "
-            f"(machine models {machine_seconds:.2f}s, wire {elapsed - machine_seconds:.2f}s); "
-            f"idle: RSS +{(rss_after - rss_before) / 1024:.1f} MiB, +{threads} threads, "
-            f"{idle_cpu / 2.0 * 100:.1f}% CPU"
-        )
+        assert threads < count // 4, f"{threads} threads for {count} hosts"
         assert len(lab.hosts) == count
         # Every WS-Man listener answers (a 401 challenge), spot-check the web sites and a real session.
         for host in lab.hosts.values():

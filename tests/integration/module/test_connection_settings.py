@@ -52,6 +52,14 @@ def test_transports_are_tried_in_order(lab, lab_host, lab_inventory, tmp_path):
     res = run.results[host.name]
     assert run.rc == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert res["method"] == "unload"
+    # The order is the list's: with no transport that works (no certificate, a wrong password), the failure names
+    # each one tried, in that order.
+    for order in (["certificate", "ntlm"], ["ntlm", "certificate"]):
+        extra = ["-e", json.dumps({"ansible_winrm_transport": order, "ansible_password": "not-the-password"})]
+        run = run_adhoc(lab_inventory(host), host.name, ARGS, tmp_path, check=True, extra=extra)
+        msg = str(run.results[host.name].get("msg"))
+        assert run.rc != 0 and f"{order[0]}: " in msg and f"{order[1]}: " in msg, msg
+        assert msg.index(f"{order[0]}: ") < msg.index(f"{order[1]}: "), msg
 
 
 def test_progress_at_v(lab, lab_host, lab_inventory, tmp_path):

@@ -60,8 +60,12 @@ def test_register_runs_regsvr32_on_the_new_dll(lab, lab_host, lab_inventory, tmp
     host = lab_host(fleet_index=1)
     res = update(host, lab_inventory, tmp_path, register=True)
     assert res["changed"] is True
+    # The lab's regsvr32 registered the file at dest, and what it found there was the new DLL.
+    registration = host.machine.registrations.get(SHOP_DLL.lower())
+    assert registration is not None, host.machine.registrations
+    assert registration["registered"] is True and registration["version"] == "2.0.0.0", registration
     commands = [e.detail["line"] for e in lab.log.events(host=host.name, kind="command")]
-    assert any("regsvr32 /s" in line for line in commands)
+    assert any('regsvr32 /s "ShopCart.dll"' in line for line in commands), commands
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,9 @@ import pytest
 from tests.integration.ansible_helpers import run_adhoc
 from tests.integration.module.test_iis4_component import ARGS
 
+# The callback for the ad-hoc command (ad-hoc commands load callbacks only with ANSIBLE_LOAD_CALLBACK_PLUGINS).
+SUMMARY_ENV = {"ANSIBLE_CALLBACKS_ENABLED": "legacy_iis.iis4.rollout_summary", "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
+
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
 
@@ -18,10 +21,8 @@ def test_summary_table_and_audit_records(lab, lab_host, lab_inventory, tmp_path,
     down = lab_host(fleet_index=1)
     down.set_faults(wsman_down=True)
     audit = tmp_path / "audit"
-    monkeypatch.setenv("ANSIBLE_CALLBACKS_ENABLED", "legacy_iis.iis4.rollout_summary")
-    monkeypatch.setenv("ANSIBLE_LOAD_CALLBACK_PLUGINS", "1")  # ad-hoc commands load callbacks only then
     monkeypatch.setenv("ROLLOUT_SUMMARY_AUDIT_DIR", str(audit))
-    run = run_adhoc(lab_inventory(good, down), "all", ARGS, tmp_path)
+    run = run_adhoc(lab_inventory(good, down), "all", ARGS, tmp_path, env=SUMMARY_ENV)
     out = run.stdout
     assert "ROLLOUT SUMMARY (legacy_iis.iis4)" in out, out[-3000:]
     table = out[out.index("ROLLOUT SUMMARY") :]
@@ -36,10 +37,8 @@ def test_summary_table_and_audit_records(lab, lab_host, lab_inventory, tmp_path,
     assert records[down.name]["result"] == "unreachable"
 
 
-def test_a_dry_run_is_not_a_change(lab, lab_host, lab_inventory, tmp_path, monkeypatch):
+def test_a_dry_run_is_not_a_change(lab, lab_host, lab_inventory, tmp_path):
     host = lab_host(fleet_index=1)
-    monkeypatch.setenv("ANSIBLE_CALLBACKS_ENABLED", "legacy_iis.iis4.rollout_summary")
-    monkeypatch.setenv("ANSIBLE_LOAD_CALLBACK_PLUGINS", "1")  # ad-hoc commands load callbacks only then
-    run = run_adhoc(lab_inventory(host), host.name, ARGS, tmp_path, check=True)
+    run = run_adhoc(lab_inventory(host), host.name, ARGS, tmp_path, check=True, env=SUMMARY_ENV)
     table = run.stdout[run.stdout.index("ROLLOUT SUMMARY") :]
     assert " would change " in next(ln for ln in table.splitlines() if ln.startswith(host.name))

@@ -45,10 +45,17 @@ def audit(audit_dir: Path, host: Any) -> list[dict[str, Any]]:
 
 
 def rollout(
-    inventory: Path, workdir: Path, audit_dir: Path, *, check: bool = False, diff: bool = False, **extra_vars: Any
+    inventory: Path,
+    workdir: Path,
+    audit_dir: Path,
+    *,
+    check: bool = False,
+    diff: bool = False,
+    env: dict[str, str] | None = None,
+    **extra_vars: Any,
 ) -> Run:
     extra = {"rollout_audit_dir": str(audit_dir), **FAST, **extra_vars}
-    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check, diff=diff)
+    return run_playbook(PLAYBOOK, inventory, workdir, extra_vars=extra, check=check, diff=diff, env=env)
 
 
 def recap(run: Run) -> dict[str, dict[str, int]]:
@@ -424,12 +431,18 @@ def test_a_host_known_to_be_drained_is_brought_back_without_audit_records(lab, l
     assert (record["result"], record["drained_before"], record["drained_after"]) == ("unchanged", True, False)
 
 
-def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path, monkeypatch):
-    monkeypatch.setenv("ANSIBLE_SHOW_CUSTOM_STATS", "true")
+def test_an_unreachable_host_is_reported_and_stops_the_rollout(lab, lab_host, lab_inventory, tmp_path):
     hosts = [lab_host(fleet_index=i) for i in range(4)]
     hosts[1].set_faults(wsman_down=True)
     audit_dir = tmp_path / "audit"
-    run = rollout(lab_inventory(*hosts), tmp_path, audit_dir, rollout_serial=[2, 2], rollout_max_fail_percentage=0)
+    run = rollout(
+        lab_inventory(*hosts),
+        tmp_path,
+        audit_dir,
+        env={"ANSIBLE_SHOW_CUSTOM_STATS": "true"},
+        rollout_serial=[2, 2],
+        rollout_max_fail_percentage=0,
+    )
     assert run.rc != 0
     # Ansible's own status: unreachable, neither failed nor rescued (the recap, AWX and ignore_unreachable read it)
     assert recap(run)[hosts[1].name] == {"changed": 0, "unreachable": 1, "failed": 0}, run.stdout[-4000:]

@@ -154,10 +154,14 @@ class Catalog:
         if package is None:
             result = SHUTDOWN_MISSING
         elif package.shutdown_refused or self.config.faults.package_shutdown_refused:
+            if not package.shutdown_refused:
+                self.log.add(self.config.name, "fault", fault="package_shutdown_refused", package=package_id)
             result = SHUTDOWN_REFUSED
         elif iis_app is not None:
             # the application's (or the pooled applications') dllhost.exe goes, and with it the DLLs it loaded
             delay = None if self.config.faults.worker_keeps_dll else self.config.timing.worker_exit_delay
+            if delay is None:
+                self.log.add(self.config.name, "fault", fault="worker_keeps_dll", package=package_id)
             self.processes.retire(self.processes.mtx, iis_app, delay)
             result = SHUTDOWN_OK
         else:

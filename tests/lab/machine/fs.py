@@ -196,15 +196,23 @@ class FileSystem:
                 return True
         return False
 
+    def _bit(self, fault: str, path: str, hit: bool) -> bool:
+        """``hit``; when true, log that the fault ``fault`` of :class:`Faults` took effect at ``path``."""
+        if hit and self.log is not None:
+            self.log.add(self.host, "fault", fault=fault, path=path)
+        return hit
+
     def _denied(self, drive: str, parts: list[str]) -> bool:
-        return self._under(join_path(drive, parts).upper(), set(self.faults.access_denied))
+        key = join_path(drive, parts).upper()
+        return self._bit("access_denied", key, self._under(key, set(self.faults.access_denied)))
 
     def _unreadable(self, drive: str, parts: list[str]) -> bool:
-        return self._under(join_path(drive, parts).upper(), set(self.faults.unreadable))
+        key = join_path(drive, parts).upper()
+        return self._bit("unreadable", key, self._under(key, set(self.faults.unreadable)))
 
     def _foreign(self, drive: str, parts: list[str]) -> bool:
         key = join_path(drive, parts).upper()
-        return any(normalize(p) == key for p in self.faults.foreign_locks)
+        return self._bit("foreign_locks", key, any(normalize(p) == key for p in self.faults.foreign_locks))
 
     def _holders(self, node: _Node, drive: str, parts: list[str]) -> dict[str, bool]:
         holders = dict(self._locks.get(node.id, {}))
@@ -253,7 +261,7 @@ class FileSystem:
             self._note("attrib", self._full(drive, parts), attrs=node.attrs)
 
     def _need_space(self, grow: int, path: str) -> None:
-        if grow > 0 and (self.faults.disk_full or grow > self.free_bytes):
+        if grow > 0 and (self._bit("disk_full", path, self.faults.disk_full) or grow > self.free_bytes):
             raise FsError(112, path)
 
     def _touch_dir(self, d: _Dir | None) -> None:
@@ -394,7 +402,7 @@ class FileSystem:
                 raise FsError(32, str(path))
             old = node.data if isinstance(node, _File) else b""
             new = old + data if append else data
-            if self.faults.disk_full and data:
+            if self._bit("disk_full", str(path), self.faults.disk_full and bool(data)):
                 raise FsError(112, str(path))
             self._need_space(len(new) - len(old), str(path))
             self.free_bytes -= len(new) - len(old)

@@ -421,6 +421,7 @@ class Machine:
                     reason = "in-process application: DLLs stay in inetinfo.exe"
                 elif self.config.faults.unload_noop:
                     reason = "fault unload_noop"
+                    self.log.add(self.config.name, "fault", fault="unload_noop", app=key.path)
                 elif isolation == 2:
                     if self.config.appunload_recycles_pool:
                         ended = self._retire_app_process(POOLED)
@@ -443,6 +444,7 @@ class Machine:
     def worker_delay(self) -> float | None:
         """How long an IIS 5+ worker told to go takes to exit (None: never, ``Faults.worker_keeps_dll``)."""
         if self.config.faults.worker_keeps_dll:
+            self.log.add(self.config.name, "fault", fault="worker_keeps_dll")
             return None
         return self.config.timing.worker_exit_delay
 
@@ -504,6 +506,8 @@ class Machine:
                 return False
             self._set_pool_state(pool, 3 if transition > 0 else 4)
             delay = None if self.config.faults.pool_stop_stuck else self.worker_delay()
+            if self.config.faults.pool_stop_stuck:
+                self.log.add(self.config.name, "fault", fault="pool_stop_stuck", pool=pool.name)
             self.processes.retire(self.processes.workers, pool.name, delay)
             if transition > 0:
                 self.processes.after(transition, lambda: self._settle_pool(pool, 3, 4))
@@ -543,6 +547,7 @@ class Machine:
 
     def drain_time(self, pool: AppPoolConfig) -> float | None:
         if self.config.faults.worker_keeps_dll:
+            self.log.add(self.config.name, "fault", fault="worker_keeps_dll", pool=pool.name)
             return None
         timing = self.config.timing
         return max(0.0, min(timing.worker_drain, pool.shutdown_time_limit * timing.pool_time_scale))

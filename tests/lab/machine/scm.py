@@ -379,6 +379,8 @@ class ServiceControlManager:
             svc.failure = self.config.faults.fail_start.get(svc.name.upper()) or self.config.faults.fail_start.get(
                 svc.name
             )
+            if svc.failure:
+                self.log.add(self.config.name, "fault", fault="fail_start", service=svc.name, failure=svc.failure)
             duration = self.config.timing.start_time(svc.name)
             self._set(svc, START_PENDING, time.monotonic() + duration)
             self._schedule(duration)
@@ -455,6 +457,7 @@ class ServiceControlManager:
                 if svc.name.upper() in stuck_names:
                     if svc.deadline is not None:
                         svc.deadline = None  # hangs from now on
+                        self.log.add(self.config.name, "fault", fault="stuck_stop", service=svc.name)
                         self._schedule(_WATCH_INTERVAL)
                     svc.checkpoint += 1
                     continue

@@ -9,7 +9,8 @@ Output is text with CRLF line ends; the wire encodes it as code page 437.
 
 Where the NT 4.0 behaviour comes from:
 
-* ``tests/conformance/cmd-semantics.json``: real cmd.exe results (every case is a unit test).
+* ``tests/conformance/cmd-semantics.json``: cmd.exe results on which Wine's cmd.exe and Windows' agree
+  (provenance in tests/conformance/README.md; every case is a unit test).
 * KB 830473: 2047-character line limit on NT 4.0 / 2000, also for expanded lines and batch lines.
 * Unknown command: the NT 4 text and line break (:mod:`.messages`), exit code 1.
 * ``cmd /c`` quotes: only the "old behaviour" of the Windows 2000 ``cmd /?`` (see :mod:`.exec`).

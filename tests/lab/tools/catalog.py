@@ -53,6 +53,7 @@ def run_catalog_script(call: ProgramCall, script: str, text: str, op: str, args:
     catalog = machine.catalog
     lines = text.replace("\r\n", "\n").split("\n")
     if machine.config.faults.catalog_script_error:
+        machine.log.add(machine.config.name, "fault", fault="catalog_script_error", script=script)
         last = max((i for i, ln in enumerate(lines) if ln.strip()), default=0) + 1
         return _runtime_error(call, script, last, 1, "Invalid procedure call or argument")
     wanted, where = None, (1, 1)

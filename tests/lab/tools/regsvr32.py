@@ -56,6 +56,7 @@ def regsvr32_program(call: ProgramCall) -> int:
     forced = machine.config.faults.regsvr32_fail
     if forced is not None:
         rc = int(forced)
+        machine.log.add(machine.config.name, "fault", fault="regsvr32_fail", path=full, exit_code=rc)
     if rc == 0:
         with machine.lock:
             machine.registrations[full.lower()] = {

@@ -1,8 +1,12 @@
-"""Every real cmd.exe result in tests/conformance/cmd-semantics.json, run through the lab's cmd.exe."""
+"""Every case of tests/conformance/cmd-semantics.json, run through the lab's cmd.exe.
+
+The cases are cmd.exe results on which Wine 8's cmd.exe and Windows' agree (``source`` of each case, explained
+in tests/conformance/README.md), not captures of NT 4.0."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,16 @@ def test_conformance(case):
     assert out == case["stdout"]
     assert err == case["stderr"]
     assert rc & 0xFF == case["rc"]
+
+
+README = CONFORMANCE.parent / "README.md"
+
+
+def test_every_case_names_a_documented_source():
+    documented = set(re.findall(r"^\| `([\w-]+)` \|", README.read_text(encoding="utf-8"), re.MULTILINE))
+    assert documented
+    for case in CASES:
+        assert case.get("source") in documented, case["id"]
 
 
 def test_exit_codes_are_the_windows_values():

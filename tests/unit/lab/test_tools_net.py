@@ -215,4 +215,9 @@ def test_default_host_shape_is_what_the_tests_assume():
     cfg = default_host(0, "127.0.0.2")
     assert cfg.services == ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"]
     assert not cfg.sites[0].apps[1].isolated
-    assert isinstance(HostConfig(sites=[SiteConfig(apps=[AppConfig("/")])]), HostConfig)
+    isolated = default_host(1, "127.0.0.3")
+    assert isolated.services == ["IISADMIN", "W3SVC"] and isolated.sites[0].apps[1].isolated
+    assert "NNTPSVC" in default_host(4, "127.0.0.6").services
+    bare = HostConfig(sites=[SiteConfig(apps=[AppConfig("/")])])
+    assert bare.services == ["IISADMIN", "W3SVC"] and bare.kind == "nt4"
+    assert bare.sites[0].apps[0].app_isolated is None  # no isolation given: not an application root

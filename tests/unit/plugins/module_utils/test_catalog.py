@@ -1,6 +1,7 @@
 """The catalog step's answers and the plan they lead to, from recordings of lab hosts (no lab, no host).
 
-``recorded/catalog_*.txt``: what the catalog step printed on packages.yaml hosts: MTS with tlist (PKG04, after
+``recorded/catalog_*.txt``: what the catalog step printed on LAB hosts of packages.yaml (the lab's model of the
+MTS / COM+ catalog and of cscript, not output of a real host; recorded/README.md): MTS with tlist (PKG04, after
 requests to /Shop and /Orders), COM+ with tasklist (PKG08), MTS whose catalog script fails (PKG01 with the
 fault), and a host without any catalog object.
 """

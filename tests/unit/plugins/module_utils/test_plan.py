@@ -1,8 +1,10 @@
 """The plan is computed from recorded facts alone: no lab, no host.
 
-``recorded/gather_*.txt`` is what the gather line printed on lab hosts of the default fleet (two in-process,
-two isolated); the plan made from it must choose the right strategy, stop and start the right services in
-the right order, and carry every command a real run would send.
+``recorded/gather_*.txt`` is what the gather line printed on LAB hosts of the default fleet (two in-process,
+two isolated): the lab's model of NT 4.0, not output of a real host (recorded/README.md).  The plan made from
+it must choose the right strategy, stop and start the right services in the right order, and carry every
+command a real run would send.  ``test_real_format_sections_read_like_the_lab_ones`` puts verbatim captures
+of real Windows machines (tests/conformance/captures) in place of the lab's sections.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def facts_of(name: str):
 
 
 def recorded(name: str) -> str:
-    """A recording as the host printed it (stored with LF line ends, sent with CRLF)."""
+    """A recording of a LAB host's output as the lab printed it (stored with LF line ends, sent with CRLF)."""
     return (RECORDED / name).read_text(encoding="utf-8").replace("\n", "\r\n")
 
 
@@ -65,6 +67,41 @@ def test_facts_read_from_a_recorded_gather():
     assert facts.record is None
     assert facts.src is not None and facts.src.size == 28672
     assert facts.metabase is not None and 1 in facts.metabase.sites()
+
+
+CAPTURES = Path(__file__).resolve().parents[2] / "conformance" / "captures"
+
+
+def _capture_output(rel: str, prefix: str = "") -> str:
+    """The output lines of a real capture (comment prefix, prompt lines and the echoed command removed), CRLF."""
+    lines = []
+    for line in (CAPTURES / rel).read_text(encoding="cp437").splitlines():
+        line = line.removeprefix(prefix)
+        if line.lower().startswith(("c:\\>", "c:\\windows\\system32>")) or line.strip() in ("net start",):
+            continue
+        if line.lower().startswith("c:\\>copy"):
+            break
+        lines.append(line)
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _replace_section(text: str, name: str, body: str) -> str:
+    start = text.index(f"@@{name}\r\n") + len(f"@@{name}\r\n")
+    end = start + text[start:].index("@@")
+    return text[:start] + body + text[end:]
+
+
+def test_real_format_sections_read_like_the_lab_ones():
+    """Real captures (Windows Server 2012 R2 ``net start``, a real ``dir`` of one file; captures/index.json) in
+    place of the lab's sections: the facts read from them are what the captures say."""
+    text = recorded(INPROC)
+    text = _replace_section(text, "src", _capture_output("dir/2.txt", "//"))
+    real_net = _capture_output("net_start/1.txt")
+    text = _replace_section(text, "net", real_net)
+    facts = read_facts(text, ADSUTIL)
+    assert facts.src is not None and facts.src.size == 12994248  # "12,994,248" in the real dir listing
+    # the 2012 R2 host runs no IIS service: none is taken as running, although the list was read
+    assert "These Windows services are started:" in real_net and facts.running == ()
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in RECORDED.glob("gather_*.txt")))

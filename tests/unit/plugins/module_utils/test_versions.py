@@ -1,7 +1,8 @@
 """Later Windows and IIS versions (issue 13): what ``ver`` says, the tools of IIS 6 and 7+, and the plan.
 
 Formats from the IIS 5-7 facts (ver lines, appcmd lists, iisapp, APPGETSTATUS, "not set at this node");
-the plans are made from recorded NT 4 facts with the version and the metabase (or appcmd's lists) replaced.
+the plans are made from recorded NT 4 facts (output of a LAB host, recorded/README.md) with the version and the
+metabase (or appcmd's lists) replaced.
 """
 
 from __future__ import annotations
