@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils import catalog
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host import catalog
 
 WINE = shutil.which("wine")
 pytestmark = pytest.mark.skipif(WINE is None, reason="Wine is not installed (Debian package 'wine')")

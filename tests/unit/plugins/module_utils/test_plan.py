@@ -69,7 +69,7 @@ def test_facts_read_from_a_recorded_gather():
     assert facts.metabase is not None and 1 in facts.metabase.sites()
 
 
-CAPTURES = Path(__file__).resolve().parents[2] / "conformance" / "captures"
+CAPTURES = Path(__file__).resolve().parents[3] / "conformance" / "captures"
 
 
 def _capture_output(rel: str, prefix: str = "") -> str:
