@@ -1,8 +1,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for legacy_iis.iis4.iis4_component_info: reads the host from the controller, changing nothing.
 
-The connection is built exactly as for legacy_iis.iis4.iis4_component (the task's ``winrm`` connection plugin
-and its option handling; see that action plugin); only what is sent differs: read-only questions
+The connection is built exactly as for legacy_iis.iis4.iis4_component, through the same adapter of the task's
+``winrm`` connection plugin and its option handling; only what is sent differs: read-only questions
 (``plugins/module_utils/info.py``).  Check mode changes nothing here either, so the task runs the same way.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import _WINRM_CONNECTIONS
-from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import ActionModule as ComponentAction
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_plugin import WinRMPlugin
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (
     ConnectionOptions,
     WinRMRunner,
@@ -32,33 +32,37 @@ display = Display()
 MODULE = "legacy_iis.iis4.iis4_component_info"
 
 
-class ActionModule(ComponentAction):
+class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = info_accepted_names()
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
-        result = super(ComponentAction, self).run(tmp, task_vars)  # ActionBase.run: the common checks
+        result = super().run(tmp, task_vars)  # ActionBase.run: the common checks
         del tmp
 
-        validated = ArgumentSpecValidator(INFO_FULL_SPEC, **INFO_SPEC_KWARGS).validate(dict(self._task.args))
-        if validated.error_messages:
-            raise AnsibleActionFail("invalid input: " + "; ".join(validated.error_messages))
-        params = validated.validated_parameters
+        try:
+            _validated, params = self.validate_argument_spec(INFO_FULL_SPEC, **INFO_SPEC_KWARGS)
+        except AnsibleActionFail as exc:
+            raise AnsibleActionFail(f"invalid input: {exc.message}") from None
 
-        connection = self._connection_name()
-        if params.get("winrm_host") and connection not in _WINRM_CONNECTIONS:
+        plugin = WinRMPlugin(self._connection)
+        if params.get("winrm_host") and not plugin.is_winrm:
             result.update(self._execute_module(module_name=MODULE, task_vars=task_vars))
             return result
-        if connection not in _WINRM_CONNECTIONS and not params.get("winrm_host"):
+        if not plugin.is_winrm and not params.get("winrm_host"):
             raise AnsibleActionFail(
-                f"{MODULE} talks WinRM to the host, but this host's connection is {connection!r}; set "
+                f"{MODULE} talks WinRM to the host, but this host's connection is {plugin.name!r}; set "
                 "ansible_connection=winrm for it, or pass winrm_host and the other winrm_* options"
             )
         if params.get("winrm_host"):
             options = ConnectionOptions.from_module_params(params)
         else:
-            options = self._connection_options(task_vars)
+            options = plugin.connection_options(
+                lambda: boolean(
+                    plugin.extra_var(task_vars, "allow_unencrypted", self._templar.template, False), strict=False
+                )
+            )
             if params.get("allow_unencrypted"):
                 options.allow_unencrypted = True
         try:
