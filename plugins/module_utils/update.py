@@ -85,6 +85,7 @@ class ComponentUpdate:
             facts = self._recover_first(facts)
         if self.p.reverting:
             facts = self._revert_to_newest_backup(facts)
+        self._fresh_backup_name(facts)
         check_host_inputs(facts, self.paths, self.session)
         # Who owns and who holds the DLL: only asked when there is something to update.
         catalog = gather_catalog(self.session, self.paths) if facts.dest is not None and not facts.identical else None
@@ -143,6 +144,21 @@ class ComponentUpdate:
         self.result["msg"] = self._reverting_text("restored") + self.result.get("msg", "")
         return self.report.finish(t0, self.runner)
 
+    def _fresh_backup_name(self, facts: HostFacts) -> None:
+        """This run's backup name is already a file beside dest (a backup made in this same UTC second, which a
+        revert leaves in place): take the next second's name."""
+        taken = {name.lower() for name in facts.backups}
+        while self.paths.backup_name.lower() in taken:
+            later = datetime.datetime.strptime(self.paths.stamp, "%Y%m%d%H%M%S") + datetime.timedelta(seconds=1)
+            self._retarget(dataclasses.replace(self.paths, stamp=later.strftime("%Y%m%d%H%M%S")))
+
+    def _retarget(self, paths: Paths) -> None:
+        """Name other files (a revert's src, the next second's backup) everywhere the run keeps its paths."""
+        self.paths = paths
+        self.p = dataclasses.replace(self.p, src=paths.src)
+        self.report.paths = paths
+        self.target = dataclasses.replace(self.target, paths=paths)
+
     def _reverting_text(self, verb: str) -> str:
         return f"{verb} the backup {self.paths.src}: " if self.p.reverting else ""
 
@@ -157,10 +173,7 @@ class ComponentUpdate:
                 "when backup is on): nothing was stopped or changed",
             )
         src = f"{self.paths.dest_dir}\\{facts.backups[-1]}"
-        self.paths = dataclasses.replace(self.paths, src=src)
-        self.p = dataclasses.replace(self.p, src=src)
-        self.report.paths = self.paths
-        self.target = dataclasses.replace(self.target, paths=self.paths)
+        self._retarget(dataclasses.replace(self.paths, src=src))
         self.result["restored_backup"] = src
         return self.gather()
 

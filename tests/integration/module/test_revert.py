@@ -59,7 +59,7 @@ def test_revert_serves_the_old_version_by_the_same_strategy_and_can_be_undone(la
 
     # Undone: the kept DLL is a src like any other.
     undo = h.run_module(host, {**UPDATE, "src": revert["backup_file"]})
-    assert not undo.get("failed") and undo["changed"] is True, undo
+    assert not undo.get("failed") and undo["changed"] is True, undo.get("msg")
     assert served_version(host) == "2.0.0.0"
 
 
