@@ -26,7 +26,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import UNTO
 
 #: The audit record names the role reads: <host>-<UTC time>.json
 _RECORD = r"-[0-9]{8}T[0-9]{6}(?:[.][0-9]+)?Z[.]json$"
-_ROLE_ONLY = ("health_url", "health_expect")
+_ROLE_ONLY = ("health_url", "health_expect", "revert_expect")
 #: The module results the role registers (kept by Ansible also for a host it could not reach)
 _REGISTERED = ("_component_update_plan", "_component_update_apply")
 
@@ -34,10 +34,12 @@ _REGISTERED = ("_component_update_plan", "_component_update_apply")
 # -- the component list --------------------------------------------------------------------------------------
 
 
-def component_update_entries(components: Sequence[Mapping[str, Any]], base_url: str = "") -> list[dict[str, Any]]:
+def component_update_entries(
+    components: Sequence[Mapping[str, Any]], base_url: str = "", state: str = "present"
+) -> list[dict[str, Any]]:
     """The module's ``components`` from the role's list: application as a list, verify_url from health_url or
     ``base_url`` + the first application path + ``/`` ("" turns the check off), verify_expect from
-    health_expect."""
+    health_expect (from revert_expect for ``state=reverted``: the page then shows the old version)."""
     out = []
     for comp in components or []:
         apps = comp.get("application", "/")
@@ -46,7 +48,8 @@ def component_update_entries(components: Sequence[Mapping[str, Any]], base_url: 
         if url is None:
             url = f"{base_url.rstrip('/')}{apps[0].rstrip('/')}/" if base_url else ""
         entry = {k: v for k, v in comp.items() if k not in _ROLE_ONLY}
-        entry.update(application=apps, verify_url=url or "", verify_expect=comp.get("health_expect") or None)
+        expect = comp.get("revert_expect" if state == "reverted" else "health_expect") or None
+        entry.update(application=apps, verify_url=url or "", verify_expect=expect)
         out.append(entry)
     return out
 
@@ -211,8 +214,9 @@ def _component_row(
     changed = bool(done and done.get("changed") and not (done.get("failed") and done.get("step") in UNTOUCHED_STEPS))
     url = entry.get("verify_url") or ""
     return {
-        "src": entry.get("src"),
+        "src": r.get("src") or entry.get("src"),
         "dest": entry.get("dest"),
+        "restored_backup": r.get("restored_backup") or "",  # state=reverted: the backup put back (or already on)
         "applications": [a.get("path", "") for a in r.get("applications") or []],
         "changed": changed,
         "isolation": r.get("isolation") or "-",

@@ -46,6 +46,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "verify_timeout": {"type": "int", "default": DEFAULT_VERIFY_TIMEOUT},
     "verify_validate_certs": {"type": "bool", "default": True},
     "rollback": {"type": "bool", "default": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "reverted"]},
 }
 
 #: Per-DLL options an entry of ``components`` may set (the task's own value applies where it does not).
@@ -69,7 +70,7 @@ PER_COMPONENT = (
 COMPONENT_OPTIONS: dict[str, Any] = {
     name: {k: v for k, v in ARGUMENT_SPEC[name].items() if k != "default"} for name in PER_COMPONENT
 }
-COMPONENT_OPTIONS["src"]["required"] = COMPONENT_OPTIONS["dest"]["required"] = True
+COMPONENT_OPTIONS["dest"]["required"] = True  # src too with state=present (checked by params.Params)
 ARGUMENT_SPEC["components"] = {"type": "list", "elements": "dict", "options": COMPONENT_OPTIONS}
 
 CONNECTION_SPEC: dict[str, Any] = {
@@ -94,8 +95,8 @@ FULL_SPEC: dict[str, Any] = {**ARGUMENT_SPEC, **CONNECTION_SPEC}
 #: Rules between options, for AnsibleModule(**SPEC_KWARGS) and ArgumentSpecValidator(**SPEC_KWARGS).
 SPEC_KWARGS: dict[str, Any] = {
     "required_by": {"winrm_password": ["winrm_user"]},
-    "required_one_of": [["src", "components"], ["dest", "components"]],
-    "required_together": [["src", "dest"]],
+    "required_one_of": [["dest", "components"]],
+    "required_if": [["state", "present", ["src", "components"], True]],
     "mutually_exclusive": [["src", "components"], ["dest", "components"]],
 }
 

@@ -95,7 +95,9 @@ class CommandTooLongError(IIS4Error, ValueError):
 UNREACHABLE_KINDS = frozenset(["unreachable", "auth", "certificate"])
 
 #: Steps up to and including staging: a component that failed there never had dest replaced.
-UNTOUCHED_STEPS = frozenset(["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage"])
+UNTOUCHED_STEPS = frozenset(
+    ["validate", "connect", "gather", "detect", "compare", "catalog", "holders", "stage", "revert"]
+)
 
 
 class HostError(IIS4Error):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._cmd.paths import LONGEST_SUFFIX
+from ._cmd.paths import LONGEST_REVERT_SUFFIX, LONGEST_SUFFIX
 from ._cmd.validate import MAX_PATH_LENGTH, validate_app_path, validate_site, validate_windows_path
 from ._host.services import IIS_SERVICES
 from .argspec import DEFAULT_ADSUTIL, DEFAULT_CMDLINE_LIMIT, DEFAULT_KEEP_BACKUPS, DEFAULT_SITE, DEFAULT_TIMEOUT
@@ -39,19 +39,30 @@ class Params:
     cmdline_limit: int
     package_restart: bool = False
     cmdline_limit_auto: bool = False  # not given: 2047 until ``ver`` shows XP or later (8191)
+    state: str = "present"  # reverted: put back the newest backup beside dest (src is then that backup)
+
+    @property
+    def reverting(self) -> bool:
+        return self.state == "reverted"
 
     @classmethod
     def from_module_params(cls, p: dict[str, Any]) -> Params:
         """Validate everything that can be validated without the host.  Raises InputError."""
-        if not p.get("src") or not p.get("dest"):
+        state = p.get("state") or "present"
+        if state not in ("present", "reverted"):
+            raise InputError("state", f"{state!r}: use present or reverted")
+        reverting = state == "reverted"
+        if not p.get("dest") or not (p.get("src") or reverting):
             raise InputError("src", "src and dest are both needed (or a list of components)")
-        src = validate_windows_path(p["src"], "src", allow_unc=True)
         dest = validate_windows_path(p["dest"], "dest", allow_unc=False)
-        if len(dest) + LONGEST_SUFFIX > MAX_PATH_LENGTH:
+        # A revert chooses its src on the host (the newest backup beside dest); until then src names dest itself.
+        src = dest if reverting else validate_windows_path(p["src"], "src", allow_unc=True)
+        longest = max(LONGEST_SUFFIX, LONGEST_REVERT_SUFFIX if reverting else 0)
+        if len(dest) + longest > MAX_PATH_LENGTH:
             raise InputError(
                 "dest", f"path is too long to keep a backup beside it ({len(dest)} characters; MAX_PATH is 260)"
             )
-        if src.lower() == dest.lower():
+        if not reverting and src.lower() == dest.lower():
             raise InputError("src", "src and dest are the same file")
         site = validate_site(p.get("site") or DEFAULT_SITE)
         apps = [validate_app_path(a, "application") for a in (p.get("application") or ["/"])]
@@ -83,6 +94,7 @@ class Params:
             cmdline_limit=limit,
             package_restart=bool(p.get("package_restart", False)),
             cmdline_limit_auto=p.get("cmdline_limit") is None,
+            state=state,
         )
 
 

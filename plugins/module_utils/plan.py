@@ -103,7 +103,8 @@ class Plan:
 def stage_step(swap: Swap, facts: HostFacts, params: Params, method: str, services: list[str], *extra: str) -> Step:
     """The ``stage`` step: prune old backups, clear a read-only dest, stage, write the record (``extra`` lines
     added), and swap now where the host allows it."""
-    prune = swap.prune(facts.backups, params.keep_backups)
+    # A revert makes no <name>.<stamp>.bak (it keeps the DLL it replaces as .rev.bak) and restores from the newest.
+    prune = [] if params.reverting else swap.prune(facts.backups, params.keep_backups)
     readonly = bool(facts.dest_readonly and facts.dest is not None)
     return Step("stage", tuple(swap.stage(method, services, prune, readonly, extra)))
 

@@ -110,7 +110,7 @@ class Rollout:
             if self.many:
                 self.progress(f"component {i + 1} of {len(self.specs)}: {spec['dest']}")
             res = update(want, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
-            res["src"], res["dest"] = spec["src"], spec["dest"]
+            res["src"], res["dest"] = res.get("restored_backup") or spec.get("src"), spec["dest"]
             self.results.append(res)
             if res.get("failed"):
                 break
@@ -183,7 +183,9 @@ class Rollout:
             self.progress(f"rollback: putting {res['backup_file']} back as {res['dest']}")
             # The same options with the backup as src (a path this module made: nothing to validate again).
             back = update(
-                dataclasses.replace(want, src=res["backup_file"], backup=False), self.runner, progress=self.progress
+                dataclasses.replace(want, src=res["backup_file"], backup=False, state="present"),
+                self.runner,
+                progress=self.progress,
             )
             res["rollback"] = {
                 "ok": not back.get("failed"),

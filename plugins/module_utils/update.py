@@ -15,11 +15,12 @@ controller goes away.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import time
 from typing import Any
 
-from ._cmd.paths import Paths
+from ._cmd.paths import REVERTED_TAG, Paths
 from ._cmd.swap import Swap
 from ._host.catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
 from ._host.facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather
@@ -44,12 +45,13 @@ class ComponentUpdate:
         self.check_mode = check_mode
         self.diff = diff
         now = datetime.datetime.now(datetime.UTC)
-        self.paths = Paths(params.src, params.dest, now.strftime("%Y%m%d%H%M%S"))
+        tag = REVERTED_TAG if params.reverting else ""
+        self.paths = Paths(params.src, params.dest, now.strftime("%Y%m%d%H%M%S"), tag=tag)
         if self.paths.backup.lower() == params.src.lower():
             # A rollback from a backup made in this same second (rollout.py): its own backup name would be the
             # file it restores from.
             later = now + datetime.timedelta(seconds=1)
-            self.paths = Paths(params.src, params.dest, later.strftime("%Y%m%d%H%M%S"))
+            self.paths = Paths(params.src, params.dest, later.strftime("%Y%m%d%H%M%S"), tag=tag)
         self.report = Report(self.paths)
         self.result = self.report.result
         # What the host is, beside what the user wants: refined by each gather, never written into ``p``.
@@ -81,6 +83,9 @@ class ComponentUpdate:
         facts = self.gather()
         if facts.record:
             facts = self._recover_first(facts)
+        if self.p.reverting:
+            facts = self._revert_to_newest_backup(facts)
+        self._fresh_backup_name(facts)
         check_host_inputs(facts, self.paths, self.session)
         # Who owns and who holds the DLL: only asked when there is something to update.
         catalog = gather_catalog(self.session, self.paths) if facts.dest is not None and not facts.identical else None
@@ -117,12 +122,16 @@ class ComponentUpdate:
             }
         if facts.identical:
             self.result["msg"] = f"{self.paths.dest} already matches {self.paths.src} byte for byte; nothing to do"
+            if self.p.reverting:
+                self.result["msg"] = f"{self.paths.dest} is already the backup {self.paths.src}; nothing to revert"
             return self.report.finish(t0, self.runner)
         restart = plan.strategy.stops_services
         self.result.update(changed=True, method=plan.method)
         self.report.set_services(plan.stops if restart else [], plan.starts if restart else [])
         if self.check_mode:
-            self.result["msg"] = prediction(plan, self.paths, self.p.unload_fallback)
+            self.result["msg"] = self._reverting_text("would restore") + prediction(
+                plan, self.paths, self.p.unload_fallback
+            )
             self.result["commands"] = plan.commands(self.paths, self.target.cmdline_limit)
             if plan.fallback is not None:
                 self.result["fallback_commands"] = plan.fallback_commands(self.paths, self.target.cmdline_limit)
@@ -132,7 +141,41 @@ class ComponentUpdate:
         stage = self._stage(plan)
         self.result["backup_file"] = self.paths.backup if self.p.backup else None
         plan.strategy.release(ReleaseRun(self.p, self.target, self.session, self.report, plan, stage))
+        self.result["msg"] = self._reverting_text("restored") + self.result.get("msg", "")
         return self.report.finish(t0, self.runner)
+
+    def _fresh_backup_name(self, facts: HostFacts) -> None:
+        """This run's backup name is already a file beside dest (a backup made in this same UTC second, which a
+        revert leaves in place): take the next second's name."""
+        taken = {name.lower() for name in facts.backups}
+        while self.paths.backup_name.lower() in taken:
+            later = datetime.datetime.strptime(self.paths.stamp, "%Y%m%d%H%M%S") + datetime.timedelta(seconds=1)
+            self._retarget(dataclasses.replace(self.paths, stamp=later.strftime("%Y%m%d%H%M%S")))
+
+    def _retarget(self, paths: Paths) -> None:
+        """Name other files (a revert's src, the next second's backup) everywhere the run keeps its paths."""
+        self.paths = paths
+        self.p = dataclasses.replace(self.p, src=paths.src)
+        self.report.paths = paths
+        self.target = dataclasses.replace(self.target, paths=paths)
+
+    def _reverting_text(self, verb: str) -> str:
+        return f"{verb} the backup {self.paths.src}: " if self.p.reverting else ""
+
+    def _revert_to_newest_backup(self, facts: HostFacts) -> HostFacts:
+        """``state=reverted``: the newest backup an update left beside dest becomes src (by its stamp; the
+        ``.rev.bak`` a revert keeps is not one of them), then the host is asked again about that file.  No
+        backup: fail before anything is stopped or changed."""
+        if not facts.backups:
+            raise StepFailed(
+                "revert",
+                f"no backup of {self.paths.dest} to revert to (an update keeps <name>.<UTC stamp>.bak beside dest "
+                "when backup is on): nothing was stopped or changed",
+            )
+        src = f"{self.paths.dest_dir}\\{facts.backups[-1]}"
+        self._retarget(dataclasses.replace(self.paths, src=src))
+        self.result["restored_backup"] = src
+        return self.gather()
 
     def _recover_first(self, facts: HostFacts) -> HostFacts:
         """An earlier run left its state record: wait for its sequence if it may still run, then recover."""

@@ -63,14 +63,31 @@ options:
       - Path on the IIS host of the new DLL, for example a staging folder (V(C:\\Staging\\ShopCart.dll)) or a UNC path
         (V(\\\\fileserver\\builds\\ShopCart.dll)).
       - Must be an absolute Windows path without cmd.exe metacharacters (C(& | ^ % ! " < > ( \))).
-      - Required together with O(dest), unless O(components) is given.
+      - Required together with O(dest), unless O(components) is given or O(state=reverted) (which ignores it).
     type: str
   dest:
     description:
       - Path on the IIS host of the DLL in use, which is replaced.
       - Its folder must exist. A backup and a temporary staged copy are created beside it.
-      - Required together with O(src), unless O(components) is given.
+      - Required (with O(src) when O(state=present)), unless O(components) is given.
     type: str
+  state:
+    version_added: 1.2.0
+    description:
+      - V(present) puts O(src) in place of O(dest) (the update).
+      - V(reverted) puts back the newest backup an update made for O(dest) (C(<name>.<UTC yyyymmddhhmmss>.bak)
+        beside it, told apart by its stamp) with the same release strategy an update of that host would use (
+        the least outage the host allows, the same check mode, recovery and verification). O(src) is ignored.
+        RV(restored_backup) names the backup.
+      - A revert is idempotent. A host whose O(dest) already has that backup's bytes changes nothing, so running
+        the same revert again (or over a fleet where some hosts were never updated) is safe.
+      - The DLL a revert replaces is kept beside O(dest) as C(<name>.<UTC yyyymmddhhmmss>.rev.bak) (with
+        O(backup=true)); a later revert does not choose it and O(keep_backups) does not prune it; an update with it
+        as O(src) undoes the revert. The backup restored stays where it is.
+      - Without any backup beside O(dest) a revert fails (step C(revert)) before anything is stopped or changed.
+    type: str
+    choices: [present, reverted]
+    default: present
   site:
     description:
       - The web site, by its description (C(ServerComment), as shown in the Internet Service Manager) or its
@@ -219,9 +236,8 @@ options:
     elements: dict
     suboptions:
       src:
-        description: As O(src).
+        description: As O(src); needed unless O(state=reverted).
         type: str
-        required: true
       dest:
         description: As O(dest).
         type: str
@@ -341,6 +357,17 @@ EXAMPLES = r"""
         application: /Shop
     verify_expect: 'version=2\.0\.0\.0'
     # a page that never shows it puts both old DLLs back (rollback: true is the default)
+
+- name: Hours later, put the previous version of both components back (from the newest backups beside them)
+  legacy_iis.iis4.iis4_component:
+    state: reverted
+    components:
+      - dest: C:\InetPub\shop\bin\ShopCart.dll
+        application: /Shop
+        verify_url: http://web01/Shop/
+      - dest: C:\InetPub\shop\bin\Pricing.dll
+        application: /Shop
+    verify_expect: 'version=1\.0\.0\.0'
 """
 
 RETURN = r"""
@@ -623,6 +650,14 @@ outage_seconds:
   returned: always
   type: float
   sample: 6.01
+restored_backup:
+  description:
+    - With O(state=reverted), the backup put back at O(dest) (or, when nothing changed, the one O(dest) already
+      matches).
+  returned: when O(state=reverted) and a backup was found
+  type: str
+  sample: C:\InetPub\shop\bin\ShopCart.dll.20261125170000.bak
+  version_added: 1.2.0
 recovered:
   description: What a state record left by an interrupted earlier run made this run do first.
   returned: always

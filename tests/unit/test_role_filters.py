@@ -228,3 +228,11 @@ def test_check_mode(changed, result):
     )
     assert out["report"]["result"] == result and out["report"]["check_mode"] is True
     assert out["report"]["components"][0]["changed"] is False
+
+
+def test_a_revert_checks_the_page_against_revert_expect_not_health_expect():
+    comps = [{"dest": SHOP, "health_expect": r"version=2\.0", "revert_expect": r"version=1\.0"}, {"dest": SHOP}]
+    a, b = component_update_entries(comps, "http://web01/", "reverted")
+    assert a["verify_expect"] == r"version=1\.0" and "revert_expect" not in a and "src" not in a
+    assert b["verify_expect"] is None
+    assert component_update_entries(comps[:1], "http://web01/")[0]["verify_expect"] == r"version=2\.0"

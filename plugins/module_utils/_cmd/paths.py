@@ -29,6 +29,11 @@ REGISTERED_SUFFIX = ".iis4reg"
 BATCH_SUFFIX = ".iis4run.cmd"
 CATALOG_SUFFIX = ".iis4cat.vbs"
 BACKUP_SUFFIX = ".bak"
+#: A revert keeps the DLL it replaces as ``<dest>.<stamp>.rev.bak``: outside the backups a revert chooses from
+#: (so a second revert changes nothing) and outside pruning; ``state=present`` with it as src undoes the revert.
+REVERTED_TAG = "rev"
+#: The longest name a revert adds to dest (``.YYYYMMDDhhmmss.rev.bak``), for its MAX_PATH check.
+LONGEST_REVERT_SUFFIX = len(".YYYYMMDDhhmmss.rev.bak")
 #: Length of the longest name added to dest (``.YYYYMMDDhhmmss.bak``), for the MAX_PATH check.
 LONGEST_SUFFIX = max(len(RECORD_SUFFIX), len(STAGED_SUFFIX), len(BATCH_SUFFIX), len(".YYYYMMDDhhmmss.bak"))
 
@@ -42,6 +47,12 @@ class Paths:
     dest_path: str
     stamp: str
     here: bool = False
+    tag: str = ""  # REVERTED_TAG: the backup of the DLL a revert replaces
+
+    @property
+    def backup_name(self) -> str:
+        tag = f".{self.tag}" if self.tag else ""
+        return f"{self.dest_name}.{self.stamp}{tag}{BACKUP_SUFFIX}"
 
     def relative(self) -> Paths:
         """The same files, named relative to dest's folder."""
@@ -72,10 +83,6 @@ class Paths:
     @property
     def staged(self) -> str:
         return self._at(self.staged_name)
-
-    @property
-    def backup_name(self) -> str:
-        return f"{self.dest_name}.{self.stamp}{BACKUP_SUFFIX}"
 
     @property
     def backup(self) -> str:
@@ -120,6 +127,9 @@ class Paths:
         try:
             dest = validate_windows_path(record.get("dest") or fallback_dest, "state record dest", allow_unc=False)
             paths = cls(record.get("src") or "", dest, record.get("run") or "")
+            reverted = dataclasses.replace(paths, tag=REVERTED_TAG)
+            if (record.get("backup") or "").lower() == reverted.backup.lower():
+                paths = reverted  # a revert's run
             for key, expected in (("staged", paths.staged), ("backup", paths.backup)):
                 recorded = validate_windows_path(record.get(key) or "", f"state record {key}", allow_unc=False)
                 if recorded.lower() != expected.lower():

@@ -609,3 +609,36 @@ def test_a_canary_whose_dry_run_fails_is_reported_with_its_reason(lab, lab_host,
     assert record["result"] == "failed" and "Missing.dll" in record["failure"], record["failure"]
     assert record["drained_after"] is False
     assert table_result(run, host) == "failed"
+
+
+def test_a_revert_rollout_serves_the_previous_version_and_a_rerun_changes_nothing(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    """component_update_state: reverted (issue 23): after an update, the same rollout puts the previous version back
+    on every host by each host's own release, names the backup in the audit record, and a rerun changes nothing."""
+    hosts = [lab_host(fleet_index=i) for i in range(2)]
+    inv = lab_inventory(*hosts)
+    audit_dir = tmp_path / "audit"
+    first = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 1])
+    assert first.rc == 0, first.stdout + first.stderr
+    assert {served_version(h) for h in hosts} == {"2.0.0.0"}
+    running = {h.name: h.machine.scm.states() for h in hosts}
+
+    revert = {"component_update_state": "reverted", "rollout_revert_expect": r"version=1\.0\.0\.0"}
+    back = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 1], **revert)
+    assert back.rc == 0, back.stdout + back.stderr
+    for host in hosts:
+        assert served_version(host) == file_version(host) == "1.0.0.0"
+        assert host.machine.scm.states() == running[host.name]
+        updated, reverted = audit(audit_dir, host)
+        assert reverted["result"] == "changed" and reverted["method"] == updated["method"]
+        assert reverted["components"][0]["restored_backup"] == updated["components"][0]["backup_file"]
+        assert reverted["components"][0]["version_served"] == "1.0.0.0"
+
+    t0 = time.monotonic()
+    again = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 1], **revert)
+    assert again.rc == 0, again.stdout + again.stderr
+    assert all(row["changed"] == 0 for row in recap(again).values()), recap(again)
+    for host in hosts:
+        assert service_changes(lab, host, t0) == []
+        assert served_version(host) == "1.0.0.0"
