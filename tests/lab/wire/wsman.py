@@ -39,7 +39,6 @@ from xml.sax.saxutils import escape, quoteattr
 from ..machine.config import HostConfig
 from ..machine.events import EventLog
 from .wsman_protocol import (  # noqa: F401 - re-exported for tests
-    _DURATION,
     ACTIONS,
     ADDRESSING_FAULT_ACTION,
     ANONYMOUS,

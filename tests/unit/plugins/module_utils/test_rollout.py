@@ -116,7 +116,9 @@ def test_verify_retries_until_the_page_passes_and_says_how_often():
 
 
 def test_a_refused_connection_fails_after_one_retry_and_says_what_to_set():
-    refused = lambda url, timeout, certs: (None, "", "URLError: [Errno 111] Connection refused")  # noqa: E731
+    def refused(url, timeout, certs):
+        return None, "", "URLError: [Errno 111] Connection refused"
+
     slept: list[float] = []
     res = verify_url(
         Check("http://web01:8080/Shop/", "x"),
