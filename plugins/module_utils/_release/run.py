@@ -94,12 +94,13 @@ class ReleaseRun:
         self.ran_to_end(out)
         return out.verified and not self.still_locked(out)
 
-    def wait_until_free(self, first: Any = None) -> bool:
-        """Send ``first`` (if any), then probe the old DLL's lock until it is free, for at most UNLOAD_WAIT
-        seconds (or a quarter of the module's timeout when shorter)."""
+    def wait_until_free(self, first: Any = None, bound: float | None = None) -> bool:
+        """Send ``first`` (if any), then probe the old DLL's lock until it is free, for at most ``bound``
+        seconds (default UNLOAD_WAIT, or a quarter of the module's timeout when shorter)."""
         if first is not None:
             self.session.run(first.name, list(first.parts))
-        bound = min(UNLOAD_WAIT, self.params.timeout / 4)
+        if bound is None:
+            bound = min(UNLOAD_WAIT, self.params.timeout / 4)
         self.report.progress(f"waiting up to {bound:.0f}s for the old DLL to be released (its process is exiting)")
         deadline = time.monotonic() + bound
         probe = self.swap.lock_probe()

@@ -25,18 +25,9 @@ def _xfail(defect: str) -> Any:
     return pytest.mark.xfail(strict=True, reason=f"issue 21: {defect}")
 
 
-ASYNC_POOL = _xfail(
-    "AppPoolCommand is asynchronous (cc787263): the module returns while the pool's AppPoolState is still 1 "
-    "(starting) instead of polling it to 2 with a bound"
-)
 HOSTS = {
-    "R3POOLOFF": [
-        _xfail(
-            "stopped pools: the module starts a pool an administrator had stopped (it stops and starts every "
-            "affected pool without reading its state first)"
-        )
-    ],
-    "R3SMTP": [ASYNC_POOL],
+    "R3POOLOFF": [],
+    "R3SMTP": [],
     "R2KSMTP": [
         _xfail(
             "service display names per version: net stop iisadmin /y stops SMTP under its Windows 2000 display "
@@ -45,19 +36,9 @@ HOSTS = {
         )
     ],
     "R2KCOMPLUS": [],
-    "R75SMTP": [ASYNC_POOL],
-    "R10COLON": [
-        _xfail(
-            "names with the tools' punctuation: the module refuses a site named with '(' at validation instead of "
-            "quoting it on the command lines"
-        )
-    ],
-    "R4MTS": [
-        _xfail(
-            "tlist window titles: the module reads 'mtx.exe  OleMainThreadWndName' as the image name, takes the "
-            "isolated application's mtx.exe for a program outside IIS and refuses the update"
-        )
-    ],
+    "R75SMTP": [],
+    "R10COLON": [],
+    "R4MTS": [],
 }
 
 

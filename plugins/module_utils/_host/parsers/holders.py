@@ -3,8 +3,11 @@
 ``tasklist /m <dll> /fo csv /nh`` (XP and later).
 
 * tlist lists one process per line, the PID first, then the image name (``  212 inetinfo.exe``); some
-  builds put the module name first (``ShopCart.dll - 212 inetinfo.exe``): both are read.  Nothing when no
-  process has the module loaded.
+  builds put the module name first (``ShopCart.dll - 212 inetinfo.exe``): both are read.  A process with a
+  window carries its title after the image name (``1492 Sysparse_com.exe  OleMainThreadWndName``,
+  ``1980 explorer.exe  Program Manager`` in the TList documentation's examples): the image is the text up to
+  the first ``.exe`` that ends a word, the title is not part of it.  Nothing when no process has the module
+  loaded.
 * tasklist prints CSV rows ``"image","pid","modules"``, or ``INFO: No tasks are running which match the
   specified criteria.`` when none, and ``ERROR: ...`` for a switch it does not know.
 
@@ -20,6 +23,9 @@ from dataclasses import dataclass
 from .common import classify_error, split_lines
 
 _TLIST_LINE = re.compile(r"^\s*(?:\S+\s+-\s+)?(\d+)\s+(\S.*?)\s*$")
+#: The image name inside what follows the PID: up to the first ``.exe`` followed by a blank or the end (an
+#: image name may hold spaces; the window title comes after it).
+_TLIST_IMAGE = re.compile(r"^(\S.*?\.exe)(?=\s|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,9 @@ def parse_tlist_modules(text: str) -> list[Holder] | None:
         m = _TLIST_LINE.match(line)
         if m is None:
             return None  # not tlist's list (a usage text, an error)
-        holders.append(Holder(int(m.group(1)), m.group(2)))
+        rest = m.group(2)
+        image = _TLIST_IMAGE.match(rest)
+        holders.append(Holder(int(m.group(1)), image.group(1) if image else rest))
     return holders
 
 

@@ -100,6 +100,24 @@ def test_tlist_lists_pid_and_image():
     assert parse_tlist_modules(text) == expected
 
 
+def test_tlist_window_titles_are_not_part_of_the_image():
+    # The TList documentation's examples: a title after the image name, two or more blanks apart.
+    text = (
+        "1492 Sysparse_com.exe  OleMainThreadWndName\r\n"
+        "1980 explorer.exe      Program Manager\r\n"
+        "  216 mtx.exe          OleMainThreadWndName\r\n"
+        " 212 inetinfo.exe\r\n"
+        " 300 My Tool.exe  Title (v2).exe\r\n"
+    )
+    assert parse_tlist_modules(text) == [
+        Holder(1492, "Sysparse_com.exe"),
+        Holder(1980, "explorer.exe"),
+        Holder(216, "mtx.exe"),
+        Holder(212, "inetinfo.exe"),
+        Holder(300, "My Tool.exe"),
+    ]
+
+
 def test_tlist_with_the_module_name_in_front():
     assert parse_tlist_modules("ShopCart.dll - 212 inetinfo.exe\r\n") == [Holder(212, "inetinfo.exe")]
 
