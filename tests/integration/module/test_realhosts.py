@@ -15,8 +15,8 @@ import pytest
 from tests.integration.faults import harness as h
 from tests.integration.module.scenario import args_of, running, served
 from tests.lab.harness.fixtures import SCENARIOS, worker_index
-from tests.lab.machine.config import load_scenario
-from tests.lab.machine.dll import dll_version
+from tests.lab.machine.config import ForeignLoader, default_host, load_scenario
+from tests.lab.machine.dll import dll_version, make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -113,3 +113,23 @@ def test_a_hung_regsvr32_inside_the_outage_never_keeps_iis_down(lab_host):
     res = h.run_module(host, h.module_args(register_dll=True, timeout=5))
     host.set_faults(regsvr32_hang=False)
     assert running(host) == before, f"services left down: {sorted(before - running(host))}; {res.get('msg')}"
+
+
+def test_a_namesake_dll_loaded_elsewhere_does_not_block_the_update(lab_host):
+    """tlist -m matches module names only: a scheduled job's cscript.exe with another ShopCart.dll (another folder)
+    is listed as a holder although it does not hold dest.  Gathering could open dest for writing, so the module
+    knows no process has dest itself mapped: it updates (before issue 21 it refused, 'dest is loaded only by
+    cscript.exe ... a program outside IIS')."""
+    other = "C:\\Tools\\ShopCart.dll"
+    host = lab_host(
+        fleet_index=0,
+        has_tlist=True,
+        files={**default_host(0, "127.0.0.2").files, other: make_dll("ShopCart", "0.9.0.0")},
+        foreign_loaders=[ForeignLoader("cscript.exe", other)],
+    )  # nothing requested /Shop: dest itself is not loaded
+    res = h.run_module(host, h.module_args())
+    assert not res.get("failed"), f"failed at step {res.get('step')}: {res.get('msg')}"
+    assert [x["image"] for x in res["holders"]] == ["cscript.exe"], res["holders"]
+    assert any("another file of the same name" in w for w in res.get("warnings", [])), res.get("warnings")
+    assert dll_version(h.read_file(host, h.SHOP_DLL) or b"") == "2.0.0.0"
+    assert dll_version(h.read_file(host, other) or b"") == "0.9.0.0"
