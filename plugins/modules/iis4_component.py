@@ -510,6 +510,14 @@ services_stopped:
   type: list
   elements: str
   sample: [W3SVC, MSFTPSVC, IISADMIN]
+services_stop_pending:
+  description:
+    - Services C(net stop) showed stopping but gave up waiting for (still STOP_PENDING past net's patience). They
+      went down all the same; the module starts them again like the others (method V(service_restart)).
+  returned: when net stop gave up on a service
+  type: list
+  elements: str
+  sample: [W3SVC]
 services_started:
   description: IIS services started again, in order.
   returned: always

@@ -234,3 +234,16 @@ def test_package_shutdown_hands_over_to_the_pool_restart_on_a_worker_process_hos
     run.plan.strategy.release(run)
     assert run.result["method"] == "pool_restart" and run.result["pools"] == ["ShopPool"]
     assert run.result["msg"].endswith("so the IIS rules applied")
+
+
+def test_a_service_net_stop_gave_up_on_is_reported_as_having_gone_down():
+    """Issue 21: W3SVC went through STOP_PENDING and net stop gave up on it: the result names it
+    (services_stop_pending) and the sentence never says 'stopped nothing' while services went down."""
+    run = release_run("restart_iis_did_not_stop")
+    with pytest.raises(StepFailed):
+        run.plan.strategy.conclude(sequence_output("restart_iis_did_not_stop"), run)
+    assert run.result["services_stop_pending"] == ["W3SVC"]
+    run.result.update(services_stopped=[], services_started=["IISADMIN", "W3SVC"], outage_seconds=31.5)
+    sentence = ServiceRestart.done(run)
+    assert sentence.startswith("stopped W3SVC (still stopping when net stop gave up) and started IISADMIN, W3SVC")
+    assert "stopped nothing" not in sentence
