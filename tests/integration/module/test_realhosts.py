@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
 from tests.integration.module.scenario import args_of, running, served
 from tests.lab.harness.fixtures import SCENARIOS, worker_index
@@ -133,3 +134,35 @@ def test_a_namesake_dll_loaded_elsewhere_does_not_block_the_update(lab_host):
     assert any("another file of the same name" in w for w in res.get("warnings", [])), res.get("warnings")
     assert dll_version(h.read_file(host, h.SHOP_DLL) or b"") == "2.0.0.0"
     assert dll_version(h.read_file(host, other) or b"") == "0.9.0.0"
+
+
+def test_check_mode_and_the_result_say_a_stopped_pool_stays_stopped(realhost):
+    """R3POOLOFF: the pool 'Shop Pool (Legacy), A&B' was stopped by an administrator.  Check mode says the DLL
+    would be swapped without starting it; the run swaps it, leaves the pool stopped, and reports no outage."""
+    host = realhost("R3POOLOFF")
+    pool = "Shop Pool (Legacy), A&B"
+    dry = run_update(dict(args_of(host)), h.make_runner(host), check_mode=True)
+    assert not dry.get("failed"), dry.get("msg")
+    assert dry["blast_radius"]["pools_kept_stopped"] == [pool] and dry["blast_radius"]["pools"] == []
+    assert f"{pool} stopped before the run: left stopped, not started" in dry["msg"]
+    assert not any("AppPoolCommand" in c for c in dry["commands"])
+    res = h.run_module(host, args_of(host))
+    assert not res.get("failed"), res.get("msg")
+    assert res["pools"] == [] and res["pools_kept_stopped"] == [pool] and res["outage_seconds"] == 0.0
+    assert host.machine.pool_state(pool) == 4
+    events = [e.detail for e in host.lab.log.events(host=host.name, kind="pool")]
+    assert not any(d.get("name") == pool and d.get("state") in (1, 2) for d in events), events
+
+
+def test_a_pool_restart_reports_the_pools_downtime_and_waits_for_started(realhost):
+    """R3SMTP: AppPoolCommand 1 leaves AppPoolState at 1 (starting) for a while (scenario pool_transition); the
+    module polls it to 2, and the outage it reports is the pool's downtime, not 0.0."""
+    host = realhost("R3SMTP")
+    served(host)
+    res = h.run_module(host, args_of(host))
+    assert not res.get("failed"), res.get("msg")
+    assert res["method"] == "pool_restart" and res["pools"] == ["Shop Pool (Legacy), A&B"]
+    assert host.machine.pool_state("Shop Pool (Legacy), A&B") == 2
+    assert res["outage_seconds"] > 0.0, res["msg"]
+    assert f"their applications were down {res['outage_seconds']}s" in res["msg"]
+    assert any(s["step"] == "pool_state" for s in res["steps"]), [s["step"] for s in res["steps"]]
