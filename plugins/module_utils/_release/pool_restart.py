@@ -138,6 +138,7 @@ class PoolRestart:
                     reason = f"the worker process of {', '.join(self.pools)} did not let go of the DLL ({holders})"
                     run.result["fallback"] = reason
                     plan.fallback_strategy.release(run, plan.fallback, f"fell back to restarting IIS because {reason}")
+                    self.keep_stopped(run)
                     return
                 run.rollback()
                 run.report.old_dll_in_place()
@@ -181,6 +182,27 @@ class PoolRestart:
         elif out.verified:
             run.tidy_if_left(out)
         run.finish(out, note, self.done)
+
+    def keep_stopped(self, run: ReleaseRun) -> None:
+        """After the full restart (the fallback): a pool that was stopped before the run and that the restart
+        started again (IIS 6 starts pools by AppPoolAutoStart when W3SVC starts; on IIS 7+ appcmd's stop does
+        not clear autoStart) is stopped again, so every pool keeps the state it had."""
+        run.result["pools_kept_stopped"] = list(self.stopped)
+        if not self.stopped:
+            return
+        adsutil_path = run.target.adsutil_path
+        parts = []
+        for i, pool in enumerate(self.stopped):
+            parts += [marker(f"pool_kept_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
+        sections = Sections.parse(run.session.run("pool_kept", parts, here=True).output)
+        started = [p for i, p in enumerate(self.stopped) if pool_state(sections[f"pool_kept_{i}"]) in (1, 2)]
+        if not started:
+            return
+        run.session.run("pool_restop", [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started])
+        run.report.warn(
+            f"restarting IIS started the application pool(s) {', '.join(started)}, which were stopped before the "
+            "run: they were stopped again"
+        )
 
     @staticmethod
     def done(run: ReleaseRun) -> str:

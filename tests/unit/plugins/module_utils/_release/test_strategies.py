@@ -247,3 +247,32 @@ def test_a_service_net_stop_gave_up_on_is_reported_as_having_gone_down():
     sentence = ServiceRestart.done(run)
     assert sentence.startswith("stopped W3SVC (still stopping when net stop gave up) and started IISADMIN, W3SVC")
     assert "stopped nothing" not in sentence
+
+
+def test_after_the_fallback_a_pool_stopped_before_the_run_is_stopped_again():
+    """Review L4/N9: the full restart may start a pool an administrator had stopped (AppPoolState is volatile on
+    IIS 6; appcmd stop leaves autoStart on IIS 7+): read its state and stop it again."""
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    runner.answers["pool_kept"] = [
+        {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 2\n", "stderr": "", "rc": 0}
+    ]
+    runner.answers["pool_restop"] = [{"stdout": "", "stderr": "", "rc": 0}]
+    strategy = PoolRestart(("ShopPool", "Old Pool (v1), A&B"), "adsutil", stopped=("Old Pool (v1), A&B",))
+    assert strategy.pools == ("ShopPool",) and strategy.stopped == ("Old Pool (v1), A&B",)
+    strategy.keep_stopped(run)
+    restop = [line for step, line in runner.asked if step == "pool_restop"]
+    assert len(restop) == 1 and 'SET "W3SVC/AppPools/Old Pool (v1), A&B/AppPoolCommand" 2' in restop[0]
+    assert "ShopPool" not in restop[0]
+    assert run.result["pools_kept_stopped"] == ["Old Pool (v1), A&B"]
+    assert any("stopped again" in w for w in run.report.result.get("warnings", []))
+
+
+def test_after_the_fallback_a_pool_still_stopped_is_left_alone():
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    runner.answers["pool_kept"] = [
+        {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 4\n", "stderr": "", "rc": 0}
+    ]
+    PoolRestart(("ShopPool", "Old"), "adsutil", stopped=("Old",)).keep_stopped(run)
+    assert not any(step == "pool_restop" for step, _ in runner.asked)
