@@ -147,7 +147,7 @@ def test_pool_restart_waits_for_a_pool_still_starting(monkeypatch):
     monkeypatch.setattr(pool_restart.time, "sleep", lambda s: None)
     out = SequenceOutput.read(_state_read(output_of("pool_ok", "apply"), 1), outage_begin=10.0, outage_end=12.5)
     run.plan.strategy.conclude(out, run)
-    assert [step for step, _ in runner.asked].count("pool_state") == 3
+    assert [step for step, _line in runner.asked].count("pool_state") == 3
     assert any("AppPoolState" in line for step, line in runner.asked if step == "pool_state")
     assert run.result["outage_seconds"] >= 2.5  # the pool's downtime, not 0.0
     assert f"were down {run.result['outage_seconds']}s" in run.result["msg"]
@@ -275,4 +275,4 @@ def test_after_the_fallback_a_pool_still_stopped_is_left_alone():
         {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 4\n", "stderr": "", "rc": 0}
     ]
     PoolRestart(("ShopPool", "Old"), "adsutil", stopped=("Old",)).keep_stopped(run)
-    assert not any(step == "pool_restop" for step, _ in runner.asked)
+    assert not any(step == "pool_restop" for step, _line in runner.asked)
