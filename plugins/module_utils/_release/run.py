@@ -20,7 +20,7 @@ from .._cmd.cmdline import marker
 from .._cmd.swap import Swap
 from .._host.catalog import holder_dicts, holders_parts, holders_text, read_holders
 from .._host.facts import gather
-from .._host.parsers.common import Sections, classify_error
+from .._host.parsers.common import ParseError, Sections, classify_error
 from .._host.parsers.holders import Holder
 from .._host.parsers.regsvr32 import parse_regsvr32
 from .._host.parsers.sequence import SequenceOutput
@@ -115,7 +115,11 @@ class ReleaseRun:
     def holders_now(self) -> tuple[Holder, ...] | None:
         """Ask tlist / tasklist who has dest loaded now (None: neither is there); the result keeps the answer."""
         res = self.session.run("holders", holders_parts(self.report.paths.dest_name), here=True)
-        holders, _tool = read_holders(res.output)
+        try:
+            holders, _tool = read_holders(res.output)
+        except ParseError as exc:  # only names holders for a message: say what could not be read
+            self.report.warn(str(exc))
+            holders = None
         self.result["holders"] = holder_dicts(holders)
         return holders
 

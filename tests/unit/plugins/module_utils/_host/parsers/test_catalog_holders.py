@@ -8,11 +8,14 @@ in front.
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.catalog import (
     parse_answer,
     parse_catalog_list,
     wsh_error,
 )
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.common import ParseError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.holders import (
     Holder,
     parse_tasklist_modules,
@@ -134,6 +137,20 @@ def test_tlist_nothing_loaded_and_not_installed():
 def test_tasklist_csv_rows():
     text = '"dllhost.exe","1234","ShopCart.dll"\r\n"inetinfo.exe","212","ShopCart.dll"\r\n'
     assert parse_tasklist_modules(text) == [Holder(1234, "dllhost.exe"), Holder(212, "inetinfo.exe")]
+
+
+def test_holder_lines_that_cannot_be_read_are_never_a_missing_tool():
+    """Issue 21: a tool that answered with a line the module cannot read is named, with the line quoted."""
+    with pytest.raises(ParseError, match="could not read a line of 'tlist -m': 'inetinfo.exe 212'"):
+        parse_tlist_modules(" 212 inetinfo.exe\r\ninetinfo.exe 212\r\n")
+    with pytest.raises(ParseError, match="could not read a line of 'tasklist /m'"):
+        parse_tasklist_modules('"inetinfo.exe","212","ShopCart.dll"\r\nImage Name   PID   Modules\r\n')
+    with pytest.raises(ParseError, match="tasklist /m"):
+        parse_tasklist_modules('"w3wp.exe","n/a","ShopCart.dll"\r\n')
+    # Names with commas and parentheses stay one CSV field.
+    assert parse_tasklist_modules('"Shop (v2), A&B.exe","4012","ShopCart.dll"\r\n') == [
+        Holder(4012, "Shop (v2), A&B.exe")
+    ]
 
 
 def test_tasklist_none_error_and_missing():
