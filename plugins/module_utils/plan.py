@@ -32,11 +32,13 @@ from ._host.appcmd import appcmd_applications, appcmd_path
 from ._host.catalog import CatalogFacts
 from ._host.facts import HostFacts
 from ._host.metabase import DEFAULT_APP_POOL, Application
+from ._host.parsers.versions import pool_stopped_state
 from ._host.services import display_names, start_order, stop_set
 from ._host.target import Target
 from ._release.base import Release, Scope, Strategy
 from ._release.choose import Choice, choose
 from ._release.package_shutdown import PackageShutdown, mtxstop_parts
+from ._release.pool_restart import PoolRestart
 from ._release.unload import IsolatedUnload
 from .argspec import DEFAULT_SITE
 from .errors import InputError, StepFailed
@@ -193,6 +195,27 @@ class Resolved:
     pools: tuple[str, ...] = ()
     pool_tool: str = ""  # IIS 6+: adsutil (IIS 6 metabase) or appcmd (IIS 7+)
     adsutil_path: str = ""
+    stopped_pools: tuple[str, ...] = ()  # of ``pools``: stopped (or stopping) before the run; they stay so
+    shutdown_limit: float | None = None  # the longest ShutdownTimeLimit of ``pools`` (None: not readable)
+
+
+def pool_facts(facts: HostFacts, pools: tuple[str, ...]) -> tuple[tuple[str, ...], float | None]:
+    """Which of ``pools`` are stopped (or stopping) now - the IIS 6 metabase's ``AppPoolState``, appcmd's
+    ``state:`` - and the longest ``ShutdownTimeLimit`` among them (IIS 6 metabase only)."""
+    stopped, limits = [], []
+    mb = facts.metabase
+    states = {k.lower(): v for k, v in (facts.appcmd_pools or {}).items()}
+    for pool in pools:
+        state: object = states.get(pool.lower())
+        key = mb.key(f"W3SVC/AppPools/{pool}") if mb is not None else None
+        if key is not None:
+            state = mb.stored(key, "AppPoolState") if state is None else state
+            limit = mb.effective(key, "ShutdownTimeLimit")[0]
+            if isinstance(limit, int) or (isinstance(limit, str) and limit.strip().isdigit()):
+                limits.append(float(limit))
+        if state is not None and pool_stopped_state(state):
+            stopped.append(pool)
+    return tuple(stopped), (max(limits) if limits else None)
 
 
 def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
@@ -202,7 +225,9 @@ def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
         site, apps = worker_applications(facts, params)
         pools = tuple(dict.fromkeys(a.app_pool or DEFAULT_APP_POOL for a in apps))
         tool = "adsutil" if facts.metabase is not None else "appcmd"
-        return Resolved(site, tuple(apps), "worker_process", pools, tool, facts.adsutil or target.adsutil_path)
+        stopped, limit = pool_facts(facts, pools)
+        adsutil = facts.adsutil or target.adsutil_path
+        return Resolved(site, tuple(apps), "worker_process", pools, tool, adsutil, stopped, limit)
     mb = facts.metabase
     if mb is None and params.isolation == "auto":
         raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
@@ -232,6 +257,7 @@ def make_plan(
         pools=found.pools,
         pool_tool=found.pool_tool,
         appcmd=appcmd,
+        pool_state=(found.stopped_pools, found.shutdown_limit),
         unload_fallback=params.unload_fallback,
     )
     base = iis_plan(facts, params, paths, target, found, choice, appcmd)
@@ -327,7 +353,8 @@ def iis_plan(
     extra: tuple[str, ...] = ()
     if worker:
         extra = (
-            f"pools={','.join(found.pools)}",
+            # the pools the sequence stops and starts (recovery starts these, never a pool stopped before the run)
+            f"pools={','.join(strategy.pools if isinstance(strategy, PoolRestart) else found.pools)}",
             f"pool_tool={found.pool_tool}",
             f"adsutil={found.adsutil_path}",
             f"appcmd={appcmd}",

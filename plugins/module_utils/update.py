@@ -91,7 +91,7 @@ class ComponentUpdate:
         catalog = gather_catalog(self.session, self.paths) if facts.dest is not None and not facts.identical else None
         plan = make_plan(facts, self.p, self.paths, catalog, self.target)
         if catalog is not None:
-            refuse_outside_holders(catalog)
+            refuse_outside_holders(catalog, facts.dest_locked, self.report)
         if catalog is not None and catalog.error:
             self.report.warn(f"the {catalog.kind or 'MTS/COM+'} catalog could not be read ({catalog.error})")
         self.result.update(
@@ -250,11 +250,22 @@ class ComponentUpdate:
         )
 
 
-def refuse_outside_holders(catalog: CatalogFacts) -> None:
+def refuse_outside_holders(catalog: CatalogFacts, dest_locked: bool | None = None, report: Any = None) -> None:
     """Every process that has dest loaded is a program outside IIS and its packages: nothing this run could stop
-    or unload would free the file, so fail before any outage, naming them."""
+    or unload would free the file, so fail before any outage, naming them.
+
+    tlist and tasklist match module names only, so a process with another DLL of the same file name loaded from
+    elsewhere is listed too.  The host's own answer settles it: when gathering could open dest for writing
+    (``dest_locked`` False), no process has dest itself mapped, and the listed programs hold a namesake."""
     holders = catalog.holders
     if not holders or any(h.image.lower() in IIS_IMAGES for h in holders):
+        return
+    if dest_locked is False:
+        if report is not None:
+            report.warn(
+                f"{holders_text(holders)} has a DLL named like dest loaded, but not dest itself (dest could be opened "
+                "for writing): another file of the same name"
+            )
         return
     raise StepFailed(
         "holders",

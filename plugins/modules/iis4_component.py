@@ -432,10 +432,19 @@ blast_radius:
       type: dict
       sample: {"then": service_restart, "applications": [], "services": [W3SVC, IISADMIN]}
     pools:
-      description: The application pools that stop and start (method V(pool_restart)).
+      description:
+        - The application pools that stop and start (method V(pool_restart)). A pool that was stopped before the
+          run is not among them (see RV(blast_radius.pools_kept_stopped)).
       type: list
       elements: str
       sample: [ShopPool]
+    pools_kept_stopped:
+      description:
+        - Application pools of the applications that were stopped (or stopping) before the run (method
+          V(pool_restart)). They are neither stopped nor started; the DLL is swapped without starting them.
+      type: list
+      elements: str
+      sample: ["Shop Pool (Legacy), A&B"]
   sample: {"process": inetinfo.exe, "applications": [{"metabase_path": "/LM/W3SVC/1/ROOT/Shop"}],
            "services": [W3SVC, IISADMIN],
            "note": "every in-process application of every site and every running IIS service stops"}
@@ -462,6 +471,14 @@ pools:
   type: list
   elements: str
   sample: [ShopPool]
+pools_kept_stopped:
+  description:
+    - The application pools of the applications that were stopped before the run and were left stopped (method
+      V(pool_restart)); the new DLL is loaded when someone starts them.
+  returned: when method is V(pool_restart) and the update ran
+  type: list
+  elements: str
+  sample: []
 catalog:
   description:
     - The host's component catalog, V(mts) (MTSAdmin.Catalog.1) or V(complus) (COMAdmin.COMAdminCatalog); null when
@@ -520,6 +537,14 @@ services_stopped:
   type: list
   elements: str
   sample: [W3SVC, MSFTPSVC, IISADMIN]
+services_stop_pending:
+  description:
+    - Services C(net stop) showed stopping but gave up waiting for (still STOP_PENDING past net's patience). They
+      went down all the same; the module starts them again like the others (method V(service_restart)).
+  returned: when net stop gave up on a service
+  type: list
+  elements: str
+  sample: [W3SVC]
 services_started:
   description: IIS services started again, in order.
   returned: always
@@ -647,6 +672,9 @@ outage_seconds:
   description:
     - Seconds between the stop and the last service start, measured on the controller from the streamed output.
       Zero for the unload procedure (W3SVC never stops; only the unloaded applications restart on their next request).
+    - For V(pool_restart), the pools' downtime (their applications answer 503), from before the pool stop until the
+      pools report started again (IIS 6 starts a pool asynchronously, so this includes polling C(AppPoolState) until
+      it reads 2). Zero when every pool was stopped before the run.
   returned: always
   type: float
   sample: 6.01

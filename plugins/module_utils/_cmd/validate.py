@@ -230,16 +230,18 @@ def validate_site(value: object, name: str = "site") -> int | str:
 
     An ``int`` (or a string of digits) is a site number and is returned as ``int`` (1..4294967295).
     Anything else is a ServerComment (the description shown in the MMC, e.g. ``Default Web Site``) and is
-    returned unchanged; it may contain spaces but no cmd.exe metacharacters, no control characters, no
-    leading or trailing spaces, at most 256 characters.  A name made only of digits cannot be given
-    (it is taken as a number).
+    returned unchanged; it may contain spaces, commas, colons and the metacharacters real site names hold
+    (``&``, ``(`` and ``)``: ``Web Site (Shop & Co), main``; it is only looked up in what the host lists, and
+    anything that reaches a command line is quoted), but no other cmd.exe metacharacter, no control
+    characters, no leading or trailing spaces, at most 256 characters.  A name made only of digits cannot be
+    given (it is taken as a number).
     """
     if isinstance(value, bool):
         raise InputError(name, "must be a site number or a site name, not a boolean")
     if isinstance(value, int):
         number = value
     else:
-        text = _check_text(value, name)
+        text = _check_text(value, name, allowed=APP_PATH_ALLOWED)
         if not text.isdigit():
             if text != text.strip(" "):
                 raise InputError(name, "has leading or trailing spaces")

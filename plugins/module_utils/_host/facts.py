@@ -230,7 +230,19 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
     graph, has_sc = read_services(s)
     mb_text, used = split_adsutil_line(section(s, "mb"))
     windows = parse_ver(section(s, "ver"))
-    appcmd_apps = parse_appcmd_apps(section(s, "appcmd_app")) if "appcmd_app" in s else None
+    try:
+        appcmd_apps = parse_appcmd_apps(section(s, "appcmd_app")) if "appcmd_app" in s else None
+        appcmd_pools = parse_appcmd_pools(section(s, "appcmd_apppool")) if appcmd_apps else None
+    except ParseError as exc:
+        # appcmd is there and answered, but with a line this module cannot read: never "not installed".
+        raise StepFailed(
+            "gather", f"{exc}; the applications and pools cannot be read, so nothing was changed"
+        ) from None
+    try:
+        # Optional: without the site list the sites are named as the application names spell them.
+        appcmd_sites = parse_appcmd_sites(section(s, "appcmd_site")) if appcmd_apps else None
+    except ParseError:
+        appcmd_sites = None
     if used == "none" or (appcmd_apps and windows is not None and windows.iis_major >= 7):
         # No adsutil.vbs (IIS 7 and later without the IIS 6 compatibility feature): appcmd answers instead.
         missing = (
@@ -264,8 +276,8 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         system_root=read_system_root(section(s, "ver")),
         adsutil=None if used == "none" else used or adsutil_path,
         appcmd_apps=appcmd_apps or None,
-        appcmd_pools=parse_appcmd_pools(section(s, "appcmd_apppool")) if appcmd_apps else None,
-        appcmd_sites=parse_appcmd_sites(section(s, "appcmd_site")) if appcmd_apps else None,
+        appcmd_pools=appcmd_pools,
+        appcmd_sites=appcmd_sites,
     )
 
 

@@ -44,13 +44,14 @@ def choose(
     pool_tool: str = "",
     appcmd: str = "",
     unload_fallback: bool = True,
+    pool_state: tuple[tuple[str, ...], float | None] = ((), None),
 ) -> Choice:
     """The strategies for this host, from its facts and the isolation of the applications."""
     full_restart = ServiceRestart() if unload_fallback else None
     if facts.dest is None:
         return Choice(FirstCopy())
     if isolation == "worker_process":
-        return Choice(PoolRestart(pools, pool_tool, appcmd), full_restart, package_strategy(catalog, dest))
+        return Choice(PoolRestart(pools, pool_tool, appcmd, *pool_state), full_restart, package_strategy(catalog, dest))
     if isolation == "out_of_process":
         package = package_strategy(catalog, dest) or pooled_strategy(catalog, applications)
         return Choice(IsolatedUnload(), full_restart, package)

@@ -9,39 +9,73 @@ exits, and the restarted pool's new worker loads the new DLL.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .._cmd.cmdline import marker
 from .._cmd.swap import Swap
 from .._host.appcmd import appcmd_path, pool_command
-from .._host.parsers.common import classify_error
+from .._host.parsers.common import Sections, classify_error
 from .._host.parsers.sequence import SequenceOutput
-from .._host.parsers.versions import pool_started
+from .._host.parsers.versions import pool_started, pool_state
 from ..errors import StepFailed
 from .base import Release, Scope
-from .run import UNLOAD_WAIT, ReleaseRun
+from .run import POLL_PAUSE, UNLOAD_WAIT, ReleaseRun
+
+#: ShutdownTimeLimit's default on IIS 6 and on IIS 7 and later (seconds a stopping worker may take to exit).
+DEFAULT_SHUTDOWN_LIMIT = 90.0
+#: Added to ShutdownTimeLimit when waiting for a stopped pool's worker to exit (it is killed at the limit).
+EXIT_MARGIN = 5.0
 
 
 class PoolRestart:
-    """Stop the pools, swap, start them (one sequence); the pools' worker processes restart."""
+    """Stop the pools, swap, start them (one sequence); the pools' worker processes restart.
+
+    ``pools`` are every pool the applications run in; ``stopped`` those an administrator had stopped before
+    the run (read while gathering): they are neither stopped nor started, and their DLL is swapped without
+    starting them.  ``shutdown_limit`` is the pools' ShutdownTimeLimit where the host showed it."""
 
     method = "pool_restart"
     phase = "pool"
     process = "w3wp.exe"
     stops_services = False
 
-    def __init__(self, pools: tuple[str, ...], tool: str, appcmd: str = "") -> None:
-        self.pools = pools
+    def __init__(
+        self,
+        pools: tuple[str, ...],
+        tool: str,
+        appcmd: str = "",
+        stopped: tuple[str, ...] = (),
+        shutdown_limit: float | None = None,
+    ) -> None:
+        down = {p.lower() for p in stopped}
+        self.pools = tuple(p for p in pools if p.lower() not in down)  # the pools this run stops and starts
+        self.stopped = tuple(p for p in pools if p.lower() in down)  # stopped before the run: stay stopped
         self.tool = tool  # "appcmd" or "adsutil"
         self.appcmd = appcmd or appcmd_path(None)  # appcmd.exe's full path on this host
+        self.shutdown_limit = shutdown_limit
+
+    def exit_wait(self, timeout: float) -> float:
+        """How long a stopped pool's worker may take to exit: its ShutdownTimeLimit (90 s when the host does not
+        show it) and a margin, bounded by ``timeout`` (what a service may take to stop)."""
+        limit = self.shutdown_limit if self.shutdown_limit is not None else DEFAULT_SHUTDOWN_LIMIT
+        return max(1.0, min(limit + EXIT_MARGIN, float(timeout)))
 
     def blast_radius(self, scope: Scope) -> dict[str, Any]:
+        kept = (
+            f"; {', '.join(self.stopped)} stopped before the run and stay stopped (the DLL is swapped without "
+            "starting them)"
+            if self.stopped
+            else ""
+        )
         return {
-            "process": "w3wp.exe of " + ", ".join(self.pools),
+            "process": ("w3wp.exe of " + ", ".join(self.pools)) if self.pools else "none",
             "pools": list(self.pools),
+            "pools_kept_stopped": list(self.stopped),
             "applications": list(scope.sharing),
             "services": [],
-            "note": "only the application pools listed stop and start again; W3SVC and every other pool keep serving",
+            "note": "only the application pools listed stop and start again; W3SVC and every other pool keep serving"
+            + kept,
             "if_still_loaded": {
                 "then": "restart IIS (every site and IIS service)" if scope.falls_back else "fail",
                 "services": list(scope.stops) if scope.falls_back else [],
@@ -67,9 +101,14 @@ class PoolRestart:
 
     def sequence(self, r: Release) -> list[str]:
         s = r.swap
-        parts = [s.append_record(f"started={self.phase}"), *self.stop_parts(r.adsutil_path), *s.swap_in("swap")]
+        # The outage is the pools' downtime: from before the stop to after the start (the start is asynchronous
+        # on IIS 6, so the run adds the time it then waits for AppPoolState 2).  No pool to stop: no outage.
+        down = [marker("outage_begin")] if self.pools else []
+        up = [marker("outage_end")] if self.pools else []
+        parts = [s.append_record(f"started={self.phase}"), *down, *self.stop_parts(r.adsutil_path)]
+        parts += s.swap_in("swap")
         parts += s.register() if r.register else []
-        parts += [*self.start_parts(r.adsutil_path), *self.state_parts(r.adsutil_path)]
+        parts += [*self.start_parts(r.adsutil_path), *up, *self.state_parts(r.adsutil_path)]
         parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
         return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
 
@@ -89,7 +128,7 @@ class PoolRestart:
         run.report.set_services([], [])
         if not out.verified and self._swap_blocked(out):
             run.session.run("pool_stop", self.stop_parts(adsutil_path), here=True)
-            if run.wait_until_free():
+            if run.wait_until_free(bound=self.exit_wait(run.params.timeout)):
                 out = run.send(apply)
                 run.ran_to_end(out)
             else:
@@ -99,13 +138,14 @@ class PoolRestart:
                     reason = f"the worker process of {', '.join(self.pools)} did not let go of the DLL ({holders})"
                     run.result["fallback"] = reason
                     plan.fallback_strategy.release(run, plan.fallback, f"fell back to restarting IIS because {reason}")
+                    self.keep_stopped(run)
                     return
                 run.rollback()
                 run.report.old_dll_in_place()
                 raise StepFailed(
                     "stop",
-                    f"the worker process of {', '.join(self.pools)} still had the DLL loaded "
-                    f"{min(UNLOAD_WAIT, run.params.timeout / 4):.0f} seconds after the pool stopped (loaded by: "
+                    f"the worker process of {', '.join(self.pools or self.stopped)} still had the DLL loaded "
+                    f"{self.exit_wait(run.params.timeout):.0f} seconds after the pool stopped (loaded by: "
                     f"{holders}); the pool was started again and dest holds the old DLL; unload_fallback is off, so "
                     "IIS was not restarted; nothing else changed",
                     out.text,
@@ -117,8 +157,15 @@ class PoolRestart:
         by an exiting worker, then the common checks."""
         run.ran_to_end(out)
         not_started = self._not_started(out)
+        waited = 0.0
+        if not not_started:
+            not_started, waited = self._await_started(run, self._starting(out))
         run.result["pools"] = list(self.pools)
-        run.result["outage_seconds"] = 0.0
+        run.result["pools_kept_stopped"] = list(self.stopped)
+        measured = out.outage_seconds if self.pools else 0.0
+        if measured is None and self.pools:
+            measured = out.seconds  # the markers' times were lost: the whole sequence bounds the outage
+        run.result["outage_seconds"] = None if measured is None else round(measured + waited, 3)
         if not_started:
             kept = run.report.keep_record()
             raise StepFailed(
@@ -136,18 +183,88 @@ class PoolRestart:
             run.tidy_if_left(out)
         run.finish(out, note, self.done)
 
+    def keep_stopped(self, run: ReleaseRun) -> None:
+        """After the full restart (the fallback): a pool that was stopped before the run and that the restart
+        started again (IIS 6 starts pools by AppPoolAutoStart when W3SVC starts; on IIS 7+ appcmd's stop does
+        not clear autoStart) is stopped again, so every pool keeps the state it had."""
+        run.result["pools_kept_stopped"] = list(self.stopped)
+        if not self.stopped:
+            return
+        adsutil_path = run.target.adsutil_path
+        parts = []
+        for i, pool in enumerate(self.stopped):
+            parts += [marker(f"pool_kept_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
+        sections = Sections.parse(run.session.run("pool_kept", parts, here=True).output)
+        started = [p for i, p in enumerate(self.stopped) if pool_state(sections[f"pool_kept_{i}"]) in (1, 2)]
+        if not started:
+            return
+        run.session.run("pool_restop", [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started])
+        run.report.warn(
+            f"restarting IIS started the application pool(s) {', '.join(started)}, which were stopped before the "
+            "run: they were stopped again"
+        )
+
     @staticmethod
     def done(run: ReleaseRun) -> str:
         pools = ", ".join(run.result.get("pools") or [])
-        return f"stopped and started the application pool(s) {pools}; W3SVC kept running"
+        kept = ", ".join(run.result.get("pools_kept_stopped") or [])
+        outage = run.result.get("outage_seconds")
+        if not pools:
+            return (
+                f"swapped the DLL of the stopped application pool(s) {kept} without starting them; W3SVC kept running"
+            )
+        words = f"stopped and started the application pool(s) {pools}"
+        words += f" (their applications were down {outage}s)" if outage is not None else " (outage not measured)"
+        return words + (f"; {kept} stopped before the run, left stopped" if kept else "") + "; W3SVC kept running"
 
     def prediction(self, plan: Any, paths: Any, unload_fallback: bool) -> str:
         del unload_fallback
         apps = ", ".join(a.get("metabase_path") or a.get("name", "") for a in plan.blast_radius["applications"])
+        kept = f"; {', '.join(self.stopped)} stopped before the run: left stopped, not started" if self.stopped else ""
+        if not self.pools:
+            return (
+                f"would swap {paths.dest} without stopping or starting any pool{kept}; W3SVC and every other pool "
+                f"keep serving; applications in those pools: {apps or 'none'}"
+            )
         return (
             f"would stop the application pool(s) {', '.join(self.pools)}, swap {paths.dest} and start them "
-            f"again; W3SVC and every other pool keep serving; applications in those pools: {apps or 'none'}"
+            f"again{kept}; W3SVC and every other pool keep serving; applications in those pools: {apps or 'none'}"
         )
+
+    def _starting(self, out: SequenceOutput) -> list[str]:
+        """The pools whose state read after the start still says starting (AppPoolCommand is asynchronous)."""
+        return [pool for i, pool in enumerate(self.pools) if pool_state(out[f"pool_state_{i}"]) == 1]
+
+    def _await_started(self, run: ReleaseRun, pools: list[str]) -> tuple[list[str], float]:
+        """Read the state of ``pools`` until each is started (AppPoolState 2), a bounded wait: (the pools that
+        went to stopping/stopped instead, with what they showed; seconds waited).  A pool still starting at the
+        bound is a warning: it was started and serves once it is up."""
+        if not pools:
+            return [], 0.0
+        t0 = time.monotonic()
+        bound = min(UNLOAD_WAIT, float(run.params.timeout))
+        run.report.progress(f"waiting up to {bound:.0f}s for {', '.join(pools)} to report started")
+        adsutil_path = run.target.adsutil_path
+        while True:
+            time.sleep(POLL_PAUSE)
+            parts = []
+            for i, pool in enumerate(pools):
+                parts += [marker(f"pool_state_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
+            res = run.session.run("pool_state", parts, here=True)
+            sections = Sections.parse(res.output)
+            states = {pool: pool_state(sections[f"pool_state_{i}"]) for i, pool in enumerate(pools)}
+            bad = [
+                f"{pool}: {' '.join(sections[f'pool_state_{i}'].split())[:200]}"
+                for i, pool in enumerate(pools)
+                if states[pool] in (3, 4)
+            ]
+            waiting = [pool for pool in pools if states[pool] not in (2, 3, 4)]
+            if bad or not waiting or time.monotonic() - t0 >= bound:
+                if waiting and not bad:
+                    run.report.warn(
+                        f"application pool(s) {', '.join(waiting)} still starting {bound:.0f}s after the start"
+                    )
+                return bad, round(time.monotonic() - t0, 3)
 
     @staticmethod
     def _swap_blocked(out: SequenceOutput) -> bool:

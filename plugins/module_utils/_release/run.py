@@ -20,7 +20,7 @@ from .._cmd.cmdline import marker
 from .._cmd.swap import Swap
 from .._host.catalog import holder_dicts, holders_parts, holders_text, read_holders
 from .._host.facts import gather
-from .._host.parsers.common import Sections, classify_error
+from .._host.parsers.common import ParseError, Sections, classify_error
 from .._host.parsers.holders import Holder
 from .._host.parsers.regsvr32 import parse_regsvr32
 from .._host.parsers.sequence import SequenceOutput
@@ -94,12 +94,13 @@ class ReleaseRun:
         self.ran_to_end(out)
         return out.verified and not self.still_locked(out)
 
-    def wait_until_free(self, first: Any = None) -> bool:
-        """Send ``first`` (if any), then probe the old DLL's lock until it is free, for at most UNLOAD_WAIT
-        seconds (or a quarter of the module's timeout when shorter)."""
+    def wait_until_free(self, first: Any = None, bound: float | None = None) -> bool:
+        """Send ``first`` (if any), then probe the old DLL's lock until it is free, for at most ``bound``
+        seconds (default UNLOAD_WAIT, or a quarter of the module's timeout when shorter)."""
         if first is not None:
             self.session.run(first.name, list(first.parts))
-        bound = min(UNLOAD_WAIT, self.params.timeout / 4)
+        if bound is None:
+            bound = min(UNLOAD_WAIT, self.params.timeout / 4)
         self.report.progress(f"waiting up to {bound:.0f}s for the old DLL to be released (its process is exiting)")
         deadline = time.monotonic() + bound
         probe = self.swap.lock_probe()
@@ -114,7 +115,11 @@ class ReleaseRun:
     def holders_now(self) -> tuple[Holder, ...] | None:
         """Ask tlist / tasklist who has dest loaded now (None: neither is there); the result keeps the answer."""
         res = self.session.run("holders", holders_parts(self.report.paths.dest_name), here=True)
-        holders, _tool = read_holders(res.output)
+        try:
+            holders, _tool = read_holders(res.output)
+        except ParseError as exc:  # only names holders for a message: say what could not be read
+            self.report.warn(str(exc))
+            holders = None
         self.result["holders"] = holder_dicts(holders)
         return holders
 

@@ -106,8 +106,10 @@ class ServiceRestart:
     @staticmethod
     def done(run: ReleaseRun) -> str:
         r = run.result
+        pending = [k for k in r.get("services_stop_pending") or [] if k not in r["services_stopped"]]
+        down = [*r["services_stopped"], *(f"{k} (still stopping when net stop gave up)" for k in pending)]
         return (
-            f"stopped {', '.join(r['services_stopped']) or 'nothing'} and started "
+            f"stopped {', '.join(down) or 'nothing'} and started "
             f"{', '.join(r['services_started']) or 'nothing'} again " + outage_text(r["outage_seconds"])
         )
 
@@ -147,6 +149,11 @@ class ServiceRestart:
                 errors.append(f"{svc}: {text.strip()}")
         by_display = {d: k for k, d in plan.names.items()}
         stopped_keys = [by_display.get(d, d) for d in stopped.stopped]
+        # Services net showed "is stopping..." but gave up on (STOP_PENDING past net's patience): they went down
+        # all the same, so the result says so rather than "stopped nothing" (issue 21).
+        pending = [by_display.get(d, d) for d in dict.fromkeys(stopped.pending) if d not in stopped.stopped]
+        if pending:
+            run.result["services_stop_pending"] = pending
         # A service outside IIS that net stop /y stopped and the plan did not know (no sc.exe to ask): its
         # name is unknown, so it could not be started again.
         for display in stopped.stopped:

@@ -902,7 +902,14 @@ BAD_INPUTS: list[BadInput] = [
         for ch in METACHARACTERS
     ],
     *[
-        BadInput(f"site-meta-{_META_NAMES[ch]}", f"site with {ch}", {"site": f"Default{ch}Web Site"}, "site")
+        BadInput(
+            f"site-meta-{_META_NAMES[ch]}",
+            f"site with {ch}",
+            {"site": f"Default{ch}Web Site"},
+            "site",
+            # Real sites are named "Web Site (Shop & Co), main" (issue 21): looked up on the host (not found here).
+            host_contact=ch in QUOTABLE,
+        )
         for ch in METACHARACTERS
     ],
     BadInput(
@@ -914,7 +921,13 @@ BAD_INPUTS: list[BadInput] = [
         {"dest": f'{BIN}\\x.dll" & del {DEL_TARGET} & "'},
         "dest",
     ),
-    BadInput("site-inject-del", "site '& del' injection", {"site": f"Default Web Site & del {DEL_TARGET}"}, "site"),
+    BadInput(
+        "site-inject-del",
+        "site '& del' injection",
+        {"site": f"Default Web Site & del {DEL_TARGET}"},
+        "site",
+        host_contact=True,
+    ),
     BadInput(
         "app-inject-del",
         "application '& del' injection",

@@ -38,7 +38,7 @@ def _make_importable() -> None:
 
 _make_importable()
 
-from tests.integration.faults.collector import ROW_KEY, note_summary  # noqa: E402,F401 - note_summary: re-export
+from tests.integration.faults.collector import ROW_KEY, note_summary  # noqa: E402,F401  # pylint: disable=unused-import
 
 RECORDS_ROOT = REPO / "tests" / "output" / "fault-matrix"
 

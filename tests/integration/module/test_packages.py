@@ -86,11 +86,6 @@ def update(host: Any, lab: Any) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: tlist window titles: the module reads '<image>  OleMainThreadWndName' as the image name, so "
-    "inetinfo.exe / mtx.exe are taken for programs outside IIS and the update is refused",
-)
 def test_every_package_host_is_updated_once(package_hosts, lab):
     problems = []
     for host in package_hosts.values():
@@ -122,11 +117,6 @@ def test_server_package_update_names_the_package_and_keeps_w3svc(package_hosts, 
     assert undocumented(res) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: tlist window titles: the module reads '<image>  OleMainThreadWndName' as the image name, so "
-    "inetinfo.exe / mtx.exe are taken for programs outside IIS and the update is refused",
-)
 def test_check_mode_names_holders_and_the_blast_radius(package_hosts):
     host = package_hosts["PKG04"]  # tlist installed; /Shop loads the DLL itself, /Orders through the package
     get(host)

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.integration.faults import harness as h
 from tests.integration.module.scenario import args_of, running, served
 from tests.lab.harness.fixtures import SCENARIOS, worker_index
-from tests.lab.machine.config import load_scenario
-from tests.lab.machine.dll import dll_version
+from tests.lab.machine.config import ForeignLoader, default_host, load_scenario
+from tests.lab.machine.dll import dll_version, make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
@@ -25,18 +26,9 @@ def _xfail(defect: str) -> Any:
     return pytest.mark.xfail(strict=True, reason=f"issue 21: {defect}")
 
 
-ASYNC_POOL = _xfail(
-    "AppPoolCommand is asynchronous (cc787263): the module returns while the pool's AppPoolState is still 1 "
-    "(starting) instead of polling it to 2 with a bound"
-)
 HOSTS = {
-    "R3POOLOFF": [
-        _xfail(
-            "stopped pools: the module starts a pool an administrator had stopped (it stops and starts every "
-            "affected pool without reading its state first)"
-        )
-    ],
-    "R3SMTP": [ASYNC_POOL],
+    "R3POOLOFF": [],
+    "R3SMTP": [],
     "R2KSMTP": [
         _xfail(
             "service display names per version: net stop iisadmin /y stops SMTP under its Windows 2000 display "
@@ -45,19 +37,9 @@ HOSTS = {
         )
     ],
     "R2KCOMPLUS": [],
-    "R75SMTP": [ASYNC_POOL],
-    "R10COLON": [
-        _xfail(
-            "names with the tools' punctuation: the module refuses a site named with '(' at validation instead of "
-            "quoting it on the command lines"
-        )
-    ],
-    "R4MTS": [
-        _xfail(
-            "tlist window titles: the module reads 'mtx.exe  OleMainThreadWndName' as the image name, takes the "
-            "isolated application's mtx.exe for a program outside IIS and refuses the update"
-        )
-    ],
+    "R75SMTP": [],
+    "R10COLON": [],
+    "R4MTS": [],
 }
 
 
@@ -132,3 +114,55 @@ def test_a_hung_regsvr32_inside_the_outage_never_keeps_iis_down(lab_host):
     res = h.run_module(host, h.module_args(register_dll=True, timeout=5))
     host.set_faults(regsvr32_hang=False)
     assert running(host) == before, f"services left down: {sorted(before - running(host))}; {res.get('msg')}"
+
+
+def test_a_namesake_dll_loaded_elsewhere_does_not_block_the_update(lab_host):
+    """tlist -m matches module names only: a scheduled job's cscript.exe with another ShopCart.dll (another folder)
+    is listed as a holder although it does not hold dest.  Gathering could open dest for writing, so the module
+    knows no process has dest itself mapped: it updates (before issue 21 it refused, 'dest is loaded only by
+    cscript.exe ... a program outside IIS')."""
+    other = "C:\\Tools\\ShopCart.dll"
+    host = lab_host(
+        fleet_index=0,
+        has_tlist=True,
+        files={**default_host(0, "127.0.0.2").files, other: make_dll("ShopCart", "0.9.0.0")},
+        foreign_loaders=[ForeignLoader("cscript.exe", other)],
+    )  # nothing requested /Shop: dest itself is not loaded
+    res = h.run_module(host, h.module_args())
+    assert not res.get("failed"), f"failed at step {res.get('step')}: {res.get('msg')}"
+    assert [x["image"] for x in res["holders"]] == ["cscript.exe"], res["holders"]
+    assert any("another file of the same name" in w for w in res.get("warnings", [])), res.get("warnings")
+    assert dll_version(h.read_file(host, h.SHOP_DLL) or b"") == "2.0.0.0"
+    assert dll_version(h.read_file(host, other) or b"") == "0.9.0.0"
+
+
+def test_check_mode_and_the_result_say_a_stopped_pool_stays_stopped(realhost):
+    """R3POOLOFF: the pool 'Shop Pool (Legacy), A&B' was stopped by an administrator.  Check mode says the DLL
+    would be swapped without starting it; the run swaps it, leaves the pool stopped, and reports no outage."""
+    host = realhost("R3POOLOFF")
+    pool = "Shop Pool (Legacy), A&B"
+    dry = run_update(dict(args_of(host)), h.make_runner(host), check_mode=True)
+    assert not dry.get("failed"), dry.get("msg")
+    assert dry["blast_radius"]["pools_kept_stopped"] == [pool] and dry["blast_radius"]["pools"] == []
+    assert f"{pool} stopped before the run: left stopped, not started" in dry["msg"]
+    assert not any("AppPoolCommand" in c for c in dry["commands"])
+    res = h.run_module(host, args_of(host))
+    assert not res.get("failed"), res.get("msg")
+    assert res["pools"] == [] and res["pools_kept_stopped"] == [pool] and res["outage_seconds"] == 0.0
+    assert host.machine.pool_state(pool) == 4
+    events = [e.detail for e in host.lab.log.events(host=host.name, kind="pool")]
+    assert not any(d.get("name") == pool and d.get("state") in (1, 2) for d in events), events
+
+
+def test_a_pool_restart_reports_the_pools_downtime_and_waits_for_started(realhost):
+    """R3SMTP: AppPoolCommand 1 leaves AppPoolState at 1 (starting) for a while (scenario pool_transition); the
+    module polls it to 2, and the outage it reports is the pool's downtime, not 0.0."""
+    host = realhost("R3SMTP")
+    served(host)
+    res = h.run_module(host, args_of(host))
+    assert not res.get("failed"), res.get("msg")
+    assert res["method"] == "pool_restart" and res["pools"] == ["Shop Pool (Legacy), A&B"]
+    assert host.machine.pool_state("Shop Pool (Legacy), A&B") == 2
+    assert res["outage_seconds"] > 0.0, res["msg"]
+    assert f"their applications were down {res['outage_seconds']}s" in res["msg"]
+    assert any(s["step"] == "pool_state" for s in res["steps"]), [s["step"] for s in res["steps"]]

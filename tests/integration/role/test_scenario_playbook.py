@@ -28,11 +28,6 @@ FAST = {"component_update_health_retries": 2, "component_update_health_delay": 0
 RESTART_IIS = ("PKG03", "PKG04")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: tlist window titles: the module reads '<image>  OleMainThreadWndName' as the image name, so "
-    "inetinfo.exe / mtx.exe are taken for programs outside IIS and the update is refused",
-)
 def test_packages_scenario_through_the_role(scenario_hosts, lab, lab_inventory, tmp_path):
     hosts = scenario_hosts("packages.yaml", prefix="R")
     inventory = lab_inventory(*hosts)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .common import split_lines
+from .common import ParseError, classify_error, split_lines
 
 _VER = re.compile(r"\[Version (\d+)\.(\d+)(?:\.(\d+))?")
 _NT4 = re.compile(r"Windows NT Version (\d+)\.(\d+)", re.IGNORECASE)
@@ -71,45 +71,61 @@ def parse_ver(text: str) -> WindowsVersion | None:
     return None
 
 
-_APP = re.compile(r'^APP "([^"]*)" \(applicationPool:([^)]*)\)\s*$')
-_WP = re.compile(r'^WP "(\d+)" \(applicationPool:([^)]*)\)\s*$')
+# The name is between the quotes (appcmd never prints a quote inside one); the attributes are the LAST
+# parenthesised group, and a pool name inside it may itself hold parentheses, commas and colons
+# (``APP "Web Site (Shop & Co), main/Shop" (applicationPool:Shop (v2): main)``): read up to the line's last ``)``.
+_APP = re.compile(r'^APP "([^"]*)" \(applicationPool:(.*)\)\s*$')
+_WP = re.compile(r'^WP "(\d+)" \(applicationPool:(.*)\)\s*$')
 _POOL = re.compile(r'^APPPOOL "([^"]*)" \((.*)\)\s*$')
+# The pool's state is its list's last attribute, a single word (MgdVersion may be empty: ``MgdVersion:,``).
+_POOL_STATE = re.compile(r"(?:^|,)state:([A-Za-z]+)$")
 
 
-def _list_lines(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]] | None:
-    """The match of every non-blank line of an appcmd list, or None when a line is not such a line (appcmd is
-    missing, or printed an error)."""
+def tool_missing(text: str) -> bool:
+    """cmd.exe's answer for a program that is not there (not an answer of the program itself)."""
+    return classify_error(text) in ("name_not_recognized", "path_not_found")
+
+
+def _list_lines(text: str, pattern: re.Pattern[str], what: str = "appcmd list") -> list[re.Match[str]] | None:
+    """The match of every non-blank line of an appcmd list; None when appcmd is not there (cmd.exe says so).
+    Raises ParseError, quoting the line, when appcmd answered with a line that is not such a line (an error
+    it printed, or a layout this module cannot read): that is never taken for a missing appcmd."""
+    if tool_missing(text):
+        return None
     found = []
     for line in split_lines(text):
         if not line.strip():
             continue
         m = pattern.match(line.strip())
         if m is None:
-            return None
+            raise ParseError(f"could not read a line of '{what}': {line.strip()[:300]!r}")
         found.append(m)
     return found
 
 
 def parse_appcmd_apps(text: str) -> dict[str, str] | None:
-    """``appcmd list app``: application name (``Default Web Site/Shop``) -> pool; None when it is no such list."""
-    found = _list_lines(text, _APP)
+    """``appcmd list app``: application name (``Default Web Site/Shop``) -> pool; None when appcmd is not
+    there; ParseError for a line it cannot read."""
+    found = _list_lines(text, _APP, "appcmd list app")
     return None if found is None else {m.group(1): m.group(2) for m in found}
 
 
 def parse_appcmd_wps(text: str) -> list[tuple[int, str]] | None:
     """``appcmd list wp``: (PID, pool) per worker process."""
-    found = _list_lines(text, _WP)
+    found = _list_lines(text, _WP, "appcmd list wp")
     return None if found is None else [(int(m.group(1)), m.group(2)) for m in found]
 
 
 def parse_appcmd_pools(text: str) -> dict[str, str] | None:
     """``appcmd list apppool``: pool -> state (``Started``, ``Stopped``, ...)."""
-    found = _list_lines(text, _POOL)
+    found = _list_lines(text, _POOL, "appcmd list apppool")
     if found is None:
         return None
-    return {
-        m.group(1): dict(f.split(":", 1) for f in m.group(2).split(",") if ":" in f).get("state", "") for m in found
-    }
+    states = {}
+    for m in found:
+        state = _POOL_STATE.search(m.group(2))
+        states[m.group(1)] = state.group(1) if state else ""
+    return states
 
 
 _SITE = re.compile(r'^SITE "([^"]*)" \(id:(\d+)')
@@ -117,7 +133,7 @@ _SITE = re.compile(r'^SITE "([^"]*)" \(id:(\d+)')
 
 def parse_appcmd_sites(text: str) -> dict[str, int] | None:
     """``appcmd list site``: site name -> id (``SITE "Default Web Site" (id:1,bindings:...,state:Started)``)."""
-    found = _list_lines(text, _SITE)
+    found = _list_lines(text, _SITE, "appcmd list site")
     return None if found is None else {m.group(1): int(m.group(2)) for m in found}
 
 
@@ -144,11 +160,36 @@ def not_set_here(text: str) -> bool:
 POOL_STATES = {1: "Starting", 2: "Started", 3: "Stopping", 4: "Stopped"}
 
 
+#: appcmd's state words as AppPoolState numbers.
+_STATE_WORDS = {"starting": 1, "started": 2, "stopping": 3, "stopped": 4}
+
+
+def pool_state(text: str) -> int | None:
+    """The state a pool's state read printed, as AppPoolState (1 starting, 2 started, 3 stopping, 4 stopped):
+    appcmd's ``state:Started`` (the last attribute of its ``APPPOOL`` line) or adsutil's ``AppPoolState :
+    (INTEGER) 2``; None when it printed neither."""
+    for line in split_lines(text):
+        m = _POOL.match(line.strip())
+        if m:
+            word = _POOL_STATE.search(m.group(2))
+            if word:
+                return _STATE_WORDS.get(word.group(1).lower())
+    m = re.search(r"AppPoolState\s*:\s*\(INTEGER\)\s*(\d+)", text)
+    return int(m.group(1)) if m else None
+
+
 def pool_started(text: str) -> bool:
     """Does the state read of a pool say it is started (appcmd's ``state:Started``, adsutil's ``AppPoolState``
     ``(INTEGER) 2``)?  A pool that is still starting counts as started: it serves the next request."""
-    m = re.search(r"state:(\w+)", text)
-    if m:
-        return m.group(1).lower() in ("started", "starting")
-    m = re.search(r"AppPoolState\s*:\s*\(INTEGER\)\s*(\d+)", text)
-    return bool(m) and int(m.group(1)) in (1, 2)
+    return pool_state(text) in (1, 2)
+
+
+def pool_stopped_state(value: object) -> bool:
+    """A pool state as gathering read it (AppPoolState number from the metabase, or appcmd's word) that says
+    the pool is stopped or stopping: an administrator's choice the run must keep."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        return _STATE_WORDS.get(value.strip().lower()) in (3, 4)
+    try:
+        return int(str(value).strip()) in (3, 4)
+    except ValueError:
+        return False

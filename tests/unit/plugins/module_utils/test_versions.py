@@ -13,9 +13,11 @@ import pytest
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.catalog import POOLED_APPLICATION, CatalogFacts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.facts import read_facts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.metabase import Metabase
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.catalog import Package
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.versions import (
+    ParseError,
     not_set_here,
     parse_app_status,
     parse_appcmd_apps,
@@ -25,10 +27,13 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.vers
     parse_iisapp_list,
     parse_ver,
     pool_started,
+    pool_state,
+    pool_stopped_state,
 )
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import StepFailed
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan
 
-from .test_plan import DEST, INPROC, SRC, STAMP, facts_of, params
+from .test_plan import ADSUTIL, DEST, INPROC, SRC, STAMP, facts_of, params, recorded
 
 
 @pytest.mark.parametrize(
@@ -68,11 +73,70 @@ def test_appcmd_lists():
     assert parse_appcmd_apps(missing) is None
 
 
+def test_appcmd_names_with_the_tools_own_punctuation():
+    """Issue 21 / review L5: a pool name inside the attribute list may hold parentheses, commas and colons; a
+    site name between the quotes spaces, parentheses, commas and '&'."""
+    apps = parse_appcmd_apps(
+        'APP "Web Site (Shop & Co), main/" (applicationPool:DefaultAppPool)\r\n'
+        'APP "Web Site (Shop & Co), main/Shop" (applicationPool:Shop (v2): main)\r\n'
+        'APP "Default Web Site/Legacy" (applicationPool:Shop Pool (Legacy), A&B)\r\n'
+    )
+    assert apps == {
+        "Web Site (Shop & Co), main/": "DefaultAppPool",
+        "Web Site (Shop & Co), main/Shop": "Shop (v2): main",
+        "Default Web Site/Legacy": "Shop Pool (Legacy), A&B",
+    }
+    assert parse_appcmd_wps('WP "3676" (applicationPool:Shop (v2): main)\r\n') == [(3676, "Shop (v2): main")]
+    pools = parse_appcmd_pools(
+        'APPPOOL "Shop (v2): main" (MgdVersion:,MgdMode:Integrated,state:Stopped)\r\n'
+        'APPPOOL "Shop Pool (Legacy), A&B" (MgdVersion:v2.0,MgdMode:Classic,state:Started)\r\n'
+    )
+    assert pools == {"Shop (v2): main": "Stopped", "Shop Pool (Legacy), A&B": "Started"}
+    assert parse_appcmd_sites('SITE "Web Site (Shop & Co), main" (id:2,bindings:http/*:81:,state:Started)\r\n') == {
+        "Web Site (Shop & Co), main": 2
+    }
+    assert parse_iisapp_list("W3WP.exe PID: 5268   AppPoolId: Shop Pool (Legacy), A&B\r\n") == [
+        (5268, "Shop Pool (Legacy), A&B")
+    ]
+
+
+def test_an_appcmd_line_that_cannot_be_read_is_never_a_missing_appcmd():
+    """Issue 21: say which output could not be read and quote it (ParseError), rather than 'not installed'."""
+    with pytest.raises(ParseError, match="appcmd list app.*ERROR \\( message:Access denied"):
+        parse_appcmd_apps(
+            'APP "Default Web Site/" (applicationPool:DefaultAppPool)\r\nERROR ( message:Access denied )\r\n'
+        )
+    with pytest.raises(ParseError, match="appcmd list apppool"):
+        parse_appcmd_pools("APPPOOL ShopPool state:Started\r\n")
+    assert parse_appcmd_apps("The system cannot find the path specified.\r\n") is None
+    facts_text = recorded(INPROC).replace(
+        "@@lock\r\n",
+        "@@ver\r\nMicrosoft Windows [Version 6.1.7601]\r\n"
+        "@@appcmd_app\r\nAPP Default Web Site/Shop applicationPool=ShopPool\r\n@@lock\r\n",
+        1,
+    )
+    assert "@@appcmd_app" in facts_text
+    with pytest.raises(StepFailed) as err:
+        read_facts(facts_text, ADSUTIL)
+    assert err.value.step == "gather" and "could not read a line of 'appcmd list app'" in str(err.value)
+    assert "APP Default Web Site/Shop applicationPool=ShopPool" in str(err.value)
+    assert "not found" not in str(err.value) and "nothing was changed" in str(err.value)
+
+
 def test_iisapp_and_adsutil_texts():
     assert parse_iisapp_list("W3WP.exe PID: 5268   AppPoolId: DefaultAppPool\r\n") == [(5268, "DefaultAppPool")]
     assert parse_app_status("Application Status: 1\r\n") == 1
     assert parse_app_status("nothing\r\n") is None
     assert not_set_here('The parameter "AppPoolId" is not set at this node.\r\n')
+
+
+def test_pool_state_numbers():
+    assert pool_state('APPPOOL "Shop (v2): main" (MgdVersion:,MgdMode:Integrated,state:Starting)\r\n') == 1
+    assert pool_state('APPPOOL "A (state:Stopped)" (MgdVersion:v4.0,MgdMode:Integrated,state:Started)') == 2
+    assert pool_state("AppPoolState                    : (INTEGER) 3\r\n") == 3
+    assert pool_state("") is None
+    assert pool_stopped_state(4) and pool_stopped_state("Stopped") and pool_stopped_state("stopping")
+    assert not pool_stopped_state(2) and not pool_stopped_state("Started") and not pool_stopped_state("x")
 
 
 def test_pool_states():

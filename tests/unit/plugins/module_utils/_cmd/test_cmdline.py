@@ -289,14 +289,22 @@ def test_validate_metabase_path(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(1, 1), ("1", 1), ("12", 12), (4294967295, 4294967295), ("Default Web Site", "Default Web Site")],
+    [
+        (1, 1),
+        ("1", 1),
+        ("12", 12),
+        (4294967295, 4294967295),
+        ("Default Web Site", "Default Web Site"),
+        ("Web Site (Shop & Co), main", "Web Site (Shop & Co), main"),
+    ],
 )
 def test_validate_site_ok(value, expected):
     assert validate_site(value) == expected
 
 
 @pytest.mark.parametrize(
-    "value", [0, -1, 4294967296, True, None, "", " Shop", "Shop ", 'Sh"op', "Shop & Co", "Shop%x%", "A(b)", "x\ny"]
+    "value",
+    [0, -1, 4294967296, True, None, "", " Shop", "Shop ", 'Sh"op', "Shop | Co", "Shop%x%", "A<b>", "A^b", "x\ny"],
 )
 def test_validate_site_rejects(value):
     with pytest.raises(InputError, match="^site: "):
@@ -467,14 +475,15 @@ def test_quoted_paths_never_expose_metacharacters(tail):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=30))
 def test_validated_names_never_contain_metacharacters(text):
-    """Application paths may hold ``& ( )`` (only ever quoted); nothing validated holds another metacharacter, and
+    """Application paths and site names may hold ``& ( )`` (only ever quoted); nothing validated holds another
+    metacharacter, and
     every validated value quotes into one region cmd.exe sees nothing special in."""
     for fn in (validate_app_path, validate_metabase_path, validate_site):
         try:
             value = fn(text)
         except InputError:
             continue
-        allowed = APP_PATH_ALLOWED if fn is validate_app_path else ""
+        allowed = APP_PATH_ALLOWED if fn in (validate_app_path, validate_site) else ""
         assert not any(ch in str(value) for ch in cmdline.CMD_METACHARACTERS if ch not in allowed)
         quoted = quote_arg(str(value))
         assert unquoted_parts(quoted) == ""

@@ -3,16 +3,23 @@ failures recorded, and a sequence cut short on the host (the same output, ended 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.sequence import SequenceOutput
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release import pool_restart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.first_copy import FirstCopy
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.package_shutdown import PackageShutdown
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.pool_restart import PoolRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.unload import IsolatedUnload
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import StepFailed
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.params import Params
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import ComponentUpdate
 
+from ..replay import ReplayRunner, output_of, recording
 from .runs import release_run, sequence_output
 
 STRATEGY_OF = {
@@ -118,11 +125,85 @@ def test_pool_restart_a_pool_that_did_not_start_again_keeps_the_record():
     marker = "@@pool_state_0"
     start = text.index(marker) + len(marker)
     end = text.index("@@", start)
-    stopped = text[:start] + "\r\n" + text[start:end].replace("2", "4") + text[end:]
+    stopped = text[:start] + "\r\n" + text[start:end].replace("(INTEGER) 2", "(INTEGER) 4") + text[end:]
     with pytest.raises(StepFailed) as err:
         run.plan.strategy.conclude(SequenceOutput.read(stopped), run)
     assert err.value.step == "start" and "ShopPool" in str(err.value)
     assert run.result["state_record"] == run.report.paths.record
+
+
+def _state_read(text: str, state: int) -> str:
+    """``text`` with the state read after the start showing ``state`` (AppPoolState)."""
+    return re.sub(r"(@@pool_state_0\r?\n[^@]*\(INTEGER\) )\d", rf"\g<1>{state}", text)
+
+
+def test_pool_restart_waits_for_a_pool_still_starting(monkeypatch):
+    """AppPoolCommand is asynchronous (cc787263): a state read of 1 (starting) after the start is polled until
+    2, and the wait counts into the outage."""
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    answer = "@@pool_state_0\nAppPoolState                    : (INTEGER) {}\n"
+    runner.answers["pool_state"] = [{"stdout": answer.format(n), "stderr": "", "rc": 0} for n in (1, 1, 2)]
+    monkeypatch.setattr(pool_restart.time, "sleep", lambda s: None)
+    out = SequenceOutput.read(_state_read(output_of("pool_ok", "apply"), 1), outage_begin=10.0, outage_end=12.5)
+    run.plan.strategy.conclude(out, run)
+    assert [step for step, _line in runner.asked].count("pool_state") == 3
+    assert any("AppPoolState" in line for step, line in runner.asked if step == "pool_state")
+    assert run.result["outage_seconds"] >= 2.5  # the pool's downtime, not 0.0
+    assert f"were down {run.result['outage_seconds']}s" in run.result["msg"]
+
+
+def test_pool_restart_a_pool_that_stops_while_polled_fails_with_what_it_showed(monkeypatch):
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    runner.answers["pool_state"] = [{"stdout": "@@pool_state_0\nAppPoolState : (INTEGER) 4\n", "stderr": "", "rc": 0}]
+    monkeypatch.setattr(pool_restart.time, "sleep", lambda s: None)
+    with pytest.raises(StepFailed) as err:
+        run.plan.strategy.conclude(SequenceOutput.read(_state_read(output_of("pool_ok", "apply"), 1)), run)
+    assert err.value.step == "start" and "ShopPool: AppPoolState : (INTEGER) 4" in str(err.value)
+
+
+def test_pool_restart_reports_the_pools_downtime_as_the_outage():
+    run = release_run("pool_ok")
+    run.plan.strategy.conclude(
+        SequenceOutput.read(output_of("pool_ok", "apply"), outage_begin=5.0, outage_end=6.25), run
+    )
+    assert run.result["outage_seconds"] == 1.25
+    assert "their applications were down 1.25s" in run.result["msg"]
+
+
+def test_a_pool_stopped_before_the_run_is_neither_stopped_nor_started():
+    """Issue 21: the metabase shows the pool stopped (AppPoolState 4): the sequence swaps without an
+    AppPoolCommand, check mode and the blast radius say the pool stays stopped, and the state record names no
+    pool for a recovery to start."""
+    runner = ReplayRunner("pool_ok")
+    for sent in runner.answers["gather"]:
+        sent["stdout"] = re.sub(
+            r"(\[/W3SVC/AppPools/ShopPool\]\r?\n[^\[]*AppPoolState\s*: \(INTEGER\) )2", r"\g<1>4", sent["stdout"]
+        )
+    p = Params.from_module_params(recording("pool_ok")["args"])
+    job = ComponentUpdate(p, runner)
+    plan = make_plan(job.gather(), p, job.paths, None, job.target)
+    strategy = plan.strategy
+    assert isinstance(strategy, PoolRestart)
+    assert strategy.pools == () and strategy.stopped == ("ShopPool",)
+    apply = " ".join(plan.step("apply").parts)
+    assert "AppPoolCommand" not in apply and "outage_begin" not in apply
+    assert "pools=" in " ".join(plan.step("stage").parts) and "pools=ShopPool" not in " ".join(plan.step("stage").parts)
+    assert plan.blast_radius["pools_kept_stopped"] == ["ShopPool"] and plan.blast_radius["pools"] == []
+    assert "stay stopped" in plan.blast_radius["note"]
+    assert "without stopping or starting any pool" in strategy.prediction(plan, job.paths, True)
+    assert "ShopPool stopped before the run: left stopped" in strategy.prediction(plan, job.paths, True)
+
+
+def test_the_stopped_pool_wait_follows_shutdown_time_limit():
+    """Review N3: a stopped pool's worker may take ShutdownTimeLimit (90 s by default) to exit: the wait follows
+    the limit the metabase shows, bounded by the module's timeout."""
+    assert PoolRestart(("P",), "adsutil", shutdown_limit=20).exit_wait(120) == 25
+    assert PoolRestart(("P",), "adsutil", shutdown_limit=None).exit_wait(120) == 95
+    assert PoolRestart(("P",), "adsutil", shutdown_limit=300).exit_wait(120) == 120
+    run = release_run("pool_ok")
+    assert run.plan.strategy.shutdown_limit == 90
 
 
 def test_package_shutdown_then_the_iis_rules_when_iis_holds_the_dll_too():
@@ -153,3 +234,45 @@ def test_package_shutdown_hands_over_to_the_pool_restart_on_a_worker_process_hos
     run.plan.strategy.release(run)
     assert run.result["method"] == "pool_restart" and run.result["pools"] == ["ShopPool"]
     assert run.result["msg"].endswith("so the IIS rules applied")
+
+
+def test_a_service_net_stop_gave_up_on_is_reported_as_having_gone_down():
+    """Issue 21: W3SVC went through STOP_PENDING and net stop gave up on it: the result names it
+    (services_stop_pending) and the sentence never says 'stopped nothing' while services went down."""
+    run = release_run("restart_iis_did_not_stop")
+    with pytest.raises(StepFailed):
+        run.plan.strategy.conclude(sequence_output("restart_iis_did_not_stop"), run)
+    assert run.result["services_stop_pending"] == ["W3SVC"]
+    run.result.update(services_stopped=[], services_started=["IISADMIN", "W3SVC"], outage_seconds=31.5)
+    sentence = ServiceRestart.done(run)
+    assert sentence.startswith("stopped W3SVC (still stopping when net stop gave up) and started IISADMIN, W3SVC")
+    assert "stopped nothing" not in sentence
+
+
+def test_after_the_fallback_a_pool_stopped_before_the_run_is_stopped_again():
+    """Review L4/N9: the full restart may start a pool an administrator had stopped (AppPoolState is volatile on
+    IIS 6; appcmd stop leaves autoStart on IIS 7+): read its state and stop it again."""
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    runner.answers["pool_kept"] = [
+        {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 2\n", "stderr": "", "rc": 0}
+    ]
+    runner.answers["pool_restop"] = [{"stdout": "", "stderr": "", "rc": 0}]
+    strategy = PoolRestart(("ShopPool", "Old Pool (v1), A&B"), "adsutil", stopped=("Old Pool (v1), A&B",))
+    assert strategy.pools == ("ShopPool",) and strategy.stopped == ("Old Pool (v1), A&B",)
+    strategy.keep_stopped(run)
+    restop = [line for step, line in runner.asked if step == "pool_restop"]
+    assert len(restop) == 1 and 'SET "W3SVC/AppPools/Old Pool (v1), A&B/AppPoolCommand" 2' in restop[0]
+    assert "ShopPool" not in restop[0]
+    assert run.result["pools_kept_stopped"] == ["Old Pool (v1), A&B"]
+    assert any("stopped again" in w for w in run.report.result.get("warnings", []))
+
+
+def test_after_the_fallback_a_pool_still_stopped_is_left_alone():
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    runner.answers["pool_kept"] = [
+        {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 4\n", "stderr": "", "rc": 0}
+    ]
+    PoolRestart(("ShopPool", "Old"), "adsutil", stopped=("Old",)).keep_stopped(run)
+    assert not any(step == "pool_restop" for step, _line in runner.asked)

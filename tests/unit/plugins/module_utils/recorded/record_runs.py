@@ -53,7 +53,9 @@ class MachineRunner:
 
 
 def machine(cfg: Any, path: str = "/Shop/", setup: tuple[str, ...] = (), **faults: Any) -> Any:
-    cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3)
+    # AppPoolState settles at once: a replay must not depend on how long a poll waited (the polling itself is
+    # tested on the lab, tests/integration/module/test_realhosts.py, and in _release/test_strategies.py)
+    cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3, pool_transition=0.0)
     cfg.faults.update(**faults)
     m = boot(cfg, EventLog())
     web.handle_request(m, cfg.web_port, "/Shop/")  # the DLL is loaded, as on a live server

@@ -8,11 +8,14 @@ in front.
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.catalog import (
     parse_answer,
     parse_catalog_list,
     wsh_error,
 )
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.common import ParseError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.holders import (
     Holder,
     parse_tasklist_modules,
@@ -100,6 +103,24 @@ def test_tlist_lists_pid_and_image():
     assert parse_tlist_modules(text) == expected
 
 
+def test_tlist_window_titles_are_not_part_of_the_image():
+    # The TList documentation's examples: a title after the image name, two or more blanks apart.
+    text = (
+        "1492 Sysparse_com.exe  OleMainThreadWndName\r\n"
+        "1980 explorer.exe      Program Manager\r\n"
+        "  216 mtx.exe          OleMainThreadWndName\r\n"
+        " 212 inetinfo.exe\r\n"
+        " 300 My Tool.exe  Title (v2).exe\r\n"
+    )
+    assert parse_tlist_modules(text) == [
+        Holder(1492, "Sysparse_com.exe"),
+        Holder(1980, "explorer.exe"),
+        Holder(216, "mtx.exe"),
+        Holder(212, "inetinfo.exe"),
+        Holder(300, "My Tool.exe"),
+    ]
+
+
 def test_tlist_with_the_module_name_in_front():
     assert parse_tlist_modules("ShopCart.dll - 212 inetinfo.exe\r\n") == [Holder(212, "inetinfo.exe")]
 
@@ -116,6 +137,20 @@ def test_tlist_nothing_loaded_and_not_installed():
 def test_tasklist_csv_rows():
     text = '"dllhost.exe","1234","ShopCart.dll"\r\n"inetinfo.exe","212","ShopCart.dll"\r\n'
     assert parse_tasklist_modules(text) == [Holder(1234, "dllhost.exe"), Holder(212, "inetinfo.exe")]
+
+
+def test_holder_lines_that_cannot_be_read_are_never_a_missing_tool():
+    """Issue 21: a tool that answered with a line the module cannot read is named, with the line quoted."""
+    with pytest.raises(ParseError, match="could not read a line of 'tlist -m': 'inetinfo.exe 212'"):
+        parse_tlist_modules(" 212 inetinfo.exe\r\ninetinfo.exe 212\r\n")
+    with pytest.raises(ParseError, match="could not read a line of 'tasklist /m'"):
+        parse_tasklist_modules('"inetinfo.exe","212","ShopCart.dll"\r\nImage Name   PID   Modules\r\n')
+    with pytest.raises(ParseError, match="tasklist /m"):
+        parse_tasklist_modules('"w3wp.exe","n/a","ShopCart.dll"\r\n')
+    # Names with commas and parentheses stay one CSV field.
+    assert parse_tasklist_modules('"Shop (v2), A&B.exe","4012","ShopCart.dll"\r\n') == [
+        Holder(4012, "Shop (v2), A&B.exe")
+    ]
 
 
 def test_tasklist_none_error_and_missing():
