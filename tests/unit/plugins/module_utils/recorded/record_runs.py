@@ -53,7 +53,10 @@ class MachineRunner:
 
 
 def machine(cfg: Any, path: str = "/Shop/", setup: tuple[str, ...] = (), **faults: Any) -> Any:
-    cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3)
+    # AppPoolCommand answering before the pool has moved (issue 21) and tlist's window titles are the other half of
+    # issue 21 (pools, parsers): off here, so these runs keep recording how each strategy reads its sequence.
+    cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3, pool_transition=0.0)
+    cfg.tlist_titles = False
     cfg.faults.update(**faults)
     m = boot(cfg, EventLog())
     web.handle_request(m, cfg.web_port, "/Shop/")  # the DLL is loaded, as on a live server
