@@ -210,11 +210,14 @@ def catalog_for(windows_major: int | None) -> str:
 
 def read_catalog(output: str, kind: str | None = None) -> CatalogFacts:
     """What the catalog step printed (pure).  ``kind``: the catalog the host's Windows version has
-    (:func:`catalog_for`); only its listing counts.  Without it, the first listing that answers decides."""
+    (:func:`catalog_for`); when its object answered, only its listing counts.  Otherwise (no ``kind``, or a
+    host whose version's object is missing) the first listing that answers decides."""
     s = split_sections(output)
     listings: dict[str, CatalogListing] = {k: parse_catalog_list(section(s, f"catalog_{k}")) for k in CATALOGS}
     mtxstop = "##mtxstop" in section(s, "mtxstop")
-    answered = [k for k, listing in listings.items() if not listing.no_object and (kind is None or k == kind)]
+    answered = [k for k, listing in listings.items() if not listing.no_object]
+    if kind in answered:
+        answered = [kind]  # COM+ answers the MTS script too: the version's catalog is the one that counts
     ok = [k for k in answered if listings[k].ok]
     holders, tool = read_holders(output)
     if ok:

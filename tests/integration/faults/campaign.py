@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.integration.faults import harness as h
-from tests.integration.faults.cases import DISPLAY_NAMES_DEFECT
 from tests.lab.harness.fixtures import build_config
 from tests.lab.machine.config import (
     SHOP_DLL,
@@ -110,21 +109,7 @@ FAULT_WEIGHTS = {
 #   ("a lost batch-file write answer is retried and doubles lines",
 #    lambda sc, result, violations: any(str(st.get("step", "")).endswith("(retry)") for st in result["steps"]))
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
-KNOWN_DEFECTS: list[tuple[str, Signature]] = [
-    # issue 21 (strict-xfail cases: iis51-inproc, iis5-pooled-refused, iis6-worker-keeps-dll-norename...): on 2000 and
-    # later SMTP/NNTP have display names the module's IIS 4 table does not know, so net stop iisadmin /y leaves
-    # them stopped
-    (
-        DISPLAY_NAMES_DEFECT,
-        lambda sc, result, violations: (
-            (sc.host.get("kind") or "nt4") != "nt4"
-            and any(
-                v.startswith(("2: SMTPSVC ran", "2: NNTPSVC ran", "4: SMTPSVC ran", "4: NNTPSVC ran"))
-                for v in violations
-            )
-        ),
-    ),
-]
+KNOWN_DEFECTS: list[tuple[str, Signature]] = []
 
 
 def known_defect(sc: Scenario, result: dict[str, Any], violations: list[str]) -> str | None:

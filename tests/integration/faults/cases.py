@@ -627,18 +627,6 @@ def _kind(kind: str, shop: dict[str, Any] | None = None, **host: Any) -> dict[st
 
 
 #: IIS 5.0 to 10 (issue 13): each strategy, and the faults the issue names for them.
-#: issue 21 (defect 2): the host's SMTP/NNTP display names are not IIS 4's; the fleet's in-process host runs SMTP.
-DISPLAY_NAMES_DEFECT = (
-    "issue 21: service display names per version: net stop iisadmin /y stops SMTP/NNTP under their 2000/XP/2003 "
-    "display names, which the module's IIS 4 table does not know; they are not started again (the run blames a "
-    "missing sc.exe)"
-)
-CATALOG_DEFECT = (
-    "issue 21: catalog on Windows 2000 and later: COM+ also answers the MTS catalog script, the module treats the "
-    "COM+ host as MTS, never shuts down the pooled applications and restarts IIS instead (then "
-    + DISPLAY_NAMES_DEFECT[len("issue 21: ") :]
-    + ")"
-)
 
 VERSIONS: list[Case] = [
     Case(
@@ -648,7 +636,6 @@ VERSIONS: list[Case] = [
         "succeeded",
         host=_kind("w2k", {"isolation": 2}),
         mode="IIS 5 pooled",
-        defect=CATALOG_DEFECT,
     ),
     Case(
         "iis5-pooled-refused",
@@ -658,7 +645,6 @@ VERSIONS: list[Case] = [
         host=_kind("w2k", {"isolation": 2}),
         faults={"package_shutdown_refused": True},
         mode="IIS 5 pooled",
-        defect=DISPLAY_NAMES_DEFECT,
     ),
     Case(
         "iis5-isolated",
@@ -675,7 +661,6 @@ VERSIONS: list[Case] = [
         "succeeded",
         host=_kind("xp", {"isolation": 0}),
         mode="IIS 5.1 in-process",
-        defect=DISPLAY_NAMES_DEFECT,
     ),
     Case(
         "iis6-worker",
@@ -712,7 +697,6 @@ VERSIONS: list[Case] = [
         host=_kind("w2k3"),
         faults={"worker_keeps_dll": True},
         mode="IIS 6 pool",
-        defect=DISPLAY_NAMES_DEFECT,
     ),
     Case(
         "iis6-worker-keeps-dll-norename-nofallback",
@@ -726,7 +710,6 @@ VERSIONS: list[Case] = [
         rerun_args={},  # the worker still hangs: the rerun needs the fallback (the default) to restart IIS
         mode="IIS 6 pool",
         needles=("w3wp.exe",),
-        defect=DISPLAY_NAMES_DEFECT,
     ),
     Case(
         "iis6-iisapp-missing",

@@ -37,13 +37,7 @@ HOSTS = {
         )
     ],
     "R3SMTP": [ASYNC_POOL],
-    "R2KSMTP": [
-        _xfail(
-            "service display names per version: net stop iisadmin /y stops SMTP under its Windows 2000 display "
-            "name, which the module's IIS 4 table does not know, so SMTP is not started again (and the run blames "
-            "a missing sc.exe)"
-        )
-    ],
+    "R2KSMTP": [],
     "R2KCOMPLUS": [],
     "R75SMTP": [ASYNC_POOL],
     "R10COLON": [
