@@ -744,6 +744,21 @@ VERSIONS: list[Case] = [
         faults={"worker_keeps_dll": True},
         mode="IIS 7.5 pool",
     ),
+    # issue 21 (defect 3): on IIS 7+ the full restart is net stop WAS /y (W3SVC depends on WAS, which owns the
+    # workers); IIS Admin (here with SMTP, the IIS 6 compatibility components) does not hold w3wp.exe's DLLs.
+    *[
+        Case(
+            f"{name}-worker-keeps-dll-norename",
+            f"IIS {version} worker keeps the DLL past the timeout, no rename: net stop WAS /y",
+            IN_PROCESS,
+            "succeeded",
+            rename=False,
+            host=_kind(kind),
+            faults={"worker_keeps_dll": True},
+            mode=f"IIS {version} pool",
+        )
+        for name, version, kind in (("iis75", "7.5", "w2k8r2"), ("iis10", "10", "w2k19"))
+    ],
     Case(
         "iis10-pool",
         "IIS 10 application pool (appcmd)",
