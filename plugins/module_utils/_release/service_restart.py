@@ -73,7 +73,6 @@ class ServiceRestart:
         # Still loaded once IIS is down: something else holds the DLL; keep the old one and start IIS again.
         outage += s.hold_if_still_loaded(inner)
         outage += s.swap_in("swap", inner, unless=s.p.held_flag)
-        outage += s.register(inner) if r.register else []
         for svc in r.starts:
             # net.exe's exit code is reliable (an external program): remember each failure on the host.
             start = redirect(build_command("net", "start", svc), sink(inner))
@@ -82,6 +81,10 @@ class ServiceRestart:
         parts.append(echo_to_file("@@stop", log, append=False))
         parts += [block(outage, log)] if compact else outage
         parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
+        # regsvr32 runs once the services are up again: DllRegisterServer is the DLL's own code and nothing on
+        # the host bounds it, so a registration that never returns must not hold the outage open (issue 21).
+        # Should it fail, a second, short outage puts the old DLL back and registers it again.
+        parts += s.register(None, self.undo_around(r, fail)) if r.register else []
         parts += [s.report_held(), *s.verify()]
         parts += s.tidy(r.backup, r.register)
         parts += [
@@ -91,6 +94,14 @@ class ServiceRestart:
             marker("done"),
         ]
         return parts
+
+    def undo_around(self, r: Release, fail: str) -> tuple[list[str], list[str]]:
+        """What a failed registration runs around putting the old DLL back: stop again, then start each service
+        (a failure remembered in the fail flag, so the state record is kept for the next run)."""
+        quiet = " >nul 2>&1"
+        stop = build_command("net", "stop", self.root, "/y") + quiet if r.stops else ""
+        starts = [f"{build_command('net', 'start', svc)}{quiet}||(echo {svc})>>{fail}" for svc in r.starts]
+        return ([stop] if stop else []), starts
 
     # -- the run ---------------------------------------------------------------------------------------
 

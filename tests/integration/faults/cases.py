@@ -287,6 +287,21 @@ MATRIX: list[Case] = [
         rerun_args={"register": True},
         needles=("regsvr32", "old DLL was put back"),
     ),
+    # issue 21 (defect 7): the rename at staging is refused, so regsvr32 runs with the new DLL swapped in during
+    # the restart.  It runs once the services are started again: a DllRegisterServer that never returns keeps no
+    # service down (nothing on the host bounds regsvr32; test_realhosts shows the hang), and a failed one puts the
+    # old DLL back in a second, short outage.
+    Case(
+        "regsvr32-fail-norename-inproc",
+        "regsvr32 fails, no rename (old DLL back in a second outage)",
+        IN_PROCESS,
+        "failed:register",
+        rename=False,
+        faults={"regsvr32_fail": 5},
+        args={"register": True},
+        rerun_args={"register": True},
+        needles=("regsvr32", "old DLL was put back"),
+    ),
     # -- the WinRM connection drops
     *_both("drop-gather", "connection drops while reading the host", "succeeded", faults={"drop_after_requests": 3}),
     *_both(

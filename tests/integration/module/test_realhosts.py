@@ -108,11 +108,6 @@ def test_the_module_signals_every_finished_command(lab_host):
     assert summary["unsignalled_peak"] <= 1 and summary["unsignalled_left"] == 0, summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: regsvr32 inside the outage: a hung DllRegisterServer keeps IIS stopped after the controller "
-    "gives up (connection lost, nothing on the host bounds regsvr32 or starts the services again)",
-)
 def test_a_hung_regsvr32_inside_the_outage_never_keeps_iis_down(lab_host):
     """The rename at staging is refused (the loader keeps the image from being renamed), so the swap and the
     registration happen while IIS is stopped; DllRegisterServer then never returns (fault regsvr32_hang)."""
