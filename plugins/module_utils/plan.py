@@ -266,7 +266,9 @@ def package_plan(
     if owner is not None:
         blast["package"] = owner.as_dict()
     if can_mtxstop:
-        blast["if_refused"] = "mtxstop.exe shuts down every MTS server package"
+        blast["if_refused"] = (
+            "mtxstop.exe shuts down every MTS server package, the mtx.exe of every isolated application included"
+        )
     blast["if_still_loaded"] = {
         "then": base.method,
         "applications": base.blast_radius.get("applications", []),

@@ -146,6 +146,15 @@ def test_catalog_error_on_mts_shuts_down_every_server_package():
     assert "every MTS server package" in plan.blast_radius["note"]
 
 
+def test_mtxstop_names_the_isolated_applications_it_ends_too():
+    """IIS 4's isolated applications are MTS server packages (their own mtx.exe): mtxstop.exe ends them too."""
+    plan, _paths = plan_with(ISOLATED, catalog_of("catalog_mts_script_error.txt"))
+    assert plan.method == "mtxstop"
+    isolated = [a["metabase_path"] for a in plan.blast_radius["applications"]]
+    assert "/LM/W3SVC/1/ROOT/Shop" in isolated, plan.blast_radius
+    assert "every isolated application's mtx.exe ends too" in plan.blast_radius["note"]
+
+
 def test_catalog_error_but_the_holders_are_known_and_none_is_mtx():
     cat = dataclasses.replace(catalog_of("catalog_mts_script_error.txt"), holders=(Holder(212, "inetinfo.exe"),))
     plan, _paths = plan_with(INPROC, cat)
