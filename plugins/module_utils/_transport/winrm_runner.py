@@ -299,12 +299,15 @@ class WinRMRunner:
 
     def _signal_terminate(self, command_id: str) -> None:
         """Every stream of the command was received: Signal ``terminate`` for it (MS-WSMV 3.1.4.14: the client
-        MUST, before the host can release what it keeps for the command).  A failure changes nothing for the
-        run (the command has ended; deleting the shell releases it too)."""
+        MUST, before the host can release what it keeps for the command).  The command has ended, so a failure
+        changes nothing for the run; the connection it broke is forgotten, so the next command opens a new one
+        (the host ends the old shell after its idle timeout)."""
         if self._shell_id is None:
             return
-        with contextlib.suppress(Exception):
+        try:
             self._protocol_obj().cleanup_command(self._shell_id, command_id)
+        except Exception:  # noqa: BLE001 - whatever broke, the next command starts afresh
+            self.reset()
 
     def __enter__(self) -> WinRMRunner:
         return self
