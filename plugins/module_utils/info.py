@@ -46,6 +46,7 @@ from ._host.catalog import (
     MTXSTOP,
     POOLED_APPLICATION,
     CatalogFacts,
+    catalog_for,
     holder_dicts,
     list_script,
     read_catalog,
@@ -462,7 +463,7 @@ def gather_info(
     warnings: list[str] = []
     catalog = None
     if targets and with_catalog:
-        catalog = read_host_catalog(session, head, warnings)
+        catalog = read_host_catalog(session, head, warnings, facts.windows_major)
     components = []
     for target, segment in zip(targets, segments, strict=True):
         dll_facts = read_facts(head + "\n" + segment, adsutil_path, target.dest.rsplit("\\", 1)[1])
@@ -484,7 +485,9 @@ def gather_info(
     }
 
 
-def read_host_catalog(session: Any, head: str, warnings: list[str]) -> CatalogFacts | None:
+def read_host_catalog(
+    session: Any, head: str, warnings: list[str], windows_major: int | None = None
+) -> CatalogFacts | None:
     """The catalog through a list script in the host's temporary folder (deleted by the same line)."""
     temp = read_temp(head)
     if temp is None:
@@ -498,7 +501,7 @@ def read_host_catalog(session: Any, head: str, warnings: list[str]) -> CatalogFa
     res = session.run("catalog", catalog_parts(script, session.limit))
     if not res.complete:
         raise StepFailed("catalog", f"the host stopped answering while its catalog was read: {res.error}")
-    catalog = read_catalog(res.output)
+    catalog = read_catalog(res.output, catalog_for(windows_major))
     if catalog.error:
         warnings.append(f"the {catalog.kind or 'MTS/COM+'} catalog could not be read ({catalog.error})")
     return catalog

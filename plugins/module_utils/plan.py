@@ -33,7 +33,7 @@ from ._host.catalog import CatalogFacts
 from ._host.facts import HostFacts
 from ._host.metabase import DEFAULT_APP_POOL, Application
 from ._host.parsers.versions import pool_stopped_state
-from ._host.services import display_names, start_order, stop_set
+from ._host.services import display_names, restart_root, start_order, stop_set
 from ._host.target import Target
 from ._release.base import Release, Scope, Strategy
 from ._release.choose import Choice, choose
@@ -173,10 +173,13 @@ def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tu
     Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
     after the IIS ones, in the reverse of sc enumdepend's order (a start order)."""
     graph = facts.dependencies
-    restart = list(facts.running if params.restart_services is None else params.restart_services)
+    root = restart_root(facts.windows.iis_major if facts.windows else 4)
+    stopped = stop_set(list(facts.running), graph, root)
+    running = facts.running if root == "IISADMIN" else [k for k in facts.running if k in stopped]
+    restart = list(running if params.restart_services is None else params.restart_services)
     extras = [key for key, _display in (facts.extras or ())]
-    stops = tuple(extras + stop_set(list(facts.running), graph))
-    starts = start_order(sorted(set(restart) | ({"IISADMIN"} if restart or extras else set())), graph)
+    stops = tuple(extras + stopped)
+    starts = start_order(sorted(set(restart) | ({root} if restart or extras else set())), graph)
     return stops, tuple(starts + list(reversed(extras)))
 
 
@@ -290,7 +293,9 @@ def package_plan(
     if owner is not None:
         blast["package"] = owner.as_dict()
     if can_mtxstop:
-        blast["if_refused"] = "mtxstop.exe shuts down every MTS server package"
+        blast["if_refused"] = (
+            "mtxstop.exe shuts down every MTS server package, the mtx.exe of every isolated application included"
+        )
     blast["if_still_loaded"] = {
         "then": base.method,
         "applications": base.blast_radius.get("applications", []),
@@ -378,6 +383,12 @@ def iis_plan(
         sharing=pool_sharing(facts, found.pools) if worker else (),
         listed=worker or mb is not None,
     )
+    radius = strategy.blast_radius(scope)
+    then = radius.get("if_still_loaded")
+    if full_restart is not None and isinstance(then, dict) and then.get("then") != "fail":
+        # What the full restart is on this host (net stop IISADMIN /y; net stop WAS /y on IIS 7+) and what it ends.
+        then["how"] = f"net stop {getattr(full_restart, 'root', 'IISADMIN')} /y"
+        then["note"] = full_restart.blast_radius(scope).get("note", "")
     return Plan(
         site=found.site,
         applications=found.applications,
@@ -386,13 +397,13 @@ def iis_plan(
         stops=stops,
         starts=starts,
         unload_roots=roots,
-        blast_radius=strategy.blast_radius(scope),
+        blast_radius=radius,
         steps=steps,
         fallback=sequence_step(full_restart, release) if full_restart is not None else None,
         fallback_strategy=full_restart,
         widen=widen,
         widen_roots=others,
-        names=display_names(facts.extras or ()),
+        names=display_names(facts.extras or (), facts.service_names),
         warnings=served_backup_warnings(mb, paths) if params.backup else (),
     )
 

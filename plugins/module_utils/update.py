@@ -88,7 +88,11 @@ class ComponentUpdate:
         self._fresh_backup_name(facts)
         check_host_inputs(facts, self.paths, self.session)
         # Who owns and who holds the DLL: only asked when there is something to update.
-        catalog = gather_catalog(self.session, self.paths) if facts.dest is not None and not facts.identical else None
+        catalog = (
+            gather_catalog(self.session, self.paths, facts.windows_major)
+            if facts.dest is not None and not facts.identical
+            else None
+        )
         plan = make_plan(facts, self.p, self.paths, catalog, self.target)
         if catalog is not None:
             refuse_outside_holders(catalog, facts.dest_locked, self.report)

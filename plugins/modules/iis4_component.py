@@ -127,6 +127,9 @@ options:
     description:
       - Register the new DLL with C(regsvr32 /s). If registration fails the old DLL is put back and registered
         again, and the task fails.
+      - Where the host refuses to rename a loaded DLL at staging, registration runs after the services have
+        started again, so a C(DllRegisterServer) that never returns cannot keep IIS stopped; a failed registration
+        then stops IIS once more for the swap back.
       - The alias C(register) is the option's first name; it reads like the task keyword of the same name, so
         prefer O(register_dll).
     type: bool
@@ -136,7 +139,8 @@ options:
     description:
       - Services to start after the swap in the in-process procedure.
       - V(auto) starts exactly the IIS services that were running before (IIS Admin first, then its dependants).
-      - Otherwise a list of service names among C(IISADMIN), C(W3SVC), C(MSFTPSVC), C(SMTPSVC), C(NNTPSVC).
+      - Otherwise a list of service names among C(IISADMIN), C(W3SVC), C(MSFTPSVC), C(SMTPSVC), C(NNTPSVC),
+        C(WAS) (IIS 7 and later, where the full restart is C(net stop WAS /y)).
     type: list
     elements: str
     default: [auto]

@@ -198,13 +198,17 @@ class Swap:
 
     # -- register -------------------------------------------------------------------------------------
 
-    def register(self, log: str | None = None) -> list[str]:
+    def register(self, log: str | None = None, around_undo: tuple[list[str], list[str]] = ([], [])) -> list[str]:
         """regsvr32 the new DLL (unless it was registered before the outage, see :meth:`register_now`); if that
         fails, put the old one back and register it again.  All in one group, so that the exit code read is
-        regsvr32's own."""
+        regsvr32's own.  ``around_undo``: commands run before and after putting the old DLL back (a registration
+        after the services were started again stops them around the swap back)."""
         p, out = self.p, sink(log)
         regsvr = build_command("regsvr32", "/s", q(p.dest))
-        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), regsvr])
+        before, after = around_undo
+        back = join_commands(
+            [*before, self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), regsvr, *after]
+        )
         undo = f"(if errorlevel 1 if exist {q(p.backup)} ({back}&echo ##register_rolled_back))"
         body = f"({join_commands([regsvr, rc_ladder('register', 5), undo])})"
         return [

@@ -200,12 +200,24 @@ def read_holders(output: str) -> tuple[tuple[Holder, ...] | None, str | None]:
     return None, None
 
 
-def read_catalog(output: str) -> CatalogFacts:
-    """What the catalog step printed (pure)."""
+def catalog_for(windows_major: int | None) -> str:
+    """The catalog a Windows version has: MTS on NT 4.0 (Option Pack), COM+ from Windows 2000 (NT 5.0) on.
+    COM+ registers ``MTSAdmin.Catalog.1`` too, for MTS scripts ("MTS Administration Library": backward
+    compatibility with the MTS 2.0 administration objects), so which script answers does not tell them apart.
+    ``None``: ``ver`` printed no version (taken as NT 4.0, like the rest of the module)."""
+    return "complus" if windows_major is not None and windows_major >= 5 else "mts"
+
+
+def read_catalog(output: str, kind: str | None = None) -> CatalogFacts:
+    """What the catalog step printed (pure).  ``kind``: the catalog the host's Windows version has
+    (:func:`catalog_for`); when its object answered, only its listing counts.  Otherwise (no ``kind``, or a
+    host whose version's object is missing) the first listing that answers decides."""
     s = split_sections(output)
     listings: dict[str, CatalogListing] = {k: parse_catalog_list(section(s, f"catalog_{k}")) for k in CATALOGS}
     mtxstop = "##mtxstop" in section(s, "mtxstop")
     answered = [k for k, listing in listings.items() if not listing.no_object]
+    if kind in answered:
+        answered = [kind]  # COM+ answers the MTS script too: the version's catalog is the one that counts
     ok = [k for k in answered if listings[k].ok]
     holders, tool = read_holders(output)
     if ok:
@@ -218,11 +230,13 @@ def read_catalog(output: str) -> CatalogFacts:
     return CatalogFacts(None, (), None, mtxstop, holders, tool)
 
 
-def gather_catalog(session: Any, paths: Paths) -> CatalogFacts:
+def gather_catalog(session: Any, paths: Paths, windows_major: int | None = None) -> CatalogFacts:
+    """The catalog step; ``windows_major``: the host's Windows major version (``ver``), which decides the
+    catalog (:func:`catalog_for`)."""
     res = session.run("catalog", catalog_parts(paths, session.limit), here=True)
     if not res.complete:
         raise StepFailed("catalog", f"the host stopped answering while its catalog was read: {res.error}")
-    return read_catalog(res.output)
+    return read_catalog(res.output, catalog_for(windows_major))
 
 
 #: Processes of IIS and of the MTS/COM+ packages: stopping IIS, unloading an application or shutting a package

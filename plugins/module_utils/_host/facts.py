@@ -35,7 +35,17 @@ from .parsers.versions import (
     parse_appcmd_sites,
     parse_ver,
 )
-from .services import IIS_SERVICES, KNOWN_DEPENDENCIES, SERVICE_NAME, display_names, running_services
+from .services import (
+    IIS7_ROOT,
+    IIS_SERVICES,
+    KNOWN_DEPENDENCIES,
+    SERVICE_NAME,
+    display_names,
+    host_display_names,
+    running_services,
+)
+
+IISADMIN = "IISADMIN"
 
 q = quote_arg
 #: Buffer size for ``sc enumdepend`` (bytes): room for some fifty dependants.
@@ -71,6 +81,13 @@ class HostFacts:
     appcmd_apps: dict[str, str] | None = field(default=None, hash=False)
     appcmd_pools: dict[str, str] | None = field(default=None, hash=False)
     appcmd_sites: dict[str, int] | None = field(default=None, hash=False)
+    # Key -> the display name this host gives each installed IIS service (sc qc, or a known name net showed).
+    service_names: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def windows_major(self) -> int | None:
+        """Windows' major version from ``ver`` (4: NT 4.0, 5: 2000/XP/2003, ...); None when it printed none."""
+        return self.windows.major if self.windows else None
 
     @property
     def iis_version(self) -> str:
@@ -141,7 +158,8 @@ def gather_parts(
     ]
     for svc in IIS_SERVICES:
         parts += [marker(f"sc_{svc}"), redirect(build_command("sc", "qc", svc))]
-    parts += [marker("deps"), redirect(build_command("sc", "enumdepend", "IISADMIN", str(ENUMDEPEND_BUFFER)))]
+    for root, name in ((IISADMIN, "deps"), (IIS7_ROOT, "deps_was")):
+        parts += [marker(name), redirect(build_command("sc", "enumdepend", root, str(ENUMDEPEND_BUFFER)))]
     parts += [marker("ver"), "ver", "echo ##systemroot=%SystemRoot%"]
     parts += [marker("mb"), *enum_all_parts(candidates or (adsutil_path,)), rc_ladder("mb", 1)]
     parts += appcmd_parts()
@@ -190,6 +208,16 @@ def read_services(sections: dict[str, str]) -> tuple[dict[str, list[str]], bool]
     return graph, True
 
 
+def read_sc_display_names(sections: dict[str, str]) -> dict[str, str]:
+    """Key -> DISPLAY_NAME of each installed IIS service, as ``sc qc`` printed it (empty without sc.exe)."""
+    names: dict[str, str] = {}
+    for svc in IIS_SERVICES:
+        cfg = parse_sc_qc(section(sections, f"sc_{svc}"))
+        if cfg.error_code is None and cfg.name and cfg.display_name:
+            names[svc] = cfg.display_name
+    return names
+
+
 def read_backups(text: str, dest_name: str) -> tuple[str, ...]:
     """Backups an earlier run left (``<dest name>.<14-digit UTC stamp>.bak``), oldest first."""
     pattern = re.compile(re.escape(dest_name) + r"\.(\d{14})" + re.escape(BACKUP_SUFFIX) + "$", re.IGNORECASE)
@@ -207,7 +235,8 @@ def read_readonly(text: str) -> bool | None:
 
 
 def read_extras(text: str) -> tuple[tuple[str, str], ...] | None:
-    """Running dependants of IIS Admin that are not IIS services, from ``sc enumdepend IISADMIN``."""
+    """Running dependants of the restart's root (IIS Admin; WAS on IIS 7+) that are not IIS services, from
+    ``sc enumdepend <root>``."""
     deps = parse_sc_enumdepend(text)
     if deps is None:
         return None
@@ -254,6 +283,8 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
     else:
         metabase, mb_error, needs_walk = read_metabase(mb_text, used or adsutil_path)
     fc_rc = ladder_rc(output, s, "fc")
+    names = host_display_names(running_names, read_sc_display_names(s) if has_sc else {})
+    iis7 = windows is not None and windows.iis_major >= 7
     lock_kind = classify_error(section(s, "lock")) if "lock" in s else None
     return HostFacts(
         record=StateRecord.parse(section(s, "state")),
@@ -261,7 +292,8 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         dest=_first_file(section(s, "dest")),
         dest_dir_exists="##yes" in section(s, "destdir"),
         identical=None if fc_rc is None or fc_rc >= 2 else fc_rc == 0,
-        running=tuple(running_services(running_names, display_names())),
+        running=tuple(running_services(running_names, display_names(host=names))),
+        service_names=names,
         graph=graph,
         has_sc=has_sc,
         metabase=metabase,
@@ -271,7 +303,7 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         needs_walk=needs_walk,
         backups=read_backups(section(s, "baks"), dest_name) if dest_name else (),
         dest_readonly=read_readonly(section(s, "attrib")),
-        extras=read_extras(section(s, "deps")),
+        extras=read_extras(section(s, "deps_was" if iis7 else "deps")),
         windows=windows,
         system_root=read_system_root(section(s, "ver")),
         adsutil=None if used == "none" else used or adsutil_path,

@@ -1,11 +1,17 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The IIS 4.0 services, their dependencies, and the order to stop and start them.
+"""The IIS services, their dependencies, and the order to stop and start them.
 
 ``net stop iisadmin /y`` stops IIS Admin and every running service that depends on it (W3SVC, and FTP,
 SMTP, NNTP where installed); ``net start iisadmin`` starts IIS Admin alone.  So the services to start
 again after the swap are exactly those that were running before, IIS Admin first, then its dependants.
-Dependencies are read live from ``sc qc`` where sc.exe exists (Resource Kit); otherwise the known IIS 4
-graph is used.
+On IIS 7 and later the root is WAS (W3SVC depends on it; IIS Admin exists only with the IIS 6 compatibility
+components).  Dependencies are read live from ``sc qc`` where sc.exe exists (Resource Kit on NT 4 / 2000,
+built in from XP); otherwise the known IIS 4 graph is used.
+
+Services are handled by key name: ``net`` prints display names, and those differ between Windows versions
+(SMTP is "Microsoft SMTP Service" on NT 4, "Simple Mail Transfer Protocol (SMTP)" on Server 2003).  The host's
+own display names are read from ``sc qc`` where sc.exe exists; without it, every display name a Windows
+version is known to use for an IIS service (:data:`DISPLAY_ALIASES`) maps back to the key.
 """
 
 from __future__ import annotations
@@ -19,11 +25,21 @@ IIS_SERVICES: dict[str, str] = {
     "MSFTPSVC": "FTP Publishing Service",
     "SMTPSVC": "Microsoft SMTP Service",
     "NNTPSVC": "Microsoft NNTP Service",
+    # IIS 7 and later: W3SVC depends on it and its worker processes belong to it (technet dd364237).
+    "WAS": "Windows Process Activation Service",
+}
+#: Display names later Windows versions give the same services (key -> names other than IIS 4's).  Server 2003's
+#: SMTP is "Simple Mail Transfer Protocol (SMTP)" (technet cc787028); the Windows 2000 wording ("Transport") and
+#: NNTP's are recorded as the lab has them (docs/dev/lab-machine.md); a host's own names come from ``sc qc``.
+DISPLAY_ALIASES: dict[str, tuple[str, ...]] = {
+    "SMTPSVC": ("Simple Mail Transfer Protocol (SMTP)", "Simple Mail Transport Protocol (SMTP)"),
+    "NNTPSVC": ("Network News Transfer Protocol (NNTP)", "Network News Transport Protocol (NNTP)"),
 }
 _BY_DISPLAY = {v.lower(): k for k, v in IIS_SERVICES.items()}
+_BY_DISPLAY.update({alias.lower(): k for k, aliases in DISPLAY_ALIASES.items() for alias in aliases})
 
 # Start preference among services that do not depend on one another: the web first.
-PREFERRED_ORDER = ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"]
+PREFERRED_ORDER = ["IISADMIN", "WAS", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"]
 # The IIS 4 dependency graph (service -> services it depends on), used when sc.exe is not installed.
 KNOWN_DEPENDENCIES: dict[str, list[str]] = {
     "IISADMIN": [],
@@ -31,7 +47,15 @@ KNOWN_DEPENDENCIES: dict[str, list[str]] = {
     "MSFTPSVC": ["IISADMIN"],
     "SMTPSVC": ["IISADMIN"],
     "NNTPSVC": ["IISADMIN"],
+    "WAS": [],
 }
+#: The service whose ``net stop <root> /y`` takes IIS down: IIS Admin up to IIS 6, WAS from IIS 7 on.
+IIS7_ROOT = "WAS"
+
+
+def restart_root(iis_major: int) -> str:
+    """The service a full restart stops with ``/y`` on IIS ``iis_major``."""
+    return IIS7_ROOT if iis_major >= 7 else "IISADMIN"
 
 
 def service_display_name(key: str) -> str | None:
@@ -103,11 +127,28 @@ def stop_set(running: list[str], graph: dict[str, list[str]], root: str = "IISAD
 SERVICE_NAME = re.compile(r"^[A-Za-z0-9_$.-]{1,256}$")
 
 
-def display_names(extras: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
-    """Service key -> display name: the IIS services and the other services ``extras`` (key, display) that
-    depend on IIS Admin."""
+def display_names(extras: tuple[tuple[str, str], ...] = (), host: dict[str, str] | None = None) -> dict[str, str]:
+    """Service key -> display name: the IIS services (as the host names them, ``host``, else IIS 4's names) and
+    the other services ``extras`` (key, display) that depend on the restart's root."""
     names = dict(IIS_SERVICES)
+    names.update(host or {})
     names.update({key.upper(): display for key, display in extras})
+    return names
+
+
+def host_display_names(shown: list[str], from_sc: dict[str, str]) -> dict[str, str]:
+    """Key -> the display name this host gives each IIS service: ``sc qc``'s DISPLAY_NAME where sc.exe answered
+    (``from_sc``), else the known name (IIS 4's or a later version's) that ``net start`` showed (``shown``)."""
+    seen = {" ".join(d.split()).lower(): d.strip() for d in shown}
+    names: dict[str, str] = {}
+    for key, default in IIS_SERVICES.items():
+        if from_sc.get(key):
+            names[key] = from_sc[key]
+            continue
+        for candidate in (default, *DISPLAY_ALIASES.get(key, ())):
+            if candidate.lower() in seen:
+                names[key] = seen[candidate.lower()]
+                break
     return names
 
 

@@ -19,6 +19,7 @@ from .package_shutdown import PackageShutdown
 from .pool_restart import PoolRestart
 from .service_restart import ServiceRestart
 from .unload import IsolatedUnload
+from .was_restart import WasRestart
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def choose(
     pool_state: tuple[tuple[str, ...], float | None] = ((), None),
 ) -> Choice:
     """The strategies for this host, from its facts and the isolation of the applications."""
-    full_restart = ServiceRestart() if unload_fallback else None
+    iis7 = facts.windows is not None and facts.windows.iis_major >= 7
+    full_restart = (WasRestart() if iis7 else ServiceRestart()) if unload_fallback else None
     if facts.dest is None:
         return Choice(FirstCopy())
     if isolation == "worker_process":

@@ -74,6 +74,13 @@ class PackageShutdown:
                 "starts it again); IIS keeps serving every page that does not use it"
             )
         blast: dict[str, Any] = {"process": self.process, "applications": [], "services": [], "note": note}
+        if self.package is None and scope.metabase is not None:
+            # IIS 4's isolated applications are MTS server packages too (IIS-{site//Root/app}, each its mtx.exe):
+            # mtxstop.exe ends them as well.
+            isolated = [a.as_dict() for a in scope.metabase.applications() if a.isolated]
+            blast["applications"] = isolated
+            if isolated:
+                blast["note"] += "; every isolated application's mtx.exe ends too (it restarts on its next request)"
         if self.package is not None and self.package.name == POOLED_APPLICATION:
             mb = scope.metabase
             blast["applications"] = [a.as_dict() for a in mb.pooled_applications()] if mb else []

@@ -37,6 +37,8 @@ class ServiceRestart:
     phase = "restart"
     process = "inetinfo.exe"
     stops_services = True
+    root = "IISADMIN"  # net stop <root> /y takes IIS down
+    root_display = "IIS Admin Service"
 
     def blast_radius(self, scope: Scope) -> dict[str, Any]:
         if scope.metabase is None:
@@ -67,11 +69,10 @@ class ServiceRestart:
         log = quote_arg(s.p.log)
         fail = quote_arg(s.p.fail_flag)
         inner = IN_BLOCK if compact else log
-        outage = [redirect(build_command("net", "stop", "IISADMIN", "/y"), sink(inner))] if r.stops else []
+        outage = [redirect(build_command("net", "stop", self.root, "/y"), sink(inner))] if r.stops else []
         # Still loaded once IIS is down: something else holds the DLL; keep the old one and start IIS again.
         outage += s.hold_if_still_loaded(inner)
         outage += s.swap_in("swap", inner, unless=s.p.held_flag)
-        outage += s.register(inner) if r.register else []
         for svc in r.starts:
             # net.exe's exit code is reliable (an external program): remember each failure on the host.
             start = redirect(build_command("net", "start", svc), sink(inner))
@@ -80,6 +81,10 @@ class ServiceRestart:
         parts.append(echo_to_file("@@stop", log, append=False))
         parts += [block(outage, log)] if compact else outage
         parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
+        # regsvr32 runs once the services are up again: DllRegisterServer is the DLL's own code and nothing on
+        # the host bounds it, so a registration that never returns must not hold the outage open (issue 21).
+        # Should it fail, a second, short outage puts the old DLL back and registers it again.
+        parts += s.register(None, self.undo_around(r, fail)) if r.register else []
         parts += [s.report_held(), *s.verify()]
         parts += s.tidy(r.backup, r.register)
         parts += [
@@ -89,6 +94,14 @@ class ServiceRestart:
             marker("done"),
         ]
         return parts
+
+    def undo_around(self, r: Release, fail: str) -> tuple[list[str], list[str]]:
+        """What a failed registration runs around putting the old DLL back: stop again, then start each service
+        (a failure remembered in the fail flag, so the state record is kept for the next run)."""
+        quiet = " >nul 2>&1"
+        stop = build_command("net", "stop", self.root, "/y") + quiet if r.stops else ""
+        starts = [f"{build_command('net', 'start', svc)}{quiet}||(echo {svc})>>{fail}" for svc in r.starts]
+        return ([stop] if stop else []), starts
 
     # -- the run ---------------------------------------------------------------------------------------
 
@@ -113,17 +126,17 @@ class ServiceRestart:
             f"{', '.join(r['services_started']) or 'nothing'} again " + outage_text(r["outage_seconds"])
         )
 
-    @staticmethod
-    def prediction(plan: Any, paths: Any, unload_fallback: bool) -> str:
+    def prediction(self, plan: Any, paths: Any, unload_fallback: bool) -> str:
         del unload_fallback
         apps = ", ".join(a.get("metabase_path") or a.get("name", "") for a in plan.blast_radius["applications"])
         return (
-            f"would stop {', '.join(plan.stops)} (net stop IISADMIN /y), swap {paths.dest}, then start "
-            f"{', '.join(plan.starts)}; in-process applications taken down with inetinfo.exe: {apps or 'none'}"
+            f"would stop {', '.join(plan.stops)} (net stop {self.root} /y), swap {paths.dest}, then start "
+            f"{', '.join(plan.starts)}; {self.taken_down} {apps or 'none'}"
         )
 
-    @staticmethod
-    def _read(out: SequenceOutput, run: ReleaseRun) -> None:
+    taken_down = "in-process applications taken down with inetinfo.exe:"
+
+    def _read(self, out: SequenceOutput, run: ReleaseRun) -> None:
         """Which services stopped and started, from net's own words, and the outage the markers timed."""
         plan, report = run.plan, run.report
         if out.readback:
@@ -154,13 +167,14 @@ class ServiceRestart:
         pending = [by_display.get(d, d) for d in dict.fromkeys(stopped.pending) if d not in stopped.stopped]
         if pending:
             run.result["services_stop_pending"] = pending
-        # A service outside IIS that net stop /y stopped and the plan did not know (no sc.exe to ask): its
-        # name is unknown, so it could not be started again.
+        # A service that net stop /y stopped and the plan did not know: neither sc.exe (where the host has it)
+        # nor the display names known for IIS's services named it, so it could not be started again.
         for display in stopped.stopped:
             if display not in by_display:
                 errors.append(
-                    f"{display}: stopped by net stop IISADMIN /y, but sc.exe is not installed, so its service name "
-                    "could not be looked up and it was not started again: start it by hand"
+                    f"{display}: stopped by net stop {self.root} /y, but the host had not named its service (key) "
+                    f"name before (sc enumdepend {self.root}, where sc.exe is installed), so it was not started "
+                    "again: start it by hand"
                 )
         report.set_services(stopped_keys, started_keys, errors)
         measured = out.outage_seconds
@@ -186,15 +200,14 @@ class ServiceRestart:
             run.session.run("cleanup", [Swap(report.paths).drop_record()])
             run.record_dropped = True
 
-    @staticmethod
-    def _check_held(out: SequenceOutput, run: ReleaseRun) -> None:
+    def _check_held(self, out: SequenceOutput, run: ReleaseRun) -> None:
         """The old DLL was still loaded once IIS had stopped, so the sequence kept it at dest and started IIS
         again: say who could hold it, and that nothing changed."""
         if not out.printed("##held_after_stop"):
             return
         stopped = parse_net_stop(out["stop"])
         run.report.old_dll_in_place()
-        if "IIS Admin Service" not in stopped.stopped:
+        if self.root_display not in stopped.stopped:
             net_said = "; ".join(msg for _name, msg in stopped.errors) or out["stop"].strip()[-300:]
             reason = (
                 f"IIS did not stop completely (net stop said: {net_said!r}), so inetinfo.exe still had the DLL loaded"

@@ -243,9 +243,15 @@ class Session:
                 if res.complete:
                     return res
                 last_error = res.error
+        lost = (
+            f"connection lost during the sequence and the host did not report completion in time: {last_error}"
+            if last_error
+            else f"the sequence did not finish within {self.wait:.0f}s (the connection stayed up: the host still "
+            "runs it, a program it started has not returned)"
+        )
         raise StepFailed(
             "apply",
-            f"connection lost during the sequence and the host did not report completion in time: {last_error}. "
+            f"{lost}. "
             "The sequence may still be running on the host, so dest holds the old DLL or the new DLL depending on "
             "how far it got; the state record beside dest is kept, and a rerun of the task waits for the sequence "
             "and puts dest and the services back in order",

@@ -28,6 +28,12 @@ except ImportError as exc:  # pragma: no cover - reported by the callers
     WINRM_IMPORT_ERROR = str(exc)
 
 CODEPAGE = 437  # the OEM code page of a US-English NT 4.0 console
+#: Commands one shell runs before the runner opens a new one.  WinRM counts every Command against the user's
+#: operation quota (winrm/config/Service MaxConcurrentOperationsPerUser: 15 by default on WinRM 2.0, Windows 7 /
+#: Server 2008 R2 and WMF 2.0 on XP/2003; 1500 from Windows 8 / 2012), and a Signal terminate does not lower that
+#: count for a text-based command shell (MS-WSMV, Appendix B, product behavior note <118>): only deleting the shell
+#: frees it.  Two short of 15, as the WinRM Ruby gem does below its own limit: the shell's own Create, and a spare.
+COMMANDS_PER_SHELL = 13
 
 
 @dataclass
@@ -183,6 +189,8 @@ class WinRMRunner:
         # instead, and the host finishes the command and ends the shell after its idle timeout.
         self.command_running = False
         self.abandoned_shells = 0
+        self.commands_in_shell = 0  # Commands sent in the current shell (see COMMANDS_PER_SHELL)
+        self.shells_opened = 0
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -258,6 +266,8 @@ class WinRMRunner:
             self.options.transport = transport
             try:
                 self._shell_id = self._protocol_obj().open_shell(codepage=CODEPAGE)
+                self.commands_in_shell = 0
+                self.shells_opened += 1
                 self.options.transports = (transport,)  # later shells of this run use the one that worked
                 return
             except Exception as exc:  # noqa: BLE001 - every failure becomes a clear HostError
@@ -287,6 +297,18 @@ class WinRMRunner:
         self._protocol = None
         self.command_running = False
 
+    def _signal_terminate(self, command_id: str) -> None:
+        """Every stream of the command was received: Signal ``terminate`` for it (MS-WSMV 3.1.4.14: the client
+        MUST, before the host can release what it keeps for the command).  The command has ended, so a failure
+        changes nothing for the run; the connection it broke is forgotten, so the next command opens a new one
+        (the host ends the old shell after its idle timeout)."""
+        if self._shell_id is None:
+            return
+        try:
+            self._protocol_obj().cleanup_command(self._shell_id, command_id)
+        except Exception:  # noqa: BLE001 - whatever broke, the next command starts afresh
+            self.reset()
+
     def __enter__(self) -> WinRMRunner:
         return self
 
@@ -302,6 +324,8 @@ class WinRMRunner:
         with ``complete=False`` and ``error`` set, so the caller can reconnect and look at the host.
         A failure before the command was accepted raises :class:`HostError`.
         """
+        if self._shell_id is not None and self.commands_in_shell >= COMMANDS_PER_SHELL and not self.command_running:
+            self.close()  # before the operation quota is reached: a new shell starts from nothing
         self.open()
         protocol = self._protocol_obj()
         started = time.monotonic()
@@ -312,6 +336,7 @@ class WinRMRunner:
             command_id = protocol.run_command(self._shell_id, command)
         except Exception as exc:  # noqa: BLE001
             raise self._translate(exc) from None
+        self.commands_in_shell += 1
         out: list[str] = []
         err: list[str] = []
         chunks: list[tuple[float, str]] = []
@@ -339,6 +364,7 @@ class WinRMRunner:
                 err.append(stderr.decode(f"cp{CODEPAGE}", errors="replace"))
         if done:
             self.command_running = False
+            self._signal_terminate(command_id)
         result = CommandResult(
             step=step,
             command=self.scrub(command),

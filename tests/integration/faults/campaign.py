@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.integration.faults import harness as h
-from tests.integration.faults.cases import DISPLAY_NAMES_DEFECT, TLIST_TITLES_DEFECT
 from tests.lab.harness.fixtures import build_config
 from tests.lab.machine.config import (
     SHOP_DLL,
@@ -112,27 +111,6 @@ FAULT_WEIGHTS = {
 #    lambda sc, result, violations: any(str(st.get("step", "")).endswith("(retry)") for st in result["steps"]))
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
 KNOWN_DEFECTS: list[tuple[str, Signature]] = [
-    # issue 21 (strict-xfail cases: iis51-inproc, iis5-pooled-refused, iis6-worker-keeps-dll-norename...): on 2000 and
-    # later SMTP/NNTP have display names the module's IIS 4 table does not know, so net stop iisadmin /y leaves
-    # them stopped
-    (
-        DISPLAY_NAMES_DEFECT,
-        lambda sc, result, violations: (
-            (sc.host.get("kind") or "nt4") != "nt4"
-            and any(
-                v.startswith(("2: SMTPSVC ran", "2: NNTPSVC ran", "4: SMTPSVC ran", "4: NNTPSVC ran"))
-                for v in violations
-            )
-        ),
-    ),
-    # issue 21 (strict xfails: tests/integration/module/test_packages.py, test_realhosts.py R4MTS): tlist lines carry a
-    # window title after the image name, which the module reads as part of the image name
-    (
-        TLIST_TITLES_DEFECT,
-        lambda sc, result, violations: (
-            any("OleMainThreadWndName" in v for v in violations) or "OleMainThreadWndName" in str(result.get("msg", ""))
-        ),
-    ),
     (
         "a batch file whose cmd.exe is killed on the host stays beside dest after the failed run (matrix case "
         "killed-on-host-batch-inproc)",

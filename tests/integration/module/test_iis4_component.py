@@ -105,7 +105,8 @@ def test_rerun_is_a_no_op_with_no_outage(lab, lab_host, lab_inventory, tmp_path)
     assert again["changed"] is False
     assert again["method"] == "none"
     assert service_events(lab, host, t0) == []
-    assert again["requests"] <= 4
+    # Create, the gather Command, its Receive, the Signal terminate MS-WSMV 3.1.4.14 asks for, Delete
+    assert again["requests"] <= 5
     assert "already matches" in again["msg"]
 
 

@@ -143,12 +143,6 @@ def test_check_mode_names_holders_and_the_blast_radius(package_hosts):
     assert host.machine.fs.snapshot() == snapshot
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: catalog on Windows 2000 and later: COM+ also answers the MTS catalog script, the module takes "
-    "the first script that succeeds and treats the COM+ host as MTS (no pooled-applications shutdown, "
-    "mtx.exe awaited instead of dllhost.exe)",
-)
 def test_complus_check_mode_names_dllhost(package_hosts):
     host = package_hosts["PKG08"]
     get(host)

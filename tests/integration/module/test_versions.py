@@ -51,12 +51,6 @@ def update_twice(host: Any, lab: Any) -> tuple[list[str], dict[str, Any]]:
     return problems, first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: catalog on Windows 2000 and later: COM+ also answers the MTS catalog script, the module takes "
-    "the first script that succeeds and treats the COM+ host as MTS (no pooled-applications shutdown, "
-    "mtx.exe awaited instead of dllhost.exe)",
-)
 def test_every_version_host_is_updated_once(version_hosts, lab):
     problems: list[str] = []
     methods: dict[str, str] = {}

@@ -57,12 +57,6 @@ def test_packages_scenario_through_the_role(scenario_hosts, lab, lab_inventory, 
     assert all(r["changed"] == 0 and r["failed"] == 0 for r in recap(again).values()), recap(again)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: catalog on Windows 2000 and later: COM+ also answers the MTS catalog script, the module takes "
-    "the first script that succeeds and treats the COM+ host as MTS (no pooled-applications shutdown, "
-    "mtx.exe awaited instead of dllhost.exe)",
-)
 def test_versions_scenario_through_the_role(scenario_hosts, lab, lab_inventory, tmp_path):
     """versions.yaml (issue 13): one host per IIS version and isolation mode, through the same generic playbook.
     W3SVC stays up everywhere but on the host whose application runs in-process."""

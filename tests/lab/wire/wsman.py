@@ -127,6 +127,7 @@ class Shell:
     environment: dict[str, str] = field(default_factory=dict)
     commands: dict[str, CommandState] = field(default_factory=dict)
     busy: int = 0  # requests in progress
+    operations: int = 0  # Commands this shell has accepted: a Signal terminate does not lower it (MS-WSMV <118>)
 
 
 def _text(el: ET.Element | None) -> str | None:
@@ -388,6 +389,7 @@ class WSManService:
             proc = await self._blocking(self._start, shell, cmdline)
             command_id = str(uuid.uuid4()).upper()
             shell.commands[command_id] = CommandState(command_id, cmdline, proc)
+            shell.operations += 1
             body_xml = f"<rsp:CommandResponse><rsp:CommandId>{command_id}</rsp:CommandId></rsp:CommandResponse>"
             reply = Reply(
                 200,
@@ -413,7 +415,10 @@ class WSManService:
     # deleted or expired (``summary()``, the "shell" events), and with ``HostConfig.max_unsignalled_per_shell``
     # refuses a new Command past the limit the way WinRM refuses an operation past its per-user operation quota
     # (winrm/config/Service MaxConcurrentOperationsPerUser; fault w:QuotaLimit, ERROR_WSMAN_QUOTA_MAX_OPERATIONS).
-    # Counting per shell rather than per user, and the limit itself, are choices (docs/dev/lab-machine.md).
+    # Windows does not lower that count on a Signal terminate to a text-based command shell (MS-WSMV, Appendix
+    # B, product behavior note <118>; pypsrp issue 148 meets it on 2012 R2): only deleting the shell frees them,
+    # so the limit counts every Command the shell accepted.  Counting per shell rather than per user, and the
+    # limit itself, are choices (docs/dev/lab-machine.md).
 
     @staticmethod
     def unsignalled(shell: Shell) -> list[CommandState]:
@@ -429,9 +434,9 @@ class WSManService:
         limit = getattr(self.cfg, "max_unsignalled_per_shell", None)
         if limit is None:
             return
-        if len(shell.commands) >= limit:
+        if shell.operations >= limit:
             self.log.add(self.cfg.name, "shell", event="operation_quota", shell_id=shell.id,
-                         open=len(shell.commands), unsignalled=len(self.unsignalled(shell)))  # fmt: skip
+                         open=shell.operations, unsignalled=len(self.unsignalled(shell)))  # fmt: skip
             raise WSManFault(
                 "w:QuotaLimit",
                 "The WS-Management service cannot process the request. This user is allowed a maximum number of "

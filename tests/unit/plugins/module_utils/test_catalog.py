@@ -20,6 +20,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.cmdline impor
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.script import packed_lines
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.catalog import (
+    catalog_for,
     catalog_parts,
     holders_text,
     list_script,
@@ -52,6 +53,26 @@ def test_complus_host_with_tasklist():
     assert (cat.kind, cat.mtxstop, cat.holders_tool) == ("complus", False, "tasklist")
     assert [h.image for h in cat.holders] == ["dllhost.exe"]
     assert cat.owner(DEST).name == "Shop Application"
+
+
+def both_catalogs_answer() -> str:
+    """A COM+ host as Windows 2000+ is: MTSAdmin.Catalog.1 answers too (the MTS Administration Library), listing
+    the same applications through the MTS names."""
+    text = recorded("catalog_complus_tasklist.txt")
+    head, rest = text.split("@@catalog_complus", 1)
+    listing = rest.split("@@mtxstop", 1)[0]
+    return "@@catalog_mts" + listing + "@@catalog_complus" + rest
+
+
+@pytest.mark.parametrize("major", [5, 6, 10])
+def test_the_catalog_follows_the_windows_version_not_the_first_script_that_answers(major):
+    cat = read_catalog(both_catalogs_answer(), catalog_for(major))
+    assert cat.kind == "complus" and cat.owner(DEST).name == "Shop Application"
+
+
+def test_nt4_and_an_unknown_version_have_mts():
+    assert catalog_for(4) == catalog_for(None) == "mts"
+    assert read_catalog(recorded("catalog_mts_tlist.txt"), catalog_for(4)).kind == "mts"
 
 
 def test_script_error_on_mts():
@@ -124,6 +145,15 @@ def test_catalog_error_on_mts_shuts_down_every_server_package():
     assert plan.method == "mtxstop" and plan.package is None
     assert "mtxstop.exe" in " ".join(plan.step("apply").parts)
     assert "every MTS server package" in plan.blast_radius["note"]
+
+
+def test_mtxstop_names_the_isolated_applications_it_ends_too():
+    """IIS 4's isolated applications are MTS server packages (their own mtx.exe): mtxstop.exe ends them too."""
+    plan, _paths = plan_with(ISOLATED, catalog_of("catalog_mts_script_error.txt"))
+    assert plan.method == "mtxstop"
+    isolated = [a["metabase_path"] for a in plan.blast_radius["applications"]]
+    assert "/LM/W3SVC/1/ROOT/Shop" in isolated, plan.blast_radius
+    assert "every isolated application's mtx.exe ends too" in plan.blast_radius["note"]
 
 
 def test_catalog_error_but_the_holders_are_known_and_none_is_mtx():

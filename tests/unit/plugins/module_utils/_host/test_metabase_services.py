@@ -96,7 +96,9 @@ def test_service_name_map():
     assert service_key("world wide web  publishing service") == "W3SVC"
     assert service_key("Microsoft NNTP Service") == "NNTPSVC"
     assert service_key("Print Spooler") is None
-    assert set(IIS_SERVICES) == {"IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC"}
+    assert set(IIS_SERVICES) == {"IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC", "NNTPSVC", "WAS"}
+    assert service_key("Simple Mail Transfer Protocol (SMTP)") == "SMTPSVC"  # Server 2003 (cc787028)
+    assert service_key("Windows Process Activation Service") == "WAS"
 
 
 def test_service_names_and_running_set():

@@ -19,7 +19,7 @@ def release_run(name: str) -> ReleaseRun:
     runner = ReplayRunner(name)
     job = ComponentUpdate(p, runner)
     facts = job.gather()
-    catalog = gather_catalog(job.session, job.paths) if facts.dest is not None else None
+    catalog = gather_catalog(job.session, job.paths, facts.windows_major) if facts.dest is not None else None
     plan = make_plan(facts, p, job.paths, catalog, job.target)
     job.result.update(isolation=plan.isolation, method=plan.method, changed=True)
     stage = Sections.parse(output_of(name, "stage"))

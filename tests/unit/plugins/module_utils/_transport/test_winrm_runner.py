@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (
+    COMMANDS_PER_SHELL,
     ConnectionOptions,
     WinRMRunner,
 )
@@ -18,12 +19,20 @@ class Protocol:
     def __init__(self, outputs):
         self.outputs = list(outputs)
         self.closed = []
+        self.signalled = []
+        self.shells = 0
+        self.commands = 0
 
     def open_shell(self, codepage=None):
-        return "shell-1"
+        self.shells += 1
+        return f"shell-{self.shells}"
 
     def run_command(self, shell_id, command):
-        return "cmd-1"
+        self.commands += 1
+        return f"cmd-{self.commands}"
+
+    def cleanup_command(self, shell_id, command_id):
+        self.signalled.append((shell_id, command_id))
 
     def get_command_output_raw(self, shell_id, command_id):
         item = self.outputs.pop(0)
@@ -48,6 +57,30 @@ def test_a_finished_command_lets_the_shell_be_deleted():
     assert res.complete and not runner.command_running
     runner.close()
     assert proto.closed == ["shell-1"]
+
+
+def test_every_finished_command_is_signalled_and_a_long_run_changes_shells_before_the_quota():
+    """MS-WSMV 3.1.4.14: Signal terminate once the streams are received; Windows does not give the operation back
+    on that Signal (note <118>), so the runner opens a new shell every COMMANDS_PER_SHELL commands."""
+    count = 2 * COMMANDS_PER_SHELL + 1
+    proto = Protocol([(b"ok\r\n", b"", 0, True)] * count)
+    runner = runner_with(proto)
+    for i in range(count):
+        runner.run("gather", f"echo {i}")
+    assert [c for _s, c in proto.signalled] == [f"cmd-{i + 1}" for i in range(count)]
+    assert proto.closed == ["shell-1", "shell-2"] and runner.shells_opened == 3
+    assert COMMANDS_PER_SHELL < 15  # WinRM 2.0's default MaxConcurrentOperationsPerUser
+
+
+def test_an_unfinished_command_is_not_signalled_and_its_shell_is_not_renewed():
+    proto = Protocol([(b"", b"", None, False)] * 10000)
+    runner = runner_with(proto)
+    runner.commands_in_shell = COMMANDS_PER_SHELL
+    runner._shell_id = "shell-1"
+    runner.command_running = True  # a sequence that may still run: never deleted to open a new shell
+    res = runner.run("apply", "net stop IISADMIN /y & ...", timeout=0.05)
+    assert not res.complete
+    assert proto.closed == [] and proto.signalled == [] and proto.shells == 0
 
 
 def test_an_interrupted_wait_abandons_the_shell_instead_of_deleting_it():

@@ -53,9 +53,11 @@ class MachineRunner:
 
 
 def machine(cfg: Any, path: str = "/Shop/", setup: tuple[str, ...] = (), **faults: Any) -> Any:
-    # AppPoolState settles at once: a replay must not depend on how long a poll waited (the polling itself is
-    # tested on the lab, tests/integration/module/test_realhosts.py, and in _release/test_strategies.py)
+    # AppPoolState settles at once and tlist prints no window titles: a replay must not depend on how long a poll
+    # waited, and these runs record how each strategy reads its sequence (the polling and the titles are tested on
+    # the lab: tests/integration/module/test_realhosts.py, _release/test_strategies.py, the parser tests).
     cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3, pool_transition=0.0)
+    cfg.tlist_titles = False
     cfg.faults.update(**faults)
     m = boot(cfg, EventLog())
     web.handle_request(m, cfg.web_port, "/Shop/")  # the DLL is loaded, as on a live server
