@@ -8,10 +8,11 @@ import sys
 from tests.ansible_env import collections_path
 
 # The fault matrix's collector: hooks of the process that runs the session (docs/fault-matrix.md check).
+# pylint: disable-next=unused-import
 from tests.integration.faults.collector import (  # noqa: F401 - pytest hooks, found by name
-    pytest_runtest_logreport,  # pylint: disable=unused-import
-    pytest_sessionfinish,  # pylint: disable=unused-import
-    pytest_terminal_summary,  # pylint: disable=unused-import
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
 )
 
 

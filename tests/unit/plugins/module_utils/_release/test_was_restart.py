@@ -27,6 +27,6 @@ def test_the_iis7_fallback_stops_was_and_starts_what_it_stopped(name):
 
 def test_iis6_and_earlier_keep_net_stop_iisadmin():
     plan = release_run("pool_ok").plan  # IIS 6.0, worker process isolation
-    assert type(plan.fallback_strategy) is ServiceRestart
+    assert isinstance(plan.fallback_strategy, ServiceRestart) and not isinstance(plan.fallback_strategy, WasRestart)
     assert "net stop IISADMIN /y" in " ".join(plan.fallback.parts)
     assert plan.blast_radius["if_still_loaded"]["how"] == "net stop IISADMIN /y"
