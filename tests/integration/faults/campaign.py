@@ -183,6 +183,22 @@ def draw_variations(rnd: random.Random, sc: Scenario) -> None:
         if rnd.random() < 0.3:
             sc.timing["worker_exit_delay"] = round(rnd.uniform(0.1, 0.8), 2)
         sc.variations.append(f"kind:{kind}")
+    match_catalog_to_kind(sc)
+
+
+def match_catalog_to_kind(sc: Scenario) -> None:
+    """A server package's catalog is the one its Windows has (issue 21): MTS on NT 4.0, COM+ from Windows 2000 on.
+    The draw above picks a catalog before the kind; a COM+ catalog on NT 4.0 (or MTS on 2000) is no real host."""
+    if not sc.host.get("packages"):
+        return
+    drawn = sc.host.get("catalog")
+    catalog = "mts" if (sc.host.get("kind") or "nt4") == "nt4" else "complus"
+    if catalog == drawn:
+        return
+    names = sc.host.pop("has_tlist" if drawn == "mts" else "has_tasklist", False)
+    sc.host.update(catalog=catalog)
+    sc.host["has_tlist" if catalog == "mts" else "has_tasklist"] = names
+    sc.variations[sc.variations.index(f"package:{drawn}")] = f"package:{catalog}"
 
 
 # How the host releases the DLL (the module's method, strategies.py), as the scenario's host predicts it; a run
