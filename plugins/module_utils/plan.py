@@ -2,8 +2,8 @@
 """The plan: facts and options in, a frozen :class:`Plan` with its steps out.  No I/O.
 
 :func:`make_plan` resolves the site and the applications (the metabase on IIS 4-6, appcmd on IIS 7+) and
-their isolation, works out which services a full restart stops and starts again, lets ``_release.choose``
-pick the strategies, and writes every command of the run as :class:`Step` s:
+their isolation (``resolve.py``), works out which services a full restart stops and starts again, lets
+``_release.choose`` pick the strategies, and writes every command of the run as :class:`Step` s:
 
 1. ``stage``  - copy src beside dest, check it, write the state record, and (where the host lets a loaded
    image be renamed) swap before any outage;
@@ -28,11 +28,10 @@ from typing import Any
 from ._cmd.paths import Paths
 from ._cmd.script import packed_lines, sequence_lines
 from ._cmd.swap import Swap
-from ._host.appcmd import appcmd_applications, appcmd_path
+from ._host.appcmd import appcmd_path
 from ._host.catalog import CatalogFacts
 from ._host.facts import HostFacts
-from ._host.metabase import DEFAULT_APP_POOL, Application
-from ._host.parsers.versions import pool_stopped_state
+from ._host.metabase import Application
 from ._host.services import display_names, restart_root, start_order, stop_set
 from ._host.target import Target
 from ._release.base import Release, Scope, Strategy
@@ -40,9 +39,8 @@ from ._release.choose import Choice, choose
 from ._release.package_shutdown import PackageShutdown, mtxstop_parts
 from ._release.pool_restart import PoolRestart
 from ._release.unload import IsolatedUnload
-from .argspec import DEFAULT_SITE
-from .errors import InputError, StepFailed
 from .params import Params
+from .resolve import Resolved, resolve
 
 
 @dataclass(frozen=True)
@@ -120,13 +118,6 @@ def other_isolated_roots(mb: Any, roots: tuple[Application, ...]) -> tuple[Appli
     return tuple(a for a in mb.applications() if a.isolated and a.app_root and a.app_root.upper() not in named)
 
 
-def choose_isolation(wanted: str, apps: list[Application]) -> str:
-    """The isolation to act for: forced by the option, else in-process as soon as one application is."""
-    if wanted in ("in_process", "out_of_process"):
-        return wanted
-    return "in_process" if any(not a.isolated for a in apps) else "out_of_process"
-
-
 def unload_roots(apps: list[Application]) -> tuple[Application, ...]:
     """The distinct isolated application roots serving ``apps`` (one mtx.exe each)."""
     roots: list[Application] = []
@@ -134,37 +125,6 @@ def unload_roots(apps: list[Application]) -> tuple[Application, ...]:
         if a.isolated and a.app_root and a.app_root not in [r.app_root for r in roots]:
             roots.append(a)
     return tuple(roots)
-
-
-def forced_applications(params: Params) -> tuple[int, list[Application]]:
-    """The applications as the options name them, for a forced isolation on a host whose metabase was not
-    listed (an adsutil.vbs without ENUM_ALL): the site must be a number (Default Web Site is always 1)."""
-    site = params.site
-    if isinstance(site, str):
-        if site.strip().lower() != DEFAULT_SITE.lower():
-            raise InputError(
-                "site",
-                f"{site!r}: the metabase was not listed (isolation is forced and this adsutil.vbs has no ENUM_ALL), "
-                "so the site must be given by its number",
-            )
-        site = 1
-    isolated = params.isolation == "out_of_process"
-    apps = []
-    for path in params.applications:
-        key = f"W3SVC/{site}/ROOT" + ("" if path == "/" else path)
-        apps.append(Application(path=path, key=key, app_root=key, isolated=isolated, site=site))
-    return site, apps
-
-
-def worker_applications(facts: HostFacts, params: Params) -> tuple[int, list[Application]]:
-    """The applications and their pools: from the metabase on IIS 6, from ``appcmd list app`` on IIS 7+."""
-    mb = facts.metabase
-    if mb is not None:
-        site = mb.resolve_site(params.site)
-        return site, [mb.resolve_application(site, a) for a in params.applications]
-    if not facts.appcmd_apps:
-        raise StepFailed("detect", facts.metabase_error or "appcmd list app listed no application")
-    return appcmd_applications(facts.appcmd_apps, facts.appcmd_sites, params.site, params.applications)
 
 
 def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -186,60 +146,6 @@ def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tu
 def sequence_step(strategy: Strategy, release: Release) -> Step:
     """The strategy's sequence as one step, sent whole (one line or a batch file)."""
     return Step("apply", tuple(strategy.sequence(release)), sequence=True, phase=strategy.phase)
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """The applications the options name, as the host has them."""
-
-    site: int
-    applications: tuple[Application, ...]
-    isolation: str  # in_process, out_of_process or worker_process
-    pools: tuple[str, ...] = ()
-    pool_tool: str = ""  # IIS 6+: adsutil (IIS 6 metabase) or appcmd (IIS 7+)
-    adsutil_path: str = ""
-    stopped_pools: tuple[str, ...] = ()  # of ``pools``: stopped (or stopping) before the run; they stay so
-    shutdown_limit: float | None = None  # the longest ShutdownTimeLimit of ``pools`` (None: not readable)
-
-
-def pool_facts(facts: HostFacts, pools: tuple[str, ...]) -> tuple[tuple[str, ...], float | None]:
-    """Which of ``pools`` are stopped (or stopping) now - the IIS 6 metabase's ``AppPoolState``, appcmd's
-    ``state:`` - and the longest ``ShutdownTimeLimit`` among them (IIS 6 metabase only)."""
-    stopped, limits = [], []
-    mb = facts.metabase
-    states = {k.lower(): v for k, v in (facts.appcmd_pools or {}).items()}
-    for pool in pools:
-        state: object = states.get(pool.lower())
-        key = mb.key(f"W3SVC/AppPools/{pool}") if mb is not None else None
-        if key is not None:
-            state = mb.stored(key, "AppPoolState") if state is None else state
-            limit = mb.effective(key, "ShutdownTimeLimit")[0]
-            if isinstance(limit, int) or (isinstance(limit, str) and limit.strip().isdigit()):
-                limits.append(float(limit))
-        if state is not None and pool_stopped_state(state):
-            stopped.append(pool)
-    return tuple(stopped), (max(limits) if limits else None)
-
-
-def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
-    """The site, the applications and their isolation.  Raises StepFailed without a metabase (or appcmd list)
-    and InputError for a site or application the host does not have."""
-    if facts.worker_process_mode:
-        site, apps = worker_applications(facts, params)
-        pools = tuple(dict.fromkeys(a.app_pool or DEFAULT_APP_POOL for a in apps))
-        tool = "adsutil" if facts.metabase is not None else "appcmd"
-        stopped, limit = pool_facts(facts, pools)
-        adsutil = facts.adsutil or target.adsutil_path
-        return Resolved(site, tuple(apps), "worker_process", pools, tool, adsutil, stopped, limit)
-    mb = facts.metabase
-    if mb is None and params.isolation == "auto":
-        raise StepFailed("detect", facts.metabase_error or "could not read the metabase")
-    if mb is None:
-        site, apps = forced_applications(params)
-    else:
-        site = mb.resolve_site(params.site)
-        apps = [mb.resolve_application(site, a) for a in params.applications]
-    return Resolved(site, tuple(apps), choose_isolation(params.isolation, apps), adsutil_path=target.adsutil_path)
 
 
 def make_plan(

@@ -23,7 +23,8 @@ from typing import Any
 from ._cmd.paths import REVERTED_TAG, Paths
 from ._cmd.swap import Swap
 from ._host.catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
-from ._host.facts import IIS5_ADSUTIL, HostFacts, check_host_inputs, gather
+from ._host.facts import HostFacts, check_host_inputs, gather
+from ._host.metabase_read import IIS5_ADSUTIL
 from ._host.parsers.common import Sections
 from ._host.parsers.regsvr32 import parse_regsvr32
 from ._host.target import Target

@@ -6,7 +6,7 @@ dest's folder exists, ``fc /b src dest`` (exit code only), ``net start``, ``sc q
 ``adsutil ENUM_ALL W3SVC``, and whether dest is loaded (opened for writing).  :func:`read_facts` turns what
 the host printed into :class:`HostFacts` without any I/O, so the plan can be computed (and tested) from a
 recorded answer.  Only :func:`gather` talks to the host: it sends the line, and walks the metabase key by key
-when the host's adsutil.vbs has no ENUM_ALL.
+(``metabase_read.py``) when the host's adsutil.vbs has no ENUM_ALL.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from typing import Any
 from .._cmd.cmdline import build_command, exists, guarded, if_exist, marker, quote_arg, rc_ladder, touch
 from .._cmd.paths import BACKUP_SUFFIX, Paths, StateRecord
 from .._cmd.swap import compare, redirect
-from .._cmd.validate import host_arg
 from ..errors import InputError, StepFailed
 from .appcmd import appcmd_parts, read_system_root
 from .metabase import Metabase
-from .parsers.adsutil import parse_adsutil_enum, parse_adsutil_enum_all, parse_adsutil_error
+from .metabase_read import enum_all_parts, read_metabase, split_adsutil_line, walk_metabase
 from .parsers.common import ParseError, classify_error, ladder_rc, section, split_sections
 from .parsers.files import DirEntry, parse_dir
 from .parsers.net import parse_net_start_list
@@ -50,8 +49,6 @@ IISADMIN = "IISADMIN"
 q = quote_arg
 #: Buffer size for ``sc enumdepend`` (bytes): room for some fifty dependants.
 ENUMDEPEND_BUFFER = 16384
-#: How deep the key-by-key walk of the metabase goes (W3SVC/<site>/ROOT/<app>/... ).
-WALK_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -114,25 +111,6 @@ class HostFacts:
         return self.graph or KNOWN_DEPENDENCIES
 
 
-def adsutil(adsutil_path: str, *args: str) -> str:
-    return redirect(build_command("cscript", "//nologo", q(adsutil_path), *args))
-
-
-#: Where adsutil.vbs lives on IIS 5, 5.1 and 6.0 (IIS 4.0 keeps it under inetsrv\adminsamples).
-IIS5_ADSUTIL = "C:\\Inetpub\\AdminScripts\\adsutil.vbs"
-
-
-def enum_all_parts(candidates: tuple[str, ...]) -> list[str]:
-    """``ENUM_ALL W3SVC`` with the first adsutil.vbs of ``candidates`` that exists, saying which (``##adsutil=``)."""
-    if len(candidates) == 1:
-        return [f"echo ##adsutil={candidates[0]}", adsutil(candidates[0], "ENUM_ALL", "W3SVC")]
-    ladder = "(echo ##adsutil=none)"
-    for path in reversed(candidates):
-        found = f"(echo ##adsutil={path}&{adsutil(path, 'ENUM_ALL', 'W3SVC')})"
-        ladder = f"(if exist {q(path)} {found} else {ladder})"
-    return [ladder]
-
-
 def gather_parts(
     paths: Paths, adsutil_path: str, probe_lock: bool, candidates: tuple[str, ...] | None = None
 ) -> list[str]:
@@ -172,27 +150,6 @@ def gather_parts(
 def _first_file(text: str) -> DirEntry | None:
     entries = [e for e in parse_dir(text) if not e.is_dir]
     return entries[0] if entries else None
-
-
-def read_metabase(text: str, adsutil_path: str) -> tuple[Metabase | None, str | None, bool]:
-    """The metabase from ``ENUM_ALL W3SVC``: (metabase, error, needs_walk).
-
-    Whatever lists a web site is used, also when adsutil reported per-property errors and went on
-    ("Continuing...").  Anything else that lists no site is taken as an adsutil.vbs without ENUM_ALL (the
-    stock IIS 4 revision: "Command not recognized", its usage text, or nothing), and the metabase is walked
-    key by key; only an answer that a walk would get too (access denied, the wrong script host) is final.
-    """
-    metabase = Metabase(parse_adsutil_enum_all(text, "/W3SVC"))
-    if metabase.sites():
-        return metabase, None, False
-    err = parse_adsutil_error(text)
-    if err is not None and err.kind in FINAL_ADSUTIL_ERRORS:
-        return None, f"adsutil ENUM_ALL W3SVC failed: {err.message}", False
-    return None, None, True
-
-
-#: adsutil answers that a key-by-key walk would get as well.
-FINAL_ADSUTIL_ERRORS = ("access_denied", "wscript")
 
 
 def read_services(sections: dict[str, str]) -> tuple[dict[str, list[str]], bool]:
@@ -313,36 +270,6 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
     )
 
 
-def split_adsutil_line(text: str) -> tuple[str, str | None]:
-    """The ENUM_ALL answer without the ``##adsutil=<path>`` line, and that path (``none``: none was found)."""
-    used = None
-    kept = []
-    for line in text.splitlines():
-        if line.startswith("##adsutil="):
-            used = line.split("=", 1)[1].strip()
-        else:
-            kept.append(line)
-    return "\n".join(kept), used
-
-
-def walk_level_parts(frontier: list[str], adsutil_path: str) -> list[str]:
-    parts = []
-    for i, key in enumerate(frontier):
-        parts += [marker(f"k{i}"), adsutil(adsutil_path, "ENUM", host_arg(key, "the key"))]
-    return parts
-
-
-def read_walk_level(output: str, frontier: list[str], nodes: dict[str, dict[str, Any]]) -> list[str]:
-    """Store the properties of each key of ``frontier`` in ``nodes``; returns the next level's keys."""
-    s = split_sections(output)
-    nxt = []
-    for i, key in enumerate(frontier):
-        props, children = parse_adsutil_enum(section(s, f"k{i}"))
-        nodes[key] = props
-        nxt += [c.strip("/").strip("[]").strip("/") for c in children]
-    return nxt
-
-
 def gather(
     session: Any,
     paths: Paths,
@@ -373,18 +300,6 @@ def gather(
             ),
         )
     return dataclasses.replace(facts, metabase=metabase, metabase_error=error, needs_walk=False)
-
-
-def walk_metabase(session: Any, adsutil_path: str) -> tuple[Metabase | None, str | None]:
-    """For adsutil revisions without ENUM_ALL: ENUM level by level (one command line per level)."""
-    nodes: dict[str, dict[str, Any]] = {}
-    frontier = ["W3SVC"]
-    depth = 0
-    while frontier and depth < WALK_DEPTH:
-        res = session.run(f"metabase_level{depth}", walk_level_parts(frontier, adsutil_path))
-        frontier = read_walk_level(res.output, frontier, nodes)
-        depth += 1
-    return (Metabase(nodes), None) if nodes else (None, "adsutil ENUM W3SVC printed nothing usable")
 
 
 def check_host_inputs(facts: HostFacts, paths: Paths, session: Any) -> None:

@@ -1,5 +1,6 @@
-"""The info module's pure parts: the file-version readers, the per-DLL cut of the answer, the backups beside a DLL,
-the applications of a host, the options; and its documentation against its spec."""
+"""The info module's pure parts (with ``_host/inventory.py`` and ``_host/parsers/fileversion.py``): the file-version
+readers, the per-DLL cut of the answer, the backups beside a DLL, the applications of a host, the options; and its
+documentation against its spec."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import pytest
 import yaml
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils import info
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host import inventory
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.facts import read_facts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.fileversion import (
+    parse_filever,
+    parse_wmic_version,
+)
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import InputError
 
 RECORDED = Path(__file__).parent / "recorded"
@@ -36,22 +42,22 @@ FILEVER_NO_RESOURCE = "--a-- W32i   DLL  -              -         -     24,576 0
 
 
 def test_wmic_version():
-    assert info.parse_wmic_version(WMIC_VERSION) == "6.1.7601.17514"
-    assert info.parse_wmic_version(WMIC_NO_RESOURCE) is None
-    assert info.parse_wmic_version(WMIC_NO_FILE) is None
-    assert info.parse_wmic_version(NOT_RECOGNIZED.format("wmic")) is None
+    assert parse_wmic_version(WMIC_VERSION) == "6.1.7601.17514"
+    assert parse_wmic_version(WMIC_NO_RESOURCE) is None
+    assert parse_wmic_version(WMIC_NO_FILE) is None
+    assert parse_wmic_version(NOT_RECOGNIZED.format("wmic")) is None
 
 
 def test_filever():
-    assert info.parse_filever(FILEVER, "shopcart.dll") == "5.0.2195.6620"
-    assert info.parse_filever(FILEVER_NO_RESOURCE, "ShopCart.dll") is None
-    assert info.parse_filever(FILEVER, "Other.dll") is None
-    assert info.parse_filever(NOT_RECOGNIZED.format("filever"), "ShopCart.dll") is None
+    assert parse_filever(FILEVER, "shopcart.dll") == "5.0.2195.6620"
+    assert parse_filever(FILEVER_NO_RESOURCE, "ShopCart.dll") is None
+    assert parse_filever(FILEVER, "Other.dll") is None
+    assert parse_filever(NOT_RECOGNIZED.format("filever"), "ShopCart.dll") is None
 
 
 def test_wql_path_doubles_backslashes_and_refuses_a_quote():
-    assert info.wql_path(DEST) == "C:\\\\InetPub\\\\shop\\\\bin\\\\ShopCart.dll"
-    assert info.wql_path("C:\\O'Brien\\x.dll") is None
+    assert inventory.wql_path(DEST) == "C:\\\\InetPub\\\\shop\\\\bin\\\\ShopCart.dll"
+    assert inventory.wql_path("C:\\O'Brien\\x.dll") is None
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -71,33 +77,33 @@ BACKUPS_NT4 = """ Volume in drive C has no label.
 
 
 def test_backups_are_the_update_s_names_oldest_first():
-    found = info.backup_entries(BACKUPS_NT4, DEST)
+    found = inventory.backup_entries(BACKUPS_NT4, DEST)
     assert [b["path"] for b in found] == [
         DEST + ".20261130102800.bak",
         DEST + ".20261201090500.bak",
     ]
     assert found[0]["made"] == "2026-11-30T10:28:00Z" and found[0]["size"] == 24576
     assert found[1]["modified"] == "2026-12-01T09:05:00"
-    assert info.backup_entries("File Not Found\r\n", DEST) == []
+    assert inventory.backup_entries("File Not Found\r\n", DEST) == []
 
 
 def test_dll_segments_cut_the_host_part_and_each_dll():
     out = "@@net\r\nhost\r\n@@dll0\r\n@@dest\r\nfirst\r\n@@dll1\r\n@@dest\r\nsecond\r\n@@end\r\n"
-    head, segments = info.dll_segments(out, 2)
+    head, segments = inventory.dll_segments(out, 2)
     assert head == "@@net\nhost"
     assert segments[0] == "@@dest\nfirst"
     assert segments[1].startswith("@@dest\nsecond")
-    assert info.dll_segments("@@net\r\nhost\r\n", 1) == ("@@net\nhost\n", [""])
+    assert inventory.dll_segments("@@net\r\nhost\r\n", 1) == ("@@net\nhost\n", [""])
 
 
 def test_temp_folder_as_the_host_expanded_it():
-    assert info.read_temp("##systemroot=C:\\WINNT\r\n##temp=C:\\TEMP\r\n") == "C:\\TEMP"
-    assert info.read_temp("##temp=%TEMP%\r\n") is None  # not set: cmd leaves the variable as typed
-    assert info.read_temp("nothing\r\n") is None
+    assert inventory.read_temp("##systemroot=C:\\WINNT\r\n##temp=C:\\TEMP\r\n") == "C:\\TEMP"
+    assert inventory.read_temp("##temp=%TEMP%\r\n") is None  # not set: cmd leaves the variable as typed
+    assert inventory.read_temp("nothing\r\n") is None
 
 
 def test_dll_parts_are_read_only_questions():
-    line = "&".join(info.dll_parts(0, DEST))
+    line = "&".join(inventory.dll_parts(0, DEST))
     for word in ("type ", "dir ", "attrib ", "tlist -m ", "tasklist /m ", "filever ", "wmic datafile "):
         assert word in line
     for word in ("copy", "move", "del ", "ren ", "regsvr32", "net stop", "APPUNLOAD", " SET ", "attrib +", "attrib -"):
@@ -111,12 +117,12 @@ def test_dll_parts_are_read_only_questions():
 
 def test_applications_of_a_recorded_host():
     facts = read_facts(recorded("gather_fleet1_isolated.txt"), ADSUTIL)
-    rows = {(r["site"], r["path"]): r for r in info.application_rows(facts)}
+    rows = {(r["site"], r["path"]): r for r in inventory.application_rows(facts)}
     assert rows[(1, "/Shop")]["runs"] == "isolated" and rows[(1, "/Shop")]["process"] == "mtx.exe"
     assert rows[(1, "/")]["runs"] == "in_process" and rows[(1, "/")]["process"] == "inetinfo.exe"
     assert {r["site_name"] for (site, _path), r in rows.items() if site == 1} == {"Default Web Site"}
     assert all(r["app_pool"] is None and r["package"] is None for r in rows.values())
-    host = info.host_dict(facts)
+    host = inventory.host_dict(facts)
     assert host["iis_version"] == "4.0" and host["isolation_mode"] == "iis4" and "W3SVC" in host["services_running"]
 
 

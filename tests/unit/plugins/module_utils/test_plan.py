@@ -17,11 +17,18 @@ import pytest
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.facts import read_facts
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.metabase_read import (
+    IIS5_ADSUTIL,
+    enum_all_parts,
+    read_metabase,
+)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.target import Target
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.unload import IsolatedUnload
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import InputError, StepFailed
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.params import Params
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.plan import make_plan
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.resolve import resolve
 
 RECORDED = Path(__file__).parent / "recorded"
 ADSUTIL = "C:\\WINNT\\system32\\inetsrv\\adminsamples\\adsutil.vbs"
@@ -67,6 +74,15 @@ def test_facts_read_from_a_recorded_gather():
     assert facts.record is None
     assert facts.src is not None and facts.src.size == 28672
     assert facts.metabase is not None and 1 in facts.metabase.sites()
+
+
+def test_resolve_is_what_the_plan_acts_for():
+    p = params()
+    paths = Paths(p.src, p.dest, STAMP)
+    found = resolve(facts_of(ISOLATED), p, Target(paths, p.cmdline_limit, p.adsutil_path))
+    plan = make_plan(facts_of(ISOLATED), p, paths)
+    assert (found.site, found.applications, found.isolation) == (plan.site, plan.applications, plan.isolation)
+    assert found.isolation == "out_of_process" and found.pools == ()
 
 
 CAPTURES = Path(__file__).resolve().parents[3] / "conformance" / "captures"
@@ -275,6 +291,13 @@ def with_enum_all_answer(answer: str) -> str:
 def test_any_answer_without_a_site_means_walk_the_metabase(answer):
     facts = read_facts(with_enum_all_answer(answer), ADSUTIL)
     assert facts.needs_walk and facts.metabase is None and facts.metabase_error is None
+    assert read_metabase(answer, ADSUTIL) == (None, None, True)
+
+
+def test_enum_all_asks_the_first_adsutil_that_exists():
+    (line,) = enum_all_parts((ADSUTIL, IIS5_ADSUTIL))
+    assert line.index(ADSUTIL) < line.index(IIS5_ADSUTIL) and "##adsutil=none" in line
+    assert enum_all_parts((ADSUTIL,))[0] == f"echo ##adsutil={ADSUTIL}"
 
 
 def test_access_denied_is_final():
