@@ -42,7 +42,55 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-class ActionModule(ActionBase):
+def unreachable_as_such(result: dict[str, Any]) -> dict[str, Any]:
+    """A result whose error means the host cannot be reached, in Ansible's own word for it: the recap,
+    ignore_unreachable and AWX rely on ``unreachable``, not ``failed``."""
+    if result.get("error_kind") in UNREACHABLE_KINDS:
+        result.pop("failed", None)
+        result["unreachable"] = True
+    return result
+
+
+class WinRMAction(ActionBase):
+    """What the collection's action plugins share: the WinRS runner for the task, from the task's winrm
+    connection plugin (or from explicit winrm_* options)."""
+
+    MODULE = "legacy_iis.iis4.iis4_component"
+
+    def _winrm_runner(
+        self, params: dict[str, Any], task_vars: dict[str, Any], result: dict[str, Any]
+    ) -> WinRMRunner | None:
+        """The runner, or None when ``result`` already says what happened: the module file did the work on a
+        host whose connection is not WinRM (explicit winrm_* options), or the host could not be reached."""
+        plugin = WinRMPlugin(self._connection)
+        if params.get("winrm_host") and not plugin.is_winrm:
+            # Explicit connection options on a non-WinRM host: the module file does the work there.
+            result.update(self._execute_module(module_name=self.MODULE, task_vars=task_vars))
+            return None
+        if not plugin.is_winrm and not params.get("winrm_host"):
+            raise AnsibleActionFail(
+                f"{self.MODULE} talks WinRM to the host, but this host's connection is {plugin.name!r}; "
+                "set ansible_connection=winrm for it, or pass winrm_host and the other winrm_* options"
+            )
+        if params.get("winrm_host"):
+            options = ConnectionOptions.from_module_params(params)
+        else:
+            options = plugin.connection_options(
+                lambda: boolean(
+                    plugin.extra_var(task_vars, "allow_unencrypted", self._templar.template, False), strict=False
+                )
+            )
+            if params.get("allow_unencrypted"):
+                options.allow_unencrypted = True
+        try:
+            return WinRMRunner(options)
+        except HostError as exc:
+            result.update(changed=False, msg=str(exc), step="connect", error_kind=exc.kind)
+            result.update({"unreachable": True} if exc.kind in UNREACHABLE_KINDS else {"failed": True})
+            return None
+
+
+class ActionModule(WinRMAction):
     TRANSFERS_FILES = False
     _VALID_ARGS = accepted_names()
 
@@ -62,35 +110,10 @@ class ActionModule(ActionBase):
         except AnsibleActionFail as exc:
             raise AnsibleActionFail(f"invalid input: {exc.message}") from None
 
-        plugin = WinRMPlugin(self._connection)
-        connection = plugin.name
-        if params.get("winrm_host") and not plugin.is_winrm:
-            # Explicit connection options on a non-WinRM host: the module file does the work there.
-            result.update(self._execute_module(module_name="legacy_iis.iis4.iis4_component", task_vars=task_vars))
+        runner = self._winrm_runner(params, task_vars, result)
+        if runner is None:
             return result
-        if not plugin.is_winrm and not params.get("winrm_host"):
-            raise AnsibleActionFail(
-                f"legacy_iis.iis4.iis4_component talks WinRM to the host, but this host's connection is {connection!r}; "  # noqa: E501
-                "set ansible_connection=winrm for it, or pass winrm_host and the other winrm_* options"
-            )
-
-        if params.get("winrm_host"):
-            options = ConnectionOptions.from_module_params(params)
-        else:
-            options = plugin.connection_options(
-                lambda: boolean(
-                    plugin.extra_var(task_vars, "allow_unencrypted", self._templar.template, False), strict=False
-                )
-            )
-            if params.get("allow_unencrypted"):
-                options.allow_unencrypted = True
-
-        try:
-            runner = WinRMRunner(options)
-        except HostError as exc:
-            result.update(changed=False, msg=str(exc), step="connect", error_kind=exc.kind)
-            result.update({"unreachable": True} if exc.kind in UNREACHABLE_KINDS else {"failed": True})
-            return result
+        options = runner.options
         display.vvv(f"IIS4 COMPONENT: {options.endpoint} transport={options.transport}", host=options.host)
         # The play context already merges task-level check_mode/diff over the play's and the command line's.
         check_mode = bool(self._play_context.check_mode)
@@ -103,8 +126,4 @@ class ActionModule(ActionBase):
 
         outcome = run_rollout(params, runner, check_mode=check_mode, diff=diff, progress=progress)
         result.update(_without_nulls(outcome))
-        if outcome.get("error_kind") in UNREACHABLE_KINDS:
-            # Ansible's own word for a host it cannot talk to: the recap, ignore_unreachable and AWX rely on it.
-            result.pop("failed", None)
-            result["unreachable"] = True
-        return result
+        return unreachable_as_such(result)
