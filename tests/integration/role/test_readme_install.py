@@ -60,7 +60,10 @@ def test_the_readme_install_and_run_lines_work_from_the_tarball_in_a_fresh_venv(
         tool = Path(words[0]).name
         if words[0].startswith(str(venv)) and tool in CLI:
             words = [str(python), "-m", CLI[tool], *words[1:]]
-        return subprocess.run(words, env=env, cwd=tmp_path, capture_output=True, text=True, check=False)  # noqa: S603
+        # stdin from /dev/null: Ansible's forked workers detach from stdin and die on a closed descriptor 0
+        return subprocess.run(  # noqa: S603 - the README's own lines
+            words, env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+        )
 
     install = readme_block("python3 -m venv ~/iis4-venv")
     assert len(install) == 3, install
