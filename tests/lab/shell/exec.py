@@ -52,7 +52,8 @@ class Shell:
         self.cwd = cwd
         self.io = io
         self._errorlevel = 0
-        self.status = 0  # success of the last command, what && and || test (not always ERRORLEVEL)
+        self._status = 0  # success of the last command, what && and || test (not always ERRORLEVEL)
+        self._redirect_failed = False  # the last failure was a redirection's (see redirection_failed)
         self.echo = echo
         self.batch: BatchFrame | None = None
         self.builtins = interp.builtins
@@ -65,6 +66,28 @@ class Shell:
     def errorlevel(self, value: int) -> None:
         self._errorlevel = value
         self.status = value
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @status.setter
+    def status(self, value: int) -> None:
+        self._status = value
+        self._redirect_failed = False
+
+    def redirection_failed(self) -> None:
+        """A redirection could not be opened: the command does not run.  Its failure is what ``&&`` and ``||``
+        see, but ERRORLEVEL keeps its value; only a ``||`` that fires on it sets ERRORLEVEL to 1 (``&`` and
+        ``&&`` leave it).  Public captures of cmd.exe on Windows XP and later (Stack Overflow answers 41324747
+        and "File redirection in Windows and %errorlevel%"); not confirmed on NT 4."""
+        self._status = 1
+        self._redirect_failed = True
+
+    def exit_code(self) -> int:
+        """What ``cmd /c`` returns: the return code of the last command run, which is ERRORLEVEL except after
+        a failed redirection (1, while ERRORLEVEL keeps its value)."""
+        return 1 if self._redirect_failed else self.errorlevel
 
     # -------------------------------------------------------------- convenience for built-ins
     @property
@@ -161,6 +184,8 @@ class Shell:
                 return
             if node.op == "||" and self.status == 0:
                 return
+            if node.op == "||" and self._redirect_failed:
+                self.errorlevel = 1
             self.execute(node.right, io)
             return
         if isinstance(node, ForNode):
@@ -206,7 +231,7 @@ class Shell:
             return self.errorlevel if exc.code is None else exc.code
         except Goto:
             pass
-        return self.errorlevel
+        return self.exit_code()
 
     # -------------------------------------------------------------- simple commands
     def run_simple(self, text: str, io: CmdIO) -> None:
@@ -345,7 +370,7 @@ class Shell:
             return self.errorlevel if exc.code is None else exc.code
         except Goto:
             pass
-        return self.errorlevel
+        return self.exit_code()
 
     def interactive(self) -> int:
         """``cmd`` without /c: reads commands from stdin until EOF or ``exit``."""

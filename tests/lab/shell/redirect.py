@@ -102,7 +102,7 @@ def with_redirs(sh: Shell, redirs: list[Redir], io: CmdIO, body: Callable[[CmdIO
                 content = sh.fs.read(path).decode("cp437")
             except FsError as exc:
                 sh.err(f"{exc}\r\n")
-                sh.errorlevel = 1
+                sh.redirection_failed()
                 return
             handles[r.handle] = StdinReader(text=content)
             continue
@@ -122,7 +122,7 @@ def with_redirs(sh: Shell, redirs: list[Redir], io: CmdIO, body: Callable[[CmdIO
                 sh.fs.open_for_write_probe(path)
         except FsError as exc:
             sh.err(f"{exc}\r\n")
-            sh.errorlevel = 1
+            sh.redirection_failed()
             return
         sink = Sink(sh.fs, path)
         sinks.append(sink)

@@ -48,3 +48,22 @@ def test_append_probe_creates_file():
     m = make_machine()
     run("type nul >> C:\\oracle\\probe.txt", m)
     assert m.fs.read("C:\\oracle\\probe.txt") == b""
+
+
+def test_a_failed_redirection_leaves_errorlevel_until_a_double_bar_fires():
+    """Real cmd.exe (captures on XP and later): a redirection that cannot be opened fails the command for ``&&``
+    and ``||`` but leaves ERRORLEVEL as it was; a ``||`` that fires on it sets ERRORLEVEL to 1; ``&`` and ``&&``
+    leave it.  So an ``if errorlevel 1`` after a lock probe reads the previous program's code, not the probe."""
+    m = make_machine()
+    m.fs.lock("C:\\oracle\\present.txt", "inetinfo.exe", True)
+    probe = "(type nul>>C:\\oracle\\present.txt) 2>nul"
+    reset = "C:\\oracle\\rc3.bat"  # ERRORLEVEL 3 before the probe
+    out, _err, _rc = run(f"{reset} & {probe} & if errorlevel 4 (echo four) else if errorlevel 3 echo three", m)
+    assert out == "three\r\n"
+    out, _err, _rc = run(f"{reset} & {probe} && echo ran & if errorlevel 3 echo still-three", m)
+    assert out == "still-three\r\n"
+    out, _err, _rc = run(f"{reset} & {probe} || echo fired & if errorlevel 2 (echo two-or-more) else echo one", m)
+    assert out == "fired \r\none\r\n"
+    # cmd /c's own exit code is the last command's return code: the failed redirection's.
+    _out, _err, rc = run(f"echo x & {probe}", m)
+    assert rc == 1
