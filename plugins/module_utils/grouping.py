@@ -1,0 +1,208 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Several DLLs of one host in as few outages as their strategies allow (issue 23).
+
+``rollout`` prepares every component first (``ComponentUpdate.prepare``: gather, recover, plan; nothing on the
+host changes), then :func:`groups` puts together the components whose release is the same outage: every DLL a
+full restart releases (in-process on IIS 4/5, the restart of IIS Admin; WAS on IIS 7+) with the same services.
+A group of one is released as always (``ComponentUpdate.release``); a larger group by :func:`release_group`:
+stage every DLL, then ONE sequence (``_release.combined_restart``) stops IIS once, swaps every DLL, checks every
+one and puts every one back when any failed, and starts IIS once.
+
+Each component keeps its own result (changed, backup, old and new, msg); ``shared_release`` says which DLLs
+shared its outage, and the outage is counted once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, cast
+
+from ._cmd.script import sequence_lines
+from ._cmd.swap import Swap
+from ._release.base import Release
+from ._release.combined_restart import CombinedRestart, Member, MembersFailed
+from ._release.service_restart import ServiceRestart
+from .errors import IIS4Error
+from .plan import Plan, sequence_step
+from .update import ComponentUpdate
+
+Prepared = tuple[ComponentUpdate, Plan]
+
+
+def group_key(job: ComponentUpdate, plan: Plan) -> Hashable | None:
+    """What must be alike for two DLLs to share one release; None: this DLL is released on its own.
+
+    A full restart (IIS Admin, or WAS on IIS 7+) frees every DLL the host's IIS processes have loaded, so every
+    DLL it would release shares one, when the services stopped and started are the same and the swap options
+    (backup, register) agree."""
+    strategy = plan.strategy
+    if not isinstance(strategy, ServiceRestart):
+        return None
+    return ("restart", strategy.root, plan.stops, plan.starts, job.p.backup, job.p.register)
+
+
+def groups(prepared: list[Prepared]) -> list[list[Prepared]]:
+    """The prepared components in release groups, in the order of each group's first component."""
+    out: list[list[Prepared]] = []
+    by_key: dict[Hashable, list[Prepared]] = {}
+    for job, plan in prepared:
+        key = group_key(job, plan)
+        if key is None:
+            out.append([(job, plan)])
+        elif key in by_key:
+            by_key[key].append((job, plan))
+        else:
+            by_key[key] = [(job, plan)]
+            out.append(by_key[key])
+    return out
+
+
+def member_swaps(members: list[Prepared]) -> list[Swap]:
+    """Each DLL's swap in the one sequence: names relative to the lead's folder (where the sequence runs) when
+    it shares it, else full paths; markers labelled ``c1``, ``c2``, ..."""
+    folder = members[0][0].paths.dest_dir.lower()
+    swaps = []
+    for i, (job, _plan) in enumerate(members, start=1):
+        same = job.paths.dest_dir.lower() == folder
+        swaps.append(Swap(job.paths.relative() if same else job.paths.absolute(), label=f"c{i}"))
+    return swaps
+
+
+def combined_release(members: list[Prepared]) -> tuple[CombinedRestart, Release]:
+    """The strategy and the Release of one sequence for every DLL of ``members`` (the first one leads: the
+    sequence runs in its folder, its log and flags hold the outage's)."""
+    lead, plan = members[0]
+    swaps = member_swaps(members)
+    full = cast(ServiceRestart, plan.strategy)  # group_key: only full restarts are grouped
+    release = Release(
+        swaps[0],
+        plan.stops,
+        plan.starts,
+        (),
+        lead.p.backup,
+        lead.p.register,
+        lead.target.adsutil_path,
+        lead.target.cmdline_limit,
+        lead.paths.dest_dir,
+        also=tuple(swaps[1:]),
+    )
+    return CombinedRestart(full), release
+
+
+def shared(members: list[Prepared], index: int, outage: Any = None) -> dict[str, Any]:
+    """The ``shared_release`` entry of the ``index``-th DLL of a group."""
+    return {
+        "components": [job.paths.dest for job, _plan in members],
+        "index": index,
+        "method": members[0][1].method,
+        "outage_seconds": outage,
+    }
+
+
+def predict_group(members: list[Prepared]) -> None:
+    """Check mode: each DLL's result says the one release it shares, and the commands of it."""
+    strategy, release = combined_release(members)
+    lead = members[0][0]
+    step = sequence_step(strategy, release)
+    apply = sequence_lines(
+        list(step.parts), lead.target.cmdline_limit, lead.paths.dest_dir, lead.paths.relative().batch
+    )
+    dests = [job.paths.dest for job, _plan in members]
+    for i, (job, plan) in enumerate(members):
+        job.release(plan)
+        rel = job.paths.relative()
+        stage = plan.step("stage").lines(job.target.cmdline_limit, job.paths.dest_dir, rel.batch)
+        job.result["commands"] = [*stage, *apply]
+        job.result["msg"] = strategy.predict_group(plan, dests)
+        job.result["shared_release"] = shared(members, i)
+
+
+def release_group(members: list[Prepared]) -> None:
+    """Stage every DLL, then release them all in one sequence; each result says how its DLL ended."""
+    strategy, release = combined_release(members)
+    stages = []
+    for i, (job, plan) in enumerate(members):
+        stage = job.attempt(lambda job=job, plan=plan: job.stage(plan))
+        if stage is None:
+            undo_staged(members[:i], f"{members[i][0].paths.dest} could not be staged")
+            not_released(members[i + 1 :], f"{members[i][0].paths.dest} could not be staged")
+            return
+        stages.append(stage)
+    runs = [job.release_run(plan, stage) for (job, plan), stage in zip(members, stages, strict=True)]
+    group = tuple(Member(run, swap) for run, swap in zip(runs, release.swaps, strict=True))
+    lead = runs[0]
+    lead.group = group
+    failures: dict[int, IIS4Error] = {}
+    try:
+        strategy.release(lead, sequence_step(strategy, release))
+    except MembersFailed as exc:
+        failures = exc.failures
+    except IIS4Error as exc:  # the sequence itself (a lost connection): every DLL's state is the lead's
+        failures = dict.fromkeys(range(len(members)), exc)
+    outage = lead.result.get("outage_seconds")
+    for i, (job, _plan) in enumerate(members):
+        job.result["shared_release"] = shared(members, i, outage)
+        if i in failures:
+            job.fail(failures[i])
+        else:
+            job.released()
+
+
+def undo_staged(members: list[Prepared], why: str) -> None:
+    """A later DLL could not be staged: put the ones staged before it back as they were (the staged copy and
+    the record removed; where the swap happened at staging, the old DLL back at dest).  Nothing was stopped."""
+    for job, _plan in members:
+        rel = Swap(job.paths.relative())
+        back = [*rel.rollback(), rel.reregister_old()] if job.p.register else rel.rollback()
+        job.attempt(lambda job=job, back=back: job.session.run("unstage", back, here=True))
+    not_released(members, f"{why}, so no DLL of the same outage was (its staged copy was removed)")
+
+
+def not_released(members: list[Prepared], why: str) -> None:
+    """DLLs prepared but never staged: nothing of theirs changed."""
+    for job, _plan in members:
+        job.report.set_services([], [])
+        job.result.update(
+            changed=False, method="none", skipped=True, msg=f"not updated: {why}; nothing of this DLL changed"
+        )
+
+
+def update_all(
+    wants: list[Any], runner: Any, *, check_mode: bool = False, diff: bool = False, progress: Any = None
+) -> list[dict[str, Any]]:
+    """Update every component of one host (``wants``: their Params, in order) in as few outages as their
+    strategies allow; one result per component, in order.  Every component is prepared first (nothing on the
+    host changes; the first one that fails ends the list); then each release group, in order, until one fails:
+    the components of the groups after it are left as they were."""
+    jobs: list[ComponentUpdate] = []
+    prepared: list[Prepared] = []
+    for i, want in enumerate(wants):
+        job = ComponentUpdate(want, runner, check_mode=check_mode, diff=diff)
+        if progress is not None:
+            job.report.progress = progress
+            if len(wants) > 1:
+                progress(f"component {i + 1} of {len(wants)}: {want.dest}")
+        jobs.append(job)
+        plan = job.attempt(job.prepare)
+        if job.result.get("failed"):
+            not_released(prepared, f"{want.dest} failed before any outage")
+            return [j.closed() for j in jobs]
+        if plan is None:
+            job.report.finish(job.t0, runner)
+        else:
+            prepared.append((job, plan))
+    ordered = groups(prepared)
+    for n, members in enumerate(ordered):
+        if len(members) > 1 and check_mode:
+            predict_group(members)
+        elif len(members) > 1:
+            release_group(members)
+        else:
+            job, plan = members[0]
+            job.attempt(lambda job=job, plan=plan: job.release(plan))
+        failed = next((job for job, _plan in members if job.result.get("failed")), None)
+        if failed is not None:
+            later = [m for rest in ordered[n + 1 :] for m in rest]
+            not_released(later, f"{failed.paths.dest} failed")
+            break
+    return [job.closed() for job in jobs]

@@ -1,0 +1,117 @@
+"""Several DLLs of one host in one outage (issue 23), against tests/lab/scenarios/combined.yaml.
+
+The module logic runs in-process (``run_rollout`` with a real WinRM runner): what is asserted is what the lab
+host did, read from its events (each service state change) and its pages (the version of every DLL a page
+loaded).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
+from tests.integration.faults.harness import make_runner
+from tests.integration.module.test_iis4_component import fetch, service_events
+from tests.lab.machine.dll import dll_version
+from tests.unit.test_return_doc import undocumented
+
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
+
+BIN = "C:\\InetPub\\shop\\bin"
+NAMES = ("ShopCart", "Pricing", "Tax")
+
+
+def components(*names: str) -> list[dict[str, str]]:
+    return [{"src": f"C:\\Staging\\{n}.dll", "dest": f"{BIN}\\{n}.dll"} for n in names]
+
+
+def run(host: Any, *names: str, **args: Any) -> dict[str, Any]:
+    task = {"application": ["/Shop"], "timeout": 10, "components": components(*names), **args}
+    return run_rollout(task, make_runner(host))
+
+
+def stops(lab: Any, host: Any, since: float, service: str = "W3SVC") -> int:
+    """How many times ``service`` stopped on ``host`` since ``since`` (the lab's service events)."""
+    return sum(
+        1 for e in service_events(lab, host, since) if e.detail["name"] == service and e.detail["new"] == "STOPPED"
+    )
+
+
+def served(host: Any) -> dict[str, str]:
+    """The version of each DLL /Shop's page loaded: ``{name: version}``."""
+    words = fetch(host.web_url(1) + "/Shop/").split()
+    found = {}
+    for a, b in zip(words, words[1:], strict=False):
+        if a.startswith("component=") and b.startswith("version="):
+            found[a.split("=", 1)[1]] = b.split("=", 1)[1]
+    return found
+
+
+def on_disk(host: Any, name: str) -> str | None:
+    return dll_version(host.machine.fs.read(f"{BIN}\\{name}.dll"))
+
+
+@pytest.fixture
+def hosts(scenario_hosts: Any) -> dict[str, Any]:
+    return {
+        h.name[-len(name) :]: h
+        for h in scenario_hosts("combined.yaml", prefix="C")
+        for name in ("CMB3", "CMBPKG")
+        if h.name.endswith(name)
+    }
+
+
+def test_three_in_process_dlls_share_one_iis_restart(lab, hosts):
+    host = hosts["CMB3"]
+    assert served(host) == dict.fromkeys(NAMES, "1.0.0.0")  # inetinfo.exe has all three loaded
+    t0 = time.monotonic()
+    res = run(host, *NAMES)
+    assert not res.get("failed"), res["msg"]
+    assert stops(lab, host, t0) == 1 and stops(lab, host, t0, "IISADMIN") == 1
+    assert served(host) == dict.fromkeys(NAMES, "2.0.0.0")
+    assert all(on_disk(host, n) == "2.0.0.0" for n in NAMES)
+    comps = res["components"]
+    assert all(c["changed"] and c["method"] == "service_restart" for c in comps)
+    assert [c["shared_release"]["index"] for c in comps] == [0, 1, 2]
+    assert comps[0]["shared_release"]["components"] == [c["dest"] for c in comps]
+    assert all(c["backup_file"] and "one outage for 3 DLLs" in c["msg"] for c in comps)
+    assert res["outage_seconds"] == comps[0]["outage_seconds"] > 0  # the one outage, counted once
+    assert host.machine.scm.states()["SMTPSVC"] == "RUNNING" and host.machine.scm.states()["MSFTPSVC"] == "RUNNING"
+    assert undocumented(res) == set() and all(undocumented(c) == set() for c in comps)
+    t1 = time.monotonic()
+    again = run(host, *NAMES)
+    assert again["changed"] is False and stops(lab, host, t1) == 0
+
+
+def test_check_mode_shows_the_one_release_and_its_commands(lab, hosts):
+    host = hosts["CMB3"]
+    t0 = time.monotonic()
+    res = run_rollout(
+        {"application": ["/Shop"], "timeout": 10, "components": components(*NAMES)}, make_runner(host), check_mode=True
+    )
+    assert stops(lab, host, t0) == 0 and served(host) == dict.fromkeys(NAMES, "1.0.0.0")
+    comps = res["components"]
+    assert all("ONCE for 3 DLLs" in c["msg"] for c in comps)
+    # every DLL's commands end with the same one sequence: one net stop of IIS Admin in it
+    tails = {tuple(c["commands"][-1:]) for c in comps}
+    assert len(tails) == 1
+    text = "\n".join(comps[0]["commands"])
+    assert text.count("net stop IISADMIN /y") == 1 and all(f"{n}.dll" in text for n in NAMES)
+
+
+def test_a_package_dll_and_an_in_process_dll_each_get_their_own_release_once(lab, hosts):
+    host = hosts["CMBPKG"]
+    assert served(host) == {"ShopCart": "1.0.0.0", "Pricing": "1.0.0.0"}
+    t0 = time.monotonic()
+    res = run(host, "ShopCart", "Pricing")
+    assert not res.get("failed"), res["msg"]
+    cart, pricing = res["components"]
+    assert cart["method"] == "package_shutdown" and pricing["method"] == "service_restart"
+    assert "shared_release" not in cart and "shared_release" not in pricing  # two strategies: two releases
+    assert stops(lab, host, t0) == 1
+    assert served(host) == {"ShopCart": "2.0.0.0", "Pricing": "2.0.0.0"}
+    again = run(host, "ShopCart", "Pricing")
+    assert again["changed"] is False
