@@ -102,16 +102,17 @@ def test_check_mode_shows_the_one_release_and_its_commands(lab, hosts):
     assert text.count("net stop IISADMIN /y") == 1 and all(f"{n}.dll" in text for n in NAMES)
 
 
-def test_a_package_dll_and_an_in_process_dll_each_get_their_own_release_once(lab, hosts):
+def test_a_package_dll_and_two_in_process_dlls_one_shutdown_and_one_restart(lab, hosts):
     host = hosts["CMBPKG"]
-    assert served(host) == {"ShopCart": "1.0.0.0", "Pricing": "1.0.0.0"}
+    assert served(host) == dict.fromkeys(NAMES, "1.0.0.0")
     t0 = time.monotonic()
-    res = run(host, "ShopCart", "Pricing")
+    res = run(host, *NAMES)
     assert not res.get("failed"), res["msg"]
-    cart, pricing = res["components"]
-    assert cart["method"] == "package_shutdown" and pricing["method"] == "service_restart"
-    assert "shared_release" not in cart and "shared_release" not in pricing  # two strategies: two releases
-    assert stops(lab, host, t0) == 1
-    assert served(host) == {"ShopCart": "2.0.0.0", "Pricing": "2.0.0.0"}
-    again = run(host, "ShopCart", "Pricing")
+    cart, pricing, tax = res["components"]
+    assert cart["method"] == "package_shutdown" and "shared_release" not in cart  # a release of its own
+    assert pricing["method"] == tax["method"] == "service_restart"
+    assert pricing["shared_release"]["components"] == [pricing["dest"], tax["dest"]]
+    assert stops(lab, host, t0) == 1  # the two in-process DLLs: one restart
+    assert served(host) == dict.fromkeys(NAMES, "2.0.0.0")
+    again = run(host, *NAMES)
     assert again["changed"] is False
