@@ -28,7 +28,6 @@ from .._cmd.cmdline import (
     exists,
     guarded,
     if_exist,
-    join_commands,
     marker,
     quote_arg,
     redirect,
@@ -85,8 +84,12 @@ class CombinedRestart:
             fc = f"{build_command('fc', '/b', quote_arg(s.p.src), quote_arg(s.p.dest))} {QUIET}"
             flag = f"(echo {s.label})>>{group}"
             outage += [mark(s.at("check"), inner), redirect(f"({fc}||(echo ##not_swapped&{flag}))", sink(inner))]
+        # One command per rename (each fits a line of the batch file however many DLLs there are).
         back = ["echo ##group_rolled_back", *(part for s in swaps for part in s.swap_back()), f"del {group}"]
-        outage += [mark("group_back", inner), redirect(guarded(f"({join_commands(back)})", exists(group)), sink(inner))]
+        outage += [
+            mark("group_back", inner),
+            *(redirect(guarded(f"({part})", exists(group)), sink(inner)) for part in back),
+        ]
         for svc in r.starts:
             start = redirect(build_command("net", "start", svc), sink(inner))
             outage += [mark(f"start_{svc}", inner), f"{start}||(echo {svc})>>{fail}"]
