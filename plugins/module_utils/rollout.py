@@ -208,7 +208,7 @@ class Rollout:
 
     def _holds(self, res: dict[str, Any]) -> str:
         """Which version dest holds at the end: new, old, or - (the host could not be read)."""
-        if res.get("rolled_back_by"):
+        if res.get("rolled_back_by") or res.get("skipped"):
             return "old"
         if res.get("failed"):
             if res.get("step") == "connect" or res.get("error_kind") in UNREACHABLE_KINDS:
