@@ -235,7 +235,7 @@ options:
         anything on the host changes; a component that fails there stops the task with nothing changed.
       - Then the DLLs are released in groups, one outage per group (version 1.2.0 and later). Every DLL a full
         restart releases (in-process applications on IIS 4.0 and 5.0; the restart of WAS on IIS 7 and later),
-        with the same services stopped and the same O(backup) and O(register), shares ONE stop and start of IIS:
+        with the same services stopped and the same O(backup) and O(register), shares ONE stop and start of IIS;
         each DLL is staged, then one sequence stops IIS once, swaps every DLL, checks every one while IIS is down
         and, when any of them is not the new DLL, puts EVERY one back before IIS starts again. Any other DLL
         (an unload, a package shutdown, a pool restart) has a release of its own, in list order. DLLs that already
