@@ -6,7 +6,8 @@ host changes), then :func:`groups` puts together the components whose release is
 full restart releases (in-process on IIS 4/5, the restart of IIS Admin; WAS on IIS 7+) with the same services.
 A group of one is released as always (``ComponentUpdate.release``); a larger group by :func:`release_group`:
 stage every DLL, then ONE sequence (``_release.combined_restart``) stops IIS once, swaps every DLL, checks every
-one and puts every one back when any failed, and starts IIS once.
+one and puts every one back when any failed, and starts IIS once.  Every DLL of the same application pools shares
+one stop and start of each pool the same way (``_release.combined_pools``).
 
 Each component keeps its own result (changed, backup, old and new, msg); ``shared_release`` says which DLLs
 shared its outage, and the outage is counted once.
@@ -14,13 +15,16 @@ shared its outage, and the outage is counted once.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 from typing import Any, cast
 
 from ._cmd.script import sequence_lines
 from ._cmd.swap import Swap
 from ._release.base import Release
+from ._release.combined_pools import CombinedPoolRestart
 from ._release.combined_restart import CombinedRestart, Member, MembersFailed
+from ._release.pool_restart import PoolRestart
 from ._release.service_restart import ServiceRestart
 from .errors import IIS4Error
 from .plan import Plan, sequence_step
@@ -33,12 +37,18 @@ def group_key(job: ComponentUpdate, plan: Plan) -> Hashable | None:
     """What must be alike for two DLLs to share one release; None: this DLL is released on its own.
 
     A full restart (IIS Admin, or WAS on IIS 7+) frees every DLL the host's IIS processes have loaded, so every
-    DLL it would release shares one, when the services stopped and started are the same and the swap options
-    (backup, register) agree."""
+    DLL it would release shares one when the services stopped and started are the same; a pool restart, every
+    DLL of the same pools (and the same full restart to fall back to).  The swap options (backup, register)
+    must agree too."""
     strategy = plan.strategy
-    if not isinstance(strategy, ServiceRestart):
-        return None
-    return ("restart", strategy.root, plan.stops, plan.starts, job.p.backup, job.p.register)
+    options = (job.p.backup, job.p.register, plan.stops, plan.starts)
+    if isinstance(strategy, ServiceRestart):
+        return ("restart", strategy.root, *options)
+    if isinstance(strategy, PoolRestart):
+        pools = tuple(sorted(p.lower() for p in (*strategy.pools, *strategy.stopped)))
+        fallback = getattr(plan.fallback_strategy, "root", None)
+        return ("pools", strategy.tool, pools, tuple(sorted(p.lower() for p in strategy.stopped)), fallback, *options)
+    return None
 
 
 def groups(prepared: list[Prepared]) -> list[list[Prepared]]:
@@ -68,12 +78,12 @@ def member_swaps(members: list[Prepared]) -> list[Swap]:
     return swaps
 
 
-def combined_release(members: list[Prepared]) -> tuple[CombinedRestart, Release]:
-    """The strategy and the Release of one sequence for every DLL of ``members`` (the first one leads: the
-    sequence runs in its folder, its log and flags hold the outage's)."""
+def combined_release(members: list[Prepared]) -> tuple[Plan, Release]:
+    """The plan of one sequence for every DLL of ``members``: the first one's plan with the combined strategy,
+    its sequence and (a pool restart) the combined full restart to fall back to.  The first DLL leads: the
+    sequence runs in its folder, its log and flags hold the outage's."""
     lead, plan = members[0]
     swaps = member_swaps(members)
-    full = cast(ServiceRestart, plan.strategy)  # group_key: only full restarts are grouped
     release = Release(
         swaps[0],
         plan.stops,
@@ -86,7 +96,20 @@ def combined_release(members: list[Prepared]) -> tuple[CombinedRestart, Release]
         lead.paths.dest_dir,
         also=tuple(swaps[1:]),
     )
-    return CombinedRestart(full), release
+    if isinstance(plan.strategy, PoolRestart):
+        strategy: Any = CombinedPoolRestart.of(plan.strategy)
+    else:
+        strategy = CombinedRestart(cast(ServiceRestart, plan.strategy))  # group_key: the only other kind
+    full = plan.fallback_strategy
+    fallback = CombinedRestart(full) if isinstance(full, ServiceRestart) else None
+    group_plan = dataclasses.replace(
+        plan,
+        strategy=strategy,
+        steps=(sequence_step(strategy, release),),
+        fallback=sequence_step(fallback, release) if fallback is not None else None,
+        fallback_strategy=fallback,
+    )
+    return group_plan, release
 
 
 def shared(members: list[Prepared], index: int, outage: Any = None) -> dict[str, Any]:
@@ -101,9 +124,9 @@ def shared(members: list[Prepared], index: int, outage: Any = None) -> dict[str,
 
 def predict_group(members: list[Prepared]) -> None:
     """Check mode: each DLL's result says the one release it shares, and the commands of it."""
-    strategy, release = combined_release(members)
+    group_plan, _release = combined_release(members)
     lead = members[0][0]
-    step = sequence_step(strategy, release)
+    step = group_plan.step("apply")
     apply = sequence_lines(
         list(step.parts), lead.target.cmdline_limit, lead.paths.dest_dir, lead.paths.relative().batch
     )
@@ -113,13 +136,13 @@ def predict_group(members: list[Prepared]) -> None:
         rel = job.paths.relative()
         stage = plan.step("stage").lines(job.target.cmdline_limit, job.paths.dest_dir, rel.batch)
         job.result["commands"] = [*stage, *apply]
-        job.result["msg"] = strategy.predict_group(plan, dests)
+        job.result["msg"] = group_plan.strategy.predict_group(plan, dests)
         job.result["shared_release"] = shared(members, i)
 
 
 def release_group(members: list[Prepared]) -> None:
     """Stage every DLL, then release them all in one sequence; each result says how its DLL ended."""
-    strategy, release = combined_release(members)
+    group_plan, release = combined_release(members)
     stages = []
     for i, (job, plan) in enumerate(members):
         stage = job.attempt(lambda job=job, plan=plan: job.stage(plan))
@@ -128,13 +151,14 @@ def release_group(members: list[Prepared]) -> None:
             not_released(members[i + 1 :], f"{members[i][0].paths.dest} could not be staged")
             return
         stages.append(stage)
-    runs = [job.release_run(plan, stage) for (job, plan), stage in zip(members, stages, strict=True)]
+    plans = [group_plan, *(plan for _job, plan in members[1:])]
+    runs = [job.release_run(plan, stage) for (job, _plan), plan, stage in zip(members, plans, stages, strict=True)]
     group = tuple(Member(run, swap) for run, swap in zip(runs, release.swaps, strict=True))
     lead = runs[0]
     lead.group = group
     failures: dict[int, IIS4Error] = {}
     try:
-        strategy.release(lead, sequence_step(strategy, release))
+        group_plan.strategy.release(lead)
     except MembersFailed as exc:
         failures = exc.failures
     except IIS4Error as exc:  # the sequence itself (a lost connection): every DLL's state is the lead's

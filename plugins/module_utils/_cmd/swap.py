@@ -311,7 +311,7 @@ class Swap:
         """After an unload: is the old image still loaded, and would dest open for writing."""
         p = self.p
         return [
-            marker("probe"),
+            marker(self.at("probe")),
             redirect(guarded(touch(q(p.backup)), exists(q(p.backup)))),
             redirect(guarded(touch(q(p.dest)), exists(q(p.staged)))),
         ]

@@ -19,6 +19,7 @@ recovery (``recovery.group_swaps``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from .._cmd.cmdline import (
@@ -80,23 +81,11 @@ class CombinedRestart:
             outage += s.hold_if_still_loaded(inner)
         for s in swaps:
             outage += s.swap_in("swap", inner, unless=s.p.held_flag)
-        for s in swaps:  # every DLL checked inside the outage; one that is not the new DLL flags the group
-            fc = f"{build_command('fc', '/b', quote_arg(s.p.src), quote_arg(s.p.dest))} {QUIET}"
-            flag = f"(echo {s.label})>>{group}"
-            outage += [mark(s.at("check"), inner), redirect(f"({fc}||(echo ##not_swapped&{flag}))", sink(inner))]
-        # One command per rename (each fits a line of the batch file however many DLLs there are).
-        back = ["echo ##group_rolled_back", *(part for s in swaps for part in s.swap_back()), f"del {group}"]
-        outage += [
-            mark("group_back", inner),
-            *(redirect(guarded(f"({part})", exists(group)), sink(inner)) for part in back),
-        ]
+        outage += check_every_one(swaps, group, inner)
         for svc in r.starts:
             start = redirect(build_command("net", "start", svc), sink(inner))
             outage += [mark(f"start_{svc}", inner), f"{start}||(echo {svc})>>{fail}"]
-        # Each record names every DLL of the outage: a run that finds one unfinished puts every one back.
-        named = group_line(swaps)
-        parts = [part for s in swaps for part in (s.append_record(named), s.append_record(f"started={self.phase}"))]
-        parts += [delete_if_exists(lead.group_flag), marker("outage_begin"), echo_to_file("@@stop", log, append=False)]
+        parts = [*group_started(swaps, self.phase), marker("outage_begin"), echo_to_file("@@stop", log, append=False)]
         parts += [block(outage, log)] if compact else outage
         parts += [marker("outage_end"), build_command("type", log), build_command("del", log)]
         for s in swaps:
@@ -121,44 +110,18 @@ class CombinedRestart:
     def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:
         """The services once (the lead's run), then each DLL's own checks on its part of the output.  Raises
         MembersFailed naming every DLL that failed (the others succeeded)."""
-        labels = tuple(m.swap.label for m in run.group)
-        runs = run.group
-        if not out.finished:
-            # Cut short on the host: the lead's recovery rolls every DLL of the group back (group= records).
-            try:
-                run.ran_to_end(out)
-            except IIS4Error as exc:
-                for m in runs[1:]:
-                    m.run.report.old_dll_in_place()
-                raise MembersFailed({i: exc for i in range(len(runs))}) from None
+        ran_to_end(out, run)
         # The full restart's own reading of the one outage (net's words, the starts still pending).
         self.full._read(out, run)  # pylint: disable=protected-access
         self.full._start_pending(out, run)  # pylint: disable=protected-access
         if run.record_dropped:  # every service runs now: no DLL's record is needed
-            run.session.run("cleanup", [Swap(m.run.report.paths).drop_record() for m in runs[1:]])
-        shared = {k: run.result.get(k) for k in SHARED if k in run.result}
-        rolled_back = out.printed("##group_rolled_back")
-        views = [out.of(label, labels) for label in labels]
-        culprits = [m.dest for m, mine in zip(runs, views, strict=True) if "##not_swapped" in mine["check"]]
-        failures: dict[int, IIS4Error] = {}
-        for i, (member, mine) in enumerate(zip(runs, views, strict=True)):
-            member.run.result.update(shared, method=self.method)
-            try:
-                self.full._check_held(mine, member.run)  # pylint: disable=protected-access
-                if rolled_back and "##not_swapped" not in mine["check"]:
-                    member.run.report.old_dll_in_place()
-                    raise StepFailed(
-                        "swap",
-                        f"put back in the same outage: {', '.join(culprits)} could not be replaced, so every DLL "
-                        f"released with it is the old DLL again; services started again: "
-                        f"{', '.join(member.run.result['services_started']) or 'none'}",
-                        out.text,
-                    )
-                member.run.finish(mine, note, lambda r: self.done(r, len(runs)))
-            except IIS4Error as exc:
-                failures[i] = exc
-        if failures:
-            raise MembersFailed(failures)
+            run.session.run("cleanup", [Swap(m.run.report.paths).drop_record() for m in run.group[1:]])
+
+        def each(member: Member, mine: SequenceOutput) -> None:
+            self.full._check_held(mine, member.run)  # pylint: disable=protected-access
+            member.run.finish(mine, note, lambda r: self.done(r, len(run.group)))
+
+        conclude_each(out, run, self.method, each)
 
     def done(self, run: ReleaseRun, count: int) -> str:
         return f"{self.full.done(run)}, one outage for {count} DLLs"
@@ -176,14 +139,89 @@ class CombinedRestart:
         )
 
 
+def ran_to_end(out: SequenceOutput, run: ReleaseRun) -> None:
+    """A combined sequence cut short on the host: the lead's recovery puts every DLL of the group back (its
+    record names them); every DLL fails with the lead's message.  Raises MembersFailed."""
+    if out.finished:
+        return
+    try:
+        run.ran_to_end(out)
+    except IIS4Error as exc:
+        for m in run.group[1:]:
+            m.run.report.old_dll_in_place()
+        raise MembersFailed(dict.fromkeys(range(len(run.group)), exc)) from None
+
+
+def conclude_each(
+    out: SequenceOutput, run: ReleaseRun, method: str, each: Callable[[Member, SequenceOutput], None]
+) -> None:
+    """Each DLL of the group on its part of ``out``: the outage's keys the lead's run read (shared), then
+    ``each`` (its checks and ``ReleaseRun.finish``).  A DLL put back only because another could not be replaced
+    fails saying so.  Raises MembersFailed naming every DLL that failed (the others succeeded)."""
+    labels = tuple(m.swap.label for m in run.group)
+    shared = {k: run.result.get(k) for k in SHARED if k in run.result}
+    rolled_back = out.printed("##group_rolled_back")
+    views = [out.of(label, labels) for label in labels]
+    culprits = [m.dest for m, mine in zip(run.group, views, strict=True) if "##not_swapped" in mine["check"]]
+    failures: dict[int, IIS4Error] = {}
+    for i, (member, mine) in enumerate(zip(run.group, views, strict=True)):
+        member.run.result.update(shared, method=method)
+        try:
+            if rolled_back and "##not_swapped" not in mine["check"]:
+                member.run.report.old_dll_in_place()
+                raise StepFailed(
+                    "swap",
+                    f"put back in the same outage: {', '.join(culprits)} could not be replaced, so every DLL "
+                    "released with it is the old DLL again; services started again: "
+                    f"{', '.join(member.run.result['services_started']) or 'none'}",
+                    out.text,
+                )
+            each(member, mine)
+        except IIS4Error as exc:
+            failures[i] = exc
+    if failures:
+        raise MembersFailed(failures)
+
+
+def group_started(swaps: tuple[Swap, ...], phase: str) -> list[str]:
+    """The first parts of a combined sequence: each record names every DLL of the outage (a run that finds one
+    unfinished puts every one back), then ``started=<phase>``; a group flag left by a sequence cut short goes."""
+    named = group_line(swaps)
+    parts = [part for s in swaps for part in (s.append_record(named), s.append_record(f"started={phase}"))]
+    return [*parts, delete_if_exists(swaps[0].p.group_flag)]
+
+
+def check_every_one(swaps: tuple[Swap, ...], group: str, log: str | None) -> list[str]:
+    """After every swap, before the process comes back: each DLL that is not the new one prints
+    ``##not_swapped`` under its ``check`` and flags the group (``group``: the quoted flag file); then, when the
+    flag is there, EVERY DLL is put back (``##group_rolled_back``), one command per rename so that each fits a
+    line of a batch file however many DLLs there are.  ``log``: as ``Swap.swap_in``."""
+    parts = []
+    for s in swaps:
+        fc = f"{build_command('fc', '/b', quote_arg(s.p.src), quote_arg(s.p.dest))} {QUIET}"
+        flag = f"(echo {s.label})>>{group}"
+        parts += [mark(s.at("check"), log), redirect(f"({fc}||(echo ##not_swapped&{flag}))", sink(log))]
+    back = ["echo ##group_rolled_back", *(part for s in swaps for part in s.swap_back()), f"del {group}"]
+    parts.append(mark("group_back", log))
+    return [*parts, *(redirect(guarded(f"({part})", exists(group)), sink(log)) for part in back)]
+
+
 def group_line(swaps: tuple[Swap, ...]) -> str:
     """``group=<dest>*<stamp>*<dest>*<stamp>...`` (``*`` is in no Windows path), escaped for ``echo``."""
     pairs = [f"{s.p.absolute().dest}*{s.p.stamp}" for s in swaps]
     return echo_text(f"{GROUP_KEY}=" + "*".join(pairs))
 
 
-#: The keys of a full restart's result that describe the one outage every DLL of the group shared.
-SHARED = ("services_stopped", "services_started", "services_not_running", "services_stop_pending", "outage_seconds")
+#: The keys of a release's result that describe the one outage every DLL of the group shared.
+SHARED = (
+    "services_stopped",
+    "services_started",
+    "services_not_running",
+    "services_stop_pending",
+    "outage_seconds",
+    "pools",
+    "pools_kept_stopped",
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -57,9 +57,9 @@ def on_disk(host: Any, name: str) -> str | None:
 @pytest.fixture
 def hosts(scenario_hosts: Any) -> dict[str, Any]:
     return {
-        h.name[-len(name) :]: h
+        name: h
         for h in scenario_hosts("combined.yaml", prefix="C")
-        for name in ("CMB3", "CMBPKG")
+        for name in ("CMB3", "CMBPKG", "CMBPOOL")
         if h.name.endswith(name)
     }
 
@@ -116,3 +116,38 @@ def test_a_package_dll_and_two_in_process_dlls_one_shutdown_and_one_restart(lab,
     assert served(host) == dict.fromkeys(NAMES, "2.0.0.0")
     again = run(host, *NAMES)
     assert again["changed"] is False
+
+
+def pool_stops(lab: Any, host: Any, since: float) -> dict[str, int]:
+    """How many times each application pool of ``host`` went down since ``since`` (lab ``pool`` events: into
+    3 stopping or 4 stopped from a state that was up)."""
+    counts: dict[str, int] = {}
+    down: set[str] = set()
+    for e in lab.log.events(host=host.name, kind="pool", since=since):
+        name, state = e.detail["name"], e.detail.get("state")
+        if state in (3, 4) and name not in down:
+            counts[name] = counts.get(name, 0) + 1
+            down.add(name)
+        elif state in (1, 2):
+            down.discard(name)
+    return counts
+
+
+def test_two_dlls_of_two_pools_one_stop_and_start_of_each_pool(lab, hosts):
+    host = hosts["CMBPOOL"]
+    assert served(host) == {"ShopCart": "1.0.0.0", "Pricing": "1.0.0.0"}
+    fetch(host.web_url(1) + "/Orders/")  # OrderPool's worker has both DLLs loaded too
+    t0 = time.monotonic()
+    res = run(host, "ShopCart", "Pricing", application=["/Shop", "/Orders"])
+    assert not res.get("failed"), res["msg"]
+    assert pool_stops(lab, host, t0) == {"ShopPool": 1, "OrderPool": 1}
+    assert stops(lab, host, t0) == 0  # W3SVC kept running
+    cart, pricing = res["components"]
+    assert cart["method"] == pricing["method"] == "pool_restart"
+    assert cart["shared_release"]["components"] == [cart["dest"], pricing["dest"]]
+    assert sorted(cart["pools"]) == sorted(pricing["pools"]) == ["OrderPool", "ShopPool"]
+    assert served(host) == {"ShopCart": "2.0.0.0", "Pricing": "2.0.0.0"}
+    assert "version=2.0.0.0" in fetch(host.web_url(1) + "/Orders/")
+    t1 = time.monotonic()
+    again = run(host, "ShopCart", "Pricing", application=["/Shop", "/Orders"])
+    assert again["changed"] is False and pool_stops(lab, host, t1) == {}
