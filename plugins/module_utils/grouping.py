@@ -7,7 +7,8 @@ full restart releases (in-process on IIS 4/5, the restart of IIS Admin; WAS on I
 A group of one is released as always (``ComponentUpdate.release``); a larger group by :func:`release_group`:
 stage every DLL, then ONE sequence (``_release.combined_restart``) stops IIS once, swaps every DLL, checks every
 one and puts every one back when any failed, and starts IIS once.  Every DLL of the same application pools shares
-one stop and start of each pool the same way (``_release.combined_pools``).
+one stop and start of each pool the same way (``_release.combined_pools``), and every DLL of the same isolated
+applications one unload of each (``_release.combined_unload``).
 
 Each component keeps its own result (changed, backup, old and new, msg); ``shared_release`` says which DLLs
 shared its outage, and the outage is counted once.
@@ -24,8 +25,10 @@ from ._cmd.swap import Swap
 from ._release.base import Release
 from ._release.combined_pools import CombinedPoolRestart
 from ._release.combined_restart import CombinedRestart, Member, MembersFailed
+from ._release.combined_unload import CombinedUnload
 from ._release.pool_restart import PoolRestart
 from ._release.service_restart import ServiceRestart
+from ._release.unload import IsolatedUnload
 from .errors import IIS4Error
 from .plan import Plan, sequence_step
 from .update import ComponentUpdate
@@ -38,16 +41,20 @@ def group_key(job: ComponentUpdate, plan: Plan) -> Hashable | None:
 
     A full restart (IIS Admin, or WAS on IIS 7+) frees every DLL the host's IIS processes have loaded, so every
     DLL it would release shares one when the services stopped and started are the same; a pool restart, every
-    DLL of the same pools (and the same full restart to fall back to).  The swap options (backup, register)
+    DLL of the same pools; an unload, every DLL of the same isolated applications (each with the same full
+    restart to fall back to).  A package shutdown is released on its own.  The swap options (backup, register)
     must agree too."""
     strategy = plan.strategy
     options = (job.p.backup, job.p.register, plan.stops, plan.starts)
     if isinstance(strategy, ServiceRestart):
         return ("restart", strategy.root, *options)
+    fallback = getattr(plan.fallback_strategy, "root", None)
     if isinstance(strategy, PoolRestart):
         pools = tuple(sorted(p.lower() for p in (*strategy.pools, *strategy.stopped)))
-        fallback = getattr(plan.fallback_strategy, "root", None)
         return ("pools", strategy.tool, pools, tuple(sorted(p.lower() for p in strategy.stopped)), fallback, *options)
+    if isinstance(strategy, IsolatedUnload):
+        roots = tuple(sorted((a.unload_path or "").lower() for a in plan.unload_roots))
+        return ("unload", roots, fallback, *options)
     return None
 
 
@@ -88,7 +95,7 @@ def combined_release(members: list[Prepared]) -> tuple[Plan, Release]:
         swaps[0],
         plan.stops,
         plan.starts,
-        (),
+        plan.unload_roots,
         lead.p.backup,
         lead.p.register,
         lead.target.adsutil_path,
@@ -98,6 +105,8 @@ def combined_release(members: list[Prepared]) -> tuple[Plan, Release]:
     )
     if isinstance(plan.strategy, PoolRestart):
         strategy: Any = CombinedPoolRestart.of(plan.strategy)
+    elif isinstance(plan.strategy, IsolatedUnload):
+        strategy = CombinedUnload()
     else:
         strategy = CombinedRestart(cast(ServiceRestart, plan.strategy))  # group_key: the only other kind
     full = plan.fallback_strategy

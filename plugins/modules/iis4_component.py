@@ -234,13 +234,15 @@ options:
       - Several DLLs to update in one task, over one connection. Every component is read and planned first, before
         anything on the host changes; a component that fails there stops the task with nothing changed.
       - Then the DLLs are released in groups, one outage per group (version 1.2.0 and later). Every DLL a full
-        restart releases (in-process applications on IIS 4.0 and 5.0; the restart of WAS on IIS 7 and later),
-        with the same services stopped and the same O(backup) and O(register), shares ONE stop and start of IIS;
-        each DLL is staged, then one sequence stops IIS once, swaps every DLL, checks every one while IIS is down
-        and, when any of them is not the new DLL, puts EVERY one back before IIS starts again. Any other DLL
-        (an unload, a package shutdown, a pool restart) has a release of its own, in list order. DLLs that already
-        match their O(src) are left out (no outage when every one matches). The first group that fails stops the
-        list; the components of later groups are left as they were (RV(skipped)).
+        restart releases (in-process applications on IIS 4.0 and 5.0) shares ONE stop and start of IIS; every DLL
+        of the same application pools (IIS 6.0 worker process isolation, IIS 7 and later) ONE stop and start of
+        each pool; every DLL of the same isolated applications ONE unload of each. The services stopped, the
+        fallback and O(backup) and O(register) must agree too. Each DLL is staged, then one sequence releases them
+        all, swaps every DLL, checks every one before the process comes back and, when any of them is not the new
+        DLL, puts EVERY one back in that same outage. A DLL of an MTS server package or COM+ server application is
+        shut down on its own, in list order. DLLs that already match their O(src) are left out (no outage when
+        every one matches). The first group that fails stops the list; the components of later groups are left
+        as they were (RV(skipped)).
       - A combined sequence longer than the host's command line (O(cmdline_limit)) runs from a batch file beside
         the first DLL, as any long sequence does. Each DLL's state record names every DLL of the outage, so a run
         interrupted while IIS is down is put back in order, every DLL at once, by the next run.

@@ -95,11 +95,16 @@ def test_two_components_in_one_task_over_one_connection(lab, lab_host, lab_inven
         "verify_url": page(host),
         "verify_expect": r"component=Pricing version=2\.0\.0\.0",
     }
+    t0 = time.monotonic()
     run = run_adhoc(lab_inventory(host), host.name, args, tmp_path)
     res = run.result(host.name)
     assert run.rc == 0, run.stdout + run.stderr
     assert [c["dest"] for c in res["components"]] == [SHOP_DLL, PRICING]
     assert all(c["changed"] and c["method"] == "unload" for c in res["components"])
+    # one unload of /Shop for both DLLs (issue 23)
+    assert all(c["shared_release"]["components"] == [SHOP_DLL, PRICING] for c in res["components"])
+    commands = [e.detail["line"] for e in lab.log.events(host=host.name, kind="command", since=t0)]
+    assert sum(line.count("APPUNLOAD") for line in commands) == 1
     assert res["method"] == "unload" and res["isolation"] == "out_of_process"
     assert len(res["verify"]) == 1 and res["verify"][0]["ok"]
     assert undocumented(res) == set() and all(undocumented(c) == set() for c in res["components"])

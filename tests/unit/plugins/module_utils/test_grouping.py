@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.choose import Choice
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.package_shutdown import PackageShutdown
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.pool_restart import PoolRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.unload import IsolatedUnload
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.was_restart import WasRestart
@@ -14,9 +15,15 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.grouping import gr
 STOPS, STARTS = ("W3SVC", "IISADMIN"), ("IISADMIN", "W3SVC")
 
 
-def prepared(name: str, strategy: object, *, stops=STOPS, starts=STARTS, backup=True, register=False):
+def prepared(
+    name: str, strategy: object, *, stops=STOPS, starts=STARTS, backup=True, register=False, roots=(), fallback=None
+):
     job = SimpleNamespace(name=name, p=SimpleNamespace(backup=backup, register=register))
-    return job, SimpleNamespace(strategy=strategy, stops=stops, starts=starts)
+    unload_roots = tuple(SimpleNamespace(unload_path=r) for r in roots)
+    plan = SimpleNamespace(
+        strategy=strategy, stops=stops, starts=starts, unload_roots=unload_roots, fallback_strategy=fallback
+    )
+    return job, plan
 
 
 def names(grouped) -> list[list[str]]:
@@ -26,12 +33,28 @@ def names(grouped) -> list[list[str]]:
 def test_every_full_restart_shares_one_release_and_the_others_keep_their_own_in_order():
     items = [
         prepared("cart", ServiceRestart()),
-        prepared("report", IsolatedUnload()),
+        prepared("report", IsolatedUnload(), roots=("W3SVC/1/ROOT/Report",)),
         prepared("pricing", ServiceRestart()),
         prepared("orders", PackageShutdown(None, None)),
         prepared("tax", ServiceRestart()),
+        prepared("charts", IsolatedUnload(), roots=("W3SVC/1/ROOT/Report",)),
+        prepared("billing", PackageShutdown(None, None)),
     ]
-    assert names(groups(items)) == [["cart", "pricing", "tax"], ["report"], ["orders"]]
+    assert names(groups(items)) == [["cart", "pricing", "tax"], ["report", "charts"], ["orders"], ["billing"]]
+
+
+def test_one_unload_per_application_and_one_restart_per_pool():
+    report = prepared("a", IsolatedUnload(), roots=("W3SVC/1/ROOT/Report",))
+    assert group_key(*report) == group_key(*prepared("b", IsolatedUnload(), roots=("w3svc/1/root/report",)))
+    assert group_key(*report) != group_key(*prepared("b", IsolatedUnload(), roots=("W3SVC/1/ROOT/Shop",)))
+    assert group_key(*report) != group_key(
+        *prepared("b", IsolatedUnload(), roots=("W3SVC/1/ROOT/Report",), fallback=WasRestart())
+    )
+    both = prepared("a", PoolRestart(("ShopPool", "OrderPool"), "adsutil"))
+    assert group_key(*both) == group_key(*prepared("b", PoolRestart(("OrderPool", "ShopPool"), "adsutil")))
+    assert group_key(*both) != group_key(*prepared("b", PoolRestart(("ShopPool",), "adsutil")))
+    kept = PoolRestart(("ShopPool", "OrderPool"), "adsutil", stopped=("OrderPool",))
+    assert group_key(*both) != group_key(*prepared("b", kept))
 
 
 def test_what_must_agree_for_one_outage():
@@ -44,7 +67,7 @@ def test_what_must_agree_for_one_outage():
         prepared("b", ServiceRestart(), register=True),
     ):
         assert group_key(*other) != group_key(*base)
-    assert group_key(*prepared("u", IsolatedUnload())) is None
+    assert group_key(*prepared("p", PackageShutdown(None, None))) is None  # one shutdown per DLL
     assert group_key(*prepared("p", Choice(ServiceRestart()).first)) is not None
 
 

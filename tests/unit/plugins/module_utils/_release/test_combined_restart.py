@@ -3,15 +3,21 @@ and what each DLL reads of its output."""
 
 from __future__ import annotations
 
+import dataclasses
+from types import SimpleNamespace
+
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths, StateRecord
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.script import sequence_lines
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.sequence import SequenceOutput
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.base import Release
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.combined_pools import CombinedPoolRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.combined_restart import (
     CombinedRestart,
     group_line,
 )
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.combined_unload import CombinedUnload
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.pool_restart import PoolRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.recovery import group_swaps, recovery_parts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.was_restart import WasRestart
@@ -117,3 +123,22 @@ def test_recovery_puts_every_dll_of_an_unfinished_outage_back_before_any_service
     assert all(0 <= text.index(f'"{o.p.backup}"') < start for o in others)
     # finished: each DLL's own record brings it back
     assert f'"{others[0].p.backup}"' not in "&".join(recovery_parts(Swap(lead), True, ["W3SVC"], ()))
+
+
+def test_the_pool_sequence_stops_and_starts_each_pool_once_around_every_swap():
+    pools = CombinedPoolRestart.of(PoolRestart(("ShopPool", "OrderPool"), "adsutil"))
+    text = "&".join(pools.sequence(release(swaps())))
+    stop, start = text.index("@@pool_stop"), text.index("@@pool_start_0")
+    assert all(text[stop : text.index("@@c1_swap")].count(pool) == 1 for pool in ("ShopPool", "OrderPool"))
+    assert text.count("@@pool_start_1") == 1 and "@@pool_start_2" not in text
+    assert stop < min(text.index(f"@@c{i}_swap") for i in (1, 2, 3)) < text.index("@@group_back") < start
+    assert all(f"@@c{i}_probe" in text and f"@@c{i}_tidy" in text for i in (1, 2, 3))
+    assert text.count("@@pool_stop") == 1 and text.count("@@pool_start_0") == 1
+
+
+def test_the_unload_sequence_unloads_each_application_once_before_every_swap():
+    root = SimpleNamespace(unload_path="W3SVC/1/ROOT/Shop")
+    r = dataclasses.replace(release(swaps()), unload_roots=(root,))
+    text = "&".join(CombinedUnload().sequence(r))
+    assert text.count("APPUNLOAD") == 1
+    assert text.index("APPUNLOAD") < text.index("@@c1_swap") < text.index("@@group_back") < text.index("@@c1_probe")
