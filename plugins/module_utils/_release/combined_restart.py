@@ -93,7 +93,8 @@ class CombinedRestart:
             # outage of its own (ServiceRestart.undo_around).
             parts += s.register(None, self.full.undo_around(r, fail)) if r.register else []
             parts += [marker(s.at("held")), s.report_held(), *s.verify(), *s.tidy(r.backup, r.register)]
-            parts.append(s.append_record(f"finished={self.phase}"))
+        # finished= only once every DLL's tail ran: a record that says finished speaks for the whole group
+        parts += [s.append_record(f"finished={self.phase}") for s in swaps]
         for s in swaps:  # a service that did not start again: every record stays for the next run
             kept = if_exist(fail, "echo ##record_kept", build_command("del", quote_arg(s.p.record)))
             parts += [marker(s.at("record")), redirect(kept)]

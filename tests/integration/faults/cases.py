@@ -319,6 +319,18 @@ MATRIX: list[Case] = [
         components=("Pricing", "Tax"),
         needles=("put back in the same outage", "Pricing.dll could not be replaced"),
     ),
+    Case(
+        "killed-on-host-three-dlls-inproc",
+        "cmd.exe killed on the host after three DLLs were swapped in one outage (batch file): all three put back",
+        IN_PROCESS,
+        "failed",
+        rename=False,
+        # IIS Admin starting again: every DLL is swapped, nothing has checked or tidied them; only the first DLL's
+        # state record is read by the run's recovery, and it names the other two (group=)
+        trigger=Trig("IISADMIN", "RUNNING", after="STOPPED", kill=".iis4run.cmd"),
+        components=("Pricing", "Tax"),
+        expect_recovered=True,
+    ),
     # -- the WinRM connection drops
     *_both("drop-gather", "connection drops while reading the host", "succeeded", faults={"drop_after_requests": 3}),
     *_both(

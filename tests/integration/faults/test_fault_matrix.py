@@ -282,6 +282,9 @@ def play_components(case: Case, lab_host: Any) -> dict[str, Any]:
         violations.append(f"5: W3SVC stopped {w3svc_stops(host, started)} times, not once")
     violations += check_expectation(case, result)
     violations += fault_took_effect(case, host, started, trigger, None)
+    recovered = any(c.get("recovered") for c in result.get("components") or [])
+    if case.expect_recovered and not recovered:
+        violations.append("4: the sequence was cut short, but no component reports `recovered`")
     host.reset_faults()
     assert h.wait_quiet(host), "the host did not settle after the faulted run"
     rerun_at = time.monotonic()
