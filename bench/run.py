@@ -257,7 +257,11 @@ def run_strategies(reps: int, workdir: Path) -> list[dict[str, Any]]:
 
 
 #: Part 5 (issue 23): the DLLs of the combined scenario's three-DLL in-process host (tests/lab/scenarios/combined.yaml).
-COMBINED_DLLS = ("ShopCart", "Pricing", "Tax")
+COMBINED_DLLS = (
+    "C:\\InetPub\\shop\\bin\\ShopCart.dll",
+    "C:\\InetPub\\shop\\bin\\Pricing.dll",
+    "C:\\InetPub\\common\\Tax.dll",
+)
 
 
 def run_combined(reps: int, workdir: Path) -> list[dict[str, Any]]:
@@ -276,10 +280,7 @@ def run_combined(reps: int, workdir: Path) -> list[dict[str, Any]]:
             for n in (1, 3) if r % 2 == 0 else (3, 1):
                 name = f"CB{r}N{n}"
                 served_version(lab.host(name)["web_url"] + M.HEALTH_PATH)  # inetinfo.exe has the DLLs loaded
-                components = [
-                    {"src": f"C:\\Staging\\{d}.dll", "dest": f"{M.DEST.rsplit(chr(92), 1)[0]}\\{d}.dll"}
-                    for d in COMBINED_DLLS[:n]
-                ]
+                components = [{"src": f"C:\\Staging\\{d.rsplit(chr(92), 1)[1]}", "dest": d} for d in COMBINED_DLLS[:n]]
                 args = {"site": M.SITE, "application": M.APPLICATION, "components": components}
                 rec = sh.collection(name, args=args)
                 rec["w3svc_stops"] = len(rec["w3svc_intervals"])

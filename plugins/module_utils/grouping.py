@@ -195,8 +195,10 @@ def not_released(members: list[Prepared], why: str) -> None:
     """DLLs prepared but never staged: nothing of theirs changed."""
     for job, _plan in members:
         job.report.set_services([], [])
+        # changed stays true only where recovering an earlier run's state record changed the host
+        recovered = bool(job.result.get("recovered")) and not job.check_mode
         job.result.update(
-            changed=False, method="none", skipped=True, msg=f"not updated: {why}; nothing of this DLL changed"
+            changed=recovered, method="none", skipped=True, msg=f"not updated: {why}; nothing of this DLL changed"
         )
 
 

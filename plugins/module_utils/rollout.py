@@ -196,6 +196,8 @@ class Rollout:
                 self.notes.append(f"the rollback of {res['dest']} failed as well: {back.get('msg', 'failed')}")
                 break
             restored.append(res["dest"])
+        for res, _want in todo[len(backs) :]:
+            self.notes.append(f"{res['dest']} was not rolled back: the rollback stopped at an earlier DLL")
         return restored
 
     @staticmethod

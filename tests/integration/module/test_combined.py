@@ -20,12 +20,17 @@ from tests.unit.test_return_doc import undocumented
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(300)]
 
-BIN = "C:\\InetPub\\shop\\bin"
 NAMES = ("ShopCart", "Pricing", "Tax")
+#: Where each DLL is on the scenario's hosts (Tax.dll in a folder of its own: the sequence names it in full).
+DEST = {
+    "ShopCart": "C:\\InetPub\\shop\\bin\\ShopCart.dll",
+    "Pricing": "C:\\InetPub\\shop\\bin\\Pricing.dll",
+    "Tax": "C:\\InetPub\\common\\Tax.dll",
+}
 
 
 def components(*names: str) -> list[dict[str, str]]:
-    return [{"src": f"C:\\Staging\\{n}.dll", "dest": f"{BIN}\\{n}.dll"} for n in names]
+    return [{"src": f"C:\\Staging\\{n}.dll", "dest": DEST[n]} for n in names]
 
 
 def run(host: Any, *names: str, **args: Any) -> dict[str, Any]:
@@ -51,7 +56,7 @@ def served(host: Any) -> dict[str, str]:
 
 
 def on_disk(host: Any, name: str) -> str | None:
-    return dll_version(host.machine.fs.read(f"{BIN}\\{name}.dll"))
+    return dll_version(host.machine.fs.read(DEST[name]))
 
 
 @pytest.fixture
