@@ -156,8 +156,9 @@ def release_group(members: list[Prepared]) -> None:
     for i, (job, plan) in enumerate(members):
         stage = job.attempt(lambda job=job, plan=plan: job.stage(plan))
         if stage is None:
-            undo_staged(members[:i], f"{members[i][0].paths.dest} could not be staged")
-            not_released(members[i + 1 :], f"{members[i][0].paths.dest} could not be staged")
+            why = f"{job.paths.dest} failed at step {job.result.get('step')} before the outage"
+            undo_staged(members[:i], why)
+            not_released(members[i + 1 :], why)
             return
         stages.append(stage)
     plans = [group_plan, *(plan for _job, plan in members[1:])]

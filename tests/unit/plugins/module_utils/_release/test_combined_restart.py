@@ -21,6 +21,9 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.pool_rest
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.recovery import group_swaps, recovery_parts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.was_restart import WasRestart
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
+
+from ..replay import ReplayRunner, recording
 
 BIN = "C:\\InetPub\\shop\\bin"
 NAMES = ("ShopCart", "Pricing", "Tax")
@@ -142,3 +145,32 @@ def test_the_unload_sequence_unloads_each_application_once_before_every_swap():
     text = "&".join(CombinedUnload().sequence(r))
     assert text.count("APPUNLOAD") == 1
     assert text.index("APPUNLOAD") < text.index("@@c1_swap") < text.index("@@group_back") < text.index("@@c1_probe")
+
+
+def replayed(name: str) -> tuple[dict, ReplayRunner]:
+    data = recording(name)
+    runner = ReplayRunner(name)
+    return run_rollout(dict(data["args"]), runner), runner
+
+
+def test_three_dlls_recorded_on_a_lab_host_one_sequence_one_stop_each_dll_its_own_result():
+    res, runner = replayed("combined_restart_ok")
+    stops = [c for _step, c in runner.asked if "net stop IISADMIN /y" in c]
+    assert len(stops) == 1  # one line (or the batch file's writes: the stop is written once)
+    assert [s for s, _c in runner.asked].count("apply") == 1
+    comps = res["components"]
+    assert all(c["changed"] and not c.get("failed") and c["backup_file"] for c in comps)
+    assert [c["shared_release"]["index"] for c in comps] == [0, 1, 2]
+    assert len({c["backup_file"] for c in comps}) == 3
+
+
+def test_a_dll_another_program_holds_puts_every_dll_back_in_the_same_outage():
+    res, runner = replayed("combined_restart_held")
+    cart, pricing, tax = res["components"]
+    assert pricing["step"] == "stop" and "something other than IIS holds it" in pricing["msg"]
+    for other in (cart, tax):
+        assert other["step"] == "swap" and "put back in the same outage" in other["msg"]
+        assert "Pricing.dll could not be replaced" in other["msg"]
+    assert all(c["rolled_back"] and c["dest_holds"] == "old" for c in res["components"])
+    assert [s for s, _c in runner.asked].count("apply") == 1
+    assert res["services_started"] and not res.get("services_not_running")
