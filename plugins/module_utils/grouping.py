@@ -8,7 +8,8 @@ A group of one is released as always (``ComponentUpdate.release``); a larger gro
 stage every DLL, then ONE sequence (``_release.combined_restart``) stops IIS once, swaps every DLL, checks every
 one and puts every one back when any failed, and starts IIS once.  Every DLL of the same application pools shares
 one stop and start of each pool the same way (``_release.combined_pools``), and every DLL of the same isolated
-applications one unload of each (``_release.combined_unload``).
+applications one unload of each (``_release.combined_unload``), and every DLL of the same server package one
+shutdown of it (``_release.combined_package``).
 
 Each component keeps its own result (changed, backup, old and new, msg); ``shared_release`` says which DLLs
 shared its outage, and the outage is counted once.
@@ -23,9 +24,11 @@ from typing import Any, cast
 from ._cmd.script import sequence_lines
 from ._cmd.swap import Swap
 from ._release.base import Release
+from ._release.combined_package import CombinedPackageShutdown
 from ._release.combined_pools import CombinedPoolRestart
 from ._release.combined_restart import CombinedRestart, Member, MembersFailed
 from ._release.combined_unload import CombinedUnload
+from ._release.package_shutdown import PackageShutdown
 from ._release.pool_restart import PoolRestart
 from ._release.service_restart import ServiceRestart
 from ._release.unload import IsolatedUnload
@@ -42,8 +45,8 @@ def group_key(job: ComponentUpdate, plan: Plan) -> Hashable | None:
     A full restart (IIS Admin, or WAS on IIS 7+) frees every DLL the host's IIS processes have loaded, so every
     DLL it would release shares one when the services stopped and started are the same; a pool restart, every
     DLL of the same pools; an unload, every DLL of the same isolated applications (each with the same full
-    restart to fall back to).  A package shutdown is released on its own.  The swap options (backup, register)
-    must agree too."""
+    restart to fall back to); a package shutdown, every DLL of the same server package.  The swap options
+    (backup, register) must agree too."""
     strategy = plan.strategy
     options = (job.p.backup, job.p.register, plan.stops, plan.starts)
     if isinstance(strategy, ServiceRestart):
@@ -55,6 +58,9 @@ def group_key(job: ComponentUpdate, plan: Plan) -> Hashable | None:
     if isinstance(strategy, IsolatedUnload):
         roots = tuple(sorted((a.unload_path or "").lower() for a in plan.unload_roots))
         return ("unload", roots, fallback, *options)
+    if isinstance(strategy, PackageShutdown):
+        package = strategy.package.id.lower() if strategy.package is not None else None
+        return ("package", strategy.kind, package, plan.mtxstop is not None, job.p.package_restart, *options)
     return None
 
 
@@ -107,6 +113,8 @@ def combined_release(members: list[Prepared]) -> tuple[Plan, Release]:
         strategy: Any = CombinedPoolRestart.of(plan.strategy)
     elif isinstance(plan.strategy, IsolatedUnload):
         strategy = CombinedUnload()
+    elif isinstance(plan.strategy, PackageShutdown):
+        strategy = CombinedPackageShutdown.of(plan.strategy)
     else:
         strategy = CombinedRestart(cast(ServiceRestart, plan.strategy))  # group_key: the only other kind
     full = plan.fallback_strategy
@@ -163,7 +171,8 @@ def release_group(members: list[Prepared]) -> None:
         stages.append(stage)
     plans = [group_plan, *(plan for _job, plan in members[1:])]
     runs = [job.release_run(plan, stage) for (job, _plan), plan, stage in zip(members, plans, stages, strict=True)]
-    group = tuple(Member(run, swap) for run, swap in zip(runs, release.swaps, strict=True))
+    alone = [plan for _job, plan in members]
+    group = tuple(Member(run, swap, own) for run, swap, own in zip(runs, release.swaps, alone, strict=True))
     lead = runs[0]
     lead.group = group
     failures: dict[int, IIS4Error] = {}

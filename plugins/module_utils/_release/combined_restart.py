@@ -232,6 +232,7 @@ class Member:
 
     run: ReleaseRun
     swap: Swap
+    alone: Any = None  # plan.Plan: this DLL's own plan (what it would do alone)
 
     @property
     def dest(self) -> str:

@@ -15,6 +15,8 @@ import pytest
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from tests.integration.faults.harness import make_runner
 from tests.integration.module.test_iis4_component import fetch, service_events
+from tests.lab.harness.fixtures import SCENARIOS, worker_index
+from tests.lab.machine.config import load_scenario
 from tests.lab.machine.dll import dll_version
 from tests.unit.test_return_doc import undocumented
 
@@ -64,7 +66,7 @@ def hosts(scenario_hosts: Any) -> dict[str, Any]:
     return {
         name: h
         for h in scenario_hosts("combined.yaml", prefix="C")
-        for name in ("CMB3", "CMBPKG", "CMBPOOL")
+        for name in ("CMB3", "CMBPKG", "CMBPOOL", "CMBPKG2")
         if h.name.endswith(name)
     }
 
@@ -105,6 +107,45 @@ def test_check_mode_shows_the_one_release_and_its_commands(lab, hosts):
     assert len(tails) == 1
     text = "\n".join(comps[0]["commands"])
     assert text.count("net stop IISADMIN /y") == 1 and all(f"{n}.dll" in text for n in NAMES)
+
+
+def shutdowns(lab: Any, host: Any, since: float) -> int:
+    """How many times a package of ``host`` was shut down through the catalog since ``since`` (lab events)."""
+    events = lab.log.events(host=host.name, kind="package", since=since)
+    return sum(1 for e in events if e.detail.get("action") in ("shutdown", "shutdown-all"))
+
+
+def test_two_dlls_of_one_server_package_one_shutdown(lab, hosts):
+    host = hosts["CMBPKG2"]
+    assert served(host) == {"ShopCart": "1.0.0.0", "Pricing": "1.0.0.0"}  # mtx.exe /p:{id} has both loaded
+    t0 = time.monotonic()
+    res = run(host, "ShopCart", "Pricing")
+    assert not res.get("failed"), res["msg"]
+    assert shutdowns(lab, host, t0) == 1 and stops(lab, host, t0) == 0
+    cart, pricing = res["components"]
+    assert cart["method"] == pricing["method"] == "package_shutdown"
+    assert pricing["shared_release"]["components"] == [cart["dest"], pricing["dest"]]
+    assert served(host) == {"ShopCart": "2.0.0.0", "Pricing": "2.0.0.0"}
+    again = run(host, "ShopCart", "Pricing")
+    assert again["changed"] is False
+
+
+def test_a_package_dll_iis_loads_too_sends_the_group_on_one_by_one(lab, lab_host):
+    """/Shop also creates a class of ShopCart.dll that is not in the package (inetinfo.exe loads it): the one
+    shutdown frees Pricing.dll only, so every DLL is put back and each goes on alone (ShopCart.dll with the IIS
+    rules), never leaving a mix of old and new."""
+    cfg = next(c for c in load_scenario(SCENARIOS / "combined.yaml") if c.name == "CMBPKG2")
+    cfg.name = f"CMBPKGIIS{worker_index()}"
+    cfg.sites[0].apps[1].direct_components = [DEST["ShopCart"]]
+    host = lab_host(cfg)
+    assert served(host) == {"ShopCart": "1.0.0.0", "Pricing": "1.0.0.0"}
+    t0 = time.monotonic()
+    res = run(host, "ShopCart", "Pricing")
+    assert not res.get("failed"), res["msg"]
+    cart, pricing = res["components"]
+    assert cart["method"] == "service_restart" and pricing["method"] == "package_shutdown"
+    assert "released one by one" in pricing["fallback"]
+    assert stops(lab, host, t0) == 1 and served(host) == {"ShopCart": "2.0.0.0", "Pricing": "2.0.0.0"}
 
 
 def test_a_package_dll_and_two_in_process_dlls_one_shutdown_and_one_restart(lab, hosts):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.catalog import Package
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.choose import Choice
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.first_copy import FirstCopy
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.package_shutdown import PackageShutdown
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.pool_restart import PoolRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
@@ -12,16 +14,23 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.unload im
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.was_restart import WasRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.grouping import group_key, groups
 
+SHOP = Package("{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E601}", "Shop Components", True, False, 3)
+BILLING = Package("{3F2A1C10-5B6D-4E7F-8091-A2B3C4D5E602}", "Billing", True, False, 3)
 STOPS, STARTS = ("W3SVC", "IISADMIN"), ("IISADMIN", "W3SVC")
 
 
 def prepared(
     name: str, strategy: object, *, stops=STOPS, starts=STARTS, backup=True, register=False, roots=(), fallback=None
 ):
-    job = SimpleNamespace(name=name, p=SimpleNamespace(backup=backup, register=register))
+    job = SimpleNamespace(name=name, p=SimpleNamespace(backup=backup, register=register, package_restart=False))
     unload_roots = tuple(SimpleNamespace(unload_path=r) for r in roots)
     plan = SimpleNamespace(
-        strategy=strategy, stops=stops, starts=starts, unload_roots=unload_roots, fallback_strategy=fallback
+        strategy=strategy,
+        stops=stops,
+        starts=starts,
+        unload_roots=unload_roots,
+        fallback_strategy=fallback,
+        mtxstop=None,
     )
     return job, plan
 
@@ -35,12 +44,14 @@ def test_every_full_restart_shares_one_release_and_the_others_keep_their_own_in_
         prepared("cart", ServiceRestart()),
         prepared("report", IsolatedUnload(), roots=("W3SVC/1/ROOT/Report",)),
         prepared("pricing", ServiceRestart()),
-        prepared("orders", PackageShutdown(None, None)),
+        prepared("orders", PackageShutdown("mts", SHOP)),
         prepared("tax", ServiceRestart()),
         prepared("charts", IsolatedUnload(), roots=("W3SVC/1/ROOT/Report",)),
-        prepared("billing", PackageShutdown(None, None)),
+        prepared("billing", PackageShutdown("mts", BILLING)),
+        prepared("invoices", PackageShutdown("mts", SHOP)),
     ]
-    assert names(groups(items)) == [["cart", "pricing", "tax"], ["report", "charts"], ["orders"], ["billing"]]
+    groups_of = names(groups(items))
+    assert groups_of == [["cart", "pricing", "tax"], ["report", "charts"], ["orders", "invoices"], ["billing"]]
 
 
 def test_one_unload_per_application_and_one_restart_per_pool():
@@ -67,7 +78,7 @@ def test_what_must_agree_for_one_outage():
         prepared("b", ServiceRestart(), register=True),
     ):
         assert group_key(*other) != group_key(*base)
-    assert group_key(*prepared("p", PackageShutdown(None, None))) is None  # one shutdown per DLL
+    assert group_key(*prepared("p", FirstCopy())) is None  # nothing stops: nothing to share
     assert group_key(*prepared("p", Choice(ServiceRestart()).first)) is not None
 
 
