@@ -236,12 +236,13 @@ options:
       - Then the DLLs are released in groups, one outage per group (version 1.2.0 and later). Every DLL a full
         restart releases (in-process applications on IIS 4.0 and 5.0) shares ONE stop and start of IIS; every DLL
         of the same application pools (IIS 6.0 worker process isolation, IIS 7 and later) ONE stop and start of
-        each pool; every DLL of the same isolated applications ONE unload of each. The services stopped, the
-        fallback and O(backup) and O(register) must agree too. Each DLL is staged, then one sequence releases them
-        all, swaps every DLL, checks every one before the process comes back and, when any of them is not the new
-        DLL, puts EVERY one back in that same outage. A DLL of an MTS server package or COM+ server application is
-        shut down on its own, in list order. DLLs that already match their O(src) are left out (no outage when
-        every one matches). The first group that fails stops the list; the components of later groups are left
+        each pool; every DLL of the same isolated applications ONE unload of each; every DLL of the same MTS
+        server package or COM+ server application ONE shutdown of it. The services stopped, the fallback and
+        O(backup) and O(register) must agree too. Each DLL is staged, then one sequence releases them all, swaps
+        every DLL, checks every one before the process comes back and, when any of them is not the new DLL, puts
+        EVERY one back in that same outage. When a package's shutdown does not free every DLL (IIS loads one too),
+        every DLL is put back and each then goes on alone. DLLs that already match their O(src) are left out (no
+        outage when every one matches). The first group that fails stops the list; the components of later groups are left
         as they were (RV(skipped)).
       - A combined sequence longer than the host's command line (O(cmdline_limit)) runs from a batch file beside
         the first DLL, as any long sequence does. Each DLL's state record names every DLL of the outage, so a run
