@@ -242,8 +242,8 @@ options:
         every DLL, checks every one before the process comes back and, when any of them is not the new DLL, puts
         EVERY one back in that same outage. When a package's shutdown does not free every DLL (IIS loads one too),
         every DLL is put back and each then goes on alone. DLLs that already match their O(src) are left out (no
-        outage when every one matches). The first group that fails stops the list; the components of later groups are left
-        as they were (RV(skipped)).
+        outage when every one matches). The first group that fails stops the list; the components of later groups
+        are left as they were (RV(skipped)).
       - A combined sequence longer than the host's command line (O(cmdline_limit)) runs from a batch file beside
         the first DLL, as any long sequence does. Each DLL's state record names every DLL of the outage, so a run
         interrupted while IIS is down is put back in order, every DLL at once, by the next run.

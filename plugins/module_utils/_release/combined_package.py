@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._cmd.cmdline import marker, quote_arg
 from .._host.parsers.catalog import parse_answer
 from .._host.parsers.sequence import SequenceOutput
 from ..errors import IIS4Error
 from .base import Release
-from .combined_restart import Member, MembersFailed, check_every_one, conclude_each, group_started, ran_to_end
+from .combined_restart import Member, MembersFailed, conclude_each, ran_to_end, released_then_swapped_all, send_group
 from .package_shutdown import PackageShutdown, package_words
 from .run import ReleaseRun
 
@@ -32,39 +31,23 @@ class CombinedPackageShutdown(PackageShutdown):
         return cls(one.kind, one.package)
 
     def sequence(self, r: Release) -> list[str]:
-        swaps = r.swaps
-        parts = [*group_started(swaps, self.phase), *self.release_parts(swaps[0].p.catalog_script, r.limit)]
-        for s in swaps:
-            parts += s.swap_in("swap")
-        parts += check_every_one(swaps, quote_arg(swaps[0].p.group_flag), None)
-        for s in swaps:
-            parts += s.register() if r.register else []
-            parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
-            parts += [marker(s.at("tidy")), s.tidy_when_released(r.backup, r.register)]
-        return [*parts, marker("done")]
+        return released_then_swapped_all(r, self.phase, self.release_parts(r.swap.p.catalog_script, r.limit))
 
     # -- the run ---------------------------------------------------------------------------------------
 
     def release(self, run: ReleaseRun, step: Any = None, note: str = "") -> None:
         plan, group = run.plan, run.group
         apply = step or plan.step("apply")
-        readback = [*(part for m in group for part in m.swap.verify()), *run.running_parts()]
-        labels = tuple(m.swap.label for m in group)
-
-        def send() -> tuple[SequenceOutput, bool]:
-            out = run.send(apply, readback)
-            ran_to_end(out, run)
-            views = [out.of(label, labels) for label in labels]
-            return out, all(m.run.released(v) for m, v in zip(group, views, strict=True))
-
-        out, released = send()
+        out, released = send_group(run, apply)
         for m in group:
             m.run.report.set_services([], [])
         answer = parse_answer(out["shutdown"])
         if not released and (answer.ok or self.package is None):
             holders = run.holders_now()
             if self._may_exit(holders, plan) and all(m.run.wait_until_free() for m in group):
-                out, released = send()  # the package's process has exited: the same sequence finishes now
+                out, released = send_group(
+                    run, apply
+                )  # the package's process has exited: the same sequence finishes now
         if released:
             run.result["outage_seconds"] = 0.0
             if run.params.package_restart and plan.package is not None:

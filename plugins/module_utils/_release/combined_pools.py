@@ -102,16 +102,7 @@ class CombinedPoolRestart(PoolRestart):
         """The pools once (started again, the outage), then each DLL: its old image free or still held by an
         exiting worker, then the common checks."""
         ran_to_end(out, run)
-        not_started = self._not_started(out)
-        waited = 0.0
-        if not not_started:
-            not_started, waited = self._await_started(run, self._starting(out))
-        run.result["pools"] = list(self.pools)
-        run.result["pools_kept_stopped"] = list(self.stopped)
-        measured = out.outage_seconds if self.pools else 0.0
-        if measured is None and self.pools:
-            measured = out.seconds
-        run.result["outage_seconds"] = None if measured is None else round(measured + waited, 3)
+        not_started = self.read_pools(out, run)
         if not_started:
             failure = StepFailed(
                 "start",

@@ -207,6 +207,32 @@ def check_every_one(swaps: tuple[Swap, ...], group: str, log: str | None) -> lis
     return [*parts, *(redirect(guarded(f"({part})", exists(group)), sink(log)) for part in back)]
 
 
+def released_then_swapped_all(r: Release, phase: str, release: list[str]) -> list[str]:
+    """``base.released_then_swapped`` for every DLL of ``r``: release once, swap every DLL, check every one (and
+    put every one back when any failed), then each one's registration, lock probe, check and tidy."""
+    swaps = r.swaps
+    parts = [*group_started(swaps, phase), *release]
+    for s in swaps:
+        parts += s.swap_in("swap")
+    parts += check_every_one(swaps, quote_arg(swaps[0].p.group_flag), None)
+    for s in swaps:
+        parts += s.register() if r.register else []
+        parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={phase}")]
+        parts += [marker(s.at("tidy")), s.tidy_when_released(r.backup, r.register)]
+    return [*parts, marker("done")]
+
+
+def send_group(run: ReleaseRun, apply: Any) -> tuple[SequenceOutput, bool]:
+    """Send a combined sequence through the lead's run (after a dropped connection every DLL's state is read back
+    under its own label): what it printed, and whether every DLL is the new one with its old image free."""
+    readback = [*(part for m in run.group for part in m.swap.verify()), *run.running_parts()]
+    out = run.send(apply, readback)
+    ran_to_end(out, run)
+    labels = tuple(m.swap.label for m in run.group)
+    views = [out.of(label, labels) for label in labels]
+    return out, all(m.run.released(v) for m, v in zip(run.group, views, strict=True))
+
+
 def group_line(swaps: tuple[Swap, ...]) -> str:
     """``group=<dest>*<stamp>*<dest>*<stamp>...`` (``*`` is in no Windows path), escaped for ``echo``."""
     pairs = [f"{s.p.absolute().dest}*{s.p.stamp}" for s in swaps]

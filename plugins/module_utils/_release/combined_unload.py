@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._cmd.cmdline import marker, quote_arg
 from .._host.parsers.adsutil import parse_adsutil_error
 from .._host.parsers.sequence import SequenceOutput
 from ..errors import StepFailed
 from .base import Release
-from .combined_restart import Member, MembersFailed, check_every_one, conclude_each, group_started, ran_to_end
+from .combined_restart import Member, MembersFailed, conclude_each, ran_to_end, released_then_swapped_all, send_group
 from .run import ReleaseRun
 from .unload import IsolatedUnload
 
@@ -26,16 +25,7 @@ class CombinedUnload(IsolatedUnload):
     """Unload each isolated application root once, swap every DLL, probe each one's lock (W3SVC keeps running)."""
 
     def sequence(self, r: Release) -> list[str]:
-        swaps = r.swaps
-        parts = [*group_started(swaps, self.phase), *self.unload_parts(r.unload_roots, r.adsutil_path)]
-        for s in swaps:
-            parts += s.swap_in("swap")
-        parts += check_every_one(swaps, quote_arg(swaps[0].p.group_flag), None)
-        for s in swaps:
-            parts += s.register() if r.register else []
-            parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
-            parts += [marker(s.at("tidy")), s.tidy_when_released(r.backup, r.register)]
-        return [*parts, marker("done")]
+        return released_then_swapped_all(r, self.phase, self.unload_parts(r.unload_roots, r.adsutil_path))
 
     # -- the run ---------------------------------------------------------------------------------------
 
@@ -44,28 +34,19 @@ class CombinedUnload(IsolatedUnload):
         the group's full restart (or put every DLL back)."""
         plan, group = run.plan, run.group
         apply = step or plan.step("apply")
-        readback = [*(part for m in group for part in m.swap.verify()), *run.running_parts()]
-        labels = tuple(m.swap.label for m in group)
-
-        def send() -> tuple[SequenceOutput, bool]:
-            out = run.send(apply, readback)
-            ran_to_end(out, run)
-            views = [out.of(label, labels) for label in labels]
-            return out, all(m.run.released(v) for m, v in zip(group, views, strict=True))
-
-        out, released = send()
+        out, released = send_group(run, apply)
         unloaded = list(plan.unload_roots)
         for m in group:
             m.run.result["method"] = self.method
             m.run.report.set_services([], [])
         if not released and all(m.run.wait_until_free() for m in group):
-            out, released = send()  # the processes have exited: the same sequence finishes now
+            out, released = send_group(run, apply)  # the processes have exited: the same sequence finishes now
         widened = not released and plan.widen is not None and run.wait_until_free(plan.widen)
         if widened and all(m.run.wait_until_free() for m in group):
             unloaded += list(plan.widen_roots)
             also = "the DLLs were also loaded by " + ", ".join("/LM/" + (a.unload_path or "") for a in plan.widen_roots)
             note = "; ".join(filter(None, [note, also + ", which were unloaded too"]))
-            out, released = send()
+            out, released = send_group(run, apply)
         if released:
             run.result["unloaded"] = [a.unload_path for a in unloaded]
             self.conclude(out, run, note)
