@@ -273,7 +273,7 @@ def run_combined(reps: int, workdir: Path) -> list[dict[str, Any]]:
         for n in (1, 3)
     ]
     records = []
-    with LabProcess(specs, M.TIMING, workdir / "lab-combined") as lab:
+    with LabProcess(specs, M.TIMING, workdir / "lab-combined", base_ip="127.79.0.2") as lab:
         log(f"combined lab: {len(specs)} hosts up in {lab.startup_seconds:.1f}s")
         sh = SingleHost(lab, workdir)
         for r in range(reps):

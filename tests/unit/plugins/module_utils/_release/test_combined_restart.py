@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
+import pytest
+
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths, StateRecord
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.script import sequence_lines
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
@@ -21,6 +23,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.pool_rest
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.recovery import group_swaps, recovery_parts
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.service_restart import ServiceRestart
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.was_restart import WasRestart
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import StepFailed
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 
 from ..replay import ReplayRunner, recording
@@ -174,3 +177,12 @@ def test_a_dll_another_program_holds_puts_every_dll_back_in_the_same_outage():
     assert all(c["rolled_back"] and c["dest_holds"] == "old" for c in res["components"])
     assert [s for s, _c in runner.asked].count("apply") == 1
     assert res["services_started"] and not res.get("services_not_running")
+
+
+def test_a_group_record_naming_a_path_or_a_stamp_that_is_not_ours_is_refused():
+    lead = Paths("", f"{BIN}\\ShopCart.dll", "20261207000000")
+    for group in (f"{BIN}\\Tax.dll*2026", "relative\\Tax.dll*20261207000000", f"{BIN}\\Ta&x.dll|*20261207000000"):
+        rec = StateRecord.parse(f"run=20261207000000\ngroup={group}\nstarted=restart\n")
+        assert rec is not None
+        with pytest.raises(StepFailed, match="cannot be trusted"):
+            group_swaps(rec, lead)
