@@ -129,13 +129,15 @@ def combined_release(members: list[Prepared]) -> tuple[Plan, Release]:
     return group_plan, release
 
 
-def shared(members: list[Prepared], index: int, outage: Any = None) -> dict[str, Any]:
-    """The ``shared_release`` entry of the ``index``-th DLL of a group."""
+def shared(members: list[Prepared], index: int, outage: Any = None, failed: list[int] | None = None) -> dict[str, Any]:
+    """The ``shared_release`` entry of the ``index``-th DLL of a group (``failed``: the DLLs that failed on their
+    own, by index)."""
     return {
         "components": [job.paths.dest for job, _plan in members],
         "index": index,
         "method": members[0][1].method,
         "outage_seconds": outage,
+        "failed": failed or [],
     }
 
 
@@ -176,15 +178,17 @@ def release_group(members: list[Prepared]) -> None:
     lead = runs[0]
     lead.group = group
     failures: dict[int, IIS4Error] = {}
+    followers: frozenset[int] = frozenset()
     try:
         group_plan.strategy.release(lead)
     except MembersFailed as exc:
-        failures = exc.failures
+        failures, followers = exc.failures, exc.followers
     except IIS4Error as exc:  # the sequence itself (a lost connection): every DLL's state is the lead's
         failures = dict.fromkeys(range(len(members)), exc)
     outage = lead.result.get("outage_seconds")
+    failed_alone = sorted(set(failures) - followers)
     for i, (job, _plan) in enumerate(members):
-        job.result["shared_release"] = shared(members, i, outage)
+        job.result["shared_release"] = shared(members, i, outage, failed_alone)
         if i in failures:
             job.fail(failures[i])
         else:

@@ -110,7 +110,7 @@ class Rollout:
         for spec, res in zip(self.specs, done, strict=False):
             res["src"], res["dest"] = res.get("restored_backup") or spec.get("src"), spec["dest"]
             self.results.append(res)
-        failed = next((r for r in self.results if r.get("failed")), None)
+        failed = first_failure(self.results)
         verify: list[dict[str, Any]] = []
         if failed is None and not self.check_mode:
             verify = self._verify(checks)
@@ -301,6 +301,17 @@ class Rollout:
                 if key in failed:
                     out[key] = failed[key]
         return out
+
+
+def first_failure(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The component whose failure the task reports: the first that failed on its own (not one that a shared
+    release put back only because another DLL of it failed), else the first that failed."""
+    failed = [r for r in results if r.get("failed")]
+    for r in failed:
+        release = r.get("shared_release") or {}
+        if "index" not in release or release["index"] in release.get("failed", ()):
+            return r
+    return failed[0] if failed else None
 
 
 def outage_once(results: list[dict[str, Any]]) -> float:

@@ -712,8 +712,14 @@ shared_release:
     outage_seconds:
       description: The one outage they shared (null in check mode).
       type: float
+    failed:
+      description:
+        - The places in RV(shared_release.components) of the DLLs that failed on their own; a DLL that failed only
+          because the release put every DLL back is not among them (the task's message names the first of these).
+      type: list
+      elements: int
   sample: {"components": ["C:\\InetPub\\shop\\bin\\ShopCart.dll", "C:\\InetPub\\shop\\bin\\Tax.dll"], "index": 0,
-           "method": "service_restart", "outage_seconds": 2.4}
+           "method": "service_restart", "outage_seconds": 2.4, "failed": []}
   version_added: 1.2.0
 skipped:
   description:

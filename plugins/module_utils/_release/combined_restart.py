@@ -44,11 +44,13 @@ from .service_restart import ServiceRestart
 
 
 class MembersFailed(Exception):
-    """Some DLLs of a combined release failed: ``failures`` maps each one's index in the group to its error."""
+    """Some DLLs of a combined release failed: ``failures`` maps each one's index in the group to its error;
+    ``followers`` are the indexes of those that failed only because another one did (put back with it)."""
 
-    def __init__(self, failures: dict[int, IIS4Error]) -> None:
+    def __init__(self, failures: dict[int, IIS4Error], followers: frozenset[int] = frozenset()) -> None:
         super().__init__("; ".join(str(e) for e in failures.values()))
         self.failures = failures
+        self.followers = followers
 
 
 class CombinedRestart:
@@ -165,10 +167,12 @@ def conclude_each(
     views = [out.of(label, labels) for label in labels]
     culprits = [m.dest for m, mine in zip(run.group, views, strict=True) if "##not_swapped" in mine["check"]]
     failures: dict[int, IIS4Error] = {}
+    followers = set()
     for i, (member, mine) in enumerate(zip(run.group, views, strict=True)):
         member.run.result.update(shared, method=method)
         try:
             if rolled_back and "##not_swapped" not in mine["check"]:
+                followers.add(i)
                 member.run.report.old_dll_in_place()
                 raise StepFailed(
                     "swap",
@@ -181,7 +185,7 @@ def conclude_each(
         except IIS4Error as exc:
             failures[i] = exc
     if failures:
-        raise MembersFailed(failures)
+        raise MembersFailed(failures, frozenset(followers))
 
 
 def group_started(swaps: tuple[Swap, ...], phase: str) -> list[str]:

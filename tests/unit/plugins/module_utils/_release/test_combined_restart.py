@@ -175,6 +175,8 @@ def test_a_dll_another_program_holds_puts_every_dll_back_in_the_same_outage():
         assert other["step"] == "swap" and "put back in the same outage" in other["msg"]
         assert "Pricing.dll could not be replaced" in other["msg"]
     assert all(c["rolled_back"] and c["dest_holds"] == "old" for c in res["components"])
+    assert cart["shared_release"]["failed"] == [1]  # Pricing.dll failed on its own; the others followed
+    assert res["msg"].startswith("components[1] (C:\\InetPub\\shop\\bin\\Pricing.dll): step stop failed")
     assert [s for s, _c in runner.asked].count("apply") == 1
     assert res["services_started"] and not res.get("services_not_running")
 
