@@ -514,6 +514,29 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
             ],
             "",
         ]
+    cb = r.get("combined")
+    if cb:
+        target = r["targets"].get("combined_outage_ratio", 1.1)
+        lines += [
+            "## 5. One outage for several DLLs",
+            "",
+            "Three in-process DLLs of one application (`tests/lab/scenarios/combined.yaml`, host CMB3) updated in "
+            "one task with `components`, against the same host kind updated with its first DLL only: W3SVC down "
+            "(from the lab's service log) and how many times W3SVC stopped.",
+            "",
+            "| DLLs | ok | W3SVC stops | W3SVC down s | requests | wall s |",
+            "|---|---|---|---|---|---|",
+            *[
+                f"| {n} | {row['ok']}/{row['runs']} | {', '.join(str(x) for x in row['w3svc_stops'])} | "
+                f"{fmt_spread(row['w3svc_down_s'])} | {_n(row['requests'].get('median'), 0)} | "
+                f"{_n(row['wall_s'].get('median'))} |"
+                for n, row in ((1, cb["dlls_1"]), (3, cb["dlls_3"]))
+            ],
+            "",
+            f"Outage of three DLLs / outage of one (medians): {_n(cb['outage_ratio'])} (target <= {target}: "
+            f"{_verdict(cb['outage_ratio'], target)}).",
+            "",
+        ]
     m = r["machine"]
     lines += [
         "## Environment of this run",

@@ -3,6 +3,8 @@
 Part 1  requests per host and wall time, in-process and isolated, collection vs naive; a no-op rerun.
 Part 2  W3SVC outage (from the lab's service log) vs the physical bound of the timing model.
 Part 3  the role on 10 / 50 / 200 hosts with ``-f 50`` and ``serial: 100%`` vs ceil(N / forks) x one host.
+Part 4  one host per release strategy.
+Part 5  one outage for several DLLs (issue 23): three in-process DLLs in one task vs one, W3SVC down and stops.
 
 Every lab runs in a child process (:mod:`bench.labproc`), so the controller figures of part 3 (CPU from
 ``getrusage(RUSAGE_CHILDREN)`` in :mod:`bench.measure`, peak memory of the process tree) cover ansible only.
@@ -12,6 +14,7 @@ Results go to ``docs/benchmarks.json``; :mod:`bench.report` turns them into ``do
     python -m bench.run                      # the full benchmark (about 10 minutes on 2 cores)
     python -m bench.run --quick              # fewer repetitions and hosts, to try the harness
     python -m bench.run --parts 1,2          # only the single-host parts
+    python -m bench.run --parts 5 --out DIR  # only the three-DLL case (DIR: not to overwrite docs/)
 """
 
 from __future__ import annotations
@@ -105,11 +108,12 @@ class SingleHost:
         rec["served_version"] = served_version(host["web_url"] + M.HEALTH_PATH)
         return rec
 
-    def collection(self, name: str, https_basic: bool = False) -> dict[str, Any]:
+    def collection(self, name: str, https_basic: bool = False, args: dict[str, Any] | None = None) -> dict[str, Any]:
         """The module through ``ansible`` ad hoc, with the lab inventory's connection (NTLM with message
-        encryption over HTTP), or with ``https_basic`` Basic authentication over HTTPS instead."""
+        encryption over HTTP), or with ``https_basic`` Basic authentication over HTTPS instead.  ``args``: the
+        module's arguments (default: the one DLL of the single-host parts)."""
         tree = self.workdir / f"tree-{name}-{len(self.records)}"
-        args = {"src": M.STAGED, "dest": M.DEST, "site": M.SITE, "application": M.APPLICATION}
+        args = args or {"src": M.STAGED, "dest": M.DEST, "site": M.SITE, "application": M.APPLICATION}
         cmd = [str(BIN / "ansible"), name, "-i", self.lab.ready["inventory"], "-m", MODULE, "-a", json.dumps(args)]
         cmd += ["-t", str(tree)]
         if https_basic:
@@ -250,6 +254,58 @@ def run_strategies(reps: int, workdir: Path) -> list[dict[str, Any]]:
                 rec["pool_down_s"] = A.pool_downtime(events, name, t0, lab.client.now())
                 records.append(sh.record(rec, part="strategy", mode=label, tool="collection", rep=r))
     return records
+
+
+#: Part 5 (issue 23): the DLLs of the combined scenario's three-DLL in-process host (tests/lab/scenarios/combined.yaml).
+COMBINED_DLLS = (
+    "C:\\InetPub\\shop\\bin\\ShopCart.dll",
+    "C:\\InetPub\\shop\\bin\\Pricing.dll",
+    "C:\\InetPub\\common\\Tax.dll",
+)
+
+
+def run_combined(reps: int, workdir: Path) -> list[dict[str, Any]]:
+    """Part 5: per repetition, two fresh three-DLL in-process hosts (after a request has loaded the DLLs): one
+    updated with its first DLL only, the other with all three in one task (the order alternates)."""
+    specs = [
+        {"name": f"CB{r}N{n}", "pattern": 0, "scenario": "combined.yaml", "host": "CMB3"}
+        for r in range(reps)
+        for n in (1, 3)
+    ]
+    records = []
+    with LabProcess(specs, M.TIMING, workdir / "lab-combined", base_ip="127.79.0.2") as lab:
+        log(f"combined lab: {len(specs)} hosts up in {lab.startup_seconds:.1f}s")
+        sh = SingleHost(lab, workdir)
+        for r in range(reps):
+            for n in (1, 3) if r % 2 == 0 else (3, 1):
+                name = f"CB{r}N{n}"
+                served_version(lab.host(name)["web_url"] + M.HEALTH_PATH)  # inetinfo.exe has the DLLs loaded
+                components = [{"src": f"C:\\Staging\\{d.rsplit(chr(92), 1)[1]}", "dest": d} for d in COMBINED_DLLS[:n]]
+                args = {"site": M.SITE, "application": M.APPLICATION, "components": components}
+                rec = sh.collection(name, args=args)
+                rec["w3svc_stops"] = len(rec["w3svc_intervals"])
+                records.append(sh.record(rec, part="combined", mode=f"{n} DLL", tool="collection", rep=r))
+    return records
+
+
+def summarize_combined(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """W3SVC down with one DLL and with three in one task, and the ratio of the medians (target: 1.1)."""
+    out: dict[str, Any] = {}
+    for n in (1, 3):
+        sel = [r for r in records if r["mode"] == f"{n} DLL"]
+        good = [r for r in sel if r["ok"] and r["served_version"] == "2.0.0.0"]
+        out[f"dlls_{n}"] = {
+            "runs": len(sel),
+            "ok": len(good),
+            "w3svc_down_s": A.summarize(r["w3svc_down_s"] for r in good),
+            "w3svc_stops": sorted({r["w3svc_stops"] for r in sel}),
+            "requests": A.summarize(r["requests"] for r in good),
+            "wall_s": A.summarize(r["wall_s"] for r in good),
+        }
+    out["outage_ratio"] = A.ratio(
+        out["dlls_3"]["w3svc_down_s"].get("median"), out["dlls_1"]["w3svc_down_s"].get("median")
+    )
+    return out
 
 
 def summarize_strategies(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -551,7 +607,9 @@ def versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="legacy_iis.iis4 benchmarks (see docs/benchmarks.md)")
     parser.add_argument(
-        "--parts", default="1,2,3,4", help="which parts to run (1 and 2 always run together; 4: one host per strategy)"
+        "--parts",
+        default="1,2,3,4,5",
+        help="which parts to run (1 and 2 always run together; 4: one host per strategy; 5: three DLLs in one task)",
     )
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each single-host measurement")
     parser.add_argument("--fleet-sizes", default="10,50,200")
@@ -592,6 +650,10 @@ def main(argv: list[str] | None = None) -> int:
     if "4" in parts:
         strategies = summarize_strategies(run_strategies(opts.reps, workdir))
         load["after_strategies"] = list(os.getloadavg())
+    combined = None
+    if "5" in parts:
+        combined = summarize_combined(run_combined(opts.reps, workdir))
+        log(f"combined: {json.dumps(combined)}")
     module_fleet = None
     largest = max(sizes) if sizes else 0
     module_sizes = {1: opts.module_reps, largest: opts.module_reps} if opts.module_reps and largest else {}
@@ -623,9 +685,11 @@ def main(argv: list[str] | None = None) -> int:
                 "isolated_w3svc_downtime_s": 0.0,
                 "fleet_ratio": 1.3,
                 "fleet_ratio_module_only": 1.0,
+                "combined_outage_ratio": 1.1,
             },
             "single_host": single,
             "strategies": strategies,
+            "combined": combined,
             "fleet": fleet,
             "fleet_module_only": module_fleet,
             "raw": {

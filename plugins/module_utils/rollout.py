@@ -23,8 +23,8 @@ from typing import Any
 
 from .argspec import PER_COMPONENT
 from .errors import UNREACHABLE_KINDS, UNTOUCHED_STEPS, InputError
+from .grouping import update_all
 from .params import Params
-from .update import update
 from .verify import Check, fetch_url, verify_url
 
 
@@ -106,15 +106,11 @@ class Rollout:
             self.wants, checks = _checks(self.specs, self.many)
         except InputError as exc:
             return {"failed": True, "changed": False, **exc.describe()}
-        for i, (spec, want) in enumerate(zip(self.specs, self.wants, strict=True)):
-            if self.many:
-                self.progress(f"component {i + 1} of {len(self.specs)}: {spec['dest']}")
-            res = update(want, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
+        done = update_all(self.wants, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
+        for spec, res in zip(self.specs, done, strict=False):
             res["src"], res["dest"] = res.get("restored_backup") or spec.get("src"), spec["dest"]
             self.results.append(res)
-            if res.get("failed"):
-                break
-        failed = next((r for r in self.results if r.get("failed")), None)
+        failed = first_failure(self.results)
         verify: list[dict[str, Any]] = []
         if failed is None and not self.check_mode:
             verify = self._verify(checks)
@@ -173,7 +169,7 @@ class Rollout:
         if not reachable:
             self.notes.append("the host could not be reached, so nothing was rolled back")
             return []
-        restored: list[str] = []
+        todo: list[tuple[dict[str, Any], Params]] = []
         for res, want in reversed(list(zip(self.results, self.wants, strict=False))):
             if not self._replaced(res):
                 continue
@@ -182,22 +178,26 @@ class Rollout:
                 continue
             self.progress(f"rollback: putting {res['backup_file']} back as {res['dest']}")
             # The same options with the backup as src (a path this module made: nothing to validate again).
-            back = update(
-                dataclasses.replace(want, src=res["backup_file"], backup=False, state="present"),
-                self.runner,
-                progress=self.progress,
-            )
+            todo.append((res, dataclasses.replace(want, src=res["backup_file"], backup=False, state="present")))
+        # Put back the same way they were replaced: DLLs released by one outage go back in one outage.
+        backs = update_all([want for _res, want in todo], self.runner, progress=self.progress) if todo else []
+        restored: list[str] = []
+        for (res, _want), back in zip(todo, backs, strict=False):
             res["rollback"] = {
-                "ok": not back.get("failed"),
+                "ok": not back.get("failed") and not back.get("skipped"),
                 "msg": back.get("msg", ""),
                 "method": back.get("method"),
                 "outage_seconds": back.get("outage_seconds") or 0.0,
                 "services_started": back.get("services_started") or [],
             }
-            if back.get("failed"):
+            if back.get("shared_release"):
+                res["rollback"]["shared_release"] = back["shared_release"]
+            if not res["rollback"]["ok"]:
                 self.notes.append(f"the rollback of {res['dest']} failed as well: {back.get('msg', 'failed')}")
                 break
             restored.append(res["dest"])
+        for res, _want in todo[len(backs) :]:
+            self.notes.append(f"{res['dest']} was not rolled back: the rollback stopped at an earlier DLL")
         return restored
 
     @staticmethod
@@ -210,7 +210,7 @@ class Rollout:
 
     def _holds(self, res: dict[str, Any]) -> str:
         """Which version dest holds at the end: new, old, or - (the host could not be read)."""
-        if res.get("rolled_back_by"):
+        if res.get("rolled_back_by") or res.get("skipped"):
             return "old"
         if res.get("failed"):
             if res.get("step") == "connect" or res.get("error_kind") in UNREACHABLE_KINDS:
@@ -235,7 +235,7 @@ class Rollout:
             extra["verify"] = verify
         if after:
             extra["served_after_failure"] = after
-        rollback_outage = sum(float((r.get("rollback") or {}).get("outage_seconds") or 0) for r in self.results)
+        rollback_outage = outage_once([r["rollback"] for r in self.results if r.get("rollback")])
         if self.many:
             out = self._summary(failed)
             out["outage_seconds"] = round(out["outage_seconds"] + rollback_outage, 3)
@@ -282,7 +282,7 @@ class Rollout:
             "isolation": ",".join(dict.fromkeys(isolations)) or None,
             "iis_version": first.get("iis_version"),
             "windows": first.get("windows"),
-            "outage_seconds": round(sum(float(r.get("outage_seconds") or 0) for r in rs), 3),
+            "outage_seconds": outage_once(rs),
             "services_stopped": list(dict.fromkeys(s for r in rs for s in r.get("services_stopped") or [])),
             "services_started": list(dict.fromkeys(s for r in rs for s in r.get("services_started") or [])),
             "rolled_back": any(r.get("rolled_back") for r in rs),
@@ -301,6 +301,23 @@ class Rollout:
                 if key in failed:
                     out[key] = failed[key]
         return out
+
+
+def first_failure(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The component whose failure the task reports: the first that failed on its own (not one that a shared
+    release put back only because another DLL of it failed), else the first that failed."""
+    failed = [r for r in results if r.get("failed")]
+    for r in failed:
+        release = r.get("shared_release") or {}
+        if "index" not in release or release["index"] in release.get("failed", ()):
+            return r
+    return failed[0] if failed else None
+
+
+def outage_once(results: list[dict[str, Any]]) -> float:
+    """The outages of ``results`` added up, a release shared by several DLLs (``shared_release``) counted once."""
+    once = [r for r in results if (r.get("shared_release") or {}).get("index", 0) == 0]
+    return round(sum(float(r.get("outage_seconds") or 0) for r in once), 3)
 
 
 def run_rollout(

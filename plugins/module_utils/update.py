@@ -18,7 +18,8 @@ import contextlib
 import dataclasses
 import datetime
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ._cmd.paths import REVERTED_TAG, Paths
 from ._cmd.swap import Swap
@@ -38,6 +39,8 @@ from .params import Params
 from .plan import Plan, make_plan
 from .results import describe_file, entry_dict, prediction
 
+T = TypeVar("T")
+
 
 class ComponentUpdate:
     def __init__(self, params: Params, runner: Any, check_mode: bool = False, diff: bool = False) -> None:
@@ -45,6 +48,7 @@ class ComponentUpdate:
         self.runner = runner
         self.check_mode = check_mode
         self.diff = diff
+        self.t0 = time.monotonic()
         now = datetime.datetime.now(datetime.UTC)
         tag = REVERTED_TAG if params.reverting else ""
         self.paths = Paths(params.src, params.dest, now.strftime("%Y%m%d%H%M%S"), tag=tag)
@@ -80,7 +84,13 @@ class ComponentUpdate:
         return facts
 
     def run(self) -> dict[str, Any]:
-        t0 = time.monotonic()
+        plan = self.prepare()
+        return self.report.finish(self.t0, self.runner) if plan is None else self.release(plan)
+
+    def prepare(self) -> Plan | None:
+        """Everything before the host is changed: gather (and recover an earlier run), ask the catalog, plan,
+        and the result's description of the host.  None: nothing to do (dest already matches)."""
+        self.t0 = time.monotonic()
         facts = self.gather()
         if facts.record:
             facts = self._recover_first(facts)
@@ -129,10 +139,14 @@ class ComponentUpdate:
             self.result["msg"] = f"{self.paths.dest} already matches {self.paths.src} byte for byte; nothing to do"
             if self.p.reverting:
                 self.result["msg"] = f"{self.paths.dest} is already the backup {self.paths.src}; nothing to revert"
-            return self.report.finish(t0, self.runner)
+            return None
         restart = plan.strategy.stops_services
         self.result.update(changed=True, method=plan.method)
         self.report.set_services(plan.stops if restart else [], plan.starts if restart else [])
+        return plan
+
+    def release(self, plan: Plan) -> dict[str, Any]:
+        """Check mode: what a real run would do.  Else stage, then the strategy's release; the result."""
         if self.check_mode:
             self.result["msg"] = self._reverting_text("would restore") + prediction(
                 plan, self.paths, self.p.unload_fallback
@@ -140,14 +154,48 @@ class ComponentUpdate:
             self.result["commands"] = plan.commands(self.paths, self.target.cmdline_limit)
             if plan.fallback is not None:
                 self.result["fallback_commands"] = plan.fallback_commands(self.paths, self.target.cmdline_limit)
-            return self.report.finish(t0, self.runner)
+            return self.report.finish(self.t0, self.runner)
+        run = self.release_run(plan, self.stage(plan))
+        plan.strategy.release(run)
+        return self.released()
+
+    def stage(self, plan: Plan) -> Sections:
+        """Stage src beside dest (the plan's stage step); what it printed."""
         for warning in plan.warnings:  # said only when a backup is really made (not on a no-op or a dry run)
             self.report.warn(warning)
         stage = self._stage(plan)
         self.result["backup_file"] = self.paths.backup if self.p.backup else None
-        plan.strategy.release(ReleaseRun(self.p, self.target, self.session, self.report, plan, stage))
+        return stage
+
+    def release_run(self, plan: Plan, stage: Sections) -> ReleaseRun:
+        return ReleaseRun(self.p, self.target, self.session, self.report, plan, stage)
+
+    def released(self) -> dict[str, Any]:
+        """The result once the release succeeded."""
         self.result["msg"] = self._reverting_text("restored") + self.result.get("msg", "")
-        return self.report.finish(t0, self.runner)
+        return self.report.finish(self.t0, self.runner)
+
+    def attempt(self, step: Callable[[], T]) -> T | None:
+        """Run ``step``; an IIS4Error becomes the result's failure (None returned)."""
+        try:
+            return step()
+        except IIS4Error as exc:
+            self.fail(exc)
+            return None
+
+    def fail(self, exc: IIS4Error) -> None:
+        """Write ``exc`` into the result: the step it names, what it says, what the host printed."""
+        last = self.report.steps[-1]["step"] if self.report.steps else None
+        self.result.update(failed=True, **exc.describe(last))
+        if isinstance(exc, StepFailed) and exc.host_output:
+            self.result["host_output"] = self.runner.scrub(exc.host_output)[-4000:]
+
+    def closed(self) -> dict[str, Any]:
+        """Close the shell (the next command opens a new one) and return the result, passwords scrubbed."""
+        with contextlib.suppress(Exception):
+            self.runner.close()
+        self.result["msg"] = self.runner.scrub(self.result.get("msg", ""))
+        return self.result
 
     def _fresh_backup_name(self, facts: HostFacts) -> None:
         """This run's backup name is already a file beside dest (a backup made in this same UTC second, which a
@@ -301,15 +349,5 @@ def update(
     job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
     if progress is not None:
         job.report.progress = progress
-    try:
-        return job.run()
-    except IIS4Error as exc:
-        last = job.report.steps[-1]["step"] if job.report.steps else None
-        job.result.update(failed=True, **exc.describe(last))
-        if isinstance(exc, StepFailed) and exc.host_output:
-            job.result["host_output"] = job.runner.scrub(exc.host_output)[-4000:]
-    finally:
-        with contextlib.suppress(Exception):
-            job.runner.close()
-    job.result["msg"] = job.runner.scrub(job.result.get("msg", ""))
-    return job.result
+    job.attempt(job.run)
+    return job.closed()

@@ -231,7 +231,24 @@ options:
   components:
     version_added: 1.1.0
     description:
-      - Several DLLs to update in one task, in list order, over one connection; the first failure stops the list.
+      - Several DLLs to update in one task, over one connection. Every component is read and planned first, before
+        anything on the host changes; a component that fails there stops the task with nothing changed.
+      - Then the DLLs are released in groups, one outage per group (version 1.2.0 and later). Every DLL a full
+        restart releases (in-process applications on IIS 4.0 and 5.0) shares ONE stop and start of IIS; every DLL
+        of the same application pools (IIS 6.0 worker process isolation, IIS 7 and later) ONE stop and start of
+        each pool; every DLL of the same isolated applications ONE unload of each; every DLL of the same MTS
+        server package or COM+ server application ONE shutdown of it. The services stopped, the fallback and
+        O(backup) and O(register) must agree too. Each DLL is staged, then one sequence releases them all, swaps
+        every DLL, checks every one before the process comes back and, when any of them is not the new DLL, puts
+        EVERY one back in that same outage. When a package's shutdown does not free every DLL (IIS loads one too),
+        every DLL is put back and each then goes on alone. DLLs that already match their O(src) are left out (no
+        outage when every one matches). The first group that fails stops the list; the components of later groups
+        are left as they were (RV(skipped)).
+      - A combined sequence longer than the host's command line (O(cmdline_limit)) runs from a batch file beside
+        the first DLL, as any long sequence does. Each DLL's state record names every DLL of the outage, so a run
+        interrupted while IIS is down is put back in order, every DLL at once, by the next run.
+      - O(register) runs regsvr32 for each DLL once IIS runs again; a registration that fails puts that DLL back
+        in a short outage of its own.
       - Each entry takes the per-DLL options below; an option an entry leaves out takes the task's own value (so
         O(site), O(timeout) or O(verify_expect) can be given once for all). Mutually exclusive with O(src) and
         O(dest).
@@ -666,12 +683,52 @@ components:
       RV(rolled_back_by), RV(dest_holds), RV(src), RV(dest), RV(rollback), ...). The keys at the top then sum
       them up - RV(changed) if any changed, RV(method) and RV(isolation) joined with commas, RV(outage_seconds)
       added up (rollbacks included), RV(services_stopped) and RV(services_started) merged - and a failure names
-      the component. Components after a failed one did not run and have no entry.
+      the component. Components after one that failed while being read and planned have no entry.
+    - DLLs released together (see O(components)) each keep their own entry (RV(changed), RV(backup_file),
+      RV(old), RV(new), RV(msg)) and share the outage's keys (RV(services_stopped), RV(services_started),
+      RV(outage_seconds)); RV(shared_release) says which DLLs shared it, and the outage is counted
+      once in the summary.
   returned: when O(components) is given
   type: list
   elements: dict
   sample: [{"dest": "C:\\InetPub\\shop\\bin\\ShopCart.dll", "changed": true, "method": "unload",
             "dest_holds": "new", "rolled_back_by": ""}]
+shared_release:
+  description:
+    - Present on a component's entry in RV(components) when its DLL was released in one outage with others (see
+      O(components)).
+  returned: when O(components) released several DLLs in one outage
+  type: dict
+  contains:
+    components:
+      description: The dest paths released in that outage, in order (the sequence ran in the first one's folder).
+      type: list
+    index:
+      description: This DLL's place in RV(shared_release.components), from 0.
+      type: int
+    method:
+      description: The release (as RV(method)).
+      type: str
+    outage_seconds:
+      description: The one outage they shared (null in check mode).
+      type: float
+    failed:
+      description:
+        - The places in RV(shared_release.components) of the DLLs that failed on their own; a DLL that failed only
+          because the release put every DLL back is not among them (the task's message names the first of these).
+      type: list
+      elements: int
+  sample: {"components": ["C:\\InetPub\\shop\\bin\\ShopCart.dll", "C:\\InetPub\\shop\\bin\\Tax.dll"], "index": 0,
+           "method": "service_restart", "outage_seconds": 2.4, "failed": []}
+  version_added: 1.2.0
+skipped:
+  description:
+    - On a component's entry in RV(components), V(true) when its DLL was read and planned but not released because
+      a component before it failed (or could not be staged for the same outage); nothing of it changed.
+  returned: when a component was left out that way
+  type: bool
+  sample: true
+  version_added: 1.2.0
 outage_seconds:
   description:
     - Seconds between the stop and the last service start, measured on the controller from the streamed output.

@@ -28,6 +28,9 @@ HELD_SUFFIX = ".iis4held"
 REGISTERED_SUFFIX = ".iis4reg"
 BATCH_SUFFIX = ".iis4run.cmd"
 CATALOG_SUFFIX = ".iis4cat.vbs"
+GROUP_SUFFIX = ".iis4grp"
+#: The state record's key naming every DLL released in the same outage (``<dest>*<stamp>`` pairs joined by ``*``).
+GROUP_KEY = "group"
 BACKUP_SUFFIX = ".bak"
 #: A revert keeps the DLL it replaces as ``<dest>.<stamp>.rev.bak``: outside the backups a revert chooses from
 #: (so a second revert changes nothing) and outside pruning; ``state=present`` with it as src undoes the revert.
@@ -109,6 +112,11 @@ class Paths:
         return self._at(self.dest_name + REGISTERED_SUFFIX)
 
     @property
+    def group_flag(self) -> str:
+        """Left by a sequence that swaps several DLLs when one of them is not the new DLL: put every one back."""
+        return self._at(self.dest_name + GROUP_SUFFIX)
+
+    @property
     def batch(self) -> str:
         return self._at(self.dest_name + BATCH_SUFFIX)
 
@@ -137,6 +145,17 @@ class Paths:
         except InputError as exc:
             raise RecordError(str(exc)) from None
         return paths
+
+    @classmethod
+    def group_member(cls, dest: str, stamp: str) -> Paths:
+        """The files of another DLL a state record's ``group`` names (validated like the record's own)."""
+        try:
+            dest = validate_windows_path(dest, "state record group", allow_unc=False)
+        except InputError as exc:
+            raise RecordError(str(exc)) from None
+        if not (len(stamp) == 14 and stamp.isdigit()):
+            raise RecordError(f"state record group: {stamp!r} is not a run's stamp")
+        return cls("", dest, stamp)
 
 
 class RecordError(ValueError):
@@ -173,6 +192,12 @@ class StateRecord:
         """The last sequence the record mentions ran to its end (``finished=<phase>`` after ``started=<phase>``)."""
         done = self.get("finished")
         return bool(done) and done == self.get("started", done)
+
+    @property
+    def group(self) -> tuple[tuple[str, str], ...]:
+        """The ``(dest, stamp)`` of every DLL released in the same outage as this one (a combined release)."""
+        words = (self.get(GROUP_KEY) or "").split("*")
+        return tuple(zip(words[0::2], words[1::2], strict=False)) if len(words) > 1 else ()
 
     @property
     def running(self) -> bool:

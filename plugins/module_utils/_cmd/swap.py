@@ -77,10 +77,18 @@ def compare(a: str, b: str, label: str | None = None) -> list[str]:
 
 class Swap:
     """The files of one run and the commands that move them.  Use relative :class:`Paths` for the long
-    sequences (they run after ``cd /d`` to dest's folder) and absolute ones elsewhere."""
+    sequences (they run after ``cd /d`` to dest's folder) and absolute ones elsewhere.
 
-    def __init__(self, paths: Paths) -> None:
+    ``label``: in a sequence that swaps several DLLs (``_release.combined_restart``), each one's markers start
+    with its label (``c1_swap``, ``c1_verify``), so the output of each can be told apart; empty for one DLL."""
+
+    def __init__(self, paths: Paths, label: str = "") -> None:
         self.p = paths
+        self.label = label
+
+    def at(self, name: str) -> str:
+        """The marker label ``name`` of this DLL (``<label>_<name>``; ``name`` itself without a label)."""
+        return f"{self.label}_{name}" if self.label else name
 
     # -- stage ----------------------------------------------------------------------------------------
 
@@ -123,7 +131,7 @@ class Swap:
         p, out = self.p, sink(log)
         skip = [missing(q(unless))] if unless else []
         return [
-            mark(label, log),
+            mark(self.at(label), log),
             redirect(guarded(self._ren(p.dest, p.backup_name), *skip, exists(q(p.staged)), exists(q(p.dest))), out),
             redirect(guarded(self._ren(p.staged, p.dest_name), *skip, exists(q(p.staged)), missing(q(p.dest))), out),
             redirect(guarded(self._ren(p.backup, p.dest_name), missing(q(p.dest)), exists(q(p.backup))), out),
@@ -210,9 +218,9 @@ class Swap:
             [*before, self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), regsvr, *after]
         )
         undo = f"(if errorlevel 1 if exist {q(p.backup)} ({back}&echo ##register_rolled_back))"
-        body = f"({join_commands([regsvr, rc_ladder('register', 5), undo])})"
+        body = f"({join_commands([regsvr, rc_ladder(self.at('register'), 5), undo])})"
         return [
-            mark("register", log),
+            mark(self.at("register"), log),
             redirect(guarded(body, missing(q(p.staged)), missing(q(p.registered_flag))), out),
         ]
 
@@ -292,9 +300,9 @@ class Swap:
         :meth:`lock_probe` (unload)."""
         p = self.p
         return [
-            marker("verify"),
-            *compare(p.src, p.dest, "verify"),
-            marker("leftover"),
+            marker(self.at("verify")),
+            *compare(p.src, p.dest, self.at("verify")),
+            marker(self.at("leftover")),
             echo_if_exists(p.staged, "##staged_left"),
             echo_if_exists(p.backup, "##backup_present"),
         ]
@@ -303,7 +311,7 @@ class Swap:
         """After an unload: is the old image still loaded, and would dest open for writing."""
         p = self.p
         return [
-            marker("probe"),
+            marker(self.at("probe")),
             redirect(guarded(touch(q(p.backup)), exists(q(p.backup)))),
             redirect(guarded(touch(q(p.dest)), exists(q(p.staged)))),
         ]

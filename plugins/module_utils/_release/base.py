@@ -38,6 +38,12 @@ class Release:
     adsutil_path: str
     limit: int = CMD_LINE_LIMIT_NT4  # the host's command line: a script written in the sequence is cut to fit
     folder: str = ""  # dest's folder, where the sequence runs (what a line costs)
+    also: tuple[Swap, ...] = ()  # the other DLLs released in the same outage (each with its marker label)
+
+    @property
+    def swaps(self) -> tuple[Swap, ...]:
+        """Every DLL this release swaps: ``swap`` first."""
+        return (self.swap, *self.also)
 
 
 @dataclass(frozen=True)

@@ -156,16 +156,7 @@ class PoolRestart:
         """The pools started again (else the record stays for the next run), the old image free or still held
         by an exiting worker, then the common checks."""
         run.ran_to_end(out)
-        not_started = self._not_started(out)
-        waited = 0.0
-        if not not_started:
-            not_started, waited = self._await_started(run, self._starting(out))
-        run.result["pools"] = list(self.pools)
-        run.result["pools_kept_stopped"] = list(self.stopped)
-        measured = out.outage_seconds if self.pools else 0.0
-        if measured is None and self.pools:
-            measured = out.seconds  # the markers' times were lost: the whole sequence bounds the outage
-        run.result["outage_seconds"] = None if measured is None else round(measured + waited, 3)
+        not_started = self.read_pools(out, run)
         if not_started:
             kept = run.report.keep_record()
             raise StepFailed(
@@ -182,6 +173,21 @@ class PoolRestart:
         elif out.verified:
             run.tidy_if_left(out)
         run.finish(out, note, self.done)
+
+    def read_pools(self, out: SequenceOutput, run: ReleaseRun) -> list[str]:
+        """The pools once the sequence ended: those that did not start again (with what they showed), after a
+        bounded wait for those still starting; the result's pools and outage (the pools' downtime)."""
+        not_started = self._not_started(out)
+        waited = 0.0
+        if not not_started:
+            not_started, waited = self._await_started(run, self._starting(out))
+        run.result["pools"] = list(self.pools)
+        run.result["pools_kept_stopped"] = list(self.stopped)
+        measured = out.outage_seconds if self.pools else 0.0
+        if measured is None and self.pools:
+            measured = out.seconds  # the markers' times were lost: the whole sequence bounds the outage
+        run.result["outage_seconds"] = None if measured is None else round(measured + waited, 3)
+        return not_started
 
     def keep_stopped(self, run: ReleaseRun) -> None:
         """After the full restart (the fallback): a pool that was stopped before the run and that the restart

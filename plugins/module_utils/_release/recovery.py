@@ -27,11 +27,15 @@ from ..argspec import DEFAULT_ADSUTIL
 from ..errors import InputError, StepFailed
 
 
-def recovery_parts(swap: Swap, finished: bool, to_start: list[str]) -> list[str]:
+def recovery_parts(swap: Swap, finished: bool, to_start: list[str], others: tuple[Swap, ...] = ()) -> list[str]:
+    """``others``: the other DLLs of a combined release that never ended; each is put back (and its files and
+    record tidied) before any service starts, so IIS never starts on a mix of old and new DLLs."""
     parts = [marker("restore")]
     if not finished:
         # The sequence never ran to its end: roll the swap back, so this run starts from the old DLL.
         parts += swap.swap_back()
+        for other in others:
+            parts += [*other.swap_back(), *other.put_back(), *other.tidy_all()]
     else:
         # It ended, but if a process still has the old image loaded (IIS did not stop completely), the
         # new DLL at dest was never loaded: roll back too, so this run does the whole update again.
@@ -59,7 +63,7 @@ def recover(session: Session, facts: HostFacts, fallback_dest: str, timeout: int
     services = [s for s in rec.services if SERVICE_NAME.match(s)]
     graph = facts.dependencies
     to_start = start_order([s for s in services if s not in facts.running], graph)
-    res = session.run("recover", recovery_parts(Swap(paths), rec.finished, to_start))
+    res = session.run("recover", recovery_parts(Swap(paths), rec.finished, to_start, group_swaps(rec, paths)))
     s = split_sections(res.output)
     started_keys, not_running = [], []
     for svc in to_start:
@@ -91,6 +95,17 @@ def recover(session: Session, facts: HostFacts, fallback_dest: str, timeout: int
             "recover", "recovery could not put a DLL back at dest: neither backup nor staged file exists", res.output
         )
     return summary
+
+
+def group_swaps(rec: StateRecord, paths: Paths) -> tuple[Swap, ...]:
+    """The other DLLs a combined release's record names (``group=``), each with the files of its own run."""
+    try:
+        members = [Paths.group_member(dest, stamp) for dest, stamp in rec.group]
+    except RecordError as exc:
+        raise StepFailed(
+            "recover", f"the state record beside dest cannot be trusted ({exc}); inspect it by hand"
+        ) from None
+    return tuple(Swap(m) for m in members if m.dest.lower() != paths.dest.lower())
 
 
 def start_recorded_pools(session: Session, rec: StateRecord) -> list[str]:

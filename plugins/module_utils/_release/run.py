@@ -45,6 +45,7 @@ class ReleaseRun:
     plan: Any  # plan.Plan: the steps this release sends (a package's hand-over gets the IIS plan)
     stage: Sections  # what staging printed: its pre-swap section explains a failed swap
     record_dropped: bool = False
+    group: tuple[Any, ...] = ()  # a combined release (combined_restart.Member): every DLL of it, this one first
 
     @property
     def result(self) -> dict[str, Any]:
@@ -60,9 +61,15 @@ class ReleaseRun:
 
     # -- sending ---------------------------------------------------------------------------------------
 
-    def send(self, step: Any) -> SequenceOutput:
-        """Send a sequence step and read what it printed, once."""
-        readback = [*self.swap.verify(), marker("running"), "net start 2>&1"]
+    @staticmethod
+    def running_parts() -> list[str]:
+        """What a read-back asks about the services: which run now."""
+        return [marker("running"), "net start 2>&1"]
+
+    def send(self, step: Any, readback: list[str] | None = None) -> SequenceOutput:
+        """Send a sequence step and read what it printed, once (``readback``: what to read from the host when
+        the connection dropped; by default whether dest is the new DLL and which services run)."""
+        readback = readback or [*self.swap.verify(), *self.running_parts()]
         res = self.session.run_sequence("apply", list(step.parts), step.phase or "", self.report.paths.record, readback)
         return SequenceOutput.read(
             res.output,

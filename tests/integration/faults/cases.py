@@ -76,6 +76,9 @@ class Case:
     # no other violation); the strict xfail accepts only that failure.
     defect_violations: tuple[str, ...] = ()
     mode: str | None = None  # what the isolation column says when the host is not IIS 4.0 (issue 13)
+    # More DLLs of /Shop updated in the same task (issue 23), after ShopCart.dll: names of fake DLLs (old 1.0.0.0
+    # in /Shop's bin, new 2.0.0.0 in C:\Staging); the run is the task's ``components`` (test_fault_matrix).
+    components: tuple[str, ...] = ()
 
     @property
     def isolation(self) -> str:
@@ -304,6 +307,30 @@ MATRIX: list[Case] = [
         args={"register": True},
         rerun_args={"register": True},
         needles=("regsvr32", "old DLL was put back"),
+    ),
+    # -- issue 23: three in-process DLLs in one IIS restart; the second one's swap is refused while IIS is down
+    Case(
+        "second-of-three-fails-inproc",
+        "second of three DLLs fails in one outage (all three back, one outage)",
+        IN_PROCESS,
+        "failed:stop",  # opening the DLL once IIS is down fails: it counts as held (as for one DLL)
+        rename=False,  # the swaps happen inside the outage
+        trigger=Trig("W3SVC", "STOPPED", faults={"access_denied": [f"{BIN}\\Pricing.dll"]}),
+        components=("Pricing", "Tax"),
+        # the task names the DLL that failed (the other two were put back with it: their own entries say so)
+        needles=("components[1]", "Pricing.dll", "Access is denied", "dest still holds the old DLL"),
+    ),
+    Case(
+        "killed-on-host-three-dlls-inproc",
+        "cmd.exe killed on the host after three DLLs were swapped in one outage (batch file): all three put back",
+        IN_PROCESS,
+        "failed",
+        rename=False,
+        # IIS Admin starting again: every DLL is swapped, nothing has checked or tidied them; only the first DLL's
+        # state record is read by the run's recovery, and it names the other two (group=)
+        trigger=Trig("IISADMIN", "RUNNING", after="STOPPED", kill=".iis4run.cmd"),
+        components=("Pricing", "Tax"),
+        expect_recovered=True,
     ),
     # -- the WinRM connection drops
     *_both("drop-gather", "connection drops while reading the host", "succeeded", faults={"drop_after_requests": 3}),

@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from tests.ansible_env import collections_path
 from tests.integration.faults import harness as h
 from tests.integration.faults.cases import MATRIX, Case
-from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
+from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, default_host
+from tests.lab.machine.dll import make_dll
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(120)]
 
@@ -192,6 +194,8 @@ def fault_took_effect(
 
 def play(case: Case, lab_host: Any) -> dict[str, Any]:
     """Run one case; returns the row for the document (with all violations found)."""
+    if case.components:
+        return play_components(case, lab_host)
     host = lab_host(fleet_index=case.fleet, **host_overrides(case))
     before = h.capture(host)
     before.served = h.served_version(host)
@@ -240,6 +244,71 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "result": {k: v for k, v in result.items() if k not in ("steps", "blast_radius", "applications")},
         "rerun_result": {k: v for k, v in again.items() if k not in ("steps", "blast_radius", "applications")},
+    }
+
+
+def w3svc_stops(host: Any, since: float) -> int:
+    events = host.lab.log.events(host=host.name, kind="service", since=since)
+    return sum(1 for e in events if e.detail["name"] == "W3SVC" and e.detail.get("new") == "STOPPED")
+
+
+def play_components(case: Case, lab_host: Any) -> dict[str, Any]:
+    """A case of several DLLs in one task (issue 23): /Shop loads ShopCart.dll and ``case.components``; the run
+    is the task's ``components`` (one outage for all).  Invariants: every DLL holds its old bytes after the
+    failed run, no state record is left, the services run as before, W3SVC stopped once; the same task once the
+    fault is cleared updates every DLL, again in one outage."""
+    cfg = default_host(case.fleet, "127.0.0.2")
+    pairs = [(SHOP_DLL, STAGED_DLL)]
+    for name in case.components:
+        dest, src = f"{SHOP_DLL.rsplit(chr(92), 1)[0]}\\{name}.dll", f"C:\\Staging\\{name}.dll"
+        cfg.sites[0].apps[1].components.append(dest)
+        cfg.files[dest], cfg.files[src] = make_dll(name, "1.0.0.0", 12288), make_dll(name, "2.0.0.0", 12800)
+        pairs.append((dest, src))
+    host = lab_host(cfg, **host_overrides(case))
+    before = h.capture(host)
+    assert h.served_version(host) == "1.0.0.0", "the lab host should serve the old DLLs before the run"
+    old = {dest: h.read_file(host, dest) for dest, _src in pairs}
+    new = {dest: h.read_file(host, src) for dest, src in pairs}
+    args = {"application": ["/Shop"], "timeout": 5, "components": [{"src": s, "dest": d} for d, s in pairs]}
+    started = time.monotonic()
+    with make_trigger(host, case) as trigger:
+        result = run_rollout(dict(args), h.make_runner(host))
+    seconds = time.monotonic() - started
+    violations = [f"1: {dest} does not hold its old bytes" for dest in old if h.read_file(host, dest) != old[dest]]
+    violations += [f"4: a state record was left beside {dest}" for dest in old if h.record_present(host, dest)]
+    if h.iis_states(host) != before.services:
+        violations.append(f"2: services {h.iis_states(host)} after the run, {before.services} before")
+    if w3svc_stops(host, started) != 1:
+        violations.append(f"5: W3SVC stopped {w3svc_stops(host, started)} times, not once")
+    violations += check_expectation(case, result)
+    violations += fault_took_effect(case, host, started, trigger, None)
+    recovered = any(c.get("recovered") for c in result.get("components") or [])
+    if case.expect_recovered and not recovered:
+        violations.append("4: the sequence was cut short, but no component reports `recovered`")
+    host.reset_faults()
+    assert h.wait_quiet(host), "the host did not settle after the faulted run"
+    rerun_at = time.monotonic()
+    again = run_rollout(dict(args), h.make_runner(host))
+    violations += [
+        f"4: {dest} is not the new DLL after the rerun" for dest in new if h.read_file(host, dest) != new[dest]
+    ]
+    if again.get("failed") or w3svc_stops(host, rerun_at) != 1 or h.iis_states(host) != before.services:
+        violations.append(f"4: the rerun did not update every DLL in one outage: {again.get('msg')!r}")
+    return {
+        "fault": case.fault,
+        "isolation": case.isolation,
+        "rename": case.rename,
+        "outcome": outcome_of(result),
+        "rerun": outcome_of(again),
+        "msg": result.get("msg", ""),
+        "dropped": [],
+        "violations": violations,
+        "defect": case.defect,
+        "seconds": round(seconds, 2),
+        "result": {k: v for k, v in result.items() if k not in ("steps", "blast_radius", "applications", "components")},
+        "rerun_result": {
+            k: v for k, v in again.items() if k not in ("steps", "blast_radius", "applications", "components")
+        },
     }
 
 

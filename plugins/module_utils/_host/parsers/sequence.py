@@ -10,9 +10,15 @@ time an outage, so that every strategy reads the same frozen value.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TypeVar
 
 from .common import Sections
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,3 +75,24 @@ class SequenceOutput:
         if self.outage_begin is None or self.outage_end is None:
             return None
         return round(max(0.0, self.outage_end - self.outage_begin), 3)
+
+    def of(self, label: str, labels: tuple[str, ...]) -> SequenceOutput:
+        """What one DLL of a sequence that swapped several (each with its marker label, see ``Swap.label``)
+        printed: its own sections without the label's prefix, and the shared ones (the stop, the starts, the
+        outage, ``done``); the sections of the other DLLs are left out."""
+        others = tuple(f"{other}_" for other in labels if other != label)
+        mine = f"{label}_"
+
+        def name(key: str) -> str | None:
+            if key.startswith(mine):
+                return key[len(mine) :]
+            return None if key.startswith(others) else key
+
+        def own(values: Mapping[str, T]) -> dict[str, T]:
+            renamed = ((name(k), v) for k, v in values.items())
+            return {k: v for k, v in renamed if k is not None}
+
+        sections, rcs = own(self.out.sections), own(self.out.rcs)
+        text = "\n".join(f"@@{k}\n{v}" if k else v for k, v in sections.items())
+        view = Sections(text, MappingProxyType(sections), MappingProxyType(rcs))
+        return dataclasses.replace(self, out=view)

@@ -68,18 +68,33 @@ class Pages:
         return status, body, None if status else "connection refused"
 
 
+def one_by_one(host: FakeHost) -> Any:
+    """grouping.update_all with ``host`` standing in for each component's update: in order, the first failure
+    ends the list (the grouping itself is tested in test_grouping.py and against the lab)."""
+
+    def update_all(wants: list[Any], runner: Any, **kw: Any) -> list[dict[str, Any]]:
+        out = []
+        for p in wants:
+            out.append(host(p, runner, **kw))
+            if out[-1].get("failed"):
+                break
+        return out
+
+    return update_all
+
+
 def run(params: dict[str, Any], host: FakeHost, pages: Pages | None = None, **kw: Any) -> dict[str, Any]:
     slept: list[float] = []
-    rollout.update = host  # type: ignore[assignment]
+    rollout.update_all = one_by_one(host)  # type: ignore[assignment]
     try:
         return rollout.run_rollout(
             {**BASE, **params}, runner=None, fetch=pages or Pages((200, "")), sleep=slept.append, **kw
         )
     finally:
-        rollout.update = ORIGINAL
+        rollout.update_all = ORIGINAL
 
 
-ORIGINAL = rollout.update
+ORIGINAL = rollout.update_all
 
 
 # -- judge and verify_url ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import CommandResult
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.lab.host import boot
 from tests.lab.machine import web
@@ -52,12 +53,16 @@ class MachineRunner:
         return text
 
 
-def machine(cfg: Any, path: str = "/Shop/", setup: tuple[str, ...] = (), **faults: Any) -> Any:
+def machine(
+    cfg: Any, path: str = "/Shop/", setup: tuple[str, ...] = (), rename_loaded_image: bool | None = None, **faults: Any
+) -> Any:
     # AppPoolState settles at once and tlist prints no window titles: a replay must not depend on how long a poll
     # waited, and these runs record how each strategy reads its sequence (the polling and the titles are tested on
     # the lab: tests/integration/module/test_realhosts.py, _release/test_strategies.py, the parser tests).
     cfg.timing = Timing(default_stop=0.0, default_start=0.0, net_poll=0.01, net_give_up=0.3, pool_transition=0.0)
     cfg.tlist_titles = False
+    if rename_loaded_image is not None:
+        cfg.rename_loaded_image = rename_loaded_image
     cfg.faults.update(**faults)
     m = boot(cfg, EventLog())
     web.handle_request(m, cfg.web_port, "/Shop/")  # the DLL is loaded, as on a live server
@@ -90,6 +95,23 @@ def earlier_run(*lines: str) -> tuple[str, ...]:
     ]
     echo = "&".join(f"echo {line}" for line in record)
     return (f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}.iis4new"', f'({echo})>"{SHOP_DLL}.iis4state"', "net stop W3SVC")
+
+
+def combined(name: str) -> Any:
+    return next(c for c in load_scenario(ROOT / "tests/lab/scenarios/combined.yaml") if c.name == name)
+
+
+#: Several DLLs in one task (issue 23): the task's ``components`` over the combined scenario's hosts.
+THREE = {
+    "application": ["/Shop"],
+    "timeout": 5,
+    "components": [
+        {"src": "C:\\Staging\\ShopCart.dll", "dest": "C:\\InetPub\\shop\\bin\\ShopCart.dll"},
+        {"src": "C:\\Staging\\Pricing.dll", "dest": "C:\\InetPub\\shop\\bin\\Pricing.dll"},
+        {"src": "C:\\Staging\\Tax.dll", "dest": "C:\\InetPub\\common\\Tax.dll"},
+    ],
+}
+TWO_POOLS = {**THREE, "application": ["/Shop", "/Orders"], "components": THREE["components"][:2]}
 
 
 def worker_with_package() -> Any:
@@ -151,6 +173,14 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
     "package_then_iis": (lambda: machine(packages("PKG04"), path="/Orders/"), PACKAGE_ARGS),
     "package_then_pool": (worker_with_package, {}),
     "package_refused_mtxstop": (lambda: machine(packages("PKG01"), package_shutdown_refused=True), PACKAGE_ARGS),
+    "combined_restart_ok": (lambda: machine(combined("CMB3"), rename_loaded_image=False), THREE),
+    "combined_restart_held": (
+        lambda: machine(
+            combined("CMB3"), rename_loaded_image=False, foreign_locks={"C:\\InetPub\\shop\\bin\\Pricing.dll"}
+        ),
+        THREE,
+    ),
+    "combined_pools_ok": (lambda: machine(combined("CMBPOOL"), path="/Orders/"), TWO_POOLS),
 }
 
 
@@ -160,7 +190,11 @@ def record(name: str) -> dict[str, Any]:
     args = {**ARGS, **overrides}
     check_mode = bool(args.pop("_check_mode", False))
     runner = MachineRunner(m)
-    result = run_update(dict(args), runner, check_mode=check_mode)
+    if "components" in args:  # several DLLs: the task's rollout (rename_loaded_image: a machine() option)
+        args.pop("src"), args.pop("dest")
+        result = run_rollout(dict(args), runner, check_mode=check_mode)
+    else:
+        result = run_update(dict(args), runner, check_mode=check_mode)
     return {"args": args, "check_mode": check_mode, "sent": runner.sent, "result": result}
 
 
