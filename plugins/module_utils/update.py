@@ -22,6 +22,7 @@ from typing import Any
 
 from ._cmd.paths import REVERTED_TAG, Paths
 from ._cmd.swap import Swap
+from ._host.bindings import site_bindings
 from ._host.catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
 from ._host.facts import HostFacts, check_host_inputs, gather
 from ._host.metabase_read import IIS5_ADSUTIL
@@ -111,6 +112,7 @@ class ComponentUpdate:
         self.result.update(
             isolation=plan.isolation,
             applications=[a.as_dict() for a in plan.applications],
+            bindings=site_bindings(facts, plan.site),
             blast_radius=plan.blast_radius,
             old=entry_dict(facts.dest, self.paths.dest),
             new=entry_dict(facts.src, self.paths.src),

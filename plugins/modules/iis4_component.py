@@ -403,6 +403,30 @@ applications:
   elements: dict
   sample: [{"path": "/Shop", "site": 1, "metabase_path": "/LM/W3SVC/1/ROOT/Shop",
             "app_root": "/LM/W3SVC/1/ROOT/Shop", "isolated": true, "isolation": "out_of_process"}]
+bindings:
+  description:
+    - Where the site of O(site) answers, read with the gather (no request of its own) - on IIS 4.0-6.0 the site's
+      C(ServerBindings) (and C(SecureBindings)) in the metabase, C("IP:port:hostheader"); on IIS 7 and later the
+      bindings C(appcmd list site) prints (C(http/*:8080:)). V(*) as C(address) means every address of the host.
+    - The component_update role builds its default health check URL from the first HTTP binding (the host's
+      C(ansible_host) for V(*)).
+  returned: when the metabase or appcmd was read
+  type: list
+  elements: dict
+  sample: [{"protocol": "http", "address": "*", "port": 8080, "host_header": ""}]
+  contains:
+    protocol:
+      description: V(http) or V(https).
+      type: str
+    address:
+      description: The IP address the binding is for, V(*) for every address.
+      type: str
+    port:
+      description: The TCP port.
+      type: int
+    host_header:
+      description: The host name the binding answers for (empty for any).
+      type: str
 blast_radius:
   description:
     - What the chosen procedure takes down. In-process, every in-process application of every site (they share

@@ -642,3 +642,41 @@ def test_a_revert_rollout_serves_the_previous_version_and_a_rerun_changes_nothin
     for host in hosts:
         assert service_changes(lab, host, t0) == []
         assert served_version(host) == "1.0.0.0"
+
+
+def test_the_health_check_goes_where_the_sites_binding_says_and_a_refused_one_fails_fast(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    from tests.lab.machine.config import default_host
+
+    # The lab serves site 1 on port 8080 and its ServerBindings say so (":8080:"); the playbook sets no base URL.
+    good = lab_host(fleet_index=1)
+    # A site bound to one address the controller cannot reach: nothing listens there (connection refused).
+    unreachable_site = default_host(3, "127.0.0.2")
+    unreachable_site.sites[0].bindings = [f"127.254.254.254:{unreachable_site.web_port}:"]
+    bad = lab_host(unreachable_site)
+    inv = lab_inventory(good, bad)
+    audit_dir = tmp_path / "audit"
+    run = rollout(
+        inv,
+        tmp_path,
+        audit_dir,
+        rollout_serial=[2],
+        component_update_max_drained="100%",
+        component_update_health_retries=5,
+    )
+    assert run.rc != 0, run.stdout[-3000:]
+    records = audit(audit_dir, good)
+    assert len(records) == 1, run.stdout[-4000:] + run.stderr[-2000:]
+    record = records[0]
+    assert record["result"] == "changed", record
+    assert record["components"][0]["health_url"] == f"http://{good.config.ip}:{good.config.web_port}/Shop/"
+    assert record["components"][0]["version_served"] == "2.0.0.0"
+    (failed,) = audit(audit_dir, bad)
+    assert failed["result"] == "rolled back"
+    assert failed["components"][0]["health_url"] == f"http://127.254.254.254:{bad.config.web_port}/Shop/"
+    # refused: given up after one retry of the five allowed, naming what to set
+    assert "nothing listens at 127.254.254.254:8080 (connection refused)" in failed["failure"]
+    assert "component_update_health_base_url" in failed["failure"]
+    assert "after 2 attempts" in failed["failure"]
+    assert file_version(bad) == "1.0.0.0"
