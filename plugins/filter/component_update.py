@@ -77,6 +77,9 @@ def component_update_entries(
         entry = {k: v for k, v in comp.items() if k not in _ROLE_ONLY}
         expect = comp.get("revert_expect" if state == "reverted" else "health_expect") or None
         entry.update(application=apps, verify_url=url or "", verify_expect=expect)
+        kept = planned[i].get("gathered") if i < len(planned) and isinstance(planned[i], Mapping) else None
+        if kept:  # what the dry run read: the update does not read the host again (the module's gathered option)
+            entry["gathered"] = kept
         out.append(entry)
     return out
 
