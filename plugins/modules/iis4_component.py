@@ -102,7 +102,7 @@ options:
     description:
       - The RV(gathered) of a check-mode run of the same update with O(keep_gathered=true). The update then starts
         from what that dry run read (the gather line and the catalog step; one request pair and one WinRM command
-        each, less) and sends everything else as usual: the release works on the files as they are then (the swap
+        each, less) and sends everything else as usual. The release works on the files as they are then (the swap
         keeps whatever O(dest) holds as the backup).
       - It reads the host itself instead, silently, when the value is older than 15 minutes, names another O(src),
         O(dest) or O(adsutil_path), or is not such a value; and when the DLL's holders are only programs outside
