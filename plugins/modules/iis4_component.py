@@ -312,7 +312,7 @@ options:
         description: As O(verify_expect), for this component.
         type: str
       gathered:
-        description: As O(gathered), for this component (the RV(components[].gathered) of the dry run).
+        description: As O(gathered), for this component (the dry run returns it in each entry of its RV(components)).
         type: dict
 attributes:
   action:
