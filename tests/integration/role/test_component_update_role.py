@@ -83,6 +83,12 @@ def with_host_vars(inventory: Path, **per_host: dict[str, Any]) -> Path:
     return inventory
 
 
+def host_reads(lab: Any, host: Any, since: float) -> tuple[int, int]:
+    """How many gather lines and catalog steps the host ran since ``since`` (the lab's log of command lines)."""
+    lines = [str(e.detail.get("line", "")) for e in lab.log.events(host=host.name, kind="command") if e.t >= since]
+    return sum("echo @@state&" in ln for ln in lines), sum("echo @@catalog_" in ln for ln in lines)
+
+
 def service_changes(lab: Any, host: Any, since: float) -> list[Any]:
     return [e for e in lab.log.events(host=host.name, kind="service") if e.t >= since]
 
@@ -95,8 +101,12 @@ def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing
     audit_dir = tmp_path / "audit"
     assert {served_version(h) for h in hosts} == {"1.0.0.0"}
 
+    t_first = time.monotonic()
     first = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 2])
     assert first.rc == 0, first.stdout + first.stderr
+    # one reading of each host per run: the update starts from what the dry run read (issue 22)
+    for host in hosts:
+        assert host_reads(lab, host, t_first) == (1, 1), host.name
     # within a batch, hosts are reported in the order they finish
     assert [sorted(batch) for batch in batches(first)] == [
         [hosts[0].name],
@@ -538,6 +548,7 @@ def test_without_drain_tasks_a_host_costs_three_tasks_and_a_host_that_sets_them_
     assert run.rc != 0, text[-3000:]
     rows = {m.group(1): m for m in re.finditer(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+).*?skipped=(\d+)", text, re.M)}
     for host in hosts[:2]:
+        assert host_reads(lab, host, 0.0) == (1, 1), host.name  # the dry run's reading, and no second one
         m = rows[host.name]
         assert int(m.group(3)) == 1 and served_version(host) == "2.0.0.0", text[-6000:]
         # ok + skipped per host, the run_once task (capacity floor) counted on one host only
