@@ -9,7 +9,7 @@ STAMP := $(VENV)/.stamp
 export VENV
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test test-fresh lint format sanity unit lab-tests integration build ee demo bench soak clean
+.PHONY: help venv test test-fresh lint format sanity unit lab-tests integration build smoke ee demo bench soak clean
 
 help:
 	@echo "make test         every gate in order (what CI runs): ruff, unit, lab, integration, sanity,"
@@ -21,7 +21,8 @@ help:
 	@echo "make unit         pytest tests/unit"
 	@echo "make lab-tests    pytest tests/integration/lab"
 	@echo "make integration  pytest tests/integration (without lab/)"
-	@echo "make build        build + install + smoke; keeps the tarball in build/"
+	@echo "make build        the collection tarball in build/ (needs only ansible-core's ansible-galaxy)"
+	@echo "make smoke        build, check the tarball, install it and run the smoke test (gate 8 of make test)"
 	@echo "make ee           execution environment build context in build/ee/context"
 	@echo "make demo         tests/demo/run.sh (lab hosts + example playbook)"
 	@echo "make bench        python -m bench.run (benchmarks; BENCH_ARGS=--quick for a short run)"
@@ -61,7 +62,12 @@ lab-tests: $(STAMP)
 integration: $(STAMP)
 	@tools/pytest_gate.sh integration tests/integration -n 2 --ignore tests/integration/lab -m "not soak"
 
-build: $(STAMP)
+# Only ansible-galaxy: the one of $(VENV) when it exists, else the one on PATH (no venv is created).
+BUILD_DIR ?= build
+build:
+	@tools/build.sh $(BUILD_DIR)
+
+smoke: $(STAMP)
 	@tools/build_and_smoke.sh build
 
 ee: $(STAMP)

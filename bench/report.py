@@ -551,6 +551,7 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
 
 def plot(r: dict[str, Any], path: Path) -> bool:
     """Three panels: requests per host, outage against the bound, fleet wall time against the ideal."""
+    tg = r.get("targets") or {"fleet_ratio": 1.0}
     try:
         import matplotlib
 
@@ -628,10 +629,10 @@ def plot(r: dict[str, Any], path: Path) -> bool:
             )
             ax.plot(
                 [n for n, _v in ideal],
-                [1.3 * v for _n_hosts, v in ideal],
+                [tg["fleet_ratio"] * v for _n_hosts, v in ideal],
                 ":",
                 color="tab:red",
-                label="target: 1.3 × ideal",
+                label=f"target: {tg['fleet_ratio']} × ideal",
             )
         mf = r.get("fleet_module_only")
         if mf:

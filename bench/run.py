@@ -683,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
                 "noop_requests_per_host": 4,
                 "outage_ratio_in_process": 1.1,
                 "isolated_w3svc_downtime_s": 0.0,
-                "fleet_ratio": 1.3,
+                "fleet_ratio": 1.0,
                 "fleet_ratio_module_only": 1.0,
                 "combined_outage_ratio": 1.1,
             },

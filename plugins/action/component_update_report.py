@@ -1,10 +1,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin legacy_iis.iis4.component_update_report: the report step of the component_update role.
 
-One task per host, on the controller (it never connects to the host): the host's report from the module's dry
-run and real run, its audit record, its job artifact, and the status Ansible gives the host - a host the module
-could not reach is reported as unreachable, so the recap, ``ignore_unreachable``, ``max_fail_percentage`` and
-AWX (``dark``) see it as such.
+One task per host, on the controller: the host's report from the module's dry run and real run, its audit record,
+its job artifact, and the status Ansible gives the host - a host the module could not reach is reported as
+unreachable, so the recap, ``ignore_unreachable``, ``max_fail_percentage`` and AWX (``dark``) see it as such.
+
+With ``update`` (the iis4_component options of the real run) the same task first runs that update, as the module's
+action plugin would (same connection handling, same result), unless the run is a check run, the host was refused
+(``refuse``, ``hooks_missed``: it then fails with ``failure``) or the dry run could not reach it: a rollout without
+drain steps then costs one task per host for the update and its report instead of two. A failed update fails the
+task with the module's result (the role's rescue reports it); otherwise the result is the module's, with the
+report's facts and artifact added.
 """
 
 from __future__ import annotations
@@ -13,13 +19,23 @@ import getpass
 import os
 from typing import Any
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
+from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import (
+    WinRMAction,
+    _without_nulls,
+    unreachable_as_such,
+)
 from ansible_collections.legacy_iis.iis4.plugins.filter.component_update import (
     component_update_outcome,
     write_audit_record,
 )
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
+
+display = Display()
 
 _OUTCOME_ARGS = ("plan", "entries", "failure", "drained_before", "refused", "version_regex", "audit_dir")
 
@@ -72,9 +88,28 @@ def _file_diffs(plan: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-class ActionModule(ActionBase):
+class ActionModule(WinRMAction):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("apply", "refuse", *_OUTCOME_ARGS))
+    _VALID_ARGS = frozenset(("apply", "refuse", "update", "hooks_missed", *_OUTCOME_ARGS))
+
+    def _update(self, options: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        """The real run of iis4_component with ``options``, as its action plugin runs it."""
+        checked = ArgumentSpecValidator(FULL_SPEC, **SPEC_KWARGS).validate(options)
+        if checked.error_messages:
+            return {"failed": True, "changed": False, "msg": "invalid input: " + "; ".join(checked.error_messages)}
+        params = checked.validated_parameters
+        result: dict[str, Any] = {}
+        runner = self._winrm_runner(params, task_vars, result)
+        if runner is None:
+            return result
+        host = task_vars.get("inventory_hostname", runner.options.host)
+
+        def progress(text: str) -> None:
+            display.v(f"iis4_component: {text}", host=host)
+
+        outcome = run_rollout(params, runner, diff=bool(self._play_context.diff), progress=progress)
+        result.update(_without_nulls(outcome))
+        return unreachable_as_such(result)
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
@@ -83,17 +118,32 @@ class ActionModule(ActionBase):
         args = dict(self._task.args)
         host = task_vars.get("inventory_hostname", "")
         check_mode = bool(self._play_context.check_mode)
-        if args.get("refuse"):
+        refuse = boolean(args.get("refuse") or False, strict=False)
+        hooks_missed = boolean(args.get("hooks_missed") or False, strict=False)
+        if refuse or hooks_missed:
             # The capacity floor or the drain steps refused the host: the rescue reports it; say why here.
             result.update(failed=True, changed=False, msg=str(args.get("failure") or "refused"))
+            if hooks_missed:
+                result["hooks_missed"] = True
             return result
         plan = args.get("plan") or {}
+        update = args.get("update")
+        apply = args.get("apply") or {}
+        entries = args.get("entries") or []
+        if update:
+            entries = list(update.get("components") or [])
+            if not check_mode and not plan.get("unreachable") and not plan.get("failed"):
+                apply = self._update(dict(update), task_vars)
+                if apply.get("failed"):
+                    # The rescue reports the host (and fails it) from this result, as from the module's task.
+                    result.update(apply)
+                    return result
         outcome = component_update_outcome(
-            args.get("apply") or {},
+            apply,
             plan,
-            args.get("entries") or [],
+            entries,
             host=host,
-            failure=str(args.get("failure") or ""),
+            failure="" if update else str(args.get("failure") or ""),
             check_mode=check_mode,
             drained_before=boolean(args.get("drained_before") or False, strict=False),
             refused=boolean(args.get("refused") or False, strict=False),
@@ -104,6 +154,10 @@ class ActionModule(ActionBase):
         if report["audit_dir"] and not check_mode:
             write_audit_record(report, who=_who(task_vars), play=str(task_vars.get("ansible_play_name") or ""))
         result["changed"] = False
+        if update:
+            # the module's result of the update (changed, what it did); the report's facts come on top
+            result.update({k: v for k, v in apply.items() if k not in ("ansible_facts", "ansible_stats")})
+            result["changed"] = bool(apply.get("changed"))
         if report["result"] == "unreachable":
             # Ansible's own status for the host (the recap's unreachable, AWX's dark); Ansible keeps no facts or
             # stats of such a result, so the report travels in the result itself.
@@ -121,6 +175,8 @@ class ActionModule(ActionBase):
             "per_host": False,
             "aggregate": True,
         }
+        if apply.get("msg") and update:
+            result["module_msg"] = apply["msg"]
         result["msg"] = outcome["summary"]
         if check_mode and report["result"] == "would change":
             result["changed"] = True

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# The page check's HTTP client (verify.fetch_url imports it late). Imported here, it is loaded once in the
+# controller's main process, which loads this action plugin before it forks a worker per host and task, instead of
+# in every worker.
+# pylint: disable-next=unused-import
+import ansible.module_utils.urls  # noqa: F401
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase

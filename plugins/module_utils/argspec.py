@@ -47,6 +47,8 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "verify_validate_certs": {"type": "bool", "default": True},
     "rollback": {"type": "bool", "default": True},
     "state": {"type": "str", "default": "present", "choices": ["present", "reverted"]},
+    "keep_gathered": {"type": "bool", "default": False},
+    "gathered": {"type": "dict"},
 }
 
 #: Per-DLL options an entry of ``components`` may set (the task's own value applies where it does not).
@@ -66,6 +68,7 @@ PER_COMPONENT = (
     "adsutil_path",
     "verify_url",
     "verify_expect",
+    "gathered",
 )
 COMPONENT_OPTIONS: dict[str, Any] = {
     name: {k: v for k, v in ARGUMENT_SPEC[name].items() if k != "default"} for name in PER_COMPONENT

@@ -27,6 +27,7 @@ from typing import Any
 from ._cmd.cmdline import CMD_LINE_LIMIT_NT4, CMD_LINE_LIMIT_XP, marker
 from ._cmd.paths import Paths
 from ._cmd.validate import validate_app_path, validate_site, validate_windows_path
+from ._host.bindings import site_bindings
 from ._host.catalog import IIS_IMAGES, CatalogFacts, catalog_for, holder_dicts, read_catalog, read_holders
 from ._host.facts import HostFacts, read_facts
 from ._host.inventory import (
@@ -182,6 +183,7 @@ def component_dict(
     out.update(
         package=plan.package.as_dict() if plan.package else None,
         site=plan.site,
+        bindings=site_bindings(facts, plan.site),
         applications=[a.as_dict() for a in plan.applications],
         isolation=plan.isolation,
         method=plan.method,

@@ -9,7 +9,7 @@ beside it, and the ranges of the numbers.  It raises :class:`errors.InputError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._cmd.paths import LONGEST_REVERT_SUFFIX, LONGEST_SUFFIX
@@ -40,6 +40,8 @@ class Params:
     package_restart: bool = False
     cmdline_limit_auto: bool = False  # not given: 2047 until ``ver`` shows XP or later (8191)
     state: str = "present"  # reverted: put back the newest backup beside dest (src is then that backup)
+    keep_gathered: bool = False  # check mode: return what was read as ``gathered`` (_host.gathered)
+    gathered: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)  # a dry run's
 
     @property
     def reverting(self) -> bool:
@@ -95,6 +97,8 @@ class Params:
             package_restart=bool(p.get("package_restart", False)),
             cmdline_limit_auto=p.get("cmdline_limit") is None,
             state=state,
+            keep_gathered=bool(p.get("keep_gathered")),
+            gathered=p["gathered"] if isinstance(p.get("gathered"), dict) else None,
         )
 
 

@@ -23,8 +23,18 @@ from typing import Any, TypeVar
 
 from ._cmd.paths import REVERTED_TAG, Paths
 from ._cmd.swap import Swap
-from ._host.catalog import IIS_IMAGES, CatalogFacts, gather_catalog, holder_dicts, holders_text
-from ._host.facts import HostFacts, check_host_inputs, gather
+from ._host import gathered
+from ._host.bindings import site_bindings
+from ._host.catalog import (
+    IIS_IMAGES,
+    CatalogFacts,
+    catalog_for,
+    gather_catalog,
+    holder_dicts,
+    holders_text,
+    read_catalog,
+)
+from ._host.facts import HostFacts, check_host_inputs, gather, read_facts
 from ._host.metabase_read import IIS5_ADSUTIL
 from ._host.parsers.common import Sections
 from ._host.parsers.regsvr32 import parse_regsvr32
@@ -63,13 +73,27 @@ class ComponentUpdate:
         self.target = Target(
             self.paths, params.cmdline_limit, params.adsutil_path, limit_known=not params.cmdline_limit_auto
         )
-        self.session = Session(
+        self.session: Any = Session(
             runner, self.report, limit=params.cmdline_limit, timeout=params.timeout, folder=self.paths.dest_dir
         )
+        # A dry run's reading (``gathered``) stands for this run's first gather and catalog step (_host.gathered).
+        self.asked = (params.src, params.dest, params.adsutil_path)
+        self.reuse = None if check_mode else gathered.unpack(params.gathered, *self.asked)
+        if params.keep_gathered and check_mode:
+            self.session = gathered.RecordingSession(self.session)
 
     def gather(self) -> HostFacts:
         # Left at its default, adsutil.vbs is looked for where IIS 4.0 and where IIS 5.0-6.0 keep it.
         adsutil_path = self.target.adsutil_path
+        if self.reuse is not None and "gather" in self.reuse:
+            # The dry run's reading, once (a second gather, after a recovery or for a revert, asks the host).
+            facts = read_facts(self.reuse.pop("gather"), adsutil_path, self.paths.dest_name)
+            if not facts.needs_walk:
+                self.result["gathered_by_dry_run"] = True
+                self.target = self.target.learned(facts)
+                self.session.limit = self.target.cmdline_limit
+                return facts
+            self.reuse = None
         candidates = (DEFAULT_ADSUTIL, IIS5_ADSUTIL) if adsutil_path == DEFAULT_ADSUTIL else None
         facts = gather(
             self.session,
@@ -99,11 +123,13 @@ class ComponentUpdate:
         self._fresh_backup_name(facts)
         check_host_inputs(facts, self.paths, self.session)
         # Who owns and who holds the DLL: only asked when there is something to update.
-        catalog = (
-            gather_catalog(self.session, self.paths, facts.windows_major)
-            if facts.dest is not None and not facts.identical
-            else None
-        )
+        catalog = self._catalog(facts) if facts.dest is not None and not facts.identical else None
+        if catalog is not None and self.result.get("gathered_by_dry_run") and _outside_only(catalog):
+            # Only the lock probe, which a dry run does not send, tells a namesake from dest itself: read again.
+            self.result["gathered_by_dry_run"] = False
+            self.reuse = None
+            facts = self.gather()
+            catalog = self._catalog(facts) if facts.dest is not None and not facts.identical else None
         plan = make_plan(facts, self.p, self.paths, catalog, self.target)
         if catalog is not None:
             refuse_outside_holders(catalog, facts.dest_locked, self.report)
@@ -121,6 +147,7 @@ class ComponentUpdate:
         self.result.update(
             isolation=plan.isolation,
             applications=[a.as_dict() for a in plan.applications],
+            bindings=site_bindings(facts, plan.site),
             blast_radius=plan.blast_radius,
             old=entry_dict(facts.dest, self.paths.dest),
             new=entry_dict(facts.src, self.paths.src),
@@ -196,6 +223,18 @@ class ComponentUpdate:
             self.runner.close()
         self.result["msg"] = self.runner.scrub(self.result.get("msg", ""))
         return self.result
+
+    def _catalog(self, facts: HostFacts) -> CatalogFacts:
+        kept = self.reuse.pop("catalog", None) if self.reuse is not None else None
+        if kept is not None:
+            return read_catalog(kept, catalog_for(facts.windows_major))
+        return gather_catalog(self.session, self.paths, facts.windows_major)
+
+    def keep_gathered(self) -> None:
+        """Check mode with keep_gathered: what the gather and the catalog step printed, for the update to reuse."""
+        outputs = getattr(self.session, "outputs", None)
+        if outputs and "gather" in outputs:
+            self.result["gathered"] = gathered.pack(dict(outputs), *self.asked)
 
     def _fresh_backup_name(self, facts: HostFacts) -> None:
         """This run's backup name is already a file beside dest (a backup made in this same UTC second, which a
@@ -303,6 +342,11 @@ class ComponentUpdate:
         )
 
 
+def _outside_only(catalog: CatalogFacts) -> bool:
+    holders = catalog.holders
+    return bool(holders) and not any(h.image.lower() in IIS_IMAGES for h in holders)
+
+
 def refuse_outside_holders(catalog: CatalogFacts, dest_locked: bool | None = None, report: Any = None) -> None:
     """Every process that has dest loaded is a program outside IIS and its packages: nothing this run could stop
     or unload would free the file, so fail before any outage, naming them.
@@ -349,5 +393,6 @@ def update(
     job = ComponentUpdate(p, runner, check_mode=check_mode, diff=diff)
     if progress is not None:
         job.report.progress = progress
-    job.attempt(job.run)
+    if job.attempt(job.run) is not None:
+        job.keep_gathered()
     return job.closed()

@@ -10,8 +10,13 @@ module: component_update_report
 short_description: The report step of the component_update role (used by the role)
 version_added: 1.2.0
 description:
-  - Used by the C(legacy_iis.iis4.component_update) role, once per host. Runs on the controller and never connects
-    to the host.
+  - Used by the C(legacy_iis.iis4.component_update) role, once per host. Runs on the controller; it connects to the
+    host only with O(update).
+  - With O(update) it first runs the update, the real run of M(legacy_iis.iis4.iis4_component) with those options
+    and the task's WinRM connection, as that module's action plugin would - except in check mode, for a host
+    refused by O(refuse) or O(hooks_missed), or a host the dry run could not reach. A failed update fails the task
+    with the module's result; otherwise the result is the module's, with the report added. The role uses it
+    without drain steps, so that the update and its report cost one task per host.
   - Builds the host's C(component_update_report) and C(component_update_summary) from the results of the module's
     dry run and real run, writes the host's audit record into O(audit_dir) (not in check mode), and hands the
     report over as the job artifact C(component_update_reports) (what M(ansible.builtin.set_stats) would do).
@@ -31,10 +36,22 @@ options:
     type: dict
     default: {}
   entries:
-    description: The components as given to the module.
+    description: The components as given to the module (with O(update), its C(components) instead).
     type: list
     elements: dict
-    required: true
+  update:
+    description:
+      - Options of M(legacy_iis.iis4.iis4_component) for the real run this task makes before it reports (see above).
+        O(apply) and O(failure) are then not used, except O(failure) as the reason of a refusal.
+    type: dict
+    version_added: 1.2.0
+  hooks_missed:
+    description:
+      - Fail the host with O(failure) at once, as O(refuse) does, because its inventory alone sets drain or undrain
+        task files; the result then says C(hooks_missed).
+    type: bool
+    default: false
+    version_added: 1.2.0
   failure:
     description: Why the host failed; empty when it did not.
     type: str

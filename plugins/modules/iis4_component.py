@@ -88,6 +88,27 @@ options:
     type: str
     choices: [present, reverted]
     default: present
+  keep_gathered:
+    version_added: 1.2.0
+    description:
+      - In check mode, return what the run read on the host as RV(gathered) (per component with O(components)), so
+        that the update that follows can be given it as O(gathered) and does not read the host again. The
+        component_update role's dry run sets it.
+      - Ignored outside check mode.
+    type: bool
+    default: false
+  gathered:
+    version_added: 1.2.0
+    description:
+      - The RV(gathered) of a check-mode run of the same update with O(keep_gathered=true). The update then starts
+        from what that dry run read (the gather line and the catalog step; one request pair and one WinRM command
+        each, less) and sends everything else as usual. The release works on the files as they are then (the swap
+        keeps whatever O(dest) holds as the backup).
+      - It reads the host itself instead, silently, when the value is older than 15 minutes, names another O(src),
+        O(dest) or O(adsutil_path), or is not such a value; and when the DLL's holders are only programs outside
+        IIS (only the lock probe a dry run does not send tells a namesake from O(dest) itself).
+      - Ignored in check mode.
+    type: dict
   site:
     description:
       - The web site, by its description (C(ServerComment), as shown in the Internet Service Manager) or its
@@ -307,6 +328,9 @@ options:
       verify_expect:
         description: As O(verify_expect), for this component.
         type: str
+      gathered:
+        description: As O(gathered), for this component (the dry run returns it in each entry of its RV(components)).
+        type: dict
 attributes:
   action:
     support: full
@@ -420,6 +444,53 @@ applications:
   elements: dict
   sample: [{"path": "/Shop", "site": 1, "metabase_path": "/LM/W3SVC/1/ROOT/Shop",
             "app_root": "/LM/W3SVC/1/ROOT/Shop", "isolated": true, "isolation": "out_of_process"}]
+gathered:
+  description:
+    - What a check-mode run with O(keep_gathered=true) read on the host, packed, for O(gathered) of the update that
+      follows (with O(components), in each entry of RV(components)). Opaque; good for 15 minutes.
+  returned: check mode with O(keep_gathered=true), when the host was read
+  type: dict
+  sample: {"version": 1, "read_at": 1796665020.5, "src": 'C:\Staging\ShopCart.dll',
+           "dest": 'C:\InetPub\shop\bin\ShopCart.dll', "adsutil": "...", "outputs": {"gather": "eJzN..."}}
+  contains:
+    version:
+      description: The format.
+      type: int
+    read_at:
+      description: When the host was read (the controller's clock, seconds since the epoch).
+      type: float
+    outputs:
+      description: What each step printed (zlib and base64).
+      type: dict
+gathered_by_dry_run:
+  description: The run started from O(gathered) (what the dry run read) instead of reading the host again.
+  returned: when O(gathered) was given and used
+  type: bool
+  sample: true
+bindings:
+  description:
+    - Where the site of O(site) answers, read with the gather (no request of its own) - on IIS 4.0-6.0 the site's
+      C(ServerBindings) (and C(SecureBindings)) in the metabase, C("IP:port:hostheader"); on IIS 7 and later the
+      bindings C(appcmd list site) prints (C(http/*:8080:)). V(*) as C(address) means every address of the host.
+    - The component_update role builds its default health check URL from the first HTTP binding (the host's
+      C(ansible_host) for V(*)).
+  returned: when the metabase or appcmd was read
+  type: list
+  elements: dict
+  sample: [{"protocol": "http", "address": "*", "port": 8080, "host_header": ""}]
+  contains:
+    protocol:
+      description: V(http) or V(https).
+      type: str
+    address:
+      description: The IP address the binding is for, V(*) for every address.
+      type: str
+    port:
+      description: The TCP port.
+      type: int
+    host_header:
+      description: The host name the binding answers for (empty for any).
+      type: str
 blast_radius:
   description:
     - What the chosen procedure takes down. In-process, every in-process application of every site (they share

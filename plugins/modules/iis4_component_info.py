@@ -238,6 +238,13 @@ applications:
       description: The site's description.
       type: str
       sample: Default Web Site
+    bindings:
+      description:
+        - Where the site answers (C(ServerBindings)/C(SecureBindings) of the metabase, or the bindings of C(appcmd
+          list site)), as in RV(legacy_iis.iis4.iis4_component#module:bindings) of the update module.
+      type: list
+      elements: dict
+      sample: [{"protocol": "http", "address": "*", "port": 8080, "host_header": ""}]
     path:
       description: The application path in its site.
       type: str
@@ -339,6 +346,11 @@ components:
         C(appcmd list site) did not tell its number; null on error).
       type: int
       sample: 1
+    bindings:
+      description: Where that site answers, as RV(legacy_iis.iis4.iis4_component#module:bindings) of the update module.
+      type: list
+      elements: dict
+      sample: [{"protocol": "http", "address": "*", "port": 8080, "host_header": ""}]
     applications:
       description: Those applications, as the update module reports them.
       type: list

@@ -31,6 +31,7 @@ from .parsers.versions import (
     WindowsVersion,
     parse_appcmd_apps,
     parse_appcmd_pools,
+    parse_appcmd_site_bindings,
     parse_appcmd_sites,
     parse_ver,
 )
@@ -78,6 +79,7 @@ class HostFacts:
     appcmd_apps: dict[str, str] | None = field(default=None, hash=False)
     appcmd_pools: dict[str, str] | None = field(default=None, hash=False)
     appcmd_sites: dict[str, int] | None = field(default=None, hash=False)
+    appcmd_bindings: dict[str, str] | None = field(default=None, hash=False)  # site name -> appcmd's bindings
     # Key -> the display name this host gives each installed IIS service (sc qc, or a known name net showed).
     service_names: dict[str, str] = field(default_factory=dict, hash=False)
 
@@ -229,6 +231,7 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         appcmd_sites = parse_appcmd_sites(section(s, "appcmd_site")) if appcmd_apps else None
     except ParseError:
         appcmd_sites = None
+    appcmd_bindings = parse_appcmd_site_bindings(section(s, "appcmd_site")) if appcmd_sites else None
     if used == "none" or (appcmd_apps and windows is not None and windows.iis_major >= 7):
         # No adsutil.vbs (IIS 7 and later without the IIS 6 compatibility feature): appcmd answers instead.
         missing = (
@@ -267,6 +270,7 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         appcmd_apps=appcmd_apps or None,
         appcmd_pools=appcmd_pools,
         appcmd_sites=appcmd_sites,
+        appcmd_bindings=appcmd_bindings,
     )
 
 

@@ -19,6 +19,7 @@ from .._cmd.paths import BACKUP_SUFFIX, RECORD_SUFFIX, Paths
 from .._cmd.validate import validate_windows_path
 from ..errors import InputError
 from .appcmd import appcmd_parts
+from .bindings import site_bindings
 from .catalog import CATALOGS, MTXSTOP, POOLED_APPLICATION, list_script, run_script
 from .facts import ENUMDEPEND_BUFFER, HostFacts
 from .metabase import DEFAULT_APP_POOL
@@ -163,6 +164,7 @@ def application_rows(facts: HostFacts) -> list[dict[str, Any]]:
             row: dict[str, Any] = {
                 "site": app.site,
                 "site_name": sites.get(app.site),
+                "bindings": site_bindings(facts, app.site),
                 "path": app.path,
                 "metabase_path": app.metabase_path,
                 "friendly_name": app.friendly_name,
@@ -195,6 +197,7 @@ def application_rows(facts: HostFacts) -> list[dict[str, Any]]:
             {
                 "site": sites_by_name.get(site_name),
                 "site_name": site_name,
+                "bindings": site_bindings(facts, sites_by_name[site_name]) if site_name in sites_by_name else [],
                 "path": "/" + rest.strip("/"),
                 "metabase_path": None,
                 "friendly_name": None,

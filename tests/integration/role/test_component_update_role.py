@@ -83,6 +83,12 @@ def with_host_vars(inventory: Path, **per_host: dict[str, Any]) -> Path:
     return inventory
 
 
+def host_reads(lab: Any, host: Any, since: float) -> tuple[int, int]:
+    """How many gather lines and catalog steps the host ran since ``since`` (the lab's log of command lines)."""
+    lines = [str(e.detail.get("line", "")) for e in lab.log.events(host=host.name, kind="command") if e.t >= since]
+    return sum("echo @@state&" in ln for ln in lines), sum("echo @@catalog_" in ln for ln in lines)
+
+
 def service_changes(lab: Any, host: Any, since: float) -> list[Any]:
     return [e for e in lab.log.events(host=host.name, kind="service") if e.t >= since]
 
@@ -95,8 +101,12 @@ def test_batches_update_in_process_and_isolated_hosts_then_rerun_changes_nothing
     audit_dir = tmp_path / "audit"
     assert {served_version(h) for h in hosts} == {"1.0.0.0"}
 
+    t_first = time.monotonic()
     first = rollout(inv, tmp_path, audit_dir, rollout_serial=[1, 2])
     assert first.rc == 0, first.stdout + first.stderr
+    # one reading of each host per run: the update starts from what the dry run read (issue 22)
+    for host in hosts:
+        assert host_reads(lab, host, t_first) == (1, 1), host.name
     # within a batch, hosts are reported in the order they finish
     assert [sorted(batch) for batch in batches(first)] == [
         [hosts[0].name],
@@ -520,11 +530,11 @@ def test_capacity_floor_counts_unreachable_hosts_as_down(lab, lab_host, lab_inve
 
 SCENARIO_PLAYBOOK = REPO / "tests" / "lab" / "playbooks" / "update_scenario.yml"
 #: What the role runs per host on the happy path of a play without drain and undrain task files: the argument
-#: check Ansible adds, the dry run, the update with its page check, and the report.
-LEAN_TASKS_PER_HOST = 4
+#: check Ansible adds, the dry run, and the update with its page check and the report in one task (issue 22).
+LEAN_TASKS_PER_HOST = 3
 
 
-def test_without_drain_tasks_a_host_costs_four_tasks_and_a_host_that_sets_them_alone_is_refused(
+def test_without_drain_tasks_a_host_costs_three_tasks_and_a_host_that_sets_them_alone_is_refused(
     lab, lab_host, lab_inventory, tmp_path
 ):
     hosts = [lab_host(fleet_index=i) for i in range(3)]
@@ -538,6 +548,7 @@ def test_without_drain_tasks_a_host_costs_four_tasks_and_a_host_that_sets_them_a
     assert run.rc != 0, text[-3000:]
     rows = {m.group(1): m for m in re.finditer(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+).*?skipped=(\d+)", text, re.M)}
     for host in hosts[:2]:
+        assert host_reads(lab, host, 0.0) == (1, 1), host.name  # the dry run's reading, and no second one
         m = rows[host.name]
         assert int(m.group(3)) == 1 and served_version(host) == "2.0.0.0", text[-6000:]
         # ok + skipped per host, the run_once task (capacity floor) counted on one host only
@@ -642,3 +653,41 @@ def test_a_revert_rollout_serves_the_previous_version_and_a_rerun_changes_nothin
     for host in hosts:
         assert service_changes(lab, host, t0) == []
         assert served_version(host) == "1.0.0.0"
+
+
+def test_the_health_check_goes_where_the_sites_binding_says_and_a_refused_one_fails_fast(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    from tests.lab.machine.config import default_host
+
+    # The lab serves site 1 on port 8080 and its ServerBindings say so (":8080:"); the playbook sets no base URL.
+    good = lab_host(fleet_index=1)
+    # A site bound to one address the controller cannot reach: nothing listens there (connection refused).
+    unreachable_site = default_host(3, "127.0.0.2")
+    unreachable_site.sites[0].bindings = [f"127.254.254.254:{unreachable_site.web_port}:"]
+    bad = lab_host(unreachable_site)
+    inv = lab_inventory(good, bad)
+    audit_dir = tmp_path / "audit"
+    run = rollout(
+        inv,
+        tmp_path,
+        audit_dir,
+        rollout_serial=[2],
+        component_update_max_drained="100%",
+        component_update_health_retries=5,
+    )
+    assert run.rc != 0, run.stdout[-3000:]
+    records = audit(audit_dir, good)
+    assert len(records) == 1, run.stdout[-4000:] + run.stderr[-2000:]
+    record = records[0]
+    assert record["result"] == "changed", record
+    assert record["components"][0]["health_url"] == f"http://{good.config.ip}:{good.config.web_port}/Shop/"
+    assert record["components"][0]["version_served"] == "2.0.0.0"
+    (failed,) = audit(audit_dir, bad)
+    assert failed["result"] == "rolled back"
+    assert failed["components"][0]["health_url"] == f"http://127.254.254.254:{bad.config.web_port}/Shop/"
+    # refused: given up after one retry of the five allowed, naming what to set
+    assert "nothing listens at 127.254.254.254:8080 (connection refused)" in failed["failure"]
+    assert "component_update_health_base_url" in failed["failure"]
+    assert "after 2 attempts" in failed["failure"]
+    assert file_version(bad) == "1.0.0.0"

@@ -148,7 +148,10 @@ class SiteConfig:
     number: int = 1
     comment: str = "Default Web Site"
     root: str = "C:\\InetPub\\wwwroot"
-    bindings: list[str] = field(default_factory=lambda: [":80:"])
+    # ServerBindings as the metabase holds them, "IP:port:hostheader" (IP empty: every address). None: one
+    # binding on every address at the port the lab serves the site on (web_port + number - 1); a scenario's own
+    # bindings must name that port too (site_bindings).
+    bindings: list[str] | None = None
     apps: list[AppConfig] = field(default_factory=list)
 
 
@@ -298,6 +301,21 @@ class HostConfig:
     def url(self) -> str:
         return f"http://{self.ip}:{self.web_port}"
 
+    def site_bindings(self, site: SiteConfig) -> list[str]:
+        """The site's ServerBindings: the port each names is the one the lab's listener for the site uses, as on a
+        real server (a site answers where its binding says)."""
+        port = self.web_port + site.number - 1
+        if site.bindings is None:
+            return [f":{port}:"]
+        for binding in site.bindings:
+            parts = str(binding).split(":")
+            if len(parts) != 3 or parts[1] != str(port):
+                raise ValueError(
+                    f"{self.name}: site {site.number} binding {binding!r}: the lab serves this site on port {port}, "
+                    f"so its bindings must read 'IP:{port}:hostheader'"
+                )
+        return list(site.bindings)
+
 
 # --------------------------------------------------------------------------------------------------
 # Scenario files
@@ -430,7 +448,6 @@ def default_host(
             number=2,
             comment="Intranet",
             root="C:\\InetPub\\intranet",
-            bindings=[":8081:"],
             apps=[AppConfig("/", isolated=True, friendly_name="Intranet")],
         ),
     ]

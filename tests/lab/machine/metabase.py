@@ -315,7 +315,11 @@ class Metabase:
     def _build_site(self, site: SiteConfig) -> None:
         server = self.create(f"W3SVC/{site.number}", "IIsWebServer")
         server.values.update(
-            {"servercomment": site.comment, "serverbindings": list(site.bindings), "serverautostart": True}
+            {
+                "servercomment": site.comment,
+                "serverbindings": self.config.site_bindings(site),
+                "serverautostart": True,
+            }
         )
         root = self.create(f"W3SVC/{site.number}/ROOT", "IIsWebVirtualDir")
         root.values.update({"path": site.root, "accessflags": 0x201})

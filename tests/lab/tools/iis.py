@@ -174,6 +174,22 @@ def _apps(machine: Any) -> list[tuple[str, str]]:
     return result
 
 
+def _sites(machine: Any) -> list[tuple[str, int, str]]:
+    """(name, id, bindings) of every web site, bindings as appcmd prints them: ``http/*:8080:,https/*:443:``
+    (ServerBindings and SecureBindings of the site, an empty IP shown as ``*``)."""
+    mb = machine.metabase
+    rows = []
+    for site in mb.sites():
+        shown = []
+        for proto, prop in (("http", "ServerBindings"), ("https", "SecureBindings")):
+            for binding in mb.stored(site, prop) or []:
+                ip, _sep, rest = str(binding).partition(":")
+                shown.append(f"{proto}/{ip or '*'}:{rest}")
+        name = str(mb.stored(site, "ServerComment") or site.name)
+        rows.append((name, int(site.name) if site.name.isdigit() else 0, ",".join(shown)))
+    return rows
+
+
 def _state_word(machine: Any, name: str) -> str:
     return {1: "Starting", 2: "Started", 3: "Stopping", 4: "Stopped"}.get(machine.pool_state(name), "Unknown")
 
@@ -224,6 +240,14 @@ def appcmd_program(call: ProgramCall) -> int:
             for proc in procs:
                 if pool is None or (proc.pool or "").lower() == pool.lower():
                     call.io.out(f'WP "{proc.pid}" (applicationPool:{proc.pool}){CRLF}')
+            return 0
+        if verb == "list" and kind == "site":
+            name = ident or opts.get("site.name")
+            sites = [row for row in _sites(machine) if name is None or row[0].lower() == name.lower()]
+            for site_name, number, bindings in sites:
+                call.io.out(f'SITE "{site_name}" (id:{number},bindings:{bindings},state:Started){CRLF}')
+            if name is not None and not sites:
+                return _appcmd_error(call, f'Cannot find SITE object with identifier "{name}".', ERROR_NOT_FOUND)
             return 0
         if kind != "apppool":
             return _appcmd_error(call, f'Unknown object type "{words[1]}".', ERROR_INVALID_PARAMETER)

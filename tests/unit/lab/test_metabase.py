@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.lab.machine.config import AppConfig, HostConfig, SiteConfig, default_host
 from tests.lab.machine.metabase import INPROC_WAM_CLSID, Metabase
 
@@ -28,7 +30,8 @@ def test_site_keys():
     site = mb.resolve("W3SVC/1")
     assert site.keytype == "IIsWebServer"
     assert mb.stored(site, "ServerComment") == "Default Web Site"
-    assert mb.stored(site, "ServerBindings") == [":80:"]
+    assert mb.stored(site, "ServerBindings") == [":8080:"]  # where the lab serves it (web_port)
+    assert mb.stored(mb.resolve("W3SVC/2"), "ServerBindings") == [":8081:"]
     assert mb.stored(mb.resolve("W3SVC/2/ROOT"), "Path") == "C:\\InetPub\\intranet"
 
 
@@ -129,7 +132,7 @@ def test_stored_props_in_class_order_start_with_keytype():
 
 def test_sites_by_port_and_urls_to_keys():
     mb = fleet_host()
-    assert mb.site_for_port(80).name == "1"
+    assert mb.site_for_port(8080).name == "1"
     assert mb.site_for_port(8081).name == "2"
     assert mb.site_for_port(9999) is None
     site = mb.resolve("W3SVC/1")
@@ -149,3 +152,11 @@ def test_optional_services_get_their_trees():
     assert mb.resolve("MSFTPSVC/1").keytype == "IIsFtpServer"
     assert mb.resolve("SMTPSVC/1") is not None
     assert mb.resolve("NNTPSVC") is None
+
+
+def test_a_scenario_binding_must_name_the_port_the_lab_serves_the_site_on():
+    cfg = default_host(0, "127.0.0.2")
+    cfg.sites[1].bindings = ["10.0.0.5:8081:intranet"]
+    assert cfg.site_bindings(cfg.sites[1]) == ["10.0.0.5:8081:intranet"]
+    with pytest.raises(ValueError, match="port 8080"):
+        cfg.site_bindings(SiteConfig(number=1, bindings=[":80:"]))

@@ -42,7 +42,7 @@ def test_adsutil_get_values_and_lists():
     out, _err, rc = run(m, f"{ADSUTIL} GET W3SVC/1/ROOT/Shop/AppIsolated")
     assert (out, rc) == ("AppIsolated                     : (INTEGER) 1\n", 0)
     out, _err, rc = run(m, f"{ADSUTIL} GET W3SVC/1/ServerBindings")
-    assert (out, rc) == ('ServerBindings                  : (LIST)  (1 Items)\n  ":80:"\n', 0)
+    assert (out, rc) == ('ServerBindings                  : (LIST)  (1 Items)\n  ":8080:"\n', 0)
     out, _err, rc = run(m, f"{ADSUTIL} GET /W3SVC/1/ROOT/Path/")
     assert (out, rc) == ('Path                            : (STRING) "C:\\InetPub\\wwwroot"\n', 0)
     out, _err, rc = run(m, f"{ADSUTIL} GET W3SVC/AnonymousUserPass")
@@ -91,7 +91,7 @@ def test_adsutil_enum_shows_stored_properties_and_children():
         'KeyType                         : (STRING) "IIsWebServer"\n'
         'ServerComment                   : (STRING) "Default Web Site"\n'
         "ServerBindings                  : (LIST) (1 Items)\n"
-        '  ":80:"\n'
+        '  ":8080:"\n'
         "\n"
         "ServerAutoStart                 : (BOOLEAN) True\n"
         "[/W3SVC/1/ROOT]\n"
@@ -153,7 +153,7 @@ def test_adsutil_iis4_style():
     assert "AppIsolated           :(Integer) 1\n" in out
     assert "AccessRead            :(Boolean) True\n" in out
     out, _err, rc = run(m, f"{ADSUTIL} GET W3SVC/1/ServerBindings")
-    assert (out, rc) == ('ServerBindings        :(Variant()) ":80:"\n', 0)
+    assert (out, rc) == ('ServerBindings        :(Variant()) ":8080:"\n', 0)
 
 
 def test_adsutil_set_echoes_and_stores():
@@ -162,8 +162,8 @@ def test_adsutil_set_echoes_and_stores():
     assert (out, rc) == ('AppFriendlyName                 : (STRING) "Shop Two"\n', 0)
     out, _err, rc = run(m, f"{ADSUTIL} SET W3SVC/1/ROOT/Shop/AspScriptTimeout 0x78")
     assert (out, rc) == ("AspScriptTimeout                : (INTEGER) 120\n", 0)
-    out, _err, rc = run(m, f'{ADSUTIL} SET W3SVC/1/ServerBindings ":80:" ":81:"')
-    assert (out, rc) == ('ServerBindings                  : (LIST) ":80:" ":81:" \n', 0)
+    out, _err, rc = run(m, f'{ADSUTIL} SET W3SVC/1/ServerBindings ":8080:" ":81:"')
+    assert (out, rc) == ('ServerBindings                  : (LIST) ":8080:" ":81:" \n', 0)
     shop = m.metabase.resolve("W3SVC/1/ROOT/Shop")
     assert m.metabase.stored(shop, "AppFriendlyName") == "Shop Two"
     assert m.metabase.stored(shop, "AspScriptTimeout") == 120

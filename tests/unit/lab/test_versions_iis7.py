@@ -86,3 +86,13 @@ def test_appcmd_is_not_on_path_and_no_adsutil():
     assert run(m, "cd /d C:\\Windows\\system32\\inetsrv && appcmd list apppool")[2] == 0
     assert run(m, "%windir%\\system32\\inetsrv\\appcmd list apppool")[2] == 0
     assert not m.fs.is_file("C:\\Inetpub\\AdminScripts\\adsutil.vbs")
+
+
+def test_list_site_shows_each_sites_bindings_where_the_lab_serves_it():
+    m = iis7()
+    port = m.config.web_port
+    out, _err, rc = run(m, f"{APPCMD} list site")
+    assert rc == 0
+    assert out.splitlines() == [f'SITE "Default Web Site" (id:1,bindings:http/*:{port}:,state:Started)']
+    out, _err, rc = run(m, f'{APPCMD} list site "Nope"')
+    assert rc == 1168 and 'Cannot find SITE object with identifier "Nope"' in out

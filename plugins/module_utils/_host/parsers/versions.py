@@ -131,6 +131,24 @@ def parse_appcmd_pools(text: str) -> dict[str, str] | None:
 _SITE = re.compile(r'^SITE "([^"]*)" \(id:(\d+)')
 
 
+_SITE_BINDINGS = re.compile(r'^SITE "([^"]*)" \(.*?\bbindings:(.*?)(?:,state:[A-Za-z]+)?\)\s*$')
+
+
+def parse_appcmd_site_bindings(text: str) -> dict[str, str] | None:
+    """``appcmd list site``: site name -> its bindings as appcmd prints them (``http/*:8080:,https/*:443:``);
+    None when appcmd is not there.  A line without bindings gives an empty string."""
+    if tool_missing(text):
+        return None
+    found = {}
+    for line in split_lines(text):
+        m = _SITE.match(line.strip())
+        if m is None:
+            continue
+        b = _SITE_BINDINGS.match(line.strip())
+        found[m.group(1)] = b.group(2) if b else ""
+    return found
+
+
 def parse_appcmd_sites(text: str) -> dict[str, int] | None:
     """``appcmd list site``: site name -> id (``SITE "Default Web Site" (id:1,bindings:...,state:Started)``)."""
     found = _list_lines(text, _SITE, "appcmd list site")
