@@ -176,6 +176,17 @@ class ServiceRestart:
                     f"name before (sc enumdepend {self.root}, where sc.exe is installed), so it was not started "
                     "again: start it by hand"
                 )
+        # A service that net stop /y stopped and the plan did not start: it was not running when the host was
+        # read (it started since, e.g. between a dry run and this run).  It was running now, so it runs again.
+        missed = [k for k in stopped_keys if k in plan.names and k not in plan.starts]
+        if missed:
+            still = ensure_running(run.session, missed, run.params.timeout)
+            started_keys += [k for k in missed if not any(line.startswith(f"{k}:") for line in still)]
+            errors += still
+            report.warn(
+                f"net stop {self.root} /y also stopped {', '.join(missed)}, which was not running when the host was "
+                "read; started again"
+            )
         report.set_services(stopped_keys, started_keys, errors)
         measured = out.outage_seconds
         run.result["outage_seconds"] = measured if measured is not None else out.seconds

@@ -63,3 +63,18 @@ def test_pack_and_unpack():
     assert gathered.unpack(kept, "C:\\a.dll", "C:\\b.dll", "C:\\other.vbs", now=1100.0) is None
     assert gathered.unpack(kept, "C:\\a.dll", "C:\\b.dll", "C:\\adsutil.vbs", now=999.0) is None  # from the future
     assert gathered.unpack(None, "C:\\a.dll", "C:\\b.dll", "C:\\adsutil.vbs") is None
+
+
+def test_a_service_started_after_the_dry_run_runs_again_after_the_outage():
+    """The dry run read SMTP stopped; someone started it before the update.  net stop IISADMIN /y stops it with
+    IIS, and the update must start it again although the reading it plans from says it was not running."""
+    m = machine(default_host(0, "127.0.0.2"))
+    m.scm.stop("SMTPSVC")
+    kept = run_update({**ARGS, "keep_gathered": True}, MachineRunner(m), check_mode=True)["gathered"]
+    m.scm.start("SMTPSVC")
+    done = run_update({**ARGS, "gathered": kept}, MachineRunner(m))
+    assert not done.get("failed"), done.get("msg")
+    assert done["gathered_by_dry_run"] is True
+    assert m.scm.state("SMTPSVC") == "RUNNING"
+    assert "SMTPSVC" in done["services_started"]
+    assert any("SMTPSVC" in w and "started again" in w for w in done.get("warnings", []))
