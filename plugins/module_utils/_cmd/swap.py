@@ -313,7 +313,9 @@ class Swap:
         return [
             marker(self.at("probe")),
             redirect(guarded(touch(q(p.backup)), exists(q(p.backup)))),
-            redirect(guarded(touch(q(p.dest)), exists(q(p.staged)))),
+            # ``>>`` creates a missing file: never probe a dest that is not there (a 0-byte dest would stop the
+            # backup from being put back, which is guarded by dest being missing).
+            redirect(guarded(touch(q(p.dest)), exists(q(p.staged)), exists(q(p.dest)))),
         ]
 
     def tidy(self, keep_backup: bool, registered: bool = False) -> list[str]:

@@ -20,6 +20,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import 
     record_lines,
 )
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.swap import Swap
+from tests.unit.lab.shell_harness import make_machine, run
 
 REL = Paths("C:\\Staging\\Cart.dll", "C:\\Inet Pub\\bin\\Cart.dll", "20261130120000", here=True)
 
@@ -113,3 +114,17 @@ def test_a_record_that_names_other_files_is_not_trusted(key, value):
 
 def test_a_text_without_run_is_no_record():
     assert StateRecord.parse("dest=C:\\x.dll\r\n") is None
+
+
+def test_the_lock_probe_never_creates_a_missing_dest():
+    """``>>`` creates a file that is not there: a probe of a missing dest (both renames of the swap failed) would
+    leave a 0-byte dest, and the backup, put back only where dest is missing, would never return."""
+    m = make_machine(
+        files={"C:\\Inet Pub\\bin\\Cart.dll.iis4new": b"new", "C:\\Inet Pub\\bin\\Cart.dll.20261130120000.bak": b"old"}
+    )
+    for line in Swap(REL).lock_probe():
+        run(f'cd /d "C:\\Inet Pub\\bin" & {line}', m)
+    assert not m.fs.exists("C:\\Inet Pub\\bin\\Cart.dll")
+    for line in Swap(REL).swap_back():
+        run(f'cd /d "C:\\Inet Pub\\bin" & {line}', m)
+    assert m.fs.read("C:\\Inet Pub\\bin\\Cart.dll") == b"old"
