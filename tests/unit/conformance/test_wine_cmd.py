@@ -188,7 +188,7 @@ def _harvest() -> dict[str, tuple[str, ...]]:
                 stack.enter_context(mock.patch.object(module, "time", clock))
             stack.enter_context(mock.patch.object(update, "datetime", _DATETIME))
             result = run_update(dict(data["args"]), runner, check_mode=data["check_mode"])
-        sent = [(step, line) for step, line in runner.asked]
+        sent = list(runner.asked)
         sent += [("commands", line) for line in result.get("commands", [])]
         for step, line in sent:
             seen.setdefault(line, f"{path.stem}-{step}")
