@@ -42,7 +42,6 @@ Without Wine (the Debian package ``wine``) these tests are skipped.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import fcntl
 import json
@@ -57,14 +56,11 @@ import pytest
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils import update
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.script import sequence_lines
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._release import pool_restart, recovery
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._release import run as release_run
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport import report, session
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.lab.machine.proc_api import CmdIO, ProgramCall
 from tests.lab.shell import Interpreter
 from tests.unit.lab.shell_harness import make_machine
-from tests.unit.plugins.module_utils.replay import RUNS, ReplayRunner, recording
+from tests.unit.plugins.module_utils.replay import RUNS, ReplayRunner, recording, virtual_time
 
 from .standin import standin_exe
 from .wine import WINE, Prefix, needs_wine
@@ -148,22 +144,6 @@ class Case:
     batch: bytes | None = None  # the batch file the line calls, in place before it runs
 
 
-class _Clock:
-    """A clock whose sleep only moves it on: the replayed runs' polls and retries cost no time."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-    def time(self) -> float:
-        return self.now
-
-
 class _Moment(datetime.datetime):
     """A fixed moment for the run's stamp (backup names), so every xdist worker collects the same lines."""
 
@@ -172,7 +152,6 @@ class _Moment(datetime.datetime):
         return cls(2001, 7, 20, 20, 6, tzinfo=tz)
 
 
-_TIMED = (pool_restart, recovery, release_run, session, report, update)
 _DATETIME = SimpleNamespace(datetime=_Moment, timedelta=datetime.timedelta, UTC=datetime.UTC)
 
 
@@ -182,11 +161,7 @@ def _harvest() -> dict[str, tuple[str, ...]]:
     for path in sorted(RUNS.glob("*.json")):
         data = recording(path.stem)
         runner = ReplayRunner(path.stem)
-        clock = _Clock()
-        with contextlib.ExitStack() as stack:
-            for module in _TIMED:
-                stack.enter_context(mock.patch.object(module, "time", clock))
-            stack.enter_context(mock.patch.object(update, "datetime", _DATETIME))
+        with virtual_time(), mock.patch.object(update, "datetime", _DATETIME):
             result = run_update(dict(data["args"]), runner, check_mode=data["check_mode"])
         sent = list(runner.asked)
         sent += [("commands", line) for line in result.get("commands", [])]
