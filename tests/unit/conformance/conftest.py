@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from .wine import WINE, Prefix, shared_prefix
+from .wine import WINE, Prefix, session_prefix
 
 
 @pytest.fixture(scope="session")
 def wine_prefix(tmp_path_factory: pytest.TempPathFactory) -> Prefix:
     if WINE is None:
         pytest.skip("Wine is not installed (Debian package 'wine')")
-    return shared_prefix(tmp_path_factory)
+    return session_prefix(tmp_path_factory)

@@ -43,9 +43,6 @@ Without Wine (the Debian package ``wine``) these tests are skipped.
 from __future__ import annotations
 
 import datetime
-import fcntl
-import json
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -332,26 +329,6 @@ def run_in_wine(prefix: Prefix, case: Case) -> dict:
     return {"output": text, "rc": rc, "files": names}
 
 
-@pytest.fixture(scope="module")
-def wine_results(wine_prefix: Prefix, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """Every case run through Wine once per session: the C: drive is shared, so one worker runs them all
-    (under a lock) and the others read its results."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    store = base / "wine-cmd-results.json"
-    with open(base / "wine-cmd.lock", "w", encoding="ascii") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if store.exists():
-            return json.loads(store.read_text(encoding="utf-8"))
-        results = {f"{c.id}-{c.scenario}": run_in_wine(wine_prefix, c) for c in CASES}
-        store.write_text(json.dumps(results), encoding="utf-8")
-        return results
-
-
-# ------------------------------------------------------------------------------------------- comparing
-
-
 def calls(output: str) -> list[str]:
     return [ln for ln in output.replace("\r\n", "\n").split("\n") if _STANDIN_LINE.match(ln.rstrip())]
 
@@ -370,15 +347,14 @@ ASPECTS = {
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.id}-{c.scenario}" for c in CASES])
-@pytest.mark.parametrize("aspect", list(ASPECTS))
-def test_the_lab_and_wine_run_the_modules_line_alike(case, aspect, wine_results):
-    lab = ASPECTS[aspect](run_in_lab(case))
-    wine = ASPECTS[aspect](wine_results[f"{case.id}-{case.scenario}"])
-    if lab != wine:
+def test_the_lab_and_wine_run_the_modules_line_alike(case, wine_prefix):
+    lab, wine = run_in_lab(case), run_in_wine(wine_prefix, case)
+    differ = {aspect: (read(lab), read(wine)) for aspect, read in ASPECTS.items() if read(lab) != read(wine)}
+    if differ:
         known = wine_differences(case.lines + tuple((case.batch or b"").decode("cp437").split("\r\n")))
         if known:
-            pytest.xfail("; ".join(known) + f" ({aspect}: lab {lab!r}, Wine {wine!r})")
-    assert lab == wine
+            pytest.xfail("; ".join(known) + f" ({', '.join(differ)}: lab, Wine = {differ!r})")
+    assert not differ, differ
 
 
 def test_the_lines_cover_every_step_and_a_batch_file():

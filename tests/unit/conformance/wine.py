@@ -1,5 +1,5 @@
-"""Running things under Wine for the oracle tests: one prefix for the whole test session, shared by the xdist
-workers (created once, under a lock), and a folder of its own for each test inside its ``C:`` drive."""
+"""Running things under Wine for the oracle tests: one prefix for the test session (of each xdist worker: the
+command line tests need a C: drive of their own), and a folder of its own for each script test inside it."""
 
 from __future__ import annotations
 
@@ -80,11 +80,9 @@ def _server(prefix: Prefix, *args: str) -> None:
     )
 
 
-def shared_prefix(tmp_path_factory: pytest.TempPathFactory) -> Prefix:
-    """The session's prefix: the first xdist worker creates it (some seconds), the others wait and reuse it."""
+def session_prefix(tmp_path_factory: pytest.TempPathFactory) -> Prefix:
+    """The session's prefix (each xdist worker has its own: a C: drive of its own, created in some seconds)."""
     base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # shared by the workers of this session
     root = base / "wineprefix"
     with open(base / "wineprefix.lock", "w", encoding="ascii") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
