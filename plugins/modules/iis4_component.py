@@ -999,40 +999,16 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (  # noqa: E402
-    HAS_WINRM,
-    WINRM_IMPORT_ERROR,
-    ConnectionOptions,
-    WinRMRunner,
-)
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import run_directly  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS  # noqa: E402
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout  # noqa: E402
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=FULL_SPEC,
-        **SPEC_KWARGS,
-        supports_check_mode=True,
+    module = AnsibleModule(argument_spec=FULL_SPEC, **SPEC_KWARGS, supports_check_mode=True)
+    run_directly(
+        module, lambda runner: run_rollout(module.params, runner, check_mode=module.check_mode, diff=module._diff)
     )
-    if not HAS_WINRM:
-        module.fail_json(msg=f"pywinrm is required to run this module directly: {WINRM_IMPORT_ERROR}")
-    if not module.params["winrm_host"]:
-        module.fail_json(
-            msg="winrm_host is required when the module runs by itself; through the collection's action plugin the "
-            "inventory's connection variables are used instead"
-        )
-    p = module.params
-    options = ConnectionOptions.from_module_params(p)
-    try:
-        runner = WinRMRunner(options)
-    except HostError as exc:
-        module.fail_json(msg=str(exc), step="connect", error_kind=exc.kind)
-    result = run_rollout(p, runner, check_mode=module.check_mode, diff=module._diff)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -414,13 +414,7 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import (  # noqa: E402
-    HAS_WINRM,
-    WINRM_IMPORT_ERROR,
-    ConnectionOptions,
-    WinRMRunner,
-)
-from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import HostError  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import run_directly  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import (  # noqa: E402
     INFO_FULL_SPEC,
     INFO_SPEC_KWARGS,
@@ -430,22 +424,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import (  # n
 
 def main() -> None:
     module = AnsibleModule(argument_spec=INFO_FULL_SPEC, **INFO_SPEC_KWARGS, supports_check_mode=True)
-    if not HAS_WINRM:
-        module.fail_json(msg=f"pywinrm is required to run this module directly: {WINRM_IMPORT_ERROR}")
-    if not module.params["winrm_host"]:
-        module.fail_json(
-            msg="winrm_host is required when the module runs by itself; through the collection's action plugin the "
-            "inventory's connection variables are used instead"
-        )
-    options = ConnectionOptions.from_module_params(module.params)
-    try:
-        runner = WinRMRunner(options)
-    except HostError as exc:
-        module.fail_json(msg=str(exc), step="connect", error_kind=exc.kind, changed=False)
-    result = run_info(module.params, runner)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    run_directly(module, lambda runner: run_info(module.params, runner), changed=False)
 
 
 if __name__ == "__main__":

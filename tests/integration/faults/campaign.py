@@ -365,22 +365,6 @@ class RunReport:
         return bool(self.violations) and self.known_defect is None
 
 
-def not_fired(sc: Scenario, host: Any, since: float, trig: h.Trigger | None, lose: h.LoseCommand | None) -> list[str]:
-    """``test:`` violations for each part of the drawn fault that did not take effect (the run then proves
-    nothing about that fault, so the campaign fails rather than count it)."""
-    bad = h.unbitten(host, sc.faults, since)
-    if trig is not None:
-        if not trig.fired:
-            bad.append(f"test: the trigger never fired ({sc.trigger}): the fault did not bite")
-        else:
-            bad += h.unbitten(host, trig.faults, since)
-            if isinstance(trig.action, h.kill_command) and not trig.action.killed:
-                bad.append(f"test: the trigger fired but no line with {trig.action.needle!r} was running to kill")
-    if lose is not None and not lose.fired:
-        bad.append(f"test: the lost command ({sc.lose}) never fired: the fault did not bite")
-    return bad
-
-
 def _outcome(result: dict[str, Any]) -> str:
     if result.get("failed"):
         return f"failed at step {result.get('step')}"
@@ -425,7 +409,7 @@ def run_one(lab: Any, seed: int) -> RunReport:
             lose = h.LoseCommand(host, sc.lose["needle"], sc.lose["when"], sc.lose.get("nth", 1))
         with trig or contextlib.nullcontext(), lose or contextlib.nullcontext():
             result = _safe_run(host, dict(sc.args))
-        violations = not_fired(sc, host, faults_set, trig, lose)
+        violations = h.did_not_bite(host, sc.faults, faults_set, trig, lose, trigger_text=sc.trigger, lose_text=sc.lose)
         violations += h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
         host.reset_faults()
         if not h.wait_quiet(host, timeout=30):

@@ -487,6 +487,33 @@ def unbitten(host: Any, faults: dict[str, Any], since: float) -> list[str]:
     return bad
 
 
+def did_not_bite(
+    host: Any,
+    faults: dict[str, Any],
+    since: float,
+    trigger: Trigger | None = None,
+    lose: LoseCommand | None = None,
+    *,
+    trigger_text: object = "",
+    lose_text: object = "",
+) -> list[str]:
+    """``test:`` violations for each part of a fault that did not take effect (the run then proves nothing about
+    it): a fault set on the host at ``since`` that the lab never reports as taken effect, a trigger that never
+    fired (or fired and its faults or its kill did not bite), a lost command line that never was.
+    ``trigger_text`` / ``lose_text`` say which trigger or loss, for the message."""
+    bad = unbitten(host, faults, since)
+    if trigger is not None:
+        if not trigger.fired:
+            bad.append(f"test: the trigger {trigger_text} never fired: the fault did not bite")
+        else:
+            bad += unbitten(host, trigger.faults, since)
+            if isinstance(trigger.action, kill_command) and not trigger.action.killed:
+                bad.append(f"test: the trigger {trigger_text} fired but no command line was running to kill")
+    if lose is not None and not lose.fired:
+        bad.append(f"test: the lost command {lose_text} never fired: the fault did not bite")
+    return bad
+
+
 def wait_quiet(host: Any, timeout: float = 60.0) -> bool:
     """Wait until every command line the host was sent has ended and no IIS service is pending."""
     log = host.lab.log

@@ -173,25 +173,6 @@ def make_trigger(host: Any, case: Case) -> contextlib.AbstractContextManager[Any
     return h.Trigger(host, t.service, t.state, dict(t.faults), after=t.after, action=action)
 
 
-def fault_took_effect(
-    case: Case, host: Any, since: float, trigger: h.Trigger | None, lose: h.LoseCommand | None
-) -> list[str]:
-    """``test:`` violations for each fault of the case that did not bite: a fault set before the run that the
-    lab never reports as taken effect, a trigger that never fired (or fired and its faults or its kill did not
-    bite), a lost command line that never was."""
-    bad = h.unbitten(host, case.faults, since)
-    if trigger is not None:
-        if not trigger.fired:
-            bad.append(f"test: the trigger {case.trigger} never fired: the fault did not bite")
-        else:
-            bad += h.unbitten(host, trigger.faults, since)
-            if isinstance(trigger.action, h.kill_command) and not trigger.action.killed:
-                bad.append(f"test: the trigger {case.trigger} fired but no command line was running to kill")
-    if lose is not None and not lose.fired:
-        bad.append(f"test: {case.lose} never fired: the fault did not bite")
-    return bad
-
-
 def play(case: Case, lab_host: Any) -> dict[str, Any]:
     """Run one case; returns the row for the document (with all violations found)."""
     if case.components:
@@ -214,7 +195,9 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
     seconds = time.monotonic() - started
     violations = h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
     violations += check_expectation(case, result)
-    violations += fault_took_effect(case, host, faults_set, trigger, lose)
+    violations += h.did_not_bite(
+        host, case.faults, faults_set, trigger, lose, trigger_text=case.trigger, lose_text=case.lose
+    )
     drops = dropped_requests(host)
     host.reset_faults()
     assert h.wait_quiet(host), "the host did not settle after the faulted run"

@@ -15,6 +15,8 @@ import urllib.request
 import pytest
 
 from tests.integration.ansible_helpers import run_adhoc
+from tests.integration.faults import harness as h
+from tests.lab.harness.fixtures import build_config, worker_index
 from tests.lab.machine.config import SHOP_DLL, STAGED_DLL
 from tests.lab.machine.dll import dll_version
 
@@ -163,26 +165,47 @@ def test_key_value_adhoc_form_with_forward_slashes(lab, lab_host, lab_inventory,
     assert [p for p in files_beside(host, SHOP_DLL) if p.lower().endswith(".bak")] == []
 
 
-@pytest.mark.parametrize(
-    ("args", "needle"),
-    [
-        ({**ARGS, "site": "Extranet"}, "site 'Extranet' not found"),
-        ({**ARGS, "application": "/Nope"}, "application '/Nope' not found"),
-        ({**ARGS, "src": "C:\\Staging\\Missing.dll"}, "does not exist on the host"),
-        ({**ARGS, "dest": "C:\\NoSuchDir\\ShopCart.dll"}, "does not exist on the host"),
-        ({**ARGS, "src": "Staging\\ShopCart.dll"}, "src"),
-        ({**ARGS, "src": "C:\\Staging\\a&del C:\\x.dll"}, "src"),
-        ({**ARGS, "src": SHOP_DLL}, "same file"),
-    ],
-)
-def test_bad_input_fails_clearly_and_touches_nothing(lab, lab_host, lab_inventory, tmp_path, args, needle):
+BAD_INPUT = [
+    ({**ARGS, "site": "Extranet"}, "site 'Extranet' not found"),
+    ({**ARGS, "application": "/Nope"}, "application '/Nope' not found"),
+    ({**ARGS, "src": "C:\\Staging\\Missing.dll"}, "does not exist on the host"),
+    ({**ARGS, "dest": "C:\\NoSuchDir\\ShopCart.dll"}, "does not exist on the host"),
+    ({**ARGS, "src": "Staging\\ShopCart.dll"}, "src"),
+    ({**ARGS, "src": "C:\\Staging\\a&del C:\\x.dll"}, "src"),
+    ({**ARGS, "src": SHOP_DLL}, "same file"),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_host(lab):
+    """One host for the bad-input cases: none of them may change it (each test checks that it did not)."""
+    host = lab.add_host(build_config(f"T{worker_index()}BAD", fleet_index=0), auto_ip=True)
+    yield host
+    lab.remove_host(host.name)
+
+
+@pytest.mark.parametrize(("args", "needle"), BAD_INPUT)
+def test_bad_input_fails_clearly_and_touches_nothing(lab, bad_input_host, args, needle):
+    """The module's own answer (the action plugin runs the same code on the controller; the test below shows one
+    such answer through ansible)."""
+    host = bad_input_host
+    before = host.machine.fs.snapshot()
+    t0 = time.monotonic()
+    res = h.run_module(host, {**args, "application": [args["application"]], "timeout": 5})  # ansible makes the list
+    assert res.get("failed"), res
+    assert needle in res["msg"], res["msg"]
+    assert host.machine.fs.snapshot() == before
+    assert service_events(lab, host, t0) == []
+
+
+def test_bad_input_reaches_the_user_through_ansible(lab, lab_host, lab_inventory, tmp_path):
     host = lab_host(fleet_index=0)
     before = host.machine.fs.snapshot()
     t0 = time.monotonic()
-    run = run_adhoc(lab_inventory(host), host.name, args, tmp_path)
+    run = run_adhoc(lab_inventory(host), host.name, {**ARGS, "src": "C:\\Staging\\a&del C:\\x.dll"}, tmp_path)
     res = run.result(host.name)
     assert run.rc != 0  # the tree callback drops the "failed" key; the exit code carries it
-    assert needle in res["msg"], res["msg"]
+    assert "src" in res["msg"] and "not allowed" in res["msg"], res["msg"]
     assert host.machine.fs.snapshot() == before
     assert service_events(lab, host, t0) == []
 

@@ -8,6 +8,8 @@ module fix flips them.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -90,15 +92,31 @@ def test_the_module_signals_every_finished_command(lab_host):
 
 
 def test_a_hung_regsvr32_inside_the_outage_never_keeps_iis_down(lab_host):
-    """The rename at staging is refused (the loader keeps the image from being renamed), so the swap and the
-    registration happen while IIS is stopped; DllRegisterServer then never returns (fault regsvr32_hang)."""
+    """The rename at staging is refused (the loader keeps the image from being renamed), so the swap happens while
+    IIS is stopped and regsvr32 runs in the same sequence; DllRegisterServer then never returns (fault
+    regsvr32_hang).  While it hangs every service runs again: nothing waits for regsvr32 to bring IIS back.
+
+    The hang is ended once that is seen (the fault cleared: regsvr32 returns): left alone, the module would wait
+    its sequence bound and then as long again for the host to finish (about 100 s) and send nothing more."""
     host = lab_host(fleet_index=0, rename_loaded_image=False)  # in-process shop: IIS must stop
     served(host)
     before = running(host)
     host.set_faults(regsvr32_hang=True)
-    res = h.run_module(host, h.module_args(register_dll=True, timeout=5))
-    host.set_faults(regsvr32_hang=False)
-    assert running(host) == before, f"services left down: {sorted(before - running(host))}; {res.get('msg')}"
+    result: dict[str, Any] = {}
+    run = threading.Thread(target=lambda: result.update(h.run_module(host, h.module_args(register_dll=True))))
+    run.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any(e.detail.get("action") == "hang" for e in host.lab.log.events(host=host.name, kind="regsvr32")):
+            assert time.monotonic() < deadline, "regsvr32 never ran"
+            time.sleep(0.02)
+        during = running(host)
+    finally:
+        host.set_faults(regsvr32_hang=False)
+        run.join(120)
+    assert during == before, f"services down while regsvr32 hangs: {sorted(before - during)}"
+    assert running(host) == before, f"services left down: {sorted(before - running(host))}; {result.get('msg')}"
+    assert not result.get("failed"), result.get("msg")  # regsvr32 returned once the hang ended
 
 
 def test_a_namesake_dll_loaded_elsewhere_does_not_block_the_update(lab_host):

@@ -325,7 +325,8 @@ def custom_stats(run: Run) -> dict[str, Any]:
 
 def test_a_failure_the_module_rolled_back_itself_is_not_rolled_back_again(lab, lab_host, lab_inventory, tmp_path):
     # Unloading does not free the DLL and the fallback is off: the module fails at step unload and puts the old
-    # DLL back itself, so there is no backup left for the role to roll back from.
+    # DLL back itself, so there is no backup left for the role to roll back from.  (timeout 20: the module waits
+    # a quarter of it for the unloaded DLL to be released, not the default 30 s.)
     host = lab_host(fleet_index=1, faults={"unload_noop": True})
     assert served_version(host) == "1.0.0.0"  # the application is loaded and holds the DLL
     audit_dir = tmp_path / "audit"
@@ -333,7 +334,7 @@ def test_a_failure_the_module_rolled_back_itself_is_not_rolled_back_again(lab, l
         lab_inventory(host),
         tmp_path,
         audit_dir,
-        component_update_components=[{**SHOP_COMPONENT, "unload_fallback": False}],
+        component_update_components=[{**SHOP_COMPONENT, "unload_fallback": False, "timeout": 20}],
     )
     assert run.rc != 0
     out = run.stdout.replace("\\\\", "\\")

@@ -101,7 +101,10 @@ def _shutdown(call: ProgramCall, catalog: Any, args: list[str]) -> int:
     return 1
 
 
-E_CLASSSTRING = "800401F3"  # CO_E_CLASSSTRING: CreateObject of a ProgID the host does not know
+# CreateObject of a ProgID the host does not know: VBScript's Err holds its own runtime error 429 (Hex "1AD"), not
+# the COM HRESULT behind it (what Wine's VBScript engine prints for the module's script: tests/unit/conformance).
+E_CREATE_OBJECT = "1AD"
+CREATE_OBJECT_TEXT = "ActiveX component can't create object"
 E_MOD_NOT_FOUND = "8007007E"
 
 
@@ -119,7 +122,7 @@ def _start(call: ProgramCall, catalog: Any, args: list[str]) -> int:
         return 1
     comp = next((c for c in package.components if c.progid.lower() == args[1].lower()), None)
     if comp is None:
-        call.io.out(f"ERR|{E_CLASSSTRING}|Invalid class string{CRLF}")
+        call.io.out(f"ERR|{E_CREATE_OBJECT}|{CREATE_OBJECT_TEXT}{CRLF}")
         return 1
     machine: Any = call.machine
     try:

@@ -7,13 +7,20 @@ depends on timing) gets its last answer again.  Nothing is made up: every answer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+from ansible_collections.legacy_iis.iis4.plugins.module_utils import update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release import pool_restart, recovery
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._release import run as release_run
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport import report, session
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import CommandResult
 
 RUNS = Path(__file__).parent / "recorded" / "runs"
@@ -81,3 +88,30 @@ def comparable(value: Any) -> Any:
     if isinstance(value, str):
         return re.sub(r"PID \d+", "PID n", re.sub(r"\d{14}", "STAMP", value.replace("\r\n", "\n")))
     return value
+
+
+class VirtualClock:
+    """A clock whose ``sleep`` only moves it on: a replayed run's polls and retries cost no time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@contextlib.contextmanager
+def virtual_time() -> Iterator[VirtualClock]:
+    """The module's waits (polls, retry pauses, deadlines) on a :class:`VirtualClock` while a run is replayed: the
+    answers are recorded, so waiting for the host to change would only cost seconds."""
+    clock = VirtualClock()
+    with contextlib.ExitStack() as stack:
+        for module in (pool_restart, recovery, release_run, session, report, update):
+            stack.enter_context(mock.patch.object(module, "time", clock))
+        yield clock

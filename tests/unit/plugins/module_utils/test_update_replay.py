@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 
-from .replay import RUNS, ReplayRunner, comparable, recording
+from .replay import RUNS, ReplayRunner, comparable, recording, virtual_time
 
 NAMES = sorted(p.stem for p in RUNS.glob("*.json"))
 
@@ -31,7 +31,8 @@ def test_a_replayed_run_sends_the_same_lines_and_returns_the_same_result(name):
     runner = ReplayRunner(name)
     several = "components" in data["args"]  # several DLLs in one task (issue 23): the rollout
     run = run_rollout if several else run_update
-    result = run(dict(data["args"]), runner, check_mode=data["check_mode"])
+    with virtual_time():
+        result = run(dict(data["args"]), runner, check_mode=data["check_mode"])
     sent = [(s["step"], s["command"]) for s in data["sent"]]
     assert comparable(_collapse(runner.asked)) == comparable(_collapse(sent))
     expected = comparable(data["result"])
