@@ -247,6 +247,7 @@ class Machine:
             system32 + "\\regsvr32.exe": ("regsvr32", "4.0.1381.1"),
             system32 + "\\fc.exe": ("fc", "4.0.1381.1"),
             system32 + "\\attrib.exe": ("attrib", "4.0.1381.1"),
+            system32 + "\\ping.exe": ("ping", "4.0.1381.1"),
             inetsrv + "\\inetinfo.exe": ("inetinfo", "4.2.785.1"),
             inetsrv + "\\asp.dll": ("asp", "4.2.785.1"),
             inetsrv + "\\sspifilt.dll": ("sspifilt", "4.2.785.1"),

@@ -237,6 +237,26 @@ def test_inetinfo_keeps_the_dll_mapped_for_a_moment_after_stopped():
     assert wait_until(lambda: holders(m) == [], timeout=5)
 
 
+def test_a_batch_line_waits_with_ping_until_the_exiting_inetinfo_lets_go():
+    """NT 4 / 2000 / XP have no timeout command: a batch line waits with ``ping -n <n+1> 127.0.0.1`` (n seconds,
+    one echo request a second; Stack Overflow 166044 "Sleeping in a batch file").  The probe fails while inetinfo.exe
+    is still exiting and succeeds once it is gone."""
+    m = host("nt4", shop={"isolated": False})
+    m.config.timing.inetinfo_exit_delay = 0.8
+    get(m)
+    probe = 'type nul>>"C:\\InetPub\\shop\\bin\\ShopCart.dll"'
+    out, err, rc = run(m, f"net stop iisadmin /y >nul & ({probe}) 2>nul||(echo busy&ping -n 2 127.0.0.1 >nul&{probe})")
+    assert rc == 0 and out.strip() == "busy" and err == "", (out, err)
+    assert holders(m) == []
+
+
+def test_ping_sends_the_echo_requests_asked_for():
+    m = host("nt4")
+    out, _err, rc = run(m, "ping -n 2 127.0.0.1")
+    assert rc == 0 and out.count("Reply from 127.0.0.1") == 2
+    assert run(m, "ping -n 1 10.1.2.3")[2] == 1  # the lab answers the loopback address only
+
+
 def test_without_the_switch_inetinfo_is_gone_when_stopped():
     m = host("nt4", shop={"isolated": False})
     get(m)
