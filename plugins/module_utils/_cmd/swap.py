@@ -69,6 +69,26 @@ def delete_if_exists(path: str, *also: str) -> str:
     return redirect(guarded(build_command("del", q(path)), exists(q(path)), *(exists(q(a)) for a in also)))
 
 
+def pause(seconds: int) -> str:
+    """Wait about ``seconds`` on the host: ``ping`` sends its echo requests a second apart, and NT 4.0, 2000 and
+    XP have no ``timeout`` command (Vista on) nor ``sleep`` (Resource Kit only), so a batch line pings the
+    loopback address once more than the seconds to wait (Stack Overflow 166044, "Sleeping in a batch file")."""
+    return f"{build_command('ping', '-n', str(seconds + 1), '127.0.0.1')} {QUIET}"
+
+
+def settle(probe: str, waits: tuple[int, ...]) -> str:
+    """``(probe)`` retried after each pause of ``waits`` until it succeeds: ``(p) 2>nul||(w1&p) 2>nul||...||(wn&p)``.
+    Every try but the last is quiet; the group succeeds as soon as one try does (``||`` runs the next try only
+    when the one before failed).  Bounded: ``sum(waits)`` seconds at most."""
+    if not waits:
+        return f"({probe})"
+    tries = [f"({probe}) 2>nul"]
+    for i, w in enumerate(waits):
+        last = i == len(waits) - 1
+        tries.append(f"({pause(w)}&{probe})" + ("" if last else " 2>nul"))
+    return f"({'||'.join(tries)})"
+
+
 def compare(a: str, b: str, label: str | None = None) -> list[str]:
     """``fc /b a b`` with its exit code only (fc lists every differing byte); ``label`` reads the exit code."""
     parts = [f"{build_command('fc', '/b', q(a), q(b))} {QUIET}"]
@@ -129,21 +149,24 @@ class Swap:
             redirect(guarded(self._ren(p.backup, p.dest_name), missing(q(p.dest)), exists(q(p.backup))), out),
         ]
 
-    def hold_if_still_loaded(self, log: str | None = None) -> list[str]:
+    def hold_if_still_loaded(self, log: str | None = None, waits: tuple[int, ...] = ()) -> list[str]:
         """After IIS stopped: if the old DLL is still loaded, something else holds it.  Then keep (or put back)
         the old DLL at dest and leave the flag file ``held_flag``, which makes :meth:`swap_in` skip.
 
-        The old DLL is the backup when the swap happened before the outage, else dest itself.  What opening it
-        said (the sharing violation) goes to the output, so the failure can quote the host.
+        The old DLL is the backup when the swap happened before the outage, else dest itself.  ``net stop``
+        returns when the service control manager reports STOPPED, and the service's process may still be exiting
+        with its images mapped for a moment: each of ``waits`` (seconds) is one more try after that pause
+        (:func:`settle`), so the host waits a bounded while before it concludes.  What the last try said (the
+        sharing violation) goes to the output, so the failure can quote the host.
         """
         p, out = self.p, sink(log)
         flag = f"(echo held)>{q(p.held_flag)}"
         back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), flag])
         return [
-            redirect(guarded(f"(({touch(q(p.backup))})||({back}))", exists(q(p.backup))), out),
+            redirect(guarded(f"({settle(touch(q(p.backup)), waits)}||({back}))", exists(q(p.backup))), out),
             redirect(
                 guarded(
-                    f"(({touch(q(p.dest))})||{flag})",
+                    f"({settle(touch(q(p.dest)), waits)}||{flag})",
                     missing(q(p.held_flag)),
                     exists(q(p.staged)),
                     exists(q(p.dest)),

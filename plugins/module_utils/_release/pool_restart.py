@@ -99,6 +99,12 @@ class PoolRestart:
             parts += [marker(f"pool_{verb}_{i}"), pool_command(self.tool, verb, pool, adsutil_path, self.appcmd)]
         return parts
 
+    def undo_around(self, adsutil_path: str) -> tuple[list[str], list[str]]:
+        """What a failed registration runs around putting the old DLL back: stop the pools, then start them."""
+        stop = [pool_command(self.tool, "stop", pool, adsutil_path, self.appcmd) for pool in self.pools]
+        start = [pool_command(self.tool, "start", pool, adsutil_path, self.appcmd) for pool in self.pools]
+        return stop, start
+
     def sequence(self, r: Release) -> list[str]:
         s = r.swap
         # The outage is the pools' downtime: from before the stop to after the start (the start is asynchronous
@@ -107,8 +113,11 @@ class PoolRestart:
         up = [marker("outage_end")] if self.pools else []
         parts = [s.append_record(f"started={self.phase}"), *down, *self.stop_parts(r.adsutil_path)]
         parts += s.swap_in("swap")
-        parts += s.register() if r.register else []
         parts += [*self.start_parts(r.adsutil_path), *up, *self.state_parts(r.adsutil_path)]
+        # regsvr32 runs once the pools are started again, as in the service restart: DllRegisterServer is the DLL's
+        # own code and nothing on the host bounds it, so a registration that never returns must not keep the pools
+        # down (issue 21).  Should it fail, the pools stop again around putting the old DLL back.
+        parts += s.register(None, self.undo_around(r.adsutil_path)) if r.register else []
         parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
         return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
 
