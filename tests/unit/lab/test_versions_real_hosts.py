@@ -156,6 +156,35 @@ def test_app_pool_command_passes_through_starting_and_stopping():
 
 
 # --------------------------------------------------------------------------------------------------
+# pool commands while the service that acts on them is stopped (review N10)
+
+
+def test_iis6_app_pool_command_does_nothing_while_w3svc_is_stopped():
+    """AppPoolCommand is acted on by the WWW service (technet cc787263): with W3SVC stopped the SET is stored and
+    the pool keeps its state."""
+    m = host("w2k3", app_pools=[AppPoolConfig("ShopPool")], shop={"isolation": 2, "app_pool": "ShopPool"})
+    assert run(m, "net stop w3svc")[2] == 0
+    adsutil = "cscript //nologo C:\\Inetpub\\AdminScripts\\adsutil.vbs"
+    _out, _err, rc = run(m, f'{adsutil} SET "W3SVC/AppPools/ShopPool/AppPoolCommand" 2')
+    assert rc == 0 and m.pool_state("ShopPool") == 2
+    assert run(m, "net start w3svc")[2] == 0
+    _out, _err, rc = run(m, f'{adsutil} SET "W3SVC/AppPools/ShopPool/AppPoolCommand" 2')
+    assert rc == 0 and wait_until(lambda: m.pool_state("ShopPool") == 4, timeout=5)
+
+
+@pytest.mark.parametrize("verb", ["stop", "start", "recycle"])
+def test_appcmd_refuses_pool_commands_while_was_is_stopped(verb):
+    """appcmd reaches a pool's runtime state through WAS; with WAS stopped it says so and changes nothing."""
+    m = host("w2k8r2", app_pools=[AppPoolConfig("ShopPool", started=verb != "start")], shop={"app_pool": "ShopPool"})
+    before = m.pool_state("ShopPool")
+    assert run(m, "net stop was /y")[2] == 0
+    out, _err, rc = run(m, f'C:\\Windows\\system32\\inetsrv\\appcmd.exe {verb} apppool /apppool.name:"ShopPool"')
+    assert rc != 0
+    assert out == "ERROR ( message:The WAS service is not available - try starting the service first. )\n"
+    assert m.pool_state("ShopPool") == before
+
+
+# --------------------------------------------------------------------------------------------------
 # names with the tools' own punctuation (appcmd prints them inside quotes followed by (attr:value,...))
 
 
