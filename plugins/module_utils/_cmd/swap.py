@@ -76,19 +76,6 @@ def pause(seconds: int) -> str:
     return f"{build_command('ping', '-n', str(seconds + 1), '127.0.0.1')} {QUIET}"
 
 
-def settle(probe: str, waits: tuple[int, ...]) -> str:
-    """``(probe)`` retried after each pause of ``waits`` until it succeeds: ``(p) 2>nul||(w1&p) 2>nul||...||(wn&p)``.
-    Every try but the last is quiet; the group succeeds as soon as one try does (``||`` runs the next try only
-    when the one before failed).  Bounded: ``sum(waits)`` seconds at most."""
-    if not waits:
-        return f"({probe})"
-    tries = [f"({probe}) 2>nul"]
-    for i, w in enumerate(waits):
-        last = i == len(waits) - 1
-        tries.append(f"({pause(w)}&{probe})" + ("" if last else " 2>nul"))
-    return f"({'||'.join(tries)})"
-
-
 def compare(a: str, b: str, label: str | None = None) -> list[str]:
     """``fc /b a b`` with its exit code only (fc lists every differing byte); ``label`` reads the exit code."""
     parts = [f"{build_command('fc', '/b', q(a), q(b))} {QUIET}"]
@@ -155,18 +142,23 @@ class Swap:
 
         The old DLL is the backup when the swap happened before the outage, else dest itself.  ``net stop``
         returns when the service control manager reports STOPPED, and the service's process may still be exiting
-        with its images mapped for a moment: each of ``waits`` (seconds) is one more try after that pause
-        (:func:`settle`), so the host waits a bounded while before it concludes.  What the last try said (the
-        sharing violation) goes to the output, so the failure can quote the host.
+        with its images mapped for a moment: while the flag says "held", each of ``waits`` (seconds) pauses
+        (:func:`pause`) and tries the old image again, dropping the flag when it opens; a bounded wait of
+        ``sum(waits)`` seconds.  Each try is its own short command (a line of a batch file on a host with a short
+        command line).  The last try is not silenced, so the failure can quote the host (the sharing violation);
+        only then, in the backup's case, the old DLL is put back at dest.
         """
         p, out = self.p, sink(log)
         flag = f"(echo held)>{q(p.held_flag)}"
-        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), flag])
-        return [
-            redirect(guarded(f"({settle(touch(q(p.backup)), waits)}||({back}))", exists(q(p.backup))), out),
+        held = exists(q(p.held_flag))
+        old = f"(if exist {q(p.backup)} ({touch(q(p.backup))}) else {touch(q(p.dest))})"
+        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name)])
+        drop = build_command("del", q(p.held_flag))
+        first = [
+            redirect(guarded(f"(({touch(q(p.backup))}) 2>nul||{flag})", exists(q(p.backup))), out),
             redirect(
                 guarded(
-                    f"({settle(touch(q(p.dest)), waits)}||{flag})",
+                    f"(({touch(q(p.dest))}) 2>nul||{flag})",
                     missing(q(p.held_flag)),
                     exists(q(p.staged)),
                     exists(q(p.dest)),
@@ -174,6 +166,12 @@ class Swap:
                 out,
             ),
         ]
+        tries = [redirect(guarded(f"({pause(w)}&{old} 2>nul&&{drop})", held), out) for w in waits]
+        last = [
+            redirect(guarded(f"({old}&&{drop})", held), out),
+            redirect(guarded(f"({back})", held, exists(q(p.backup))), out),
+        ]
+        return [*first, *tries, *last]
 
     def report_held(self) -> str:
         """Print ``##held_after_stop`` (and drop the flag) when :meth:`hold_if_still_loaded` kept the old DLL."""
@@ -358,12 +356,16 @@ class Swap:
         return redirect(if_exist(q(p.fail_flag), kept, build_command("del", q(p.record))))
 
     def tidy_all(self) -> list[str]:
-        """Recovery's tidy: the staged copy (where dest is in place), the flag, the log, and the record."""
+        """Recovery's tidy: the staged copy (where dest is in place), the flags, the log, the batch file, and the
+        record."""
         p = self.p
         return [
             delete_if_exists(p.staged, p.dest),
             delete_if_exists(p.fail_flag),
+            delete_if_exists(p.held_flag),
             delete_if_exists(p.log),
+            # the batch file of a sequence whose cmd.exe was ended on the host (its own "del" never ran)
+            delete_if_exists(p.batch),
             delete_if_exists(p.registered_flag),
             delete_if_exists(p.catalog_script),
             redirect(guarded(build_command("del", q(p.record)), exists(q(p.dest)))),

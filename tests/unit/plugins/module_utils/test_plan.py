@@ -162,18 +162,29 @@ def test_in_process_sequence_is_one_line_in_order():
 
 
 def test_the_lock_is_tried_again_after_a_bounded_wait_before_holding_the_old_dll():
-    """After net stop reports STOPPED, inetinfo.exe may still be exiting with the DLL mapped (issue 21): each probe
-    of the old image is tried again after 2 s and 4 s (ping, the only wait NT 4's cmd.exe has) before the sequence
-    keeps the old DLL; the last try is not silenced, so the failure can quote the sharing violation."""
+    """After net stop reports STOPPED, inetinfo.exe may still be exiting with the DLL mapped (issue 21): while the
+    held flag stands, the old image is tried again after 2 s and 4 s (ping, the only wait NT 4's cmd.exe has), once
+    more without silencing (the failure quotes the sharing violation), and only then the old DLL is put back."""
     plan, _paths, _p = plan_for(INPROC, cmdline_limit=8191)
-    text = "&".join(plan.step("apply").parts)
+    parts = plan.step("apply").parts
+    text = "&".join(parts)
     bak = next(w for w in text.split('"') if w.endswith(".bak"))
-    chain = (
-        f'((type nul>>"{bak}") 2>nul||(ping -n 3 127.0.0.1 >nul 2>&1&type nul>>"{bak}") 2>nul||'
-        f'(ping -n 5 127.0.0.1 >nul 2>&1&type nul>>"{bak}"))||(ren "ShopCart.dll" "ShopCart.dll.iis4new"'
-    )
-    assert chain in text
-    assert text.count("ping -n") == 4  # two waits for the backup (swapped at staging), two for dest (not swapped)
+    flag = '"ShopCart.dll.iis4held"'
+    old = f'(if exist "{bak}" (type nul>>"{bak}") else type nul>>"ShopCart.dll")'
+    order = [
+        f'((type nul>>"{bak}") 2>nul||(echo held)>{flag})',
+        f"(if exist {flag} (ping -n 3 127.0.0.1 >nul 2>&1&{old} 2>nul&&del {flag}))",
+        f"(if exist {flag} (ping -n 5 127.0.0.1 >nul 2>&1&{old} 2>nul&&del {flag}))",
+        f"(if exist {flag} ({old}&&del {flag}))",
+        f'(if exist {flag} if exist "{bak}" (ren "ShopCart.dll" "ShopCart.dll.iis4new"&ren "{bak}" "ShopCart.dll"))',
+        "@@swap",
+    ]
+    positions = [text.index(x) for x in order]
+    assert positions == sorted(positions)
+    assert text.count("ping -n") == 2
+    short, paths, _p = plan_for(INPROC, cmdline_limit=512)
+    lines = short.step("apply").lines(512, paths.dest_dir, paths.relative().batch)
+    assert all(len(line) <= 512 for line in lines), "each try is a command of its own: it fits a short line"
 
 
 def test_restart_services_option_replaces_the_running_ones():
