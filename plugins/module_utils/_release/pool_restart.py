@@ -207,7 +207,8 @@ class PoolRestart:
         started = [p for i, p in enumerate(self.stopped) if pool_state(sections[f"pool_kept_{i}"]) in (1, 2)]
         if not started:
             return
-        run.session.run("pool_restop", [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started])
+        restop = [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started]
+        run.session.run("pool_restop", restop, here=True)  # not a line that starts with appcmd's quoted path
         run.report.warn(
             f"restarting IIS started the application pool(s) {', '.join(started)}, which were stopped before the "
             "run: they were stopped again"
