@@ -175,7 +175,11 @@ def test_iis6_app_pool_command_does_nothing_while_w3svc_is_stopped():
 @pytest.mark.parametrize("verb", ["stop", "start", "recycle"])
 def test_appcmd_refuses_pool_commands_while_was_is_stopped(verb):
     """appcmd reaches a pool's runtime state through WAS; with WAS stopped it says so and changes nothing."""
-    m = host("w2k8r2", app_pools=[AppPoolConfig("ShopPool", started=verb != "start")], shop={"app_pool": "ShopPool"})
+    m = host(
+        "w2k8r2",
+        app_pools=[AppPoolConfig("ShopPool", started=verb != "start")],
+        shop={"isolation": 2, "app_pool": "ShopPool"},
+    )
     before = m.pool_state("ShopPool")
     assert run(m, "net stop was /y")[2] == 0
     out, _err, rc = run(m, f'C:\\Windows\\system32\\inetsrv\\appcmd.exe {verb} apppool /apppool.name:"ShopPool"')
@@ -237,6 +241,32 @@ def test_a_holder_list_by_file_name_names_a_different_dll_of_the_same_name():
     out, _err, rc = run(m, "tasklist /m ShopCart.dll /fo csv /nh")
     assert rc == 0
     assert out.startswith('"cscript.exe","') and out.rstrip().endswith('","ShopCart.dll"')
+
+
+# --------------------------------------------------------------------------------------------------
+# 64-bit tasklist and 32-bit (WOW64) processes (review N2; tasklist /m docs cc730909: modules that match the name)
+
+
+@pytest.mark.parametrize(("kind", "listed"), [("w2k8r2", False), ("w2k19", False), ("w2k3", True)])
+def test_a_64_bit_tasklist_does_not_list_the_dlls_of_a_32_bit_pool(kind, listed):
+    m = host(
+        kind, app_pools=[AppPoolConfig("ShopPool", enable_32bit=True)], shop={"isolation": 2, "app_pool": "ShopPool"}
+    )
+    assert get(m)[0] == 200 and images(m) == ["w3wp.exe"]  # the 32-bit worker has the DLL loaded
+    out, _err, rc = run(m, "tasklist /m ShopCart.dll /fo csv /nh")
+    assert rc == 0
+    assert out.startswith('"w3wp.exe"') is listed, out
+    if not listed:
+        assert out.strip() == "INFO: No tasks are running which match the specified criteria."
+        out, _err, _rc = run(m, "tasklist /m /fo csv /nh")
+        assert '"w3wp.exe"' in out and "wow64.dll" in out and "ShopCart.dll" not in out
+
+
+def test_a_64_bit_pool_is_listed_by_tasklist():
+    m = host("w2k8r2", app_pools=[AppPoolConfig("ShopPool")], shop={"isolation": 2, "app_pool": "ShopPool"})
+    get(m)
+    out, _err, _rc = run(m, "tasklist /m ShopCart.dll /fo csv /nh")
+    assert out.startswith('"w3wp.exe","') and "ShopCart.dll" in out
 
 
 # --------------------------------------------------------------------------------------------------
