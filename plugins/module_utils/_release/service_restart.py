@@ -223,9 +223,10 @@ class ServiceRestart:
             now = run.holders_now()
             if now and any(h.image.lower() == self.process for h in now):
                 # The service's own process, stopped as the SCM says, but still exiting past the wait.
+                said_now = holders_text(now, run.holders_tool)
                 reason = (
                     f"the DLL was still loaded {sum(SETTLE_WAITS)} seconds after IIS had stopped: {self.process} was "
-                    f"still exiting with it mapped; now loaded by: {holders_text(now)}; run the task again once "
+                    f"still exiting with it mapped; now loaded by: {said_now}; run the task again once "
                     f"{self.process} has exited"
                 )
             else:
@@ -233,7 +234,7 @@ class ServiceRestart:
                     f"the DLL was still loaded {sum(SETTLE_WAITS)} seconds after IIS had stopped (the host tried "
                     f"again while {self.process} could still be exiting): something other than IIS holds it (an MTS "
                     "server package, the process of an application not named, or another program); now loaded by: "
-                    + holders_text(now)
+                    + holders_text(now, run.holders_tool)
                 )
         said = next((line.strip() for line in out["stop"].splitlines() if classify_error(line)), "")
         not_running = run.report.not_running
