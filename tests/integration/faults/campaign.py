@@ -189,10 +189,18 @@ def draw_variations(rnd: random.Random, sc: Scenario) -> None:
 def draw_late_switches(rnd: random.Random, sc: Scenario) -> None:
     """Lab switches added after the campaign's scenarios were fixed (issue 21), drawn last so that every earlier draw
     of a seed stays what it was: inetinfo.exe still exiting with its images mapped after the SCM reports STOPPED
-    (``Timing.inetinfo_exit_delay``; shorter than the module's bounded wait, and sometimes longer than one try)."""
+    (``Timing.inetinfo_exit_delay``; shorter than the module's bounded wait, and sometimes longer than one try), and
+    on 64-bit kinds 32-bit (WOW64) pools and COM+ applications."""
     if rnd.random() < 0.15:
         sc.timing["inetinfo_exit_delay"] = round(rnd.uniform(0.2, 3.0), 2)
         sc.variations.append("inetinfo-lingers")
+    # 32-bit processes on 64-bit Windows (review N2): the 64-bit tasklist does not list their DLLs.
+    if sc.host.get("kind") in ("w2k8r2", "w2k19") and rnd.random() < 0.5:
+        for package in sc.host.get("packages") or []:
+            package.wow64 = True
+        for pool in sc.host.get("app_pools") or []:
+            pool.enable_32bit = True
+        sc.variations.append("wow64")
 
 
 def match_catalog_to_kind(sc: Scenario) -> None:
