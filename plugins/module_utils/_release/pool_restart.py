@@ -183,6 +183,10 @@ class PoolRestart:
                 + kept,
                 out.text,
             )
+        if run.params.register and out.printed("##register_rolled_back"):
+            # The registration failed and the old DLL is back at dest, registered again, its pools started: the
+            # new DLL (back under the staged name) and the state record have nothing left to do (run.finish fails).
+            run.session.run("cleanup", Swap(run.report.paths).unstage())
         if out.verified and run.still_locked(out) and not run.wait_until_free():
             # The old w3wp.exe is still exiting with the old image (under the backup's name); the restarted pool
             # already runs the new DLL, so the update is done: drop the record, leave the backup.

@@ -930,6 +930,22 @@ LEFTOVERS += [
     )
     for name, mode, host in POOL_KINDS[:2]
 ]
+# Found by the soak: a pool restart whose registration fails (no rename, so it runs in the pool sequence) put the old
+# DLL back but left the staged new DLL and the state record beside dest.
+LEFTOVERS += [
+    Case(
+        f"{name}-regsvr32-fail-norename",
+        f"{mode}: regsvr32 fails with the swap inside the pool sequence (no rename)",
+        IN_PROCESS,
+        "failed:register",
+        rename=False,
+        host=host,
+        faults={"regsvr32_fail": 3},
+        args={"register_dll": True},
+        mode=mode,
+    )
+    for name, mode, host in (POOL_KINDS[0], POOL_KINDS[2])
+]
 # Review N2: a 32-bit COM+ server application on 64-bit Windows; its dllhost.exe takes a moment to exit after the
 # shutdown, and the 64-bit tasklist does not list it.  An empty answer there is "unknown", so the run waits.
 LEFTOVERS += [
