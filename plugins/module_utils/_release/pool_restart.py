@@ -135,7 +135,10 @@ class PoolRestart:
         out = run.send(apply)
         run.ran_to_end(out)
         run.report.set_services([], [])
-        if not out.verified and self._swap_blocked(out):
+        # A swap the old worker blocked; or one whose answer was lost with the connection (read back: the sequence
+        # ended on the host and dest is not the new DLL), which on a host that refuses to rename a loaded DLL is
+        # the same thing as far as anyone can tell (found by the soak, seed 21240863).
+        if not out.verified and (self._swap_blocked(out) or out.readback):
             run.session.run("pool_stop", self.stop_parts(adsutil_path), here=True)
             if run.wait_until_free(bound=self.exit_wait(run.params.timeout)):
                 out = run.send(apply)
