@@ -946,6 +946,23 @@ LEFTOVERS += [
     )
     for name, mode, host in (POOL_KINDS[0], POOL_KINDS[2])
 ]
+# Found by the soak (seed 21240778), not fixed: the registration after the restart is one command holding the
+# undo (stop, swap back, register again, start every service); with four services it does not fit a batch line of
+# cmdline_limit 900, and the run stops with the state record and the registration flag left.
+LEFTOVERS += [
+    Case(
+        "register-after-fallback-long-isolated",
+        "registration after a fallback restart of four services, cmdline_limit 900",
+        ISOLATED,
+        "succeeded",
+        faults={"unload_noop": True},
+        host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
+        args={"register_dll": True, "cmdline_limit": 900},
+        defect="the registration after a restart (with its undo) is one command that does not fit a batch line of a "
+        "short cmdline_limit with four services; the run fails before the restart with the record left",
+        defect_violations=("3: expected success", "3: msg does not say what state dest is in now", "5: "),
+    )
+]
 # Review N2: a 32-bit COM+ server application on 64-bit Windows; its dllhost.exe takes a moment to exit after the
 # shutdown, and the 64-bit tasklist does not list it.  An empty answer there is "unknown", so the run waits.
 LEFTOVERS += [
