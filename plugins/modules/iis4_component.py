@@ -148,9 +148,9 @@ options:
     description:
       - Register the new DLL with C(regsvr32 /s). If registration fails the old DLL is put back and registered
         again, and the task fails.
-      - Where the host refuses to rename a loaded DLL at staging, registration runs after the services have
-        started again, so a C(DllRegisterServer) that never returns cannot keep IIS stopped; a failed registration
-        then stops IIS once more for the swap back.
+      - Where the host refuses to rename a loaded DLL at staging, registration runs after the services (or, on IIS
+        6 and later, the application pools) have started again, so a C(DllRegisterServer) that never returns cannot
+        keep IIS or a pool stopped; a failed registration then stops IIS (or the pools) once more for the swap back.
       - The alias C(register) is the option's first name; it reads like the task keyword of the same name, so
         prefer O(register_dll).
     type: bool

@@ -69,6 +69,13 @@ def delete_if_exists(path: str, *also: str) -> str:
     return redirect(guarded(build_command("del", q(path)), exists(q(path)), *(exists(q(a)) for a in also)))
 
 
+def pause(seconds: int) -> str:
+    """Wait about ``seconds`` on the host: ``ping`` sends its echo requests a second apart, and NT 4.0, 2000 and
+    XP have no ``timeout`` command (Vista on) nor ``sleep`` (Resource Kit only), so a batch line pings the
+    loopback address once more than the seconds to wait (Stack Overflow 166044, "Sleeping in a batch file")."""
+    return f"{build_command('ping', '-n', str(seconds + 1), '127.0.0.1')} {QUIET}"
+
+
 def compare(a: str, b: str, label: str | None = None) -> list[str]:
     """``fc /b a b`` with its exit code only (fc lists every differing byte); ``label`` reads the exit code."""
     parts = [f"{build_command('fc', '/b', q(a), q(b))} {QUIET}"]
@@ -137,21 +144,29 @@ class Swap:
             redirect(guarded(self._ren(p.backup, p.dest_name), missing(q(p.dest)), exists(q(p.backup))), out),
         ]
 
-    def hold_if_still_loaded(self, log: str | None = None) -> list[str]:
+    def hold_if_still_loaded(self, log: str | None = None, waits: tuple[int, ...] = ()) -> list[str]:
         """After IIS stopped: if the old DLL is still loaded, something else holds it.  Then keep (or put back)
         the old DLL at dest and leave the flag file ``held_flag``, which makes :meth:`swap_in` skip.
 
-        The old DLL is the backup when the swap happened before the outage, else dest itself.  What opening it
-        said (the sharing violation) goes to the output, so the failure can quote the host.
+        The old DLL is the backup when the swap happened before the outage, else dest itself.  ``net stop``
+        returns when the service control manager reports STOPPED, and the service's process may still be exiting
+        with its images mapped for a moment: while the flag says "held", each of ``waits`` (seconds) pauses
+        (:func:`pause`) and tries the old image again, dropping the flag when it opens; a bounded wait of
+        ``sum(waits)`` seconds.  Each try is its own short command (a line of a batch file on a host with a short
+        command line).  The last try is not silenced, so the failure can quote the host (the sharing violation);
+        only then, in the backup's case, the old DLL is put back at dest.
         """
         p, out = self.p, sink(log)
         flag = f"(echo held)>{q(p.held_flag)}"
-        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), flag])
-        return [
-            redirect(guarded(f"(({touch(q(p.backup))})||({back}))", exists(q(p.backup))), out),
+        held = exists(q(p.held_flag))
+        old = f"(if exist {q(p.backup)} ({touch(q(p.backup))}) else {touch(q(p.dest))})"
+        back = join_commands([self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name)])
+        drop = build_command("del", q(p.held_flag))
+        first = [
+            redirect(guarded(f"(({touch(q(p.backup))}) 2>nul||{flag})", exists(q(p.backup))), out),
             redirect(
                 guarded(
-                    f"(({touch(q(p.dest))})||{flag})",
+                    f"(({touch(q(p.dest))}) 2>nul||{flag})",
                     missing(q(p.held_flag)),
                     exists(q(p.staged)),
                     exists(q(p.dest)),
@@ -159,6 +174,12 @@ class Swap:
                 out,
             ),
         ]
+        tries = [redirect(guarded(f"({pause(w)}&{old} 2>nul&&{drop})", held), out) for w in waits]
+        last = [
+            redirect(guarded(f"({old}&&{drop})", held), out),
+            redirect(guarded(f"({back})", held, exists(q(p.backup))), out),
+        ]
+        return [*first, *tries, *last]
 
     def report_held(self) -> str:
         """Print ``##held_after_stop`` (and drop the flag) when :meth:`hold_if_still_loaded` kept the old DLL."""
@@ -345,12 +366,16 @@ class Swap:
         return redirect(if_exist(q(p.fail_flag), kept, build_command("del", q(p.record))))
 
     def tidy_all(self) -> list[str]:
-        """Recovery's tidy: the staged copy (where dest is in place), the flag, the log, and the record."""
+        """Recovery's tidy: the staged copy (where dest is in place), the flags, the log, the batch file, and the
+        record."""
         p = self.p
         return [
             delete_if_exists(p.staged, p.dest),
             delete_if_exists(p.fail_flag),
+            delete_if_exists(p.held_flag),
             delete_if_exists(p.log),
+            # the batch file of a sequence whose cmd.exe was ended on the host (its own "del" never ran)
+            delete_if_exists(p.batch),
             delete_if_exists(p.registered_flag),
             delete_if_exists(p.catalog_script),
             redirect(guarded(build_command("del", q(p.record)), exists(q(p.dest)))),

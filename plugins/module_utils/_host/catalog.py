@@ -191,13 +191,26 @@ def normalize(path: str) -> str:
     return path.strip().strip('"').replace("/", "\\").lower()
 
 
-def read_holders(output: str) -> tuple[tuple[Holder, ...] | None, str | None]:
+def read_holders(output: str, x64: bool = False) -> tuple[tuple[Holder, ...] | None, str | None]:
+    """The processes the holders step named, and the tool that named them; (None, None) when neither tool is there.
+
+    ``x64``: the host may run 64-bit Windows (NT 6.0 and later; 2008 R2 and later are 64-bit only).  Its tasklist
+    is then 64-bit and lists only the 64-bit modules of a 32-bit (WOW64) process - the w3wp.exe of a pool running
+    32-bit classic ASP components, a 32-bit COM+ application's dllhost.exe - so "no process" from it means
+    "unknown", not "none": (None, "tasklist")."""
     s = split_sections(output)
     for tool, parse in (("tasklist", parse_tasklist_modules), ("tlist", parse_tlist_modules)):
         found = parse(section(s, tool)) if tool in s else None
         if found is not None:
+            if x64 and tool == "tasklist" and not found:
+                return None, tool
             return tuple(found), tool
     return None, None
+
+
+def may_be_x64(windows_major: int | None) -> bool:
+    """Windows NT 6.0 (Vista / 2008) and later may be 64-bit (2008 R2 and later always are)."""
+    return windows_major is not None and windows_major >= 6
 
 
 def catalog_for(windows_major: int | None) -> str:
@@ -208,7 +221,7 @@ def catalog_for(windows_major: int | None) -> str:
     return "complus" if windows_major is not None and windows_major >= 5 else "mts"
 
 
-def read_catalog(output: str, kind: str | None = None) -> CatalogFacts:
+def read_catalog(output: str, kind: str | None = None, x64: bool = False) -> CatalogFacts:
     """What the catalog step printed (pure).  ``kind``: the catalog the host's Windows version has
     (:func:`catalog_for`); when its object answered, only its listing counts.  Otherwise (no ``kind``, or a
     host whose version's object is missing) the first listing that answers decides."""
@@ -219,7 +232,7 @@ def read_catalog(output: str, kind: str | None = None) -> CatalogFacts:
     if kind in answered:
         answered = [kind]  # COM+ answers the MTS script too: the version's catalog is the one that counts
     ok = [k for k in answered if listings[k].ok]
-    holders, tool = read_holders(output)
+    holders, tool = read_holders(output, x64)
     if ok:
         kind = ok[0]
         return CatalogFacts(kind, listings[kind].packages, None, mtxstop, holders, tool)
@@ -236,7 +249,7 @@ def gather_catalog(session: Any, paths: Paths, windows_major: int | None = None)
     res = session.run("catalog", catalog_parts(paths, session.limit), here=True)
     if not res.complete:
         raise StepFailed("catalog", f"the host stopped answering while its catalog was read: {res.error}")
-    return read_catalog(res.output, catalog_for(windows_major))
+    return read_catalog(res.output, catalog_for(windows_major), may_be_x64(windows_major))
 
 
 #: Processes of IIS and of the MTS/COM+ packages: stopping IIS, unloading an application or shutting a package
@@ -259,8 +272,14 @@ def holder_dicts(holders: tuple[Holder, ...] | None) -> list[dict[str, object]] 
     ]
 
 
-def holders_text(holders: tuple[Holder, ...] | None) -> str:
-    """``inetinfo.exe (PID 212, IIS ...)``, or why no one can be named."""
+def holders_text(holders: tuple[Holder, ...] | None, tool: str | None = None) -> str:
+    """``inetinfo.exe (PID 212, IIS ...)``, or why no one can be named (``tool``: the tool that answered, when
+    its answer could not name them)."""
+    if holders is None and tool == "tasklist":
+        return (
+            "processes that cannot be named here (tasklist named none, and a 64-bit tasklist does not list the DLLs "
+            "of 32-bit processes)"
+        )
     if holders is None:
         return (
             "processes that cannot be named here (the host has neither tlist.exe of the Resource Kit nor tasklist.exe)"

@@ -23,12 +23,15 @@ class Target:
     cmdline_limit: int  # the longest command line the host takes
     adsutil_path: str  # the adsutil.vbs to run (the one gathering found, else the option)
     limit_known: bool = True  # False: no cmdline_limit was given, so the host's Windows version decides
+    x64: bool = False  # the host may be 64-bit (NT 6.0 and later): an empty tasklist answer names no one
 
     def learned(self, facts: HostFacts) -> Target:
         """This target refined by what gathering found."""
         target = self
         if facts.adsutil and facts.adsutil != self.adsutil_path:
             target = dataclasses.replace(target, adsutil_path=facts.adsutil)
+        if facts.windows and facts.windows.major >= 6 and not self.x64:
+            target = dataclasses.replace(target, x64=True)
         if not self.limit_known and facts.windows and (facts.windows.major, facts.windows.minor) >= (5, 1):
             # XP and later: cmd.exe takes 8191 characters.
             target = dataclasses.replace(target, cmdline_limit=CMD_LINE_LIMIT_XP)

@@ -139,7 +139,7 @@ class PackageShutdown:
             return
         if not asked:
             holders = run.holders_now()
-        said = holders_text(holders)
+        said = holders_text(holders, run.holders_tool)
         package = self.package
         # IIS's own pooled COM+ application ends with IIS too: a refusal leads to the IIS procedure, not a failure.
         iis_pool = package is not None and package.name.lower() == POOLED_APPLICATION.lower()

@@ -99,6 +99,12 @@ class PoolRestart:
             parts += [marker(f"pool_{verb}_{i}"), pool_command(self.tool, verb, pool, adsutil_path, self.appcmd)]
         return parts
 
+    def undo_around(self, adsutil_path: str) -> tuple[list[str], list[str]]:
+        """What a failed registration runs around putting the old DLL back: stop the pools, then start them."""
+        stop = [pool_command(self.tool, "stop", pool, adsutil_path, self.appcmd) for pool in self.pools]
+        start = [pool_command(self.tool, "start", pool, adsutil_path, self.appcmd) for pool in self.pools]
+        return stop, start
+
     def sequence(self, r: Release) -> list[str]:
         s = r.swap
         # The outage is the pools' downtime: from before the stop to after the start (the start is asynchronous
@@ -107,8 +113,11 @@ class PoolRestart:
         up = [marker("outage_end")] if self.pools else []
         parts = [s.append_record(f"started={self.phase}"), *down, *self.stop_parts(r.adsutil_path)]
         parts += s.swap_in("swap")
-        parts += s.register() if r.register else []
         parts += [*self.start_parts(r.adsutil_path), *up, *self.state_parts(r.adsutil_path)]
+        # regsvr32 runs once the pools are started again, as in the service restart: DllRegisterServer is the DLL's
+        # own code and nothing on the host bounds it, so a registration that never returns must not keep the pools
+        # down (issue 21).  Should it fail, the pools stop again around putting the old DLL back.
+        parts += s.register(None, self.undo_around(r.adsutil_path)) if r.register else []
         parts += [*s.lock_probe(), *s.verify(), s.append_record(f"finished={self.phase}")]
         return [*parts, marker("tidy"), s.tidy_when_released(r.backup, r.register), marker("done")]
 
@@ -126,7 +135,10 @@ class PoolRestart:
         out = run.send(apply)
         run.ran_to_end(out)
         run.report.set_services([], [])
-        if not out.verified and self._swap_blocked(out):
+        # A swap the old worker blocked; or one whose answer was lost with the connection (read back: the sequence
+        # ended on the host and dest is not the new DLL), which on a host that refuses to rename a loaded DLL is
+        # the same thing as far as anyone can tell (found by the soak, seed 21240863).
+        if not out.verified and (self._swap_blocked(out) or out.readback):
             run.session.run("pool_stop", self.stop_parts(adsutil_path), here=True)
             if run.wait_until_free(bound=self.exit_wait(run.params.timeout)):
                 out = run.send(apply)
@@ -165,6 +177,10 @@ class PoolRestart:
                 + kept,
                 out.text,
             )
+        if run.params.register and out.printed("##register_rolled_back"):
+            # The registration failed and the old DLL is back at dest, registered again, its pools started: the
+            # new DLL (back under the staged name) and the state record have nothing left to do (run.finish fails).
+            run.session.run("cleanup", Swap(run.report.paths).unstage())
         if out.verified and run.still_locked(out) and not run.wait_until_free():
             # The old w3wp.exe is still exiting with the old image (under the backup's name); the restarted pool
             # already runs the new DLL, so the update is done: drop the record, leave the backup.
@@ -204,7 +220,8 @@ class PoolRestart:
         started = [p for i, p in enumerate(self.stopped) if pool_state(sections[f"pool_kept_{i}"]) in (1, 2)]
         if not started:
             return
-        run.session.run("pool_restop", [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started])
+        restop = [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started]
+        run.session.run("pool_restop", restop, here=True)  # not a line that starts with appcmd's quoted path
         run.report.warn(
             f"restarting IIS started the application pool(s) {', '.join(started)}, which were stopped before the "
             "run: they were stopped again"

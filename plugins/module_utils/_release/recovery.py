@@ -121,7 +121,9 @@ def start_recorded_pools(session: Session, rec: StateRecord) -> list[str]:
         parts = [pool_command(tool, "start", pool, adsutil_path, appcmd) for pool in pools]
     except InputError as exc:
         raise StepFailed("recover", f"the state record names pools that cannot be started safely: {exc}") from None
-    session.run("recover_pools", parts)
+    # here=True: every line starts with ``cd /d``.  A line that starts with a quote (appcmd's quoted full path) loses
+    # its first and last quote to cmd.exe /c's quote rule, and appcmd then saw no pool (found with the lab, issue 21).
+    session.run("recover_pools", parts, here=True)
     return pools
 
 

@@ -46,6 +46,7 @@ class ReleaseRun:
     stage: Sections  # what staging printed: its pre-swap section explains a failed swap
     record_dropped: bool = False
     group: tuple[Any, ...] = ()  # a combined release (combined_restart.Member): every DLL of it, this one first
+    holders_tool: str | None = None  # the tool that answered the last holders_now (None: neither is there)
 
     @property
     def result(self) -> dict[str, Any]:
@@ -122,17 +123,20 @@ class ReleaseRun:
     def holders_now(self) -> tuple[Holder, ...] | None:
         """Ask tlist / tasklist who has dest loaded now (None: neither is there); the result keeps the answer."""
         res = self.session.run("holders", holders_parts(self.report.paths.dest_name), here=True)
+        tool = None
         try:
-            holders, _tool = read_holders(res.output)
+            holders, tool = read_holders(res.output, self.target.x64)
         except ParseError as exc:  # only names holders for a message: say what could not be read
             self.report.warn(str(exc))
             holders = None
         self.result["holders"] = holder_dicts(holders)
+        self.holders_tool = tool
         return holders
 
     def holders(self) -> str:
         """Who has dest loaded now, as a phrase for a failure message."""
-        return holders_text(self.holders_now())
+        holders = self.holders_now()
+        return holders_text(holders, self.holders_tool)
 
     # -- how it ended ----------------------------------------------------------------------------------
 

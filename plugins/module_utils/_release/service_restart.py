@@ -13,6 +13,7 @@ from typing import Any
 from .._cmd.cmdline import build_command, echo_to_file, marker, quote_arg, redirect
 from .._cmd.script import fits_one_line
 from .._cmd.swap import IN_BLOCK, Swap, block, mark, sink
+from .._host.catalog import holders_text
 from .._host.metabase import Application
 from .._host.parsers.common import classify_error
 from .._host.parsers.net import parse_net_start, parse_net_start_list, parse_net_stop
@@ -22,6 +23,11 @@ from ..errors import StepFailed
 from .base import Release, Scope, unknown_radius
 from .recovery import ensure_running
 from .run import ReleaseRun
+
+#: After net stop reports STOPPED, inetinfo.exe (w3wp.exe on IIS 7+) may still be exiting with the DLL mapped for a
+#: moment (issue 21): the host tries the lock again after each of these pauses (seconds, 6 in all) before it
+#: concludes that something other than IIS holds the DLL.  A bound, so the outage never waits for ever.
+SETTLE_WAITS = (2, 4)
 
 
 def outage_text(seconds: float | None) -> str:
@@ -70,8 +76,9 @@ class ServiceRestart:
         fail = quote_arg(s.p.fail_flag)
         inner = IN_BLOCK if compact else log
         outage = [redirect(build_command("net", "stop", self.root, "/y"), sink(inner))] if r.stops else []
-        # Still loaded once IIS is down: something else holds the DLL; keep the old one and start IIS again.
-        outage += s.hold_if_still_loaded(inner)
+        # Still loaded once IIS is down (and its process had a moment to exit): something else holds the DLL;
+        # keep the old one and start IIS again.
+        outage += s.hold_if_still_loaded(inner, SETTLE_WAITS if r.stops else ())
         outage += s.swap_in("swap", inner, unless=s.p.held_flag)
         for svc in r.starts:
             # net.exe's exit code is reliable (an external program): remember each failure on the host.
@@ -224,10 +231,22 @@ class ServiceRestart:
                 f"IIS did not stop completely (net stop said: {net_said!r}), so inetinfo.exe still had the DLL loaded"
             )
         else:
-            reason = (
-                "the DLL was still loaded after IIS had stopped: something other than IIS holds it (an MTS server "
-                "package, the process of an application not named, or another program); now loaded by: " + run.holders()
-            )
+            now = run.holders_now()
+            if now and any(h.image.lower() == self.process for h in now):
+                # The service's own process, stopped as the SCM says, but still exiting past the wait.
+                said_now = holders_text(now, run.holders_tool)
+                reason = (
+                    f"the DLL was still loaded {sum(SETTLE_WAITS)} seconds after IIS had stopped: {self.process} was "
+                    f"still exiting with it mapped; now loaded by: {said_now}; run the task again once "
+                    f"{self.process} has exited"
+                )
+            else:
+                reason = (
+                    f"the DLL was still loaded {sum(SETTLE_WAITS)} seconds after IIS had stopped (the host tried "
+                    f"again while {self.process} could still be exiting): something other than IIS holds it (an MTS "
+                    "server package, the process of an application not named, or another program); now loaded by: "
+                    + holders_text(now, run.holders_tool)
+                )
         said = next((line.strip() for line in out["stop"].splitlines() if classify_error(line)), "")
         not_running = run.report.not_running
         started = run.result["services_started"]

@@ -112,11 +112,12 @@ FAULT_WEIGHTS = {
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
 KNOWN_DEFECTS: list[tuple[str, Signature]] = [
     (
-        "a batch file whose cmd.exe is killed on the host stays beside dest after the failed run (matrix case "
-        "killed-on-host-batch-inproc)",
+        "the registration after a restart (with its undo) is one command that does not fit a batch line of a short "
+        "cmdline_limit with four services (matrix case register-after-fallback-long-isolated)",
         lambda sc, result, violations: (
-            sc.fault == "killed_on_host"
-            and all(v.startswith("5: ") and ".iis4run.cmd is left beside dest" in v for v in violations)
+            bool(sc.args.get("register"))
+            and bool(sc.args.get("cmdline_limit"))
+            and "does not fit the host's command line" in str(result.get("msg"))
         ),
     ),
 ]
@@ -184,6 +185,23 @@ def draw_variations(rnd: random.Random, sc: Scenario) -> None:
             sc.timing["worker_exit_delay"] = round(rnd.uniform(0.1, 0.8), 2)
         sc.variations.append(f"kind:{kind}")
     match_catalog_to_kind(sc)
+
+
+def draw_late_switches(rnd: random.Random, sc: Scenario) -> None:
+    """Lab switches added after the campaign's scenarios were fixed (issue 21), drawn last so that every earlier draw
+    of a seed stays what it was: inetinfo.exe still exiting with its images mapped after the SCM reports STOPPED
+    (``Timing.inetinfo_exit_delay``; shorter than the module's bounded wait, and sometimes longer than one try), and
+    on 64-bit kinds 32-bit (WOW64) pools and COM+ applications."""
+    if rnd.random() < 0.15:
+        sc.timing["inetinfo_exit_delay"] = round(rnd.uniform(0.2, 3.0), 2)
+        sc.variations.append("inetinfo-lingers")
+    # 32-bit processes on 64-bit Windows (review N2): the 64-bit tasklist does not list their DLLs.
+    if sc.host.get("kind") in ("w2k8r2", "w2k19") and rnd.random() < 0.5:
+        for package in sc.host.get("packages") or []:
+            package.wow64 = True
+        for pool in sc.host.get("app_pools") or []:
+            pool.enable_32bit = True
+        sc.variations.append("wow64")
 
 
 def match_catalog_to_kind(sc: Scenario) -> None:
@@ -290,6 +308,8 @@ def draw(seed: int) -> Scenario:
         sc.faults["unload_noop"] = True
         restart_path = True
     needle = "net stop" if restart_path else outage_needle(sc, strat)
+    # the outage line, or the call of its batch file (harness.LoseCommand skips the batch file's writes)
+    line: str | tuple[str, ...] = (needle, "call ")
     if fault == "stuck_stop":
         sc.faults["stuck_stop"] = [rnd.choice([s for s in running if s != "IISADMIN"] or ["W3SVC"])]
     elif fault == "fail_start":
@@ -320,15 +340,15 @@ def draw(seed: int) -> Scenario:
             "outage": round(rnd.uniform(0.2, 1.5), 2),
         }
     elif fault == "drop_during_outage":
-        sc.lose = {"needle": needle, "when": rnd.choice(["after", "done"]), "nth": 1}
+        sc.lose = {"needle": line, "when": rnd.choice(["after", "done"]), "nth": 1}
         if sc.lose["when"] == "after":
             sc.fault = "drop_at_outage_command"
     elif fault == "drop_after_start":
-        sc.lose = {"needle": needle, "when": "done", "nth": 1}
+        sc.lose = {"needle": line, "when": "done", "nth": 1}
     elif fault == "drop_at_outage_command":
         sc.faults["drop_on_command"] = needle
     elif fault == "lost_outage_command":
-        sc.lose = {"needle": needle, "when": "before", "nth": 1}
+        sc.lose = {"needle": line, "when": "before", "nth": 1}
     elif fault == "batch_write_answer_lost":
         args["cmdline_limit"] = 900
         # a short sequence (unload, package, pool) takes two writes of the batch file, a restart more
@@ -342,6 +362,7 @@ def draw(seed: int) -> Scenario:
             # the outage line, or the batch file it runs from when it is too long for one command line
             "kill": ("net stop", ".iis4run.cmd"),
         }
+    draw_late_switches(rnd, sc)
     sc.strategy = strat
     return sc
 

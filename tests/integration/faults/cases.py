@@ -30,6 +30,9 @@ IN_PROCESS = 0
 ISOLATED = 1
 BIN = SHOP_DLL.rsplit("\\", 1)[0]
 WITH_FTP_SMTP = {"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC"]}
+#: The restart's outage line: one command line, or the call of its batch file where it does not fit the host's
+#: command line (NT 4's 2047 characters do not hold it since the wait for inetinfo.exe to exit, issue 21).
+OUTAGE_LINE = ("net stop", "call ")
 SLOW_OUTAGE = {"timing": {"default_stop": 0.3, "default_start": 0.3, "net_give_up": 1.0}}
 
 
@@ -41,7 +44,9 @@ class Trig:
     state: str
     faults: dict[str, Any] = field(default_factory=dict)
     after: str | None = None
-    kill: str | None = None  # terminate the host's command line containing this text (cmd.exe killed)
+    # terminate the host's command line containing this text, or any of these (cmd.exe killed); an outage that does
+    # not fit the host's line runs from a batch file (NT 4 with FTP and SMTP since the wait for inetinfo.exe)
+    kill: str | tuple[str, ...] | None = None
     outage: float | None = None  # the host's WinRM listener goes away for this long (connections reset)
 
 
@@ -49,7 +54,7 @@ class Trig:
 class Lose:
     """Lose the connection around the ``nth`` command line containing ``needle`` (harness.LoseCommand)."""
 
-    needle: str
+    needle: str | tuple[str, ...]  # any of these (harness.LoseCommand: a batch file's writes never count)
     when: str = "before"  # "before": never reaches the host; "after": runs, answer lost; "done": end report lost
     nth: int = 1
 
@@ -79,6 +84,8 @@ class Case:
     # More DLLs of /Shop updated in the same task (issue 23), after ShopCart.dll: names of fake DLLs (old 1.0.0.0
     # in /Shop's bin, new 2.0.0.0 in C:\Staging); the run is the task's ``components`` (test_fault_matrix).
     components: tuple[str, ...] = ()
+    # Lab events that show a switch of the host took effect: (event kind, ((detail key, value), ...)) each
+    bites: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
     @property
     def isolation(self) -> str:
@@ -379,7 +386,7 @@ MATRIX: list[Case] = [
         "outage line lost before it reaches the host",
         IN_PROCESS,
         "succeeded",
-        lose=Lose("net stop"),
+        lose=Lose(OUTAGE_LINE),
     ),
     Case(
         "lost-unload-command-isolated",
@@ -429,7 +436,7 @@ MATRIX: list[Case] = [
         "connection drops after the start (the final answer is lost)",
         IN_PROCESS,
         "succeeded",
-        lose=Lose("net stop", when="done"),
+        lose=Lose(OUTAGE_LINE, when="done"),
         needles=("connection dropped",),
     ),
     Case(
@@ -438,7 +445,7 @@ MATRIX: list[Case] = [
         ISOLATED,
         "succeeded",
         faults={"unload_noop": True},
-        lose=Lose("net stop", when="done"),
+        lose=Lose(OUTAGE_LINE, when="done"),
         needles=("connection dropped",),
     ),
     *_both(
@@ -450,7 +457,7 @@ MATRIX: list[Case] = [
         "cmd.exe killed on the host while IIS is down",
         IN_PROCESS,
         "failed",
-        trigger=Trig("IISADMIN", "STOPPED", kill="net stop"),
+        trigger=Trig("IISADMIN", "STOPPED", kill=("net stop", ".iis4run.cmd")),
         expect_recovered=True,
     ),
     Case(
@@ -458,7 +465,7 @@ MATRIX: list[Case] = [
         "cmd.exe killed on the host in the middle of 'net stop'",
         IN_PROCESS,
         "failed",
-        trigger=Trig("W3SVC", "STOPPED", kill="net stop"),
+        trigger=Trig("W3SVC", "STOPPED", kill=("net stop", ".iis4run.cmd")),
         expect_recovered=True,
     ),
     Case(
@@ -468,7 +475,7 @@ MATRIX: list[Case] = [
         "failed",
         faults={"unload_noop": True},
         host={"services": ["IISADMIN", "W3SVC", "SMTPSVC"]},
-        trigger=Trig("W3SVC", "STOPPED", kill="net stop"),
+        trigger=Trig("W3SVC", "STOPPED", kill=("net stop", ".iis4run.cmd")),
         expect_recovered=True,
     ),
     Case(
@@ -479,9 +486,6 @@ MATRIX: list[Case] = [
         args={"cmdline_limit": 900},
         trigger=Trig("IISADMIN", "STOPPED", kill=".iis4run.cmd"),
         expect_recovered=True,
-        defect="a batch file whose cmd.exe is killed on the host stays beside dest after the failed run and the "
-        "message does not name it (the rerun removes it)",
-        defect_violations=("5: ShopCart.dll.iis4run.cmd is left beside dest",),
     ),
     Case(
         "leftover-record-staged",
@@ -872,6 +876,140 @@ VERSIONS += [
     ),
 ]
 MATRIX += VERSIONS
+
+# issue 21, the leftovers: each in every kind where it applies.
+
+#: inetinfo.exe keeps its images mapped for a moment after net stop reports STOPPED (facts: "net stop returns when
+#: the SCM reports STOPPED; the process may still be exiting"): longer than one probe, shorter than the module's wait.
+LINGER = {"inetinfo_exit_delay": 1.5, "net_give_up": 1.0}
+#: Where an in-process application lives in inetinfo.exe: IIS 4.0, 5.0, 5.1, and 6.0 in IIS 5 isolation mode.
+INETINFO_KINDS = (
+    ("iis4", "IIS 4.0 in-process", {}),
+    ("iis5", "IIS 5.0 in-process", _kind("w2k", {"isolation": 0})),
+    ("iis51", "IIS 5.1 in-process", _kind("xp", {"isolation": 0})),
+    ("iis6-iis5-mode", "IIS 6.0 (IIS 5 mode) in-process", _kind("w2k3", {"isolation": 0}, iis5_isolation_mode=True)),
+)
+#: IIS 6.0 (AppPoolCommand through adsutil) and 7.5 / 10 (appcmd): the shop in its own pool.
+POOL_KINDS = (
+    ("iis6", "IIS 6.0 pool", _kind("w2k3", {"app_pool": "ShopPool"}, app_pools=[AppPoolConfig("ShopPool")])),
+    ("iis75", "IIS 7.5 pool", _kind("w2k8r2", {"app_pool": "ShopPool"}, app_pools=[AppPoolConfig("ShopPool")])),
+    ("iis10", "IIS 10 pool", _kind("w2k19", {"app_pool": "ShopPool"}, app_pools=[AppPoolConfig("ShopPool")])),
+)
+
+LEFTOVERS: list[Case] = [
+    *[
+        Case(
+            f"{name}-inetinfo-lingers{'' if rename else '-norename'}",
+            f"{mode}: inetinfo.exe still exiting with the DLL mapped after STOPPED" + ("" if rename else ", no rename"),
+            IN_PROCESS,
+            "succeeded",
+            rename=rename,
+            host={**host, "timing": LINGER},
+            mode=mode if host else None,
+        )
+        for name, mode, host in INETINFO_KINDS
+        for rename in ((True, False) if name == "iis4" else (True,))
+    ],
+    *[
+        Case(
+            f"{name}-pool-stopped-before",
+            f"{mode} stopped by an administrator before the run: stays stopped, its DLL swapped",
+            IN_PROCESS,
+            "succeeded",
+            host=host,
+            setup="shop_pool_stopped",
+            mode=mode,
+        )
+        for name, mode, host in POOL_KINDS
+    ],
+    # The swap happens inside the outage (no rename), so the registration does too; DllRegisterServer never
+    # returns.  The design (service_restart, pool_restart): regsvr32 runs once the services / pools are started
+    # again, so they are up while the controller waits out the sequence; the record stays and the rerun (the fault
+    # cleared) finishes.  Each row costs the controller's wait for a sequence (3 * timeout + 30 s), so the matrix
+    # has the pool restart (adsutil; appcmd differs only in the tool's words); the service restart's case is
+    # tests/integration/module/test_realhosts.py::test_a_hung_regsvr32_inside_the_outage_never_keeps_iis_down.
+    *[
+        Case(
+            f"{name}-regsvr32-hangs-norename",
+            f"{mode}: regsvr32 hangs with the swap inside the outage (no rename)",
+            IN_PROCESS,
+            "failed:apply",
+            rename=False,
+            host=host,
+            faults={"regsvr32_hang": True},
+            args={"register_dll": True},
+            needles=("did not finish",),
+            mode=mode if host else None,
+        )
+        for name, mode, host in POOL_KINDS[:1]
+    ],
+]
+LEFTOVERS += [
+    Case(
+        f"{name}-record-mid-fallback",
+        f"{mode}: an earlier run died inside the full restart it fell back to (pool and IIS stopped)",
+        IN_PROCESS,
+        "succeeded",
+        host=host,
+        setup="record_mid_pool_fallback",
+        expect_recovered=True,
+        mode=mode,
+    )
+    for name, mode, host in POOL_KINDS[:2]
+]
+# Found by the soak: a pool restart whose registration fails (no rename, so it runs in the pool sequence) put the old
+# DLL back but left the staged new DLL and the state record beside dest.
+LEFTOVERS += [
+    Case(
+        f"{name}-regsvr32-fail-norename",
+        f"{mode}: regsvr32 fails with the swap inside the pool sequence (no rename)",
+        IN_PROCESS,
+        "failed:register",
+        rename=False,
+        host=host,
+        faults={"regsvr32_fail": 3},
+        args={"register_dll": True},
+        mode=mode,
+    )
+    for name, mode, host in (POOL_KINDS[0], POOL_KINDS[2])
+]
+# Found by the soak (seed 21240778), not fixed: the registration after the restart is one command holding the
+# undo (stop, swap back, register again, start every service); with four services it does not fit a batch line of
+# cmdline_limit 900, and the run stops with the state record and the registration flag left.
+LEFTOVERS += [
+    Case(
+        "register-after-fallback-long-isolated",
+        "registration after a fallback restart of four services, cmdline_limit 900",
+        ISOLATED,
+        "succeeded",
+        faults={"unload_noop": True},
+        host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
+        args={"register_dll": True, "cmdline_limit": 900},
+        defect="the registration after a restart (with its undo) is one command that does not fit a batch line of a "
+        "short cmdline_limit with four services; the run fails before the restart with the record left",
+        defect_violations=("3: expected success", "3: msg does not say what state dest is in now", "5: "),
+    )
+]
+# Review N2: a 32-bit COM+ server application on 64-bit Windows; its dllhost.exe takes a moment to exit after the
+# shutdown, and the 64-bit tasklist does not list it.  An empty answer there is "unknown", so the run waits.
+LEFTOVERS += [
+    Case(
+        f"{name}-package-wow64",
+        f"{mode}: a 32-bit COM+ server application (WOW64), hidden from the 64-bit tasklist",
+        IN_PROCESS,
+        "succeeded",
+        host={
+            **_kind(kind),
+            **_package("complus", wow64=True),
+            "has_tasklist": True,
+            "timing": {"package_exit_delay": 1.0},
+        },
+        bites=(("holders", (("hidden", "wow64"),)),),
+        mode=mode,
+    )
+    for name, mode, kind in (("iis75", "IIS 7.5 package", "w2k8r2"), ("iis10", "IIS 10 package", "w2k19"))
+]
+MATRIX += LEFTOVERS
 
 # ------------------------------------------------------------------------------------------------------
 # Bad input: refused before anything runs on the host (or quoted so that cmd.exe cannot be injected)

@@ -8,6 +8,7 @@ from the lab machine, the fault cleared, the same task again, invariant 4.  Case
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run
 from tests.ansible_env import collections_path
 from tests.integration.faults import harness as h
 from tests.integration.faults.cases import MATRIX, Case
+from tests.lab.harness.fixtures import wait_until
 from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, default_host
 from tests.lab.machine.dll import make_dll
 
@@ -32,7 +34,8 @@ RECORD_STAMP = "20240101000000"
 
 
 def host_overrides(case: Case) -> dict[str, Any]:
-    extra = dict(case.host)
+    # A copy: the lab keeps state in the config objects it is given (a pool's ``started``), and cases share them.
+    extra = copy.deepcopy(dict(case.host))
     timing = {**BASE_TIMING, **extra.pop("timing", {})}
     return {"rename_loaded_image": case.rename, "timing": timing, **extra}
 
@@ -96,11 +99,85 @@ def record_mid_pool(host: Any) -> None:
     host.machine.write_file(record, h.read_file(host, record) + extra.encode("cp437"))
 
 
+def record_mid_pool_fallback(host: Any) -> None:
+    """Died inside the full restart a pool restart fell back to: the pool stopped (its stop came first), IIS down
+    (net stop IISADMIN /y on IIS 6, net stop WAS /y on 7+), the staged copy and the state record naming both.  The
+    recovery must start the services before the pool: with W3SVC / WAS stopped a pool command does nothing (IIS 6)
+    or is refused (appcmd) - review N10."""
+    m = host.machine
+    pool = m.metabase.app_pool(m.metabase.resolve("/LM/W3SVC/1/ROOT/Shop"))
+    iis7 = m.scm.get("WAS") is not None
+    m.pool_stop(pool)
+    root = "WAS" if iis7 else "IISADMIN"
+    running = [s for s, v in h.iis_states(host).items() if v == h.RUNNING]
+    for svc in [*m.scm.stop_order(m.scm.dependants(root, active_only=True)), m.scm.get(root)]:
+        m.scm.stop(svc.name)
+        assert m.scm.wait_for(svc.name, ("STOPPED",), timeout=10)
+    host.machine.write_file(SHOP_DLL + ".iis4new", h.read_file(host, STAGED_DLL))
+    _write_record(host, running, "pool_restart")
+    tool = "appcmd" if iis7 else "adsutil"
+    extra = f"pools={pool}\r\npool_tool={tool}\r\nadsutil=C:\\Inetpub\\AdminScripts\\adsutil.vbs\r\n"
+    extra += f"appcmd={m.config.system_root}\\system32\\inetsrv\\appcmd.exe\r\nstarted=pool\r\nstarted=restart\r\n"
+    record = SHOP_DLL + ".iis4state"
+    host.machine.write_file(record, h.read_file(host, record) + extra.encode("cp437"))
+
+
+def shop_pool_stopped(host: Any) -> bool:
+    """An administrator stopped the shop's application pool before the run (issue 21): the run must swap its DLL
+    without starting it.  Returns False: the shop does not answer (503) before or after, by design."""
+    pool = host.machine.metabase.app_pool(host.machine.metabase.resolve("/LM/W3SVC/1/ROOT/Shop"))
+    assert host.machine.pool_stop(pool), pool
+    assert wait_until(lambda: host.machine.pool_state(pool) == 4 and not host.machine.fs.lock_holders(SHOP_DLL), 10)
+    return False
+
+
 SETUPS = {
     "record_after_stage": record_after_stage,
     "record_mid_swap": record_mid_swap,
     "record_mid_pool": record_mid_pool,
+    "shop_pool_stopped": shop_pool_stopped,
+    "record_mid_pool_fallback": record_mid_pool_fallback,
 }
+
+
+def pool_states(host: Any) -> dict[str, int]:
+    return {p.name: host.machine.pool_state(p.name) for p in host.machine.pools.values()}
+
+
+def pools_changed(host: Any, before: dict[str, int], when: str) -> list[str]:
+    """Invariant 2 for application pools: a pool keeps the state it had (started 2, stopped 4) after a run."""
+    now = pool_states(host)
+    return [
+        f"2: application pool {name!r} was {'started' if state == 2 else 'stopped'} before and is in state "
+        f"{now.get(name)} {when}"
+        for name, state in before.items()
+        if state in (2, 4) and now.get(name) != state
+    ]
+
+
+#: Lab switches of ``Timing`` a case may set, and the lab event that shows the switch took effect.
+SWITCH_EVENTS = {
+    "inetinfo_exit_delay": ("process", {"action": "exiting", "image": "inetinfo.exe"}),
+}
+
+
+def switches_unbitten(host: Any, case: Case, since: float) -> list[str]:
+    """A ``test:`` violation for each lab switch of the case (a ``Timing`` value of ``SWITCH_EVENTS``, or an event
+    the case names in ``bites``) that left no event: the switch did not bite."""
+    bad = []
+    for kind, pairs in case.bites:
+        want = dict(pairs)
+        events = host.lab.log.events(host=host.name, kind=kind, since=since)
+        if not any(all(e.detail.get(k) == v for k, v in want.items()) for e in events):
+            bad.append(f"test: the case's switch never took effect (no {kind} event {want})")
+    for name, value in case.host.get("timing", {}).items():
+        if name not in SWITCH_EVENTS or not value:
+            continue
+        kind, want = SWITCH_EVENTS[name]
+        events = host.lab.log.events(host=host.name, kind=kind, since=since)
+        if not any(all(e.detail.get(k) == v for k, v in want.items()) for e in events):
+            bad.append(f"test: the switch {name}={value!r} was set but never took effect (no {kind} event {want})")
+    return bad
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -181,9 +258,11 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
     before = h.capture(host)
     before.served = h.served_version(host)
     assert before.served == "1.0.0.0", "the lab host should serve the old DLL before the run"
-    if case.setup:
-        SETUPS[case.setup](host)
     faults_set = time.monotonic()
+    pools = pool_states(host)  # the states a run must keep (an earlier run's leftovers are not among them)
+    if case.setup and SETUPS[case.setup](host) is False:
+        before.served = None  # the setup leaves the shop not answering (a stopped pool): nothing to compare
+        pools = pool_states(host)  # ... and stopped the pool on purpose: the run must keep it stopped
     if case.faults:
         host.set_faults(**case.faults)
     if case.kill_controller is not None:
@@ -194,10 +273,12 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         result = run_safely(host, h.module_args(**case.args))
     seconds = time.monotonic() - started
     violations = h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
+    violations += pools_changed(host, pools, "after the run")
     violations += check_expectation(case, result)
     violations += h.did_not_bite(
         host, case.faults, faults_set, trigger, lose, trigger_text=case.trigger, lose_text=case.lose
     )
+    violations += switches_unbitten(host, case, faults_set)
     drops = dropped_requests(host)
     host.reset_faults()
     assert h.wait_quiet(host), "the host did not settle after the faulted run"
@@ -205,6 +286,7 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
     again = run_safely(host, h.module_args(**(case.args if case.rerun_args is None else case.rerun_args)))
     assert h.wait_quiet(host), "the host did not settle after the rerun"
     violations += h.check_converged(host, before, again, before.new_bytes)
+    violations += [v.replace("2:", "4:", 1) for v in pools_changed(host, pools, "after the rerun")]
     if record_left and not again.get("recovered"):
         violations.append("4: a state record was left, but the rerun does not report `recovered`")
     if case.expect_recovered and not (result.get("recovered") or again.get("recovered")):
@@ -264,7 +346,9 @@ def play_components(case: Case, lab_host: Any) -> dict[str, Any]:
     if w3svc_stops(host, started) != 1:
         violations.append(f"5: W3SVC stopped {w3svc_stops(host, started)} times, not once")
     violations += check_expectation(case, result)
-    violations += fault_took_effect(case, host, started, trigger, None)
+    violations += h.did_not_bite(
+        host, case.faults, started, trigger, None, trigger_text=case.trigger, lose_text=case.lose
+    )
     recovered = any(c.get("recovered") for c in result.get("components") or [])
     if case.expect_recovered and not recovered:
         violations.append("4: the sequence was cut short, but no component reports `recovered`")

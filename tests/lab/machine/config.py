@@ -141,6 +141,9 @@ class AppPoolConfig:
     started: bool = True  # state at boot
     runtime: str = "v4.0"  # appcmd's MgdVersion (v2.0, v4.0 or "" for no managed code)
     pipeline: str = "Integrated"  # appcmd's MgdMode (Integrated or Classic)
+    # enable32BitAppOnWin64: on a 64-bit kind its w3wp.exe is a 32-bit (WOW64) process, as a pool running 32-bit
+    # classic ASP components (VB6) must be; the 64-bit tasklist does not list its DLLs (review N2)
+    enable_32bit: bool = False
 
 
 @dataclass
@@ -205,6 +208,7 @@ class PackageConfig:
     run_forever: bool = False
     shutdown_after: int = 3
     shutdown_refused: bool = False
+    wow64: bool = False  # a 32-bit COM+ application on a 64-bit kind: its dllhost.exe runs under WOW64 (review N2)
 
 
 @dataclass

@@ -247,6 +247,7 @@ class Machine:
             system32 + "\\regsvr32.exe": ("regsvr32", "4.0.1381.1"),
             system32 + "\\fc.exe": ("fc", "4.0.1381.1"),
             system32 + "\\attrib.exe": ("attrib", "4.0.1381.1"),
+            system32 + "\\ping.exe": ("ping", "4.0.1381.1"),
             inetsrv + "\\inetinfo.exe": ("inetinfo", "4.2.785.1"),
             inetsrv + "\\asp.dll": ("asp", "4.2.785.1"),
             inetsrv + "\\sspifilt.dll": ("sspifilt", "4.2.785.1"),
@@ -555,6 +556,11 @@ class Machine:
     def metabase_changed(self, key: Key, name: str, value: Any) -> None:
         """adsutil SET hook: ``AppPoolCommand`` 1 starts, 2 stops the pool of an IIsApplicationPool key."""
         if name.lower() == "apppoolcommand" and key.keytype.lower() == "iisapplicationpool":
+            if self.scm.state("W3SVC") != RUNNING:
+                # issue 21 (N10): the WWW service acts on AppPoolCommand (a metabase change notification, technet
+                # cc787263); with W3SVC stopped the value is stored and nothing acts on it.
+                self.log.add(self.config.name, "pool", name=key.name, command=int(value), ignored="W3SVC not running")
+                return
             transition = self.config.timing.pool_transition
             if int(value) == 1:
                 self.pool_start(key.name, transition)

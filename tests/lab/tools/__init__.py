@@ -20,6 +20,7 @@ from .filever import filever_program
 from .holders import tasklist_program, tlist_program
 from .iis import appcmd_program, iisreset_program
 from .net import net_program
+from .ping import ping_program
 from .regsvr32 import regsvr32_program
 from .sc import sc_program
 
@@ -32,6 +33,7 @@ def program_table(config: HostConfig) -> dict[str, Program]:
         "net": net_program,
         "cscript": cscript_program,
         "regsvr32": regsvr32_program,
+        "ping": ping_program,  # every NT with TCP/IP: how a batch file of NT 4 / 2000 / XP waits
     }
     if config.has_sc:
         table["sc"] = sc_program

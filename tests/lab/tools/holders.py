@@ -21,8 +21,33 @@ NO_TASKS = "INFO: No tasks are running which match the specified criteria."
 SYSTEM = [(0, "System Process"), (2, "System")]
 
 
-def _modules(proc: Any, pattern: str | None) -> list[str]:
-    names = [ntpath.basename(img.path) for img in proc.images.values()]
+#: Kinds whose Windows is 64-bit only (Windows Server 2008 R2 and later): their tasklist.exe is 64-bit.
+X64_KINDS = ("w2k8r2", "w2k19")
+#: What a 64-bit tasklist lists for a 32-bit (WOW64) process: its 64-bit modules only (review N2: a public
+#: ``tasklist /M`` capture shows a 32-bit process with ``ntdll.dll``, ``wow64.dll``, ``wow64win.dll``,
+#: ``wow64cpu.dll``; needs a capture of a 32-bit w3wp.exe with a VB6 DLL before it is taken as settled).
+WOW64_MODULES = ["ntdll.dll", "wow64.dll", "wow64win.dll", "wow64cpu.dll"]
+
+
+def wow64(machine: Any, proc: Any) -> bool:
+    """A 32-bit process on a 64-bit kind: the w3wp.exe of a pool with ``enable_32bit``, the dllhost.exe of a COM+
+    application with ``wow64``."""
+    if getattr(machine.config, "kind", "nt4") not in X64_KINDS:
+        return False
+    if proc.pool:
+        pool = machine.pool(proc.pool)
+        return bool(pool is not None and pool.enable_32bit)
+    if proc.package:
+        package = machine.catalog.find(proc.package)
+        return bool(package is not None and package.wow64)
+    return False
+
+
+def _modules(proc: Any, pattern: str | None, machine: Any = None) -> list[str]:
+    if machine is not None and wow64(machine, proc):
+        names = list(WOW64_MODULES)
+    else:
+        names = [ntpath.basename(img.path) for img in proc.images.values()]
     if pattern is None:
         return names
     return [n for n in names if fnmatch.fnmatch(n.lower(), pattern.lower())]
@@ -94,8 +119,10 @@ def tasklist_program(call: ProgramCall) -> int:
         i += 1
     rows: list[tuple[str, str, str]] = []
     for proc in _processes(call.machine):
-        mods = _modules(proc, module if with_modules else None)
+        mods = _modules(proc, module if with_modules else None, call.machine)
         if with_modules and module is not None and not mods:
+            if _modules(proc, module):  # it has the DLL, but as a WOW64 process it is not shown
+                call.machine.log.add(call.machine.config.name, "holders", tool="tasklist", hidden="wow64", pid=proc.pid)
             continue
         rows.append((proc.image, str(proc.pid), ", ".join(mods) or "N/A"))
     if not rows:

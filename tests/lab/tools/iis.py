@@ -158,6 +158,7 @@ ERROR_NOT_FOUND = 1168
 ERROR_SERVICE_NOT_ACTIVE = 1062
 ERROR_SERVICE_ALREADY_RUNNING = 1056
 ERROR_INVALID_PARAMETER = 87
+WAS_UNAVAILABLE = "The WAS service is not available - try starting the service first."
 
 
 def _apps(machine: Any) -> list[tuple[str, str]]:
@@ -269,6 +270,11 @@ def appcmd_program(call: ProgramCall) -> int:
         pool = machine.pool(name)
         if pool is None:
             return _appcmd_error(call, f'Cannot find APPPOOL object with identifier "{name}".', ERROR_NOT_FOUND)
+        if machine.scm.get("WAS") is not None and machine.scm.state("WAS") != scm_mod.RUNNING:
+            # issue 21 (N10): a pool's runtime state is WAS's; with WAS stopped appcmd cannot reach it and changes
+            # nothing (the text as appcmd prints it: azure-pipelines-extensions issue 1136; the exit code: a choice).
+            machine.log.add(machine.config.name, "pool", name=pool.name, action=verb, refused="WAS not running")
+            return _appcmd_error(call, WAS_UNAVAILABLE, ERROR_SERVICE_NOT_ACTIVE)
         started = pool.started
         if verb == "start":
             if started:

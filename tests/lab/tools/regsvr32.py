@@ -75,6 +75,7 @@ def _hang(call: ProgramCall, path: str) -> bool:
     machine = call.machine
     proc = machine.processes.start_foreign("regsvr32.exe", path, None)
     machine.log.add(machine.config.name, "regsvr32", path=path, action="hang", pid=proc.pid)
+    machine.log.add(machine.config.name, "fault", fault="regsvr32_hang", path=path)
     try:
         while machine.config.faults.regsvr32_hang:
             if call.io.cancelled is not None and call.io.cancelled.is_set():

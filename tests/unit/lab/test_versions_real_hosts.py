@@ -156,6 +156,39 @@ def test_app_pool_command_passes_through_starting_and_stopping():
 
 
 # --------------------------------------------------------------------------------------------------
+# pool commands while the service that acts on them is stopped (review N10)
+
+
+def test_iis6_app_pool_command_does_nothing_while_w3svc_is_stopped():
+    """AppPoolCommand is acted on by the WWW service (technet cc787263): with W3SVC stopped the SET is stored and
+    the pool keeps its state."""
+    m = host("w2k3", app_pools=[AppPoolConfig("ShopPool")], shop={"isolation": 2, "app_pool": "ShopPool"})
+    assert run(m, "net stop w3svc")[2] == 0
+    adsutil = "cscript //nologo C:\\Inetpub\\AdminScripts\\adsutil.vbs"
+    _out, _err, rc = run(m, f'{adsutil} SET "W3SVC/AppPools/ShopPool/AppPoolCommand" 2')
+    assert rc == 0 and m.pool_state("ShopPool") == 2
+    assert run(m, "net start w3svc")[2] == 0
+    _out, _err, rc = run(m, f'{adsutil} SET "W3SVC/AppPools/ShopPool/AppPoolCommand" 2')
+    assert rc == 0 and wait_until(lambda: m.pool_state("ShopPool") == 4, timeout=5)
+
+
+@pytest.mark.parametrize("verb", ["stop", "start", "recycle"])
+def test_appcmd_refuses_pool_commands_while_was_is_stopped(verb):
+    """appcmd reaches a pool's runtime state through WAS; with WAS stopped it says so and changes nothing."""
+    m = host(
+        "w2k8r2",
+        app_pools=[AppPoolConfig("ShopPool", started=verb != "start")],
+        shop={"isolation": 2, "app_pool": "ShopPool"},
+    )
+    before = m.pool_state("ShopPool")
+    assert run(m, "net stop was /y")[2] == 0
+    out, _err, rc = run(m, f'C:\\Windows\\system32\\inetsrv\\appcmd.exe {verb} apppool /apppool.name:"ShopPool"')
+    assert rc != 0
+    assert out == "ERROR ( message:The WAS service is not available - try starting the service first. )\n"
+    assert m.pool_state("ShopPool") == before
+
+
+# --------------------------------------------------------------------------------------------------
 # names with the tools' own punctuation (appcmd prints them inside quotes followed by (attr:value,...))
 
 
@@ -211,6 +244,32 @@ def test_a_holder_list_by_file_name_names_a_different_dll_of_the_same_name():
 
 
 # --------------------------------------------------------------------------------------------------
+# 64-bit tasklist and 32-bit (WOW64) processes (review N2; tasklist /m docs cc730909: modules that match the name)
+
+
+@pytest.mark.parametrize(("kind", "listed"), [("w2k8r2", False), ("w2k19", False), ("w2k3", True)])
+def test_a_64_bit_tasklist_does_not_list_the_dlls_of_a_32_bit_pool(kind, listed):
+    m = host(
+        kind, app_pools=[AppPoolConfig("ShopPool", enable_32bit=True)], shop={"isolation": 2, "app_pool": "ShopPool"}
+    )
+    assert get(m)[0] == 200 and images(m) == ["w3wp.exe"]  # the 32-bit worker has the DLL loaded
+    out, _err, rc = run(m, "tasklist /m ShopCart.dll /fo csv /nh")
+    assert rc == 0
+    assert out.startswith('"w3wp.exe"') is listed, out
+    if not listed:
+        assert out.strip() == "INFO: No tasks are running which match the specified criteria."
+        out, _err, _rc = run(m, "tasklist /m /fo csv /nh")
+        assert '"w3wp.exe"' in out and "wow64.dll" in out and "ShopCart.dll" not in out
+
+
+def test_a_64_bit_pool_is_listed_by_tasklist():
+    m = host("w2k8r2", app_pools=[AppPoolConfig("ShopPool")], shop={"isolation": 2, "app_pool": "ShopPool"})
+    get(m)
+    out, _err, _rc = run(m, "tasklist /m ShopCart.dll /fo csv /nh")
+    assert out.startswith('"w3wp.exe","') and "ShopCart.dll" in out
+
+
+# --------------------------------------------------------------------------------------------------
 # mtxstop.exe ends every MTS server process, IIS 4's isolated mtx.exe included (facts; KB 284716 recovery)
 
 
@@ -235,6 +294,26 @@ def test_inetinfo_keeps_the_dll_mapped_for_a_moment_after_stopped():
     assert rc == 0 and "The IIS Admin Service service was stopped successfully." in out
     assert images(m) == ["inetinfo.exe"]  # STOPPED, yet still mapped
     assert wait_until(lambda: holders(m) == [], timeout=5)
+
+
+def test_a_batch_line_waits_with_ping_until_the_exiting_inetinfo_lets_go():
+    """NT 4 / 2000 / XP have no timeout command: a batch line waits with ``ping -n <n+1> 127.0.0.1`` (n seconds,
+    one echo request a second; Stack Overflow 166044 "Sleeping in a batch file").  The probe fails while inetinfo.exe
+    is still exiting and succeeds once it is gone."""
+    m = host("nt4", shop={"isolated": False})
+    m.config.timing.inetinfo_exit_delay = 0.8
+    get(m)
+    probe = 'type nul>>"C:\\InetPub\\shop\\bin\\ShopCart.dll"'
+    out, err, rc = run(m, f"net stop iisadmin /y >nul & ({probe}) 2>nul||(echo busy&ping -n 2 127.0.0.1 >nul&{probe})")
+    assert rc == 0 and out.strip() == "busy" and err == "", (out, err)
+    assert holders(m) == []
+
+
+def test_ping_sends_the_echo_requests_asked_for():
+    m = host("nt4")
+    out, _err, rc = run(m, "ping -n 2 127.0.0.1")
+    assert rc == 0 and out.count("Reply from 127.0.0.1") == 2
+    assert run(m, "ping -n 1 10.1.2.3")[2] == 1  # the lab answers the loopback address only
 
 
 def test_without_the_switch_inetinfo_is_gone_when_stopped():

@@ -24,7 +24,9 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.catalog impo
     catalog_parts,
     holders_text,
     list_script,
+    may_be_x64,
     read_catalog,
+    read_holders,
     shutdown_script,
 )
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.holders import Holder
@@ -209,3 +211,30 @@ def test_a_long_script_is_written_in_parts_that_fit_a_short_command_line():
 def test_catalog_step_fits_one_nt4_line():
     paths = Paths(SRC, DEST, STAMP)
     assert len(packed_lines(catalog_parts(paths), CMD_LINE_LIMIT_NT4, paths.dest_dir)) == 1
+
+
+# -- a 64-bit tasklist and 32-bit processes (review N2) ------------------------------------------------------------
+
+TASKLIST_NONE = (
+    "@@tlist\n'tlist' is not recognized as an internal or external command,\noperable program or batch file.\n"
+)
+TASKLIST_NONE += "@@tasklist\nINFO: No tasks are running which match the specified criteria.\n@@holders_end\n"
+
+
+def test_an_empty_tasklist_answer_is_unknown_where_windows_may_be_64_bit():
+    """A 64-bit tasklist lists only the 64-bit modules of a 32-bit (WOW64) process, so "no task" there does not
+    mean that no process has the DLL loaded (NT 6.0 and later may be 64-bit; 2008 R2 and later always are)."""
+    assert read_holders(TASKLIST_NONE) == ((), "tasklist")
+    assert read_holders(TASKLIST_NONE, x64=True) == (None, "tasklist")
+    assert may_be_x64(6) and may_be_x64(10) and not may_be_x64(5) and not may_be_x64(None)
+    text = holders_text(None, "tasklist")
+    assert "64-bit tasklist does not list the DLLs of 32-bit processes" in text
+    assert "neither tlist.exe" in holders_text(None)
+
+
+def test_a_64_bit_tasklist_that_names_a_process_is_read_as_usual():
+    out = TASKLIST_NONE.replace(
+        "INFO: No tasks are running which match the specified criteria.", '"w3wp.exe","216","ShopCart.dll"'
+    )
+    holders, tool = read_holders(out, x64=True)
+    assert tool == "tasklist" and holders == (Holder(216, "w3wp.exe"),)

@@ -146,17 +146,45 @@ def test_in_process_plan_stops_dependants_first_and_starts_iis_admin_first():
 
 
 def test_in_process_sequence_is_one_line_in_order():
-    plan, paths, p = plan_for(INPROC)
+    """One command line where it fits (XP and later: 8191 characters).  NT 4.0's 2047 do not hold four services and
+    the wait for inetinfo.exe to exit (issue 21): there the sequence is a batch file (the next test)."""
+    plan, paths, p = plan_for(INPROC, cmdline_limit=8191)
     apply = plan.step("apply")
     assert apply.sequence and apply.phase == "restart"
     assert apply.parts[0] == '(echo started=restart)>>"ShopCart.dll.iis4state"'
     text = "&".join(apply.parts)
-    order = ["net stop IISADMIN /y", "@@swap", *(f"net start {s}||" for s in plan.starts), "@@outage_end", "@@done"]
-    positions = [text.index(word) for word in order]
+    order = ["net stop IISADMIN /y", "ping -n 3", "@@swap", *(f"net start {s}" for s in plan.starts), "@@outage_end"]
+    positions = [text.index(word) for word in [*order, "@@done"]]
     assert positions == sorted(positions)
     assert "finished=restart" in text
-    lines = apply.lines(p.cmdline_limit, paths.dest_dir, paths.relative().batch)
+    lines = apply.lines(8191, paths.dest_dir, paths.relative().batch)
     assert len(lines) == 1, "the outage must be one command line when it fits"
+
+
+def test_the_lock_is_tried_again_after_a_bounded_wait_before_holding_the_old_dll():
+    """After net stop reports STOPPED, inetinfo.exe may still be exiting with the DLL mapped (issue 21): while the
+    held flag stands, the old image is tried again after 2 s and 4 s (ping, the only wait NT 4's cmd.exe has), once
+    more without silencing (the failure quotes the sharing violation), and only then the old DLL is put back."""
+    plan, _paths, _p = plan_for(INPROC, cmdline_limit=8191)
+    parts = plan.step("apply").parts
+    text = "&".join(parts)
+    bak = next(w for w in text.split('"') if w.endswith(".bak"))
+    flag = '"ShopCart.dll.iis4held"'
+    old = f'(if exist "{bak}" (type nul>>"{bak}") else type nul>>"ShopCart.dll")'
+    order = [
+        f'((type nul>>"{bak}") 2>nul||(echo held)>{flag})',
+        f"(if exist {flag} (ping -n 3 127.0.0.1 >nul 2>&1&{old} 2>nul&&del {flag}))",
+        f"(if exist {flag} (ping -n 5 127.0.0.1 >nul 2>&1&{old} 2>nul&&del {flag}))",
+        f"(if exist {flag} ({old}&&del {flag}))",
+        f'(if exist {flag} if exist "{bak}" (ren "ShopCart.dll" "ShopCart.dll.iis4new"&ren "{bak}" "ShopCart.dll"))',
+        "@@swap",
+    ]
+    positions = [text.index(x) for x in order]
+    assert positions == sorted(positions)
+    assert text.count("ping -n") == 2
+    short, paths, _p = plan_for(INPROC, cmdline_limit=512)
+    lines = short.step("apply").lines(512, paths.dest_dir, paths.relative().batch)
+    assert all(len(line) <= 512 for line in lines), "each try is a command of its own: it fits a short line"
 
 
 def test_restart_services_option_replaces_the_running_ones():
