@@ -254,4 +254,7 @@ def update_all(
             later = [m for rest in ordered[n + 1 :] for m in rest]
             not_released(later, f"{failed.paths.dest} failed")
             break
+    for job in jobs:
+        if not job.result.get("failed"):
+            job.keep_gathered()  # check mode with keep_gathered: the reading the update starts from (issue 22)
     return [job.closed() for job in jobs]
