@@ -184,8 +184,10 @@ class ServiceRestart:
                     "again: start it by hand"
                 )
         # A service that net stop /y stopped and the plan did not start: it was not running when the host was
-        # read (it started since, e.g. between a dry run and this run).  It was running now, so it runs again.
-        missed = [k for k in stopped_keys if k in plan.names and k not in plan.starts]
+        # read (it started since, e.g. between a dry run and this run).  It was running now, so it runs again
+        # (unless restart_services names what to start: the user's list is the list).
+        chosen = run.params.restart_services is not None
+        missed = [k for k in stopped_keys if k in plan.names and k not in plan.starts and not chosen]
         if missed:
             still = ensure_running(run.session, missed, run.params.timeout)
             started_keys += [k for k in missed if not any(line.startswith(f"{k}:") for line in still)]
