@@ -35,11 +35,14 @@ def _unpack_text(text: str) -> str:
     return zlib.decompress(base64.b64decode(text.encode("ascii"), validate=True)).decode("utf-8")
 
 
+CLOCK_SKEW = 60  # seconds the dry run's controller clock may be ahead of the update's (AWX nodes)
+
+
 def pack(outputs: dict[str, str], src: str, dest: str, adsutil: str, now: float | None = None) -> dict[str, Any]:
     """``gathered`` from what the steps ``gather`` and (when sent) ``catalog`` printed."""
     return {
         "version": VERSION,
-        "read_at": round(time.time() if now is None else now, 3),
+        "read_at": int(time.time() if now is None else now),  # whole seconds, never ahead of the clock
         "src": src,
         "dest": dest,
         "adsutil": adsutil,
@@ -61,7 +64,8 @@ def unpack(data: Any, src: str, dest: str, adsutil: str, now: float | None = Non
         outputs = {str(k): _unpack_text(str(v)) for k, v in dict(data.get("outputs") or {}).items()}
     except (TypeError, ValueError, zlib.error, UnicodeDecodeError):
         return None
-    if not 0 <= age <= MAX_AGE or "gather" not in outputs:
+    # A reading "from the future" by more than CLOCK_SKEW was made by another clock than this one: not used.
+    if not -CLOCK_SKEW <= age <= MAX_AGE or "gather" not in outputs:
         return None
     return outputs
 

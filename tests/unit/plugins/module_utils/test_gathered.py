@@ -61,7 +61,8 @@ def test_pack_and_unpack():
         "gather": "@@net\r\nx" * 500
     }
     assert gathered.unpack(kept, "C:\\a.dll", "C:\\b.dll", "C:\\other.vbs", now=1100.0) is None
-    assert gathered.unpack(kept, "C:\\a.dll", "C:\\b.dll", "C:\\adsutil.vbs", now=999.0) is None  # from the future
+    assert gathered.unpack(kept, "C:\\a.dll", "C:\\b.dll", "C:\\adsutil.vbs", now=999.0) is not None  # clock skew
+    assert gathered.unpack(kept, "C:\\a.dll", "C:\\b.dll", "C:\\adsutil.vbs", now=900.0) is None  # from the future
     assert gathered.unpack(None, "C:\\a.dll", "C:\\b.dll", "C:\\adsutil.vbs") is None
 
 
