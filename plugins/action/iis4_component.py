@@ -33,8 +33,13 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_r
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS, accepted_names
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.errors import UNREACHABLE_KINDS, HostError
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
+from ansible_collections.legacy_iis.iis4.plugins.module_utils.verify import tls_context
 
 display = Display()
+
+# The page checks' TLS context (with certificate validation, the default), made here once, in the controller's main
+# process: every host's worker inherits it instead of loading the CA certificates again (verify.tls_context).
+tls_context(True)
 
 
 def _without_nulls(value: Any) -> Any:

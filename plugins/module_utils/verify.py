@@ -56,12 +56,36 @@ def judge(check: Check, status: int | None, body: str, error: str | None = None)
     return True, f"answered {status}" + (f" and matched {check.expect!r}" if check.expect else "")
 
 
+#: The TLS context of the page checks, per validate_certs: made once per process (see :func:`tls_context`).
+_TLS_CONTEXTS: dict[bool, Any] = {}
+
+
+def tls_context(validate_certs: bool) -> Any:
+    """The TLS context the page checks use, made once per process and kept: Ansible's ``open_url`` would make a
+    new one for every request, loading the system's CA certificates each time (tens of milliseconds of CPU), and
+    an http:// page needs it too, for a redirect to https. The action plugins make the default one when they are
+    loaded, in the controller's main process, so that the worker of every host inherits it instead."""
+    key = bool(validate_certs)
+    if key not in _TLS_CONTEXTS:
+        from ansible.module_utils.urls import make_context  # imported late: unit tests of judge need no ansible
+
+        _TLS_CONTEXTS[key] = make_context(validate_certs=key)
+    return _TLS_CONTEXTS[key]
+
+
 def fetch_url(url: str, timeout: int, validate_certs: bool) -> tuple[int | None, str, str | None]:
     """GET ``url``: (status or None, body, error).  An HTTP error status is an answer, not an error."""
-    from ansible.module_utils.urls import open_url  # imported late: unit tests of judge need no ansible
+    from ansible.module_utils.urls import Request  # imported late: unit tests of judge need no ansible
 
     try:
-        response = open_url(url, method="GET", timeout=timeout, validate_certs=validate_certs, follow_redirects="safe")
+        response = Request().open(
+            "GET",
+            url,
+            timeout=timeout,
+            validate_certs=validate_certs,
+            follow_redirects="safe",
+            context=tls_context(validate_certs),
+        )
         return response.getcode(), _text(response.read()), None
     except Exception as exc:  # noqa: BLE001 - every failure is reported, never raised
         code = getattr(exc, "code", None)
