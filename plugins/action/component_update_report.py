@@ -29,6 +29,8 @@ from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import (
     unreachable_as_such,
 )
 from ansible_collections.legacy_iis.iis4.plugins.filter.component_update import (
+    component_update_entries,
+    component_update_left_drained,
     component_update_outcome,
     write_audit_record,
 )
@@ -90,7 +92,60 @@ def _file_diffs(plan: dict[str, Any]) -> list[dict[str, str]]:
 
 class ActionModule(WinRMAction):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("apply", "refuse", "update", "hooks_missed", *_OUTCOME_ARGS))
+    _VALID_ARGS = frozenset(("apply", "refuse", "update", "hooks_missed", "role_vars", *_OUTCOME_ARGS))
+
+    def _role_args(self, task_vars: dict[str, Any]) -> dict[str, Any]:
+        """The options of the role's update step (``role_vars``), from the role's variables as the host has them:
+        what roles/component_update/tasks/main.yml and update.yml would template, in Python. Ansible compiles every
+        template of a task again in each host's worker, so a dozen small templates cost a rollout of many hosts
+        more than reading the variables here. Keep it in step with those files (the rescue still uses them)."""
+        missing = object()
+
+        def var(name: str, default: Any = None) -> Any:
+            value = task_vars.get(name, missing)
+            return default if value is missing else self._templar.template(value)
+
+        host = str(task_vars.get("inventory_hostname", ""))
+        # a registered result and a fact of this play: data, not templates
+        plan = task_vars.get("_component_update_plan") or {}
+        capacity = task_vars.get("_component_update_capacity") or {}
+        refused = host in (capacity.get("refused") or [])
+        hooks_wanted = len(f"{var('component_update_drain_tasks', '')}{var('component_update_undrain_tasks', '')}") > 0
+        check_mode = bool(self._play_context.check_mode)
+        audit_dir = var("component_update_audit_dir", "")
+        drained = var("component_update_drained", missing)
+        if drained is not missing:
+            drained_before = boolean(drained, strict=False)
+        else:
+            drained_before = boolean(var("component_update_assume_drained", False), strict=False) or (
+                component_update_left_drained(host, audit_dir)
+            )
+        entries = component_update_entries(
+            var("component_update_components", []),
+            var("component_update_health_base_url"),
+            var("component_update_state", "present"),
+            plan,
+            var("ansible_host", host),
+        )
+        return {
+            "update": {
+                "components": entries,
+                "state": var("component_update_state", "present"),
+                "verify_retries": var("component_update_health_retries"),
+                "verify_delay": var("component_update_health_delay"),
+                "verify_timeout": var("component_update_health_timeout"),
+                "verify_validate_certs": var("component_update_health_validate_certs"),
+                "rollback": var("component_update_rollback_on_health_failure"),
+            },
+            "refuse": refused,
+            # never without the drain and undrain steps this host's inventory asks for (see main.yml)
+            "hooks_missed": hooks_wanted and not check_mode and not refused and not plan.get("unreachable", False),
+            "failure": capacity.get("reason") if refused else var("_component_update_hooks_text", ""),
+            "plan": plan,
+            "drained_before": drained_before,
+            "version_regex": var("component_update_version_regex", ""),
+            "audit_dir": audit_dir,
+        }
 
     def _update(self, options: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         """The real run of iis4_component with ``options``, as its action plugin runs it."""
@@ -116,6 +171,8 @@ class ActionModule(WinRMAction):
         result = super().run(tmp, task_vars)
         del tmp
         args = dict(self._task.args)
+        if boolean(args.pop("role_vars", False), strict=False):
+            args = {**self._role_args(task_vars), **args}
         host = task_vars.get("inventory_hostname", "")
         check_mode = bool(self._play_context.check_mode)
         refuse = boolean(args.get("refuse") or False, strict=False)

@@ -45,6 +45,16 @@ options:
         O(apply) and O(failure) are then not used, except O(failure) as the reason of a refusal.
     type: dict
     version_added: 1.2.0
+  role_vars:
+    description:
+      - Take O(update), O(refuse), O(hooks_missed), O(failure), O(plan), O(drained_before), O(version_regex) and
+        O(audit_dir) from the role's variables (C(component_update_*), the registered dry run
+        C(_component_update_plan), the capacity floor's C(_component_update_capacity)) instead of from options: the
+        role's update step without drain steps, which then costs no template per option in each host's worker.
+        Options given as well win.
+    type: bool
+    default: false
+    version_added: 1.2.0
   hooks_missed:
     description:
       - Fail the host with O(failure) at once, as O(refuse) does, because its inventory alone sets drain or undrain
