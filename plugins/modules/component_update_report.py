@@ -49,8 +49,9 @@ options:
     description:
       - Take O(update), O(refuse), O(hooks_missed), O(failure), O(plan), O(drained_before), O(version_regex) and
         O(audit_dir) from the role's variables (C(component_update_*), the registered dry run
-        C(_component_update_plan), the capacity floor's C(_component_update_capacity)) instead of from options: the
-        role's update step without drain steps, which then costs no template per option in each host's worker.
+        C(_component_update_plan), the capacity floor's C(_component_update_capacity)) instead of from options. The
+        role's update step without drain steps uses it, so that it costs no template per option in each host's
+        worker.
         Options given as well win.
     type: bool
     default: false
