@@ -10,6 +10,7 @@ password reach an error message.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -317,6 +318,18 @@ class WinRMRunner:
 
     # -- commands -------------------------------------------------------------------------------------
 
+    def _receive(self, protocol: Any, command_id: str, deadline: float | None) -> tuple[bytes, bytes, int, bool]:
+        """One Receive.  The host holds it open up to its OperationTimeout while the command prints nothing: near
+        the deadline that is only the time left (whole seconds, at least 1), so a wait ends on time instead of up
+        to one operation timeout late."""
+        configured = protocol.operation_timeout_sec
+        if deadline is not None:
+            protocol.operation_timeout_sec = max(1, min(configured, math.ceil(deadline - time.monotonic())))
+        try:
+            return protocol.get_command_output_raw(self._shell_id, command_id)
+        finally:
+            protocol.operation_timeout_sec = configured
+
     def run(self, step: str, command: str, timeout: float | None = None) -> CommandResult:
         """Run one cmd.exe command line and wait for it (up to ``timeout`` seconds, default: forever).
 
@@ -348,7 +361,7 @@ class WinRMRunner:
             if deadline is not None and time.monotonic() > deadline:
                 break
             try:
-                stdout, stderr, rc, done = protocol.get_command_output_raw(self._shell_id, command_id)
+                stdout, stderr, rc, done = self._receive(protocol, command_id, deadline)
             except WinRMOperationTimeoutError:
                 continue
             except Exception as exc:  # noqa: BLE001
