@@ -67,6 +67,21 @@ class WinRMAction(ActionBase):
 
     MODULE = "legacy_iis.iis4.iis4_component"
 
+    def _open(
+        self, tmp: Any, task_vars: dict[str, Any], spec: dict[str, Any], spec_kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], WinRMRunner | None]:
+        """How every task of the collection begins: ActionBase's own checks, the options validated against
+        ``spec`` (a bad one fails the task as "invalid input: ..."), then the runner for the task.
+
+        Returns ``(result, params, runner)``; with ``runner`` None the result already says what happened (see
+        :meth:`_winrm_runner`) and is the task's result as it is."""
+        result = super().run(tmp, task_vars)
+        try:
+            _validated, params = self.validate_argument_spec(spec, **spec_kwargs)
+        except AnsibleActionFail as exc:
+            raise AnsibleActionFail(f"invalid input: {exc.message}") from None
+        return result, params, self._winrm_runner(params, task_vars, result)
+
     def _winrm_runner(
         self, params: dict[str, Any], task_vars: dict[str, Any], result: dict[str, Any]
     ) -> WinRMRunner | None:
@@ -112,15 +127,7 @@ class ActionModule(WinRMAction):
             raise AnsibleActionFail(
                 f"unknown option(s) {', '.join(unknown)}; the supported options are {', '.join(sorted(FULL_SPEC))}"
             )
-        result = super().run(tmp, task_vars)
-        del tmp
-
-        try:
-            _validated, params = self.validate_argument_spec(FULL_SPEC, **SPEC_KWARGS)
-        except AnsibleActionFail as exc:
-            raise AnsibleActionFail(f"invalid input: {exc.message}") from None
-
-        runner = self._winrm_runner(params, task_vars, result)
+        result, params, runner = self._open(tmp, task_vars, FULL_SPEC, SPEC_KWARGS)
         if runner is None:
             return result
         options = runner.options

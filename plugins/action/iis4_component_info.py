@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
 from ansible.utils.display import Display
 
 from ansible_collections.legacy_iis.iis4.plugins.action.iis4_component import WinRMAction, unreachable_as_such
@@ -31,15 +30,7 @@ class ActionModule(WinRMAction):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)  # ActionBase.run: the common checks
-        del tmp
-
-        try:
-            _validated, params = self.validate_argument_spec(INFO_FULL_SPEC, **INFO_SPEC_KWARGS)
-        except AnsibleActionFail as exc:
-            raise AnsibleActionFail(f"invalid input: {exc.message}") from None
-
-        runner = self._winrm_runner(params, task_vars, result)
+        result, params, runner = self._open(tmp, task_vars, INFO_FULL_SPEC, INFO_SPEC_KWARGS)
         if runner is None:
             return result
         options = runner.options

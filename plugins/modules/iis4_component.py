@@ -999,7 +999,7 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import run_directly  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.direct import run_directly  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.argspec import FULL_SPEC, SPEC_KWARGS  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout  # noqa: E402
 

@@ -414,7 +414,7 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_runner import run_directly  # noqa: E402
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.direct import run_directly  # noqa: E402
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.info import (  # noqa: E402
     INFO_FULL_SPEC,
     INFO_SPEC_KWARGS,

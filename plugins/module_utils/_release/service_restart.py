@@ -187,7 +187,7 @@ class ServiceRestart:
         # read (it started since, e.g. between a dry run and this run).  It was running now, so it runs again
         # (unless restart_services names what to start: the user's list is the list).
         chosen = run.params.restart_services is not None
-        missed = [k for k in stopped_keys if k in plan.names and k not in plan.starts and not chosen]
+        missed = [] if chosen else [k for k in stopped_keys if k in plan.names and k not in plan.starts]
         if missed:
             still = ensure_running(run.session, missed, run.params.timeout)
             started_keys += [k for k in missed if not any(line.startswith(f"{k}:") for line in still)]

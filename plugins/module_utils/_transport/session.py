@@ -145,6 +145,11 @@ class Session:
                 raise
             broken = CommandResult(step, "", "", "", None, time.monotonic(), 0.0, complete=False, error=str(exc))
             return self._reconnect_and_wait(broken, step, parts, phase, record, readback)
+        if not res.complete and res.error is None:
+            # The wait ran out with the connection up: the host has the sequence and still runs it.  Waiting as
+            # long again would show nothing new (the record says started=<phase> until it ends): fail now, keep
+            # the record, and let the rerun wait for the sequence and recover.
+            raise self._unfinished(None)
         if not res.complete:
             res = self._reconnect_and_wait(res, step, parts, phase, record, readback)
         return res
@@ -243,13 +248,18 @@ class Session:
                 if res.complete:
                     return res
                 last_error = res.error
+        raise self._unfinished(last_error)
+
+    def _unfinished(self, last_error: str | None) -> StepFailed:
+        """The failure of a sequence the host had not finished when the wait ended (``last_error``: why the
+        connection was lost, None when it stayed up)."""
         lost = (
             f"connection lost during the sequence and the host did not report completion in time: {last_error}"
             if last_error
             else f"the sequence did not finish within {self.wait:.0f}s (the connection stayed up: the host still "
             "runs it, a program it started has not returned)"
         )
-        raise StepFailed(
+        return StepFailed(
             "apply",
             f"{lost}. "
             "The sequence may still be running on the host, so dest holds the old DLL or the new DLL depending on "

@@ -10,8 +10,8 @@ password reach an error message.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,6 +318,18 @@ class WinRMRunner:
 
     # -- commands -------------------------------------------------------------------------------------
 
+    def _receive(self, protocol: Any, command_id: str, deadline: float | None) -> tuple[bytes, bytes, int, bool]:
+        """One Receive.  The host holds it open up to its OperationTimeout while the command prints nothing: near
+        the deadline that is only the time left (whole seconds, at least 1), so a wait ends on time instead of up
+        to one operation timeout late."""
+        configured = protocol.operation_timeout_sec
+        if deadline is not None:
+            protocol.operation_timeout_sec = max(1, min(configured, math.ceil(deadline - time.monotonic())))
+        try:
+            return protocol.get_command_output_raw(self._shell_id, command_id)
+        finally:
+            protocol.operation_timeout_sec = configured
+
     def run(self, step: str, command: str, timeout: float | None = None) -> CommandResult:
         """Run one cmd.exe command line and wait for it (up to ``timeout`` seconds, default: forever).
 
@@ -349,7 +361,7 @@ class WinRMRunner:
             if deadline is not None and time.monotonic() > deadline:
                 break
             try:
-                stdout, stderr, rc, done = protocol.get_command_output_raw(self._shell_id, command_id)
+                stdout, stderr, rc, done = self._receive(protocol, command_id, deadline)
             except WinRMOperationTimeoutError:
                 continue
             except Exception as exc:  # noqa: BLE001
@@ -380,25 +392,3 @@ class WinRMRunner:
         )
         self.history.append(result)
         return result
-
-
-def run_directly(module: Any, work: Callable[[Any], dict[str, Any]], **on_connect_failure: Any) -> None:
-    """What a module of the collection does when it runs by itself (not through its action plugin): connect with
-    pywinrm from its ``winrm_*`` options, run ``work(runner)`` and exit (or fail) with the result it returns.
-    ``on_connect_failure``: more keys for the result when the host cannot be reached."""
-    if not HAS_WINRM:
-        module.fail_json(msg=f"pywinrm is required to run this module directly: {WINRM_IMPORT_ERROR}")
-    if not module.params["winrm_host"]:
-        module.fail_json(
-            msg="winrm_host is required when the module runs by itself; through the collection's action plugin the "
-            "inventory's connection variables are used instead"
-        )
-    try:
-        runner = WinRMRunner(ConnectionOptions.from_module_params(module.params))
-    except HostError as exc:
-        module.fail_json(msg=str(exc), step="connect", error_kind=exc.kind, **on_connect_failure)
-        return
-    result = work(runner)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)

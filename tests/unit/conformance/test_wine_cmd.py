@@ -52,6 +52,7 @@ from unittest import mock
 import pytest
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils import update
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.script import sequence_lines
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run_rollout
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
@@ -68,6 +69,8 @@ pytestmark = needs_wine
 SRC = "C:\\Staging\\ShopCart.dll"
 DEST_DIR = "C:\\InetPub\\shop\\bin"
 FOLDERS = ("C:\\Staging", DEST_DIR)
+#: The module's own names for the files of a run on this dest (the stamp names only the backup, not used here).
+PATHS = Paths(SRC, f"{DEST_DIR}\\ShopCart.dll", "20010720200600")
 SYSTEM_ROOT = "C:\\windows"  # Wine's; the lab machine is given the same
 #: The programs the module's lines call, and the exit code each gives in the "fail" run.
 TOOLS = {
@@ -153,7 +156,7 @@ class _Moment(datetime.datetime):
 _DATETIME = SimpleNamespace(datetime=_Moment, timedelta=datetime.timedelta, UTC=datetime.UTC)
 
 
-RUN_NAME = "ShopCart.dll.iis4run.cmd"  # the name the module gives the batch file of a sequence
+RUN_NAME = PATHS.relative().batch  # the name the module gives the batch file of a sequence
 
 
 def _harvest() -> dict[str, tuple[str, ...]]:
@@ -190,7 +193,7 @@ def _harvest() -> dict[str, tuple[str, ...]]:
     return cases
 
 
-BATCH = f"{DEST_DIR}\\{RUN_NAME}"
+BATCH = PATHS.batch
 
 
 def _batch_file(lines: tuple[str, ...]) -> bytes:
@@ -252,9 +255,9 @@ def initial_files(case: Case) -> dict[str, bytes]:
     lines = case.lines
     files = {
         SRC: b"MZ new\r\n",
-        f"{DEST_DIR}\\ShopCart.dll": b"MZ old\r\n",
-        f"{DEST_DIR}\\ShopCart.dll.iis4new": b"MZ new\r\n",
-        f"{DEST_DIR}\\ShopCart.dll.iis4state": b"run=1\r\n",
+        PATHS.dest: b"MZ old\r\n",
+        PATHS.staged: b"MZ new\r\n",
+        PATHS.record: b"run=1\r\n",
     }
     backup = re.search(r"ShopCart\.dll\.(\d{14})\.bak", " ".join(lines))
     if backup and "recover" in " ".join(lines):

@@ -137,3 +137,15 @@ def test_a_sequence_still_running_when_the_wait_ends_keeps_the_record(monkeypatc
     with pytest.raises(StepFailed) as err:
         s.run_sequence("apply", ["echo @@done"], "restart", PATHS.record, [])
     assert err.value.step == "apply" and "state record beside dest is kept" in str(err.value)
+
+
+def test_a_sequence_whose_wait_ran_out_with_the_connection_up_fails_after_that_one_wait():
+    """The host has the sequence and still runs it (a program it started has not returned): a second wait would
+    read ``started=<phase>`` until it ran out too, so the run fails at once, keeping the record for the rerun."""
+    runner = FakeRunner(done("@@stop\r\n", complete=False), done("run=1\r\nstarted=restart\r\n"))
+    s = make(runner)
+    with pytest.raises(StepFailed) as err:
+        s.run_sequence("apply", ["echo @@done"], "restart", PATHS.record, ["echo @@verify"])
+    assert [step for step, _line in runner.sent] == ["apply"] and runner.resets == 0
+    assert "did not finish within 45s (the connection stayed up" in str(err.value)
+    assert "state record beside dest is kept" in str(err.value)

@@ -16,6 +16,8 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils._transport.winrm_r
 
 
 class Protocol:
+    operation_timeout_sec = 20  # pywinrm's: how long the host may hold a request open
+
     def __init__(self, outputs):
         self.outputs = list(outputs)
         self.closed = []
@@ -101,6 +103,33 @@ def test_a_wait_that_timed_out_abandons_the_shell_too():
     assert not res.complete
     runner.close()
     assert proto.closed == []
+
+
+class TimedProtocol(Protocol):
+    """Also records the OperationTimeout each Receive asks the host to hold it open for."""
+
+    def __init__(self, outputs):
+        super().__init__(outputs)
+        self.asked = []
+
+    def get_command_output_raw(self, shell_id, command_id):
+        self.asked.append(self.operation_timeout_sec)
+        return super().get_command_output_raw(shell_id, command_id)
+
+
+def test_a_receive_near_the_deadline_asks_the_host_to_hold_it_only_for_the_time_left():
+    """A Receive the host holds open for a whole operation timeout would end the wait up to 20 s late (a hung
+    sequence waited 60 s of a 45 s bound)."""
+    proto = TimedProtocol([(b"", b"", None, False), (b"@@done\r\n", b"", 0, True)])
+    runner = runner_with(proto)
+    assert runner.run("apply", "echo @@done", timeout=5).complete
+    assert len(proto.asked) == 2 and all(1 <= t <= 5 for t in proto.asked), proto.asked
+    assert proto.operation_timeout_sec == 20  # the other requests keep the configured timeout
+    unbounded = TimedProtocol([(b"@@done\r\n", b"", 0, True)])
+    assert runner_with(unbounded).run("gather", "echo @@done").complete
+    far = TimedProtocol([(b"@@done\r\n", b"", 0, True)])
+    assert runner_with(far).run("gather", "echo @@done", timeout=600).complete
+    assert unbounded.asked == far.asked == [20]
 
 
 @pytest.mark.parametrize(
