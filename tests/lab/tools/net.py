@@ -100,7 +100,12 @@ class _Net:
 
     def list_started(self) -> int:
         names = sorted(
-            (s.display for s in self.scm.services() if s.state != scm_mod.STOPPED),
+            # Win32 services only: a driver (HTTP) is not listed (net start enumerates services, not drivers).
+            (
+                s.display
+                for s in self.scm.services()
+                if s.state != scm_mod.STOPPED and s.info.type != scm_mod.SERVICE_KERNEL_DRIVER
+            ),
             key=str.lower,
         )
         lines = [NET_HEADER_NT4, ""] + [f"   {n}" for n in names] + ["", "The command completed successfully.", ""]
