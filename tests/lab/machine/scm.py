@@ -263,10 +263,10 @@ def _activators(system_root: str) -> dict[str, ServiceInfo]:
 def platform_services(config: HostConfig) -> dict[str, tuple[ServiceInfo, bool]]:
     """The services around IIS that ``config``'s Windows version has (upper-case key -> info, running at start).
 
-    2003 and IIS 7+: the HTTP driver (running) and SAMSS.  2003 with W3SVC: HTTPFilter "HTTP SSL" (demand start), running
-    whenever W3SVC runs (W3SVC depends on it) or when ``services`` names ``HTTPFilter`` (another SSL endpoint, e.g.
-    a SQL Server SOAP endpoint, started it).  IIS 7+: each WCF listener adapter ``services`` names (NetTcpActivator, NetPipeActivator,
-    NetMsmqActivator), with what it depends on; running unless in ``stopped_services``."""
+    2003 and IIS 7+: the HTTP driver (running) and SAMSS.  2003 with W3SVC: HTTPFilter "HTTP SSL" (demand
+    start), running whenever W3SVC runs (W3SVC depends on it) or when ``services`` names ``HTTPFilter`` (another SSL
+    endpoint, e.g. a SQL Server SOAP endpoint, started it).  IIS 7+: each WCF listener adapter ``services`` names
+    (NetTcpActivator, NetPipeActivator, NetMsmqActivator), with what it depends on; running unless in ``stopped_services``."""
     from . import versions
 
     kind = versions.kind_of(config)
