@@ -266,7 +266,8 @@ def platform_services(config: HostConfig) -> dict[str, tuple[ServiceInfo, bool]]
     2003 and IIS 7+: the HTTP driver (running) and SAMSS.  2003 with W3SVC: HTTPFilter "HTTP SSL" (demand
     start), running whenever W3SVC runs (W3SVC depends on it) or when ``services`` names ``HTTPFilter`` (another SSL
     endpoint, e.g. a SQL Server SOAP endpoint, started it).  IIS 7+: each WCF listener adapter ``services`` names
-    (NetTcpActivator, NetPipeActivator, NetMsmqActivator), with what it depends on; running unless in ``stopped_services``."""
+    (NetTcpActivator, NetPipeActivator, NetMsmqActivator), with what it depends on; running unless in
+    ``stopped_services``."""
     from . import versions
 
     kind = versions.kind_of(config)
