@@ -1,11 +1,11 @@
 """``net.exe`` (``net start``, ``net start <service>``, ``net stop <service>``) of Windows NT 4.0.
 
 Message templates from the NT net message table (facts file, sections 2-3); success on stdout, errors on
-stderr, exit code 2 on every error.  ``net stop`` lists running dependants (three-space indent, in the
-order EnumDependentServices gives: the reverse of a start order, ties by display name), asks ``Do you want to
-continue this operation? (Y/N) [N]:`` unless ``/y``; with no answer at all (EOF) it prints ``No valid response was provided.`` and fails.  One dot per ``Timing.net_poll`` while
-pending; gives up after ``Timing.net_give_up`` with ``could not be stopped``.  The service is looked up by
-key name, not display name (KB Q236166).
+stderr, exit code 2 on every error.  ``net stop`` lists running dependants (three-space indent, in the order
+EnumDependentServices gives: the reverse of a start order, ties by display name), asks ``Do you want to continue
+this operation? (Y/N) [N]:`` unless ``/y``; with no answer at all (EOF) it prints ``No valid response was
+provided.`` and fails.  One dot per ``Timing.net_poll`` while pending; gives up after ``Timing.net_give_up`` with
+``could not be stopped``.  The service is looked up by key name, not display name (KB Q236166).
 """
 
 from __future__ import annotations
