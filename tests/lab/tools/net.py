@@ -132,10 +132,18 @@ class _Net:
                 return None
             time.sleep(self.timing.net_poll)
 
+    def denied(self) -> bool:
+        """Review S13: without an elevated token OpenService for start/stop access fails: "System error 5 has
+        occurred." / "Access is denied." (the form net prints for a system error; a public German capture has
+        "Systemfehler 5 aufgetreten.").  Checked after the name, before the state (a choice)."""
+        return not self.machine.config.elevated
+
     def start(self, name: str) -> int:
         svc = self.lookup(name)
         if svc is None:
             return self.error("The service name is invalid.", 2185)
+        if self.denied():
+            return self.system_error(5)
         if svc.state == scm_mod.RUNNING:
             return self.error("The requested service has already been started.", 2182)
         if svc.state != scm_mod.STOPPED:
@@ -173,6 +181,8 @@ class _Net:
         svc = self.lookup(name)
         if svc is None:
             return self.error("The service name is invalid.", 2185)
+        if self.denied():
+            return self.system_error(5)
         if svc.state == scm_mod.STOPPED:
             return self.error(f"The {svc.display} service is not started.", 3521)
         if svc.state != scm_mod.RUNNING:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from tests.lab.machine.config import AppPoolConfig
 from tests.lab.machine.scm import RUNNING, STOPPED
 from tests.unit.lab.versions_harness import get, holders, host, run
 
@@ -144,3 +145,32 @@ def test_iis7_without_the_adapters_net_stop_was_lists_w3svc_only():
     m = host("w2k8r2", services=["W3SVC"])
     out, _err, rc = run(m, "net stop WAS /y")
     assert rc == 0 and listed(out) == ["World Wide Web Publishing Service"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Review S13: an account without an elevated token (azure-pipelines-extensions issue 1136: appcmd prints the WAS text
+# although WAS runs; "If I run the command from an elevated command prompt it works fine").
+
+
+def test_not_elevated_appcmd_answers_the_was_text_although_was_runs():
+    m = host("w2k19", shop={"app_pool": "ShopPool"}, app_pools=[AppPoolConfig("ShopPool")], elevated=False)
+    assert m.scm.state("WAS") == RUNNING
+    appcmd = "C:\\Windows\\system32\\inetsrv\\appcmd.exe"
+    out, _err, rc = run(m, f"{appcmd} stop apppool /apppool.name:ShopPool")
+    assert rc == 1062 and "The WAS service is not available - try starting the service first." in out
+    assert m.pool_state("ShopPool") == 2  # nothing changed
+    out, _err, rc = run(m, f"{appcmd} list wp")
+    assert rc == 1062 and "The WAS service is not available" in out
+    out, _err, rc = run(m, f"{appcmd} list apppool")  # configuration reads still work (inferred)
+    assert rc == 0 and 'APPPOOL "ShopPool"' in out and "state:Started" in out
+
+
+def test_not_elevated_net_stop_says_system_error_5_and_regsvr32_exits_5():
+    m = host("w2k19", elevated=False)
+    _out, err, rc = run(m, "net stop WAS /y")
+    assert rc == 2 and "System error 5 has occurred." in err and "Access is denied." in err
+    assert m.scm.state("WAS") == RUNNING and m.scm.state("W3SVC") == RUNNING
+    out, _err, rc = run(m, "net start")  # listing needs no elevation
+    assert rc == 0 and "World Wide Web Publishing Service" in out
+    _out, _err, rc = run(m, "regsvr32 /s C:\\Staging\\ShopCart.dll")
+    assert rc == 5 and not m.registrations  # DllRegisterServer could not write the registry
