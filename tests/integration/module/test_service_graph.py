@@ -39,3 +39,19 @@ def test_not_elevated_appcmd_refusal_is_reported_as_such_and_changes_nothing(lab
     again = h.run_module(host, h.module_args())
     assert not again.get("failed"), again.get("msg")
     assert dll_version(h.read_file(host, h.SHOP_DLL) or b"") == "2.0.0.0"
+
+
+def test_a_dependant_that_refuses_the_stop_is_named_and_every_service_runs_again(lab_host):
+    """Review S8: W3SVC refuses the stop control (net: "The service could not be controlled in its present state.",
+    HELPMSG 2189, from a 2003 capture).  net stop IISADMIN /y stops FTP and SMTP, then gives up; the in-process DLL
+    is still loaded, so the module keeps the old DLL, starts what was stopped, and quotes net's reason."""
+    host = lab_host(fleet_index=0)  # NT 4, /Shop in-process: the full restart
+    served(host)
+    before = running(host)
+    host.set_faults(refuse_stop={"W3SVC"})
+    res = h.run_module(host, h.module_args())
+    assert res.get("failed") and res["step"] == "stop", res.get("msg")
+    assert "could not be controlled in its present state" in res["msg"], res["msg"]
+    assert running(host) == before, f"services left down: {sorted(before - running(host))}"
+    assert dll_version(h.read_file(host, h.SHOP_DLL) or b"") == "1.0.0.0"
+    assert not h.record_present(host)

@@ -63,6 +63,9 @@ class Faults:
     """Faults injected into one host.  Mutable at run time (tests, the CLI, the control API)."""
 
     stuck_stop: set[str] = field(default_factory=set)  # services that hang in STOP_PENDING
+    # Services whose stop control is refused while RUNNING (ERROR_SERVICE_CANNOT_ACCEPT_CTRL): net says "The service
+    # could not be controlled in its present state." (HELPMSG 2189; review S8, a 2003 SBS capture of net stop http)
+    refuse_stop: set[str] = field(default_factory=set)
     fail_start: dict[str, str] = field(default_factory=dict)  # service -> "noreport" | "specific:<n>" | "system:<n>"
     foreign_locks: set[str] = field(default_factory=set)  # file paths held open by a foreign process
     access_denied: set[str] = field(default_factory=set)  # files or folders (and all beneath) denied for writing

@@ -512,6 +512,9 @@ class ServiceControlManager:
                 raise ServiceError(ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
             if not svc.info.stoppable:
                 raise ServiceError(ERROR_INVALID_SERVICE_CONTROL)
+            if svc.name.upper() in {n.upper() for n in self.config.faults.refuse_stop}:
+                self.log.add(self.config.name, "fault", fault="refuse_stop", service=svc.name)
+                raise ServiceError(ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
             if self.dependants(svc.name):
                 raise ServiceError(ERROR_DEPENDENT_SERVICES_RUNNING)
             duration = self.config.timing.stop_time(svc.name)

@@ -225,6 +225,10 @@ class _Net:
             if exc.winerror == scm_mod.ERROR_SERVICE_NOT_ACTIVE:
                 return self.error(f"The {svc.display} service is not started.", 3521)
             if exc.winerror == scm_mod.ERROR_SERVICE_CANNOT_ACCEPT_CTRL:
+                if self.scm.state(svc.name) == scm_mod.RUNNING:
+                    # Running, yet the control is refused (Faults.refuse_stop): NERR 2189, as a 2003 SBS capture of
+                    # net stop http /y shows (Microsoft asiatech blog, 2011-04-04; review S8).
+                    return self.error("The service could not be controlled in its present state.", 2189)
                 self.err(f"The service is starting or stopping.  Please try again later.{CRLF}{CRLF}")
                 return 2
             return self.system_error(exc.winerror)

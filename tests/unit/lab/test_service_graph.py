@@ -174,3 +174,14 @@ def test_not_elevated_net_stop_says_system_error_5_and_regsvr32_exits_5():
     assert rc == 0 and "World Wide Web Publishing Service" in out
     _out, _err, rc = run(m, "regsvr32 /s C:\\Staging\\ShopCart.dll")
     assert rc == 5 and not m.registrations  # DllRegisterServer could not write the registry
+
+
+def test_a_service_that_refuses_the_stop_control_makes_net_say_2189_and_stops_nothing_further():
+    """Review S8: the 2003 SBS capture's text for ``net stop http /y`` (Faults.refuse_stop); net stop /y stops
+    nothing more once a dependant could not be stopped (the lab's documented choice)."""
+    m = host("w2k3", services=["IISADMIN", "W3SVC"])
+    m.config.faults.refuse_stop = {"W3SVC"}
+    _out, err, rc = run(m, "net stop iisadmin /y")
+    assert rc == 2
+    assert "The service could not be controlled in its present state." in err and "NET HELPMSG 2189" in err
+    assert m.scm.state("W3SVC") == RUNNING and m.scm.state("IISADMIN") == RUNNING
