@@ -131,7 +131,8 @@ def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tu
     """What ``net stop IISADMIN /y`` stops, and what starts again afterwards, in order.
 
     Services outside IIS that depend on IIS Admin: net stop /y stops them too, so they always start again,
-    after the IIS ones, in the reverse of sc enumdepend's order (a start order)."""
+    after the IIS ones, in the reverse of sc enumdepend's order (a start order) - except one that an IIS service
+    depends on, which starts before it."""
     graph = facts.dependencies
     root = restart_root(facts.windows.iis_major if facts.windows else 4)
     stopped = stop_set(list(facts.running), graph, root)
@@ -139,8 +140,24 @@ def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tu
     restart = list(running if params.restart_services is None else params.restart_services)
     extras = [key for key, _display in (facts.extras or ())]
     stops = tuple(extras + stopped)
-    starts = start_order(sorted(set(restart) | ({root} if restart or extras else set())), graph)
-    return stops, tuple(starts + list(reversed(extras)))
+    wanted = set(restart) | ({root} if restart or extras else set())
+    # An extra that a restarted IIS service depends on (2003: W3SVC on HTTP SSL) starts in the dependency order,
+    # before that service: started after it, the SCM would have started it already ("already been started").
+    needed = dependencies_of(wanted, graph) & set(extras)
+    starts = start_order(sorted(wanted | needed), graph)
+    return stops, tuple(starts + [e for e in reversed(extras) if e not in needed])
+
+
+def dependencies_of(services: set[str], graph: dict[str, list[str]]) -> set[str]:
+    """Every service ``services`` depend on, directly or through others (``sc qc``'s DEPENDENCIES)."""
+    found: set[str] = set()
+    todo = list(services)
+    while todo:
+        for dep in graph.get(todo.pop(), []):
+            if dep.upper() not in found:
+                found.add(dep.upper())
+                todo.append(dep.upper())
+    return found
 
 
 def sequence_step(strategy: Strategy, release: Release) -> Step:

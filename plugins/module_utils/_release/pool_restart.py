@@ -20,6 +20,7 @@ from .._host.parsers.sequence import SequenceOutput
 from .._host.parsers.versions import pool_started, pool_state
 from ..errors import StepFailed
 from .base import Release, Scope
+from .elevation import refused_pool_stop, was_refused
 from .run import POLL_PAUSE, UNLOAD_WAIT, ReleaseRun
 
 #: ShutdownTimeLimit's default on IIS 6 and on IIS 7 and later (seconds a stopping worker may take to exit).
@@ -135,6 +136,8 @@ class PoolRestart:
         out = run.send(apply)
         run.ran_to_end(out)
         run.report.set_services([], [])
+        if self.tool == "appcmd" and self.pools and was_refused(out["pool_stop"]):
+            refused_pool_stop(run, out["pool_stop"], self.pools, out.text)  # review S13: WAS down or not elevated
         # A swap the old worker blocked; or one whose answer was lost with the connection (read back: the sequence
         # ended on the host and dest is not the new DLL), which on a host that refuses to rename a loaded DLL is
         # the same thing as far as anyone can tell (found by the soak, seed 21240863).

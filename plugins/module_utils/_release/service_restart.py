@@ -207,16 +207,16 @@ class ServiceRestart:
         ``timeout`` seconds, so that no service that was running is left down."""
         report, result = run.report, run.result
         pending = [e.split(":", 1)[0] for e in report.not_running if "starting or stopping" in e]
-        if not pending:
-            return
-        still = ensure_running(run.session, pending, run.params.timeout)
-        still_keys = {e.split(":", 1)[0] for e in still}
-        started = set(result["services_started"]) | (set(pending) - still_keys)
-        result["services_started"] = [k for k in run.plan.starts if k in started]
-        others = [e for e in report.not_running if e.split(":", 1)[0] not in pending]
-        result["services_not_running"] = others + still
-        if not report.not_running and out.printed("##record_kept"):
-            # Every service runs now: the record the sequence kept for the next run is not needed.
+        if pending:
+            still = ensure_running(run.session, pending, run.params.timeout)
+            still_keys = {e.split(":", 1)[0] for e in still}
+            started = set(result["services_started"]) | (set(pending) - still_keys)
+            result["services_started"] = [k for k in run.plan.starts if k in started]
+            others = [e for e in report.not_running if e.split(":", 1)[0] not in pending]
+            result["services_not_running"] = others + still
+        if not report.not_running and out.printed("##record_kept") and not run.record_dropped:
+            # Every service runs now (also one whose net start said "already been started": something started it
+            # first): the record the sequence kept for the next run is not needed.
             run.session.run("cleanup", [Swap(report.paths).drop_record()])
             run.record_dropped = True
 

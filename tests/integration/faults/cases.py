@@ -683,6 +683,11 @@ PACKAGES: list[Case] = [
 MATRIX += PACKAGES
 
 
+#: The fleet host's services, and the WCF listener adapters of IIS 7+ (review S12: they depend on WAS).
+DEFAULT_SERVICES = ("IISADMIN", "W3SVC", "MSFTPSVC", "SMTPSVC")
+WCF_ADAPTERS = ("NetTcpActivator", "NetPipeActivator", "NetMsmqActivator")
+
+
 def _kind(kind: str, shop: dict[str, Any] | None = None, **host: Any) -> dict[str, Any]:
     """Host overrides: fleet host 0 as a later Windows/IIS ``kind`` (issue 13), /Shop's AppConfig changed by
     ``shop`` (``isolation`` 0/1/2 on IIS 5, ``app_pool`` on IIS 6+)."""
@@ -812,6 +817,7 @@ VERSIONS: list[Case] = [
     ),
     # issue 21 (defect 3): on IIS 7+ the full restart is net stop WAS /y (W3SVC depends on WAS, which owns the
     # workers); IIS Admin (here with SMTP, the IIS 6 compatibility components) does not hold w3wp.exe's DLLs.
+    # Review S12: the WCF listener adapters depend on WAS too, so net stop WAS /y stops them; each runs again after.
     *[
         Case(
             f"{name}-worker-keeps-dll-norename",
@@ -819,7 +825,7 @@ VERSIONS: list[Case] = [
             IN_PROCESS,
             "succeeded",
             rename=False,
-            host=_kind(kind),
+            host=_kind(kind, services=[*DEFAULT_SERVICES, *WCF_ADAPTERS]),
             faults={"worker_keeps_dll": True},
             mode=f"IIS {version} pool",
         )

@@ -63,6 +63,9 @@ class Faults:
     """Faults injected into one host.  Mutable at run time (tests, the CLI, the control API)."""
 
     stuck_stop: set[str] = field(default_factory=set)  # services that hang in STOP_PENDING
+    # Services whose stop control is refused while RUNNING (ERROR_SERVICE_CANNOT_ACCEPT_CTRL): net says "The service
+    # could not be controlled in its present state." (HELPMSG 2189; review S8, a 2003 SBS capture of net stop http)
+    refuse_stop: set[str] = field(default_factory=set)
     fail_start: dict[str, str] = field(default_factory=dict)  # service -> "noreport" | "specific:<n>" | "system:<n>"
     foreign_locks: set[str] = field(default_factory=set)  # file paths held open by a foreign process
     access_denied: set[str] = field(default_factory=set)  # files or folders (and all beneath) denied for writing
@@ -277,6 +280,10 @@ class HostConfig:
     # IIS 5.0+ (issue 13, docs/dev/lab-machine.md "Later Windows and IIS versions")
     iis6_metabase_compat: bool = False  # IIS 7+: the IIS 6 Metabase Compatibility feature (adsutil works)
     iis5_isolation_mode: bool = False  # IIS 6.0: IIs5IsolationModeEnabled (an upgraded server keeps it)
+    # Review S13: the WinRM account's token is not elevated (a Remote Management Users member, or a local administrator
+    # under UAC remote restrictions): appcmd's runtime verbs answer "The WAS service is not available" although WAS
+    # runs, net start/stop <service> "System error 5", regsvr32 5; reads (net start, sc, appcmd list) still work.
+    elevated: bool = True
     appunload_recycles_pool: bool = False  # APPUNLOAD of a pooled (2) app ends the shared dllhost.exe
     app_pools: list[AppPoolConfig] = field(default_factory=list)  # IIS 6+; DefaultAppPool is always there
     iisapp_recycle: bool = True  # IIS 6.0: iisapp.vbs knows /r (SP1); False: the RTM script

@@ -372,8 +372,8 @@ class Machine:
     # reactions to service changes
 
     def _on_service_change(self, name: str, old: str, new: str) -> None:
-        if name.upper() not in IIS_SERVICES:
-            return
+        if name.upper() not in IIS_SERVICES and not self.scm.hosted_by_inetinfo(name):
+            return  # (HTTP SSL is, in IIS 5 isolation mode)
         if new != STOPPED and self.processes.inetinfo is None and self.scm.iis_active():
             self.processes.start_inetinfo()
         # IIS 7+: the w3wp.exe workers belong to WAS (technet dd364124); W3SVC's stop also ends them (its sites

@@ -18,6 +18,11 @@ What the model does, and where the behaviour comes from (see docs/dev and the fa
 * Starting a service first starts its stopped dependencies and waits for them (SCM behaviour), in the
   caller's thread.  Stopping a service whose dependants are still active fails with error 1051, which is why
   ``net stop`` asks about the dependants itself.
+* The service graph around IIS on 2003 and IIS 7+ (review S3: S4, S11, S12, S15): the ``HTTP`` kernel driver,
+  Server 2003's ``HTTPFilter`` "HTTP SSL" (depends on HTTP and IIS Admin, demand start, in lsass.exe - in
+  inetinfo.exe in IIS 5 isolation mode), IIS Admin depending on RPCSS and SAMSS on 2003, W3SVC depending on HTTP and
+  WAS on IIS 7+, and the WCF listener adapters that depend on WAS (:func:`platform_services`).
+* Dependants come in the order EnumDependentServices returns them: the reverse of a start order (review S7).
 * Every state change is logged: ``log.add(host, "service", name=..., old=..., new=...)``.  Listeners (the
   machine) are told about every change, e.g. to start or end ``inetinfo.exe``.
 """
@@ -39,6 +44,7 @@ STOP_PENDING = "STOP_PENDING"
 RUNNING = "RUNNING"
 STATE_CODES = {STOPPED: 1, START_PENDING: 2, STOP_PENDING: 3, RUNNING: 4}
 
+SERVICE_KERNEL_DRIVER = 0x1
 SERVICE_WIN32_OWN_PROCESS = 0x10
 SERVICE_WIN32_SHARE_PROCESS = 0x20
 AUTO_START = 2
@@ -153,7 +159,8 @@ _LATER_DISPLAY = {
 # "Microsoft FTP Service" (facts file), also outside inetinfo.exe.
 _SVCHOST = "C:\\Windows\\system32\\svchost.exe"
 WAS_INFO = ServiceInfo("WAS", "Windows Process Activation Service", ("RPCSS",), binary=_SVCHOST)
-W3SVC_IIS7_INFO = ServiceInfo("W3SVC", "World Wide Web Publishing Service", ("WAS",), binary=_SVCHOST,
+# W3SVC's DependOnService on IIS 10 is HTTP and WAS (a public registry dump; review S12), taken for IIS 7.5 too.
+W3SVC_IIS7_INFO = ServiceInfo("W3SVC", "World Wide Web Publishing Service", ("HTTP", "WAS"), binary=_SVCHOST,
                               pausable=True)  # fmt: skip
 FTPSVC_INFO = ServiceInfo("FTPSVC", "Microsoft FTP Service", (), binary=_SVCHOST, pausable=True)
 # Services that need IIS Admin on IIS 7+: only the IIS 6 management compatibility components bring it (facts:
@@ -192,7 +199,94 @@ def iis_service_table(config: HostConfig) -> dict[str, ServiceInfo]:
         if name in display:
             info = dataclasses.replace(info, display=display[name])
         table[name] = info
+    if kind.name == "w2k3" and "IISADMIN" in table:
+        table["IISADMIN"] = dataclasses.replace(table["IISADMIN"], dependencies=("RPCSS", "SAMSS"))  # cc738440
+    if kind.name == "w2k3" and "W3SVC" in table:
+        # "On Windows 2003, World Wide Web Publishing Service depends on HTTP SSL and IIS Admin Service" (MVM's blog
+        # on blog.joycode.com, 2007-04-18; review S4): starting W3SVC starts HTTP SSL first.
+        table["W3SVC"] = dataclasses.replace(table["W3SVC"], dependencies=("IISADMIN", "HTTPFilter"))
     return table
+
+
+# --------------------------------------------------------------------------------------------------
+# The services around IIS on Server 2003 and IIS 7+ (review S3, findings S4/S11, S12, S15).  They are not IIS
+# services to the module: the ones that depend on IIS Admin (2003) or WAS (7+) are "extras" to it, stopped by
+# ``net stop <root> /y`` and started again after the IIS services.
+
+#: The HTTP kernel driver (http.sys): W3SVC depends on it on IIS 10 (a public registry dump: DependOnService HTTP,
+#: WAS) and on 2003 (inferred: IIS 6 is the first IIS on http.sys).  A driver: ``net start`` does not list it, ``sc qc
+#: HTTP`` shows it (TYPE 1 KERNEL_DRIVER); the display name, binary and start type are choices.
+HTTP_DRIVER_INFO = ServiceInfo(
+    "HTTP", "HTTP", (), SERVICE_KERNEL_DRIVER, DEMAND_START, binary="system32\\DRIVERS\\HTTP.sys", start_name=""
+)
+#: IIS Admin on 2003 "depends upon the Remote Procedure Call (RPCSS) service and the Security Accounts Manager
+#: (SAMSS) service" (technet cc738440, "IIS Service Startup").  SAM runs in lsass.exe and cannot be stopped.
+SAMSS_INFO = ServiceInfo("SamSs", "Security Accounts Manager", ("RPCSS",), stoppable=False)
+#: Server 2003's "HTTP SSL" (key HTTPFilter): "Normally the "HTTP SSL" service has a dependency on the "HTTP"
+#: service. But when IIS is installed on the machine, it creates a dependency from "HTTP SSL" to the "IIS Admin
+#: Service"", and it "doesn't have to be started. Creation of an SSL endpoint will automatically start" it (SQL
+#: Server Protocols blog, "Creation of SOAP(HTTP) SSL endpoint fails with error 0x80070494"): demand start.  It runs
+#: in lsass.exe in worker process isolation mode and in inetinfo.exe in IIS 5.0 isolation mode (technet "Application
+#: Isolation Mode Functions (IIS 6.0)", Table 2.4; cc737578).  ``net stop iisadmin /y`` stops it (BizTalk Server
+#: docs, "How to Purge Data from the BizTalk Tracking Database": the dependant list of that command on 2003).
+HTTPFILTER = "HTTPFILTER"
+HTTPFILTER_KEY = "HTTPFilter"
+NET_ACTIVATORS = ("NETTCPACTIVATOR", "NETPIPEACTIVATOR", "NETMSMQACTIVATOR")
+
+
+def _httpfilter(config: HostConfig, system_root: str) -> ServiceInfo:
+    if config.iis5_isolation_mode:  # hosted by inetinfo.exe with the web core (Table 2.4)
+        return ServiceInfo(HTTPFILTER_KEY, "HTTP SSL", ("HTTP", "IISADMIN"), start_type=DEMAND_START, binary=INETINFO,
+                           iis=True)  # fmt: skip
+    return ServiceInfo(HTTPFILTER_KEY, "HTTP SSL", ("HTTP", "IISADMIN"), start_type=DEMAND_START,
+                       binary=f"{system_root}\\system32\\lsass.exe")  # fmt: skip
+
+
+def _activators(system_root: str) -> dict[str, ServiceInfo]:
+    """The WCF listener adapters of IIS 7+ (where installed): each depends on WAS, so ``net stop WAS /y`` stops them
+    ("stopping 'WAS' also stops other dependent services ... NetPipeActivator, NetTcpActivator ... even
+    NetMsmqActivator", dotnet/AspNetCore.Docs issue 26342).  NetTcpActivator also depends on NetTcpPortSharing,
+    NetMsmqActivator on MSMQ.  Display names, the SMSvcHost.exe binary and the other dependencies: choices."""
+    host = f"{system_root}\\Microsoft.NET\\Framework64\\v4.0.30319\\SMSvcHost.exe"
+    return {
+        "NETTCPPORTSHARING": ServiceInfo("NetTcpPortSharing", "Net.Tcp Port Sharing Service", (), binary=host,
+                                         start_type=DEMAND_START),
+        "NETTCPACTIVATOR": ServiceInfo("NetTcpActivator", "Net.Tcp Listener Adapter", ("WAS", "NetTcpPortSharing"),
+                                       binary=host),
+        "NETPIPEACTIVATOR": ServiceInfo("NetPipeActivator", "Net.Pipe Listener Adapter", ("WAS",), binary=host),
+        "MSMQ": ServiceInfo("MSMQ", "Message Queuing", ("RPCSS",), SERVICE_WIN32_OWN_PROCESS,
+                            binary=f"{system_root}\\system32\\mqsvc.exe"),
+        "NETMSMQACTIVATOR": ServiceInfo("NetMsmqActivator", "Net.Msmq Listener Adapter", ("WAS", "MSMQ"), binary=host),
+    }  # fmt: skip
+
+
+def platform_services(config: HostConfig) -> dict[str, tuple[ServiceInfo, bool]]:
+    """The services around IIS that ``config``'s Windows version has (upper-case key -> info, running at start).
+
+    2003 and IIS 7+: the HTTP driver (running) and SAMSS.  2003 with W3SVC: HTTPFilter "HTTP SSL" (demand
+    start), running whenever W3SVC runs (W3SVC depends on it) or when ``services`` names ``HTTPFilter`` (another SSL
+    endpoint, e.g. a SQL Server SOAP endpoint, started it).  IIS 7+: each WCF listener adapter ``services`` names
+    (NetTcpActivator, NetPipeActivator, NetMsmqActivator), with what it depends on; running unless in
+    ``stopped_services``."""
+    from . import versions
+
+    kind = versions.kind_of(config)
+    if kind.iis_major < 6:
+        return {}
+    wanted = {s.upper() for s in config.services}
+    stopped = {s.upper() for s in config.stopped_services}
+    found: dict[str, tuple[ServiceInfo, bool]] = {"HTTP": (HTTP_DRIVER_INFO, True), "SAMSS": (SAMSS_INFO, True)}
+    if kind.iis_major == 6 and "W3SVC" in wanted:
+        found[HTTPFILTER] = (_httpfilter(config, kind.system_root), HTTPFILTER in wanted and HTTPFILTER not in stopped)
+    if kind.iis_major >= 7:
+        adapters = _activators(kind.system_root)
+        for name in NET_ACTIVATORS:
+            if name in wanted:
+                found[name] = (adapters[name], name not in stopped)
+                for dep in adapters[name].dependencies:
+                    if dep.upper() in adapters:
+                        found.setdefault(dep.upper(), (adapters[dep.upper()], False))
+    return found
 
 
 class ServiceError(Exception):
@@ -249,6 +343,8 @@ class ServiceControlManager:
         stopped = {s.upper() for s in config.stopped_services}
         for name, info in iis_service_table(config).items():
             self._services[name] = Service(info, STOPPED if name in stopped else RUNNING)
+        for name, (info, running) in platform_services(config).items():
+            self._services[name] = Service(info, RUNNING if running else STOPPED)
         for extra in getattr(config, "extra_services", None) or ():
             info = ServiceInfo(
                 extra.name,
@@ -298,7 +394,12 @@ class ServiceControlManager:
             return {s.name: s.state for s in self._services.values()}
 
     def dependants(self, name: str, active_only: bool = True) -> list[Service]:
-        """Services that depend on ``name`` (directly or through others), in the order ``net`` lists them."""
+        """Services that depend on ``name`` (directly or through others), in the order EnumDependentServices returns
+        them, which is the order ``net stop`` lists and stops them in: "the reverse of the start order of the
+        services" (Win32 docs, EnumDependentServices; review S7) - each one before everything it depends on.
+        Services with no order between them come by display name (a choice).  On 2003 this lists World Wide Web
+        Publishing Service before HTTP SSL, as the public capture of ``net stop iisadmin /y`` does (BizTalk Server
+        docs): W3SVC depends on HTTP SSL there."""
         with self.lock:
             self._advance()
             found: dict[str, Service] = {}
@@ -309,8 +410,15 @@ class ServiceControlManager:
                     if current in (d.upper() for d in svc.info.dependencies) and svc.name.upper() not in found:
                         found[svc.name.upper()] = svc
                         todo.append(svc.name.upper())
-            result = [s for s in found.values() if not active_only or s.state != STOPPED]
-            return sorted(result, key=lambda s: s.display.lower())
+            # Next: the first by display name of those none of the rest depends on (a loop cannot happen).
+            left = sorted(found.values(), key=lambda s: s.display.lower())
+            result: list[Service] = []
+            while left:
+                needed = {d.upper() for s in left for d in s.info.dependencies}
+                nxt = next((s for s in left if s.name.upper() not in needed), left[0])
+                left.remove(nxt)
+                result.append(nxt)
+            return [s for s in result if not active_only or s.state != STOPPED]
 
     def stop_order(self, services: list[Service]) -> list[Service]:
         """``services`` (as listed) in an order that stops each one after everything depending on it: the list
@@ -335,6 +443,11 @@ class ServiceControlManager:
         with self.lock:
             self._advance()
             return any(s.state != STOPPED for s in self._iis())
+
+    def hosted_by_inetinfo(self, name: str) -> bool:
+        """True when ``name`` runs in inetinfo.exe (static configuration; no lock needed)."""
+        svc = self._services.get(name.upper())
+        return bool(svc is not None and svc.info.iis)
 
     def _iis(self) -> list[Service]:
         return [s for s in self._services.values() if s.info.iis]
@@ -399,6 +512,9 @@ class ServiceControlManager:
                 raise ServiceError(ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
             if not svc.info.stoppable:
                 raise ServiceError(ERROR_INVALID_SERVICE_CONTROL)
+            if svc.name.upper() in {n.upper() for n in self.config.faults.refuse_stop}:
+                self.log.add(self.config.name, "fault", fault="refuse_stop", service=svc.name)
+                raise ServiceError(ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
             if self.dependants(svc.name):
                 raise ServiceError(ERROR_DEPENDENT_SERVICES_RUNNING)
             duration = self.config.timing.stop_time(svc.name)

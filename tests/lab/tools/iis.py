@@ -212,6 +212,15 @@ def _options(args: list[str]) -> tuple[list[str], dict[str, str]]:
     return words, opts
 
 
+def _not_elevated(call: ProgramCall, machine: Any, what: str) -> int:
+    """Review S13: appcmd's runtime verbs need an elevated token; without one appcmd prints the WAS text although
+    WAS runs ("If I run the command from an elevated command prompt it works fine", azure-pipelines-extensions issue
+    1136).  Which verbs are refused (the runtime ones: start/stop/recycle, list wp) is inferred; the exit code the
+    same choice as for WAS stopped."""
+    machine.log.add(machine.config.name, "pool", action=what, refused="not elevated")
+    return _appcmd_error(call, WAS_UNAVAILABLE, ERROR_SERVICE_NOT_ACTIVE)
+
+
 def appcmd_program(call: ProgramCall) -> int:
     machine: Any = call.machine
     words, opts = _options(list(call.args))
@@ -236,6 +245,8 @@ def appcmd_program(call: ProgramCall) -> int:
                 return _appcmd_error(call, f'Cannot find APP object with identifier "{name}".', ERROR_NOT_FOUND)
             return 0
         if verb == "list" and kind == "wp":
+            if not machine.config.elevated:
+                return _not_elevated(call, machine, "list wp")
             pool = opts.get("apppool.name")
             procs = sorted((p for p in machine.processes.all() if p.image == W3WP), key=lambda p: p.pid)
             for proc in procs:
@@ -270,6 +281,8 @@ def appcmd_program(call: ProgramCall) -> int:
         pool = machine.pool(name)
         if pool is None:
             return _appcmd_error(call, f'Cannot find APPPOOL object with identifier "{name}".', ERROR_NOT_FOUND)
+        if not machine.config.elevated:
+            return _not_elevated(call, machine, f"{verb} apppool {pool.name}")
         if machine.scm.get("WAS") is not None and machine.scm.state("WAS") != scm_mod.RUNNING:
             # issue 21 (N10): a pool's runtime state is WAS's; with WAS stopped appcmd cannot reach it and changes
             # nothing (the text as appcmd prints it: azure-pipelines-extensions issue 1136; the exit code: a choice).

@@ -1,11 +1,11 @@
 """``net.exe`` (``net start``, ``net start <service>``, ``net stop <service>``) of Windows NT 4.0.
 
 Message templates from the NT net message table (facts file, sections 2-3); success on stdout, errors on
-stderr, exit code 2 on every error.  ``net stop`` lists running dependants (three-space indent, by display
-name), asks ``Do you want to continue this operation? (Y/N) [N]:`` unless ``/y``; with no answer at all
-(EOF) it prints ``No valid response was provided.`` and fails.  One dot per ``Timing.net_poll`` while
-pending; gives up after ``Timing.net_give_up`` with ``could not be stopped``.  The service is looked up by
-key name, not display name (KB Q236166).
+stderr, exit code 2 on every error.  ``net stop`` lists running dependants (three-space indent, in the order
+EnumDependentServices gives: the reverse of a start order, ties by display name), asks ``Do you want to continue
+this operation? (Y/N) [N]:`` unless ``/y``; with no answer at all (EOF) it prints ``No valid response was
+provided.`` and fails.  One dot per ``Timing.net_poll`` while pending; gives up after ``Timing.net_give_up`` with
+``could not be stopped``.  The service is looked up by key name, not display name (KB Q236166).
 """
 
 from __future__ import annotations
@@ -100,7 +100,12 @@ class _Net:
 
     def list_started(self) -> int:
         names = sorted(
-            (s.display for s in self.scm.services() if s.state != scm_mod.STOPPED),
+            # Win32 services only: a driver (HTTP) is not listed (net start enumerates services, not drivers).
+            (
+                s.display
+                for s in self.scm.services()
+                if s.state != scm_mod.STOPPED and s.info.type != scm_mod.SERVICE_KERNEL_DRIVER
+            ),
             key=str.lower,
         )
         lines = [NET_HEADER_NT4, ""] + [f"   {n}" for n in names] + ["", "The command completed successfully.", ""]
@@ -127,10 +132,18 @@ class _Net:
                 return None
             time.sleep(self.timing.net_poll)
 
+    def denied(self) -> bool:
+        """Review S13: without an elevated token OpenService for start/stop access fails: "System error 5 has
+        occurred." / "Access is denied." (the form net prints for a system error; a public German capture has
+        "Systemfehler 5 aufgetreten.").  Checked after the name, before the state (a choice)."""
+        return not self.machine.config.elevated
+
     def start(self, name: str) -> int:
         svc = self.lookup(name)
         if svc is None:
             return self.error("The service name is invalid.", 2185)
+        if self.denied():
+            return self.system_error(5)
         if svc.state == scm_mod.RUNNING:
             return self.error("The requested service has already been started.", 2182)
         if svc.state != scm_mod.STOPPED:
@@ -168,6 +181,8 @@ class _Net:
         svc = self.lookup(name)
         if svc is None:
             return self.error("The service name is invalid.", 2185)
+        if self.denied():
+            return self.system_error(5)
         if svc.state == scm_mod.STOPPED:
             return self.error(f"The {svc.display} service is not started.", 3521)
         if svc.state != scm_mod.RUNNING:
@@ -210,6 +225,10 @@ class _Net:
             if exc.winerror == scm_mod.ERROR_SERVICE_NOT_ACTIVE:
                 return self.error(f"The {svc.display} service is not started.", 3521)
             if exc.winerror == scm_mod.ERROR_SERVICE_CANNOT_ACCEPT_CTRL:
+                if self.scm.state(svc.name) == scm_mod.RUNNING:
+                    # Running, yet the control is refused (Faults.refuse_stop): NERR 2189, as a 2003 SBS capture of
+                    # net stop http /y shows (Microsoft asiatech blog, 2011-04-04; review S8).
+                    return self.error("The service could not be controlled in its present state.", 2189)
                 self.err(f"The service is starting or stopping.  Please try again later.{CRLF}{CRLF}")
                 return 2
             return self.system_error(exc.winerror)

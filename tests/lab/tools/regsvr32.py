@@ -53,6 +53,8 @@ def regsvr32_program(call: ProgramCall) -> int:
     if rc == 0 and machine.config.faults.regsvr32_hang and _hang(call, full):
         machine.log.add(machine.config.name, "regsvr32", path=full, unregister=unregister, hung=True)
         return STATUS_CONTROL_C_EXIT
+    if rc == 0 and not machine.config.elevated:
+        rc = 5  # DllRegisterServer cannot write HKEY_CLASSES_ROOT without an elevated token (review S10/S13)
     forced = machine.config.faults.regsvr32_fail
     if forced is not None:
         rc = int(forced)

@@ -13,7 +13,7 @@ from ..machine.proc_api import ProgramCall
 from .winerror import CRLF, system_text
 
 _STATE_NAMES = {1: "STOPPED", 2: "START_PENDING", 3: "STOP_PENDING", 4: "RUNNING"}
-_TYPE_NAMES = {0x10: "WIN32_OWN_PROCESS", 0x20: "WIN32_SHARE_PROCESS"}
+_TYPE_NAMES = {0x1: "KERNEL_DRIVER", 0x10: "WIN32_OWN_PROCESS", 0x20: "WIN32_SHARE_PROCESS"}
 _START_NAMES = {0: "BOOT_START", 1: "SYSTEM_START", 2: "AUTO_START", 3: "DEMAND_START", 4: "DISABLED"}
 
 
@@ -70,8 +70,8 @@ def sc_program(call: ProgramCall) -> int:
     if command == "query" and len(args) == 1:
         text = ""
         for svc in machine.scm.services():
-            if svc.state == scm_mod.STOPPED:
-                continue
+            if svc.state == scm_mod.STOPPED or svc.info.type == scm_mod.SERVICE_KERNEL_DRIVER:
+                continue  # sc query's default is type= service
             text += CRLF + f"SERVICE_NAME: {svc.name}{CRLF}DISPLAY_NAME: {svc.display}{CRLF}"
             text += _sc_status_block(svc, svc.name).split(CRLF, 1)[1]
         io.out(text + CRLF)

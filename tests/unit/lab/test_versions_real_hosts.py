@@ -54,7 +54,7 @@ def test_iis7_has_was_and_w3svc_depends_on_it():
     """technet dd364124: W3SVC depends on WAS; no IIS Admin Service without the IIS 6 compatibility feature."""
     m = host("w2k8r2", services=["W3SVC"])
     assert m.scm.get("WAS").display == "Windows Process Activation Service"
-    assert m.scm.get("W3SVC").info.dependencies == ("WAS",)
+    assert m.scm.get("W3SVC").info.dependencies == ("HTTP", "WAS")  # IIS 10 registry dump (review S12)
     assert m.scm.get("IISADMIN") is None
     assert "Windows Process Activation Service" in started(m)
     _out, err, rc = run(m, "net stop iisadmin /y")

@@ -88,4 +88,14 @@ def test_every_realhosts_host_boots_as_its_windows_version_has_it():
     assert by_name["R3POOLOFF"].app_pools[0].name == "Shop Pool (Legacy), A&B"
     assert not by_name["R3POOLOFF"].app_pools[0].started
     assert by_name["R75SMTP"].iis6_metabase_compat  # SMTP brings the IIS 6 compatibility components
+    r75 = boot(by_name["R75SMTP"], EventLog())
+    try:  # review S12: the WCF listener adapters depend on WAS
+        assert {r75.scm.state(n) for n in ("NetTcpActivator", "NetPipeActivator", "NetTcpPortSharing")} == {"RUNNING"}
+    finally:
+        r75.shutdown()
+    r3 = boot(by_name["R3SMTP"], EventLog())
+    try:  # review S4: on 2003 W3SVC depends on HTTP SSL, which runs with it
+        assert r3.scm.state("HTTPFilter") == "RUNNING"
+    finally:
+        r3.shutdown()
     assert by_name["R2KCOMPLUS"].catalog == "complus" and by_name["R4MTS"].catalog == "mts"

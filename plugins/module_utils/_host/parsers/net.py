@@ -86,6 +86,8 @@ _NET_FIXED = {
     "the service is not responding to the control function.": "not_responding",
     "the service is starting or stopping. please try again later.": "pending",
     "the requested pause or stop is not valid for this service.": "invalid_control",
+    # NERR 2189: the service refused the control in its present state (a 2003 capture of net stop http /y).
+    "the service could not be controlled in its present state.": "cannot_control",
     "no valid response was provided.": "aborted",
 }
 _NET_NO_ERROR = "the service did not report an error."
@@ -271,8 +273,9 @@ def parse_net_stop(text: str | bytes) -> NetResult:
     Recognises the dependants list (with or without the 3-space indent and the blank line between the two
     header sentences), the ``(Y/N) [N]:`` prompt (answered or not), "is stopping...." progress, "was stopped
     successfully", "could not be stopped", "is not started" (HELPMSG 3521), "The service is starting or
-    stopping" (3533), "The service name is invalid" (2185), ``System error N has occurred.`` with its text
-    line (5 = access denied) and ``More help ... NET HELPMSG N``.  80-column console wraps are undone.
+    stopping" (3533), "could not be controlled in its present state" (2189), "The service name is invalid" (2185),
+    ``System error N has occurred.`` with its text line (5 = access denied) and ``More help ... NET HELPMSG N``.
+    80-column console wraps are undone.
     """
     return _parse_net(text)
 

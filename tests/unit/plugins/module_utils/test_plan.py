@@ -462,3 +462,19 @@ def test_services_outside_iis_that_depend_on_it_start_again_after_the_iis_ones()
     assert "echo services=IISADMIN,W3SVC,MSFTPSVC,SMTPSVC,MONAGENT,SSCONTENT" in "&".join(plan.step("stage").parts)
     explicit = make_plan(facts, params(restart_services=["W3SVC"]), Paths(SRC, DEST, STAMP))
     assert explicit.starts == ("IISADMIN", "W3SVC", "MONAGENT", "SSCONTENT"), "a service outside IIS is never left down"
+
+
+def test_an_extra_an_iis_service_depends_on_starts_before_it():
+    """Review S4: on Server 2003 W3SVC depends on HTTP SSL (HTTPFilter), which depends on IIS Admin, so
+    ``sc enumdepend IISADMIN`` lists it as a running dependant outside IIS.  Started after W3SVC (as other extras
+    are) its ``net start`` would find it started by the SCM with W3SVC ("already been started", 2182) and the
+    sequence would keep the state record; it starts in the dependency order instead, before W3SVC."""
+    facts = facts_of(INPROC)
+    graph = {**facts.graph, "W3SVC": ["IISADMIN", "HTTPFILTER"]}
+    extras = (("MONAGENT", "Monitoring Agent"), ("HTTPFILTER", "HTTP SSL"))
+    facts = dataclasses.replace(facts, graph=graph, extras=extras)
+    plan = make_plan(facts, params(), Paths(SRC, DEST, STAMP))
+    assert plan.stops[:2] == ("MONAGENT", "HTTPFILTER") and plan.stops[-1] == "IISADMIN"
+    assert plan.starts == ("IISADMIN", "HTTPFILTER", "W3SVC", "MSFTPSVC", "SMTPSVC", "MONAGENT")
+    text = "&".join(plan.step("apply").parts)
+    assert text.index("net start HTTPFILTER") < text.index("net start W3SVC")

@@ -276,3 +276,15 @@ def test_net_start_list_without_header_raises():
         parse_net_start_list("System error 5 has occurred.\r\n\r\nAccess is denied.\r\n")
     with pytest.raises(ParseError):
         parse_net_start_list("")
+
+
+def test_net_stop_could_not_be_controlled_is_an_error():
+    """Review S8: a 2003 SBS capture of ``net stop http /y`` (Microsoft asiatech blog, 2011-04-04) answers NERR 2189
+    for a service that refuses the control in its present state: not stopped, an error with its own condition."""
+    text = (
+        "\r\nThe service could not be controlled in its present state.\r\n\r\n"
+        "More help is available by typing NET HELPMSG 2189.\r\n\r\n"
+    )
+    res = parse_net_stop(text)
+    assert res.stopped == [] and res.errors == [(None, "The service could not be controlled in its present state.")]
+    assert "cannot_control" in res.conditions and res.helpmsg == [2189]
