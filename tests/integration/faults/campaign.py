@@ -110,17 +110,7 @@ FAULT_WEIGHTS = {
 #   ("a lost batch-file write answer is retried and doubles lines",
 #    lambda sc, result, violations: any(str(st.get("step", "")).endswith("(retry)") for st in result["steps"]))
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
-KNOWN_DEFECTS: list[tuple[str, Signature]] = [
-    (
-        "the registration after a restart (with its undo) is one command that does not fit a batch line of a short "
-        "cmdline_limit with four services (matrix case register-after-fallback-long-isolated)",
-        lambda sc, result, violations: (
-            bool(sc.args.get("register"))
-            and bool(sc.args.get("cmdline_limit"))
-            and "does not fit the host's command line" in str(result.get("msg"))
-        ),
-    ),
-]
+KNOWN_DEFECTS: list[tuple[str, Signature]] = []
 
 
 def known_defect(sc: Scenario, result: dict[str, Any], violations: list[str]) -> str | None:

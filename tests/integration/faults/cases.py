@@ -973,9 +973,9 @@ LEFTOVERS += [
     )
     for name, mode, host in (POOL_KINDS[0], POOL_KINDS[2])
 ]
-# Found by the soak (seed 21240778), not fixed: the registration after the restart is one command holding the
-# undo (stop, swap back, register again, start every service); with four services it does not fit a batch line of
-# cmdline_limit 900, and the run stops with the state record and the registration flag left.
+# Found by the soak (seed 21240778): the registration after the restart was one command holding the undo (stop, swap
+# back, register again, start every service); with four services it did not fit a batch line of cmdline_limit 900.
+# Now each command of the undo is its own line, guarded by the flag file the registration leaves when it fails.
 LEFTOVERS += [
     Case(
         "register-after-fallback-long-isolated",
@@ -985,10 +985,35 @@ LEFTOVERS += [
         faults={"unload_noop": True},
         host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
         args={"register_dll": True, "cmdline_limit": 900},
-        defect="the registration after a restart (with its undo) is one command that does not fit a batch line of a "
-        "short cmdline_limit with four services; the run fails before the restart with the record left",
-        defect_violations=("3: expected success", "3: msg does not say what state dest is in now", "5: "),
-    )
+    ),
+    # ... and when that registration fails: the old DLL goes back in a second outage, line by line, every service
+    # started again.
+    Case(
+        "register-fails-after-fallback-long-isolated",
+        "regsvr32 fails after a fallback restart of four services, cmdline_limit 900 (old DLL back, line by line)",
+        ISOLATED,
+        "failed:register",
+        rename=False,  # the swap, and so the registration, happen in the fallback restart
+        faults={"unload_noop": True, "regsvr32_fail": 5},
+        host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
+        args={"register_dll": True, "cmdline_limit": 900},
+        rerun_args={"register_dll": True, "cmdline_limit": 900},
+        needles=("regsvr32", "old DLL was put back"),
+    ),
+    # ... and cmd.exe is ended on the host while that second outage stops IIS: the flag file stays with the state
+    # record, and the recovery finishes the undo (stop, swap back, register the old DLL again, start).
+    Case(
+        "register-undo-killed-long-isolated",
+        "cmd.exe killed on the host while a failed registration's undo stops IIS (cmdline_limit 900)",
+        ISOLATED,
+        "failed",
+        rename=False,
+        faults={"unload_noop": True, "regsvr32_fail": 5},
+        trigger=Trig("IISADMIN", "STOPPED", after="RUNNING", kill=".iis4run.cmd"),
+        host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
+        args={"register_dll": True, "cmdline_limit": 900},
+        rerun_args={"register_dll": True, "cmdline_limit": 900},
+    ),
 ]
 # Review N2: a 32-bit COM+ server application on 64-bit Windows; its dllhost.exe takes a moment to exit after the
 # shutdown, and the 64-bit tasklist does not list it.  An empty answer there is "unknown", so the run waits.

@@ -97,6 +97,30 @@ def earlier_run(*lines: str) -> tuple[str, ...]:
     return (f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}.iis4new"', f'({echo})>"{SHOP_DLL}.iis4state"', "net stop W3SVC")
 
 
+def undo_interrupted() -> tuple[str, ...]:
+    """An earlier run whose registration of the new DLL failed after the restart: it left the undo flag and was
+    ended on the host before the undo stopped IIS (the new DLL at dest, the old one as the backup, IIS running)."""
+    record = [
+        "run=20260101000000",
+        f"dest={SHOP_DLL}",
+        f"src={STAGED_DLL}",
+        f"staged={SHOP_DLL}.iis4new",
+        f"backup={SHOP_DLL}.20260101000000.bak",
+        "method=service_restart",
+        "services=IISADMIN,W3SVC",
+        "started=restart",
+    ]
+    echo = "&".join(f"echo {line}" for line in record)
+    return (
+        "net stop IISADMIN /y",
+        f'ren "{SHOP_DLL}" "ShopCart.dll.20260101000000.bak"',
+        f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}"',
+        f'({echo})>"{SHOP_DLL}.iis4state"',
+        f'(echo undo)>"{SHOP_DLL}.iis4undo"',
+        "net start W3SVC",
+    )
+
+
 def combined(name: str) -> Any:
     return next(c for c in load_scenario(ROOT / "tests/lab/scenarios/combined.yaml") if c.name == name)
 
@@ -157,6 +181,12 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
     "recover_finished": (
         lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart", "finished=restart")),
         {},
+    ),
+    "recover_mid_undo": (lambda: machine(default_host(0, "127.0.0.2"), setup=undo_interrupted()), {}),
+    # the registration after the restart (no rename at staging) fails: the undo runs line by line from the batch file
+    "restart_register_fails_norename": (
+        lambda: machine(default_host(0, "127.0.0.2"), rename_loaded_image=False, regsvr32_fail=3),
+        {"register_dll": True, "cmdline_limit": 900},
     ),
     "recover_untrusted_record": (
         lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart", "staged=C:\\other.dll")),
