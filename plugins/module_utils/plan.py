@@ -167,6 +167,7 @@ def make_plan(
         pool_tool=found.pool_tool,
         appcmd=appcmd,
         pool_state=(found.stopped_pools, found.shutdown_limit),
+        host_pools=found.host_pools,
         unload_fallback=params.unload_fallback,
     )
     base = iis_plan(facts, params, paths, target, found, choice, appcmd)

@@ -825,6 +825,27 @@ VERSIONS: list[Case] = [
         )
         for name, version, kind in (("iis75", "7.5", "w2k8r2"), ("iis10", "10", "w2k19"))
     ],
+    # review S1/S2: the full restart the pool restart falls back to resets every pool of the host to its auto-start
+    # (IIS 6 AppPoolAutoStart on W3SVC's start, IIS 7+ autoStart on WAS's start): a pool of another site an
+    # administrator had stopped comes back started, a pool started by hand with auto-start off comes back stopped.
+    # The run puts each back as it was.
+    *[
+        Case(
+            f"{name}-fallback-keeps-every-pool",
+            f"{mode}: the fallback restart would restart a stopped pool and stop a manual one; each kept as it was",
+            IN_PROCESS,
+            "succeeded",
+            rename=False,
+            host=_kind(
+                kind,
+                app_pools=[AppPoolConfig("IdlePool", started=False), AppPoolConfig("ManualPool", auto_start=False)],
+            ),
+            faults={"worker_keeps_dll": True},
+            mode=mode,
+            bites=(("pool", (("action", "autostart"),)),),
+        )
+        for name, mode, kind in (("iis6", "IIS 6 pool", "w2k3"), ("iis10", "IIS 10 pool", "w2k19"))
+    ],
     Case(
         "iis10-pool",
         "IIS 10 application pool (appcmd)",

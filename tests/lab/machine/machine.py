@@ -383,6 +383,34 @@ class Machine:
             self.processes.end_iis_workers()  # IIS 5+: dllhost.exe of applications, w3wp.exe
         if new == STOPPED and not self.scm.iis_active():
             self.processes.end_inetinfo(self.config.timing.inetinfo_exit_delay)
+        if new == RUNNING:
+            self._autostart_pools(name.upper())
+
+    def _autostart_pools(self, name: str) -> None:
+        """Review S1/S2: a pool's started or stopped state is runtime state that a restart of IIS does not keep.
+
+        IIS 7+: appcmd's ``stop apppool`` / ``start apppool`` send a runtime command and leave ``autoStart`` as it
+        is; "when you restart WAS (e.g. reboot or do an IISRESET) the application pool state will be reset" to what
+        ``autoStart`` says (M. Volodarsky, "Caution when stopping and starting an IIS application pool with
+        appcmd", 2010); "WAS will start all application pools when it starts" (LeanSentry, "How to stop a zombie
+        IIS application pool"); TechNet cc772112 (Configure Automatic Startup for an Application Pool).
+        IIS 6: ``AppPoolState`` is VOLATILE (TechNet cc759494), so ``net stop iisadmin /y`` drops it, and
+        ``AppPoolAutoStart`` tells the WWW service to start the pool "when IIS is started" (cc759202).
+        So: when WAS (IIS 7+) or W3SVC (IIS 6 worker process isolation) reaches RUNNING, every pool is started
+        where its ``auto_start`` is true and stopped where it is false (event ``pool``, ``action=autostart``)."""
+        if not versions.worker_mode(self.config):
+            return
+        if name != ("WAS" if versions.iis_major(self.config) >= 7 else "W3SVC"):
+            return
+        with self.lock:
+            for pool in self.pools.values():
+                state = 2 if pool.auto_start else 4
+                if self.pool_state(pool.name) == state:
+                    continue
+                if state == 4:
+                    self.processes.retire(self.processes.workers, pool.name, self.worker_delay())
+                self._set_pool_state(pool, state)
+                self.log.add(self.config.name, "pool", name=pool.name, action="autostart", state=state, by=name)
 
     # ------------------------------------------------------------------------------------------------
     # applications (called by adsutil.vbs and the web server)

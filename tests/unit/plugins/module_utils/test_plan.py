@@ -462,3 +462,16 @@ def test_services_outside_iis_that_depend_on_it_start_again_after_the_iis_ones()
     assert "echo services=IISADMIN,W3SVC,MSFTPSVC,SMTPSVC,MONAGENT,SSCONTENT" in "&".join(plan.step("stage").parts)
     explicit = make_plan(facts, params(restart_services=["W3SVC"]), Paths(SRC, DEST, STAMP))
     assert explicit.starts == ("IISADMIN", "W3SVC", "MONAGENT", "SSCONTENT"), "a service outside IIS is never left down"
+
+
+def test_every_pool_of_the_host_is_read_with_its_state_and_an_unknown_one_is_left_out():
+    """Review S1/S2: the states a fallback restart must put back, from appcmd's list (IIS 7+)."""
+    from types import SimpleNamespace
+
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.resolve import host_pool_states
+
+    facts = SimpleNamespace(
+        appcmd_pools={"ShopPool": "Started", "IdlePool": "Stopped", "Odd": "Unknown", "Coming": "Starting"},
+        metabase=None,
+    )
+    assert host_pool_states(facts) == (("ShopPool", True), ("IdlePool", False), ("Coming", True))
