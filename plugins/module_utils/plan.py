@@ -168,6 +168,7 @@ def make_plan(
         appcmd=appcmd,
         pool_state=(found.stopped_pools, found.shutdown_limit),
         host_pools=found.host_pools,
+        host_sites=found.host_sites,
         unload_fallback=params.unload_fallback,
     )
     base = iis_plan(facts, params, paths, target, found, choice, appcmd)

@@ -71,6 +71,7 @@ class Resolved:
     stopped_pools: tuple[str, ...] = ()  # of ``pools``: stopped (or stopping) before the run; they stay so
     shutdown_limit: float | None = None  # the longest ShutdownTimeLimit of ``pools`` (None: not readable)
     host_pools: tuple[tuple[str, bool], ...] = ()  # every pool of the host whose state was read: (name, started)
+    host_sites: tuple[tuple[str, bool], ...] = ()  # IIS 7+: every site whose state appcmd showed: (name, started)
 
 
 def pool_facts(facts: HostFacts, pools: tuple[str, ...]) -> tuple[tuple[str, ...], float | None]:
@@ -130,7 +131,16 @@ def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
         stopped, limit = pool_facts(facts, pools)
         adsutil = facts.adsutil or target.adsutil_path
         return Resolved(
-            site, tuple(apps), "worker_process", pools, tool, adsutil, stopped, limit, host_pool_states(facts)
+            site,
+            tuple(apps),
+            "worker_process",
+            pools,
+            tool,
+            adsutil,
+            stopped,
+            limit,
+            host_pool_states(facts),
+            tuple((facts.appcmd_site_states or {}).items()) if tool == "appcmd" else (),
         )
     mb = facts.metabase
     if mb is None and params.isolation == "auto":

@@ -30,7 +30,13 @@ class CombinedPoolRestart(PoolRestart):
     def of(cls, one: PoolRestart) -> CombinedPoolRestart:
         """The same pools, tool and limits as one DLL's pool restart."""
         return cls(
-            (*one.pools, *one.stopped), one.tool, one.appcmd, one.stopped, one.shutdown_limit, host_pools=one.host_pools
+            (*one.pools, *one.stopped),
+            one.tool,
+            one.appcmd,
+            one.stopped,
+            one.shutdown_limit,
+            host_pools=one.host_pools,
+            host_sites=one.host_sites,
         )
 
     def sequence(self, r: Release) -> list[str]:

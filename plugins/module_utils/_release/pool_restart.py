@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .._cmd.cmdline import marker
+from .._cmd.cmdline import marker, quote_arg, redirect
 from .._cmd.swap import Swap
+from .._cmd.validate import host_arg
 from .._host.appcmd import appcmd_path, pool_command
 from .._host.parsers.common import Sections, classify_error
 from .._host.parsers.sequence import SequenceOutput
-from .._host.parsers.versions import pool_started, pool_state
+from .._host.parsers.versions import parse_appcmd_site_states, pool_started, pool_state
 from ..errors import StepFailed
 from .base import Release, Scope
 from .run import POLL_PAUSE, UNLOAD_WAIT, ReleaseRun
@@ -49,6 +50,7 @@ class PoolRestart:
         shutdown_limit: float | None = None,
         *,
         host_pools: tuple[tuple[str, bool], ...] = (),
+        host_sites: tuple[tuple[str, bool], ...] = (),
     ) -> None:
         down = {p.lower() for p in stopped}
         self.pools = tuple(p for p in pools if p.lower() not in down)  # the pools this run stops and starts
@@ -58,6 +60,8 @@ class PoolRestart:
         self.shutdown_limit = shutdown_limit
         # every pool of the host whose state gathering read (name, started): a full restart resets them all
         self.host_pools = host_pools
+        # IIS 7+: every site whose state appcmd showed (name, started); W3SVC's start resets them too (review S3)
+        self.host_sites = host_sites
 
     def exit_wait(self, timeout: float) -> float:
         """How long a stopped pool's worker may take to exit: its ShutdownTimeLimit (90 s when the host does not
@@ -225,6 +229,7 @@ class PoolRestart:
         known.update((p.lower(), (p, False)) for p in self.stopped)
         known.update((name.lower(), (name, started)) for name, started in self.host_pools)
         pools = list(known.values())
+        self._put_sites_back(run)
         if not pools:
             return
         try:
@@ -247,6 +252,31 @@ class PoolRestart:
         others = [p for p in restop if p.lower() not in {s.lower() for s in self.stopped}]
         if others:
             run.result["pools_kept_stopped"] = [*self.stopped, *others]
+
+    def _put_sites_back(self, run: ReleaseRun) -> None:
+        """IIS 7+ (review S3): W3SVC's start starts every site whose serverAutoStart is true and stops the others,
+        whatever appcmd's stop or start left.  Read the sites again and put each back as gathering saw it (a site
+        stopped before is stopped again, one that ran is started again).  Never raises."""
+        if self.tool != "appcmd" or not self.host_sites:
+            return
+        program = quote_arg(self.appcmd)
+        try:
+            listed = run.session.run("site_kept", [redirect(f"{program} list site")], here=True)
+            now = parse_appcmd_site_states(listed.output)
+            stop = [name for name, was in self.host_sites if not was and now.get(name) is True]
+            start = [name for name, was in self.host_sites if was and now.get(name) is False]
+            fix = [redirect(f"{program} stop site /site.name:{host_arg(n, 'the site')}") for n in stop]
+            fix += [redirect(f"{program} start site /site.name:{host_arg(n, 'the site')}") for n in start]
+            if fix:
+                run.session.run("site_restore", fix, here=True)  # not a line that starts with appcmd's quoted path
+        except Exception as exc:  # noqa: BLE001 - a failure here must not hide the restart's own outcome
+            run.report.warn(f"could not read or put back the web sites' states after restarting IIS: {exc}")
+            return
+        if stop:
+            run.report.warn(f"restarting IIS started the web site(s) {', '.join(stop)}, stopped before: stopped again")
+            run.result["sites_kept_stopped"] = stop
+        if start:
+            run.report.warn(f"restarting IIS left the web site(s) {', '.join(start)} stopped: started again")
 
     def _put_pools_back(self, run: ReleaseRun, pools: list[tuple[str, bool]]) -> tuple[list[str], list[str], list[str]]:
         """Read every pool's state, send one stop (start) to each that runs (is stopped) against what it was, and

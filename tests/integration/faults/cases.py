@@ -23,6 +23,7 @@ from tests.lab.machine.config import (
     ExtraService,
     ForeignLoader,
     PackageConfig,
+    SiteConfig,
     default_host,
 )
 
@@ -692,6 +693,13 @@ def _kind(kind: str, shop: dict[str, Any] | None = None, **host: Any) -> dict[st
     return {"kind": kind, "sites": sites, **host}
 
 
+def _with_stopped_site(host: dict[str, Any]) -> dict[str, Any]:
+    """``host`` with a second web site that an administrator stopped before the run (review S3)."""
+    number = len(host["sites"]) + 1
+    old_shop = SiteConfig(number, "Old Shop", "C:\\InetPub\\oldshop", started=False)
+    return {**host, "sites": [*host["sites"], old_shop]}
+
+
 #: IIS 5.0 to 10 (issue 13): each strategy, and the faults the issue names for them.
 
 VERSIONS: list[Case] = [
@@ -846,6 +854,19 @@ VERSIONS: list[Case] = [
         )
         for name, mode, kind in (("iis6", "IIS 6 pool", "w2k3"), ("iis10", "IIS 10 pool", "w2k19"))
     ],
+    # review S3: on IIS 7+ W3SVC's start also starts every site whose serverAutoStart is true: a second site an
+    # administrator had stopped (appcmd stop site) comes back started; the run stops it again.
+    Case(
+        "iis10-fallback-keeps-a-stopped-site",
+        "IIS 10 pool: the fallback restart would start a site stopped before the run; it is stopped again",
+        IN_PROCESS,
+        "succeeded",
+        rename=False,
+        host=_with_stopped_site(_kind("w2k19")),
+        faults={"worker_keeps_dll": True},
+        mode="IIS 10 pool",
+        bites=(("site", (("action", "autostart"),)),),
+    ),
     Case(
         "iis10-pool",
         "IIS 10 application pool (appcmd)",

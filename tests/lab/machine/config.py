@@ -160,6 +160,10 @@ class SiteConfig:
     # bindings must name that port too (site_bindings).
     bindings: list[str] | None = None
     apps: list[AppConfig] = field(default_factory=list)
+    # review S3 (IIS 7+): the site's runtime state at boot, and ``serverAutoStart``: a start of W3SVC sets every
+    # site to started where it is true and to stopped where it is false (Machine._autostart_sites).
+    started: bool = True
+    server_auto_start: bool = True
 
 
 @dataclass

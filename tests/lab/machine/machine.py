@@ -217,6 +217,8 @@ class Machine:
         self.pools: dict[str, AppPoolConfig] = {}  # IIS 6+: lower-case name -> pool
         if versions.iis_major(config) >= 6:
             self.pools = {p.name.lower(): p for p in pool_configs(config)}
+        # review S3: each site's runtime state (IIS 7+ appcmd's ``state:``), by site number
+        self.sites_started: dict[int, bool] = {site.number: site.started for site in config.sites}
         self._make_app_folders()
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():
@@ -385,6 +387,31 @@ class Machine:
             self.processes.end_inetinfo(self.config.timing.inetinfo_exit_delay)
         if new == RUNNING:
             self._autostart_pools(name.upper())
+            self._autostart_sites(name.upper())
+
+    def _autostart_sites(self, name: str) -> None:
+        """Review S3, IIS 7+: starting and stopping a site "does not require writing to configuration ... when the
+        server is rebooted, or the W3SVC service is restarted manually or through IISRESET, the sites automatically
+        restart ... unless the Web site is marked in configuration to not restart automatically. This is controlled
+        by the serverAutoStart configuration property" (M. Volodarsky, "Starting, stopping and recycling IIS 7.0 Web
+        sites and application pools", mvolo.com).  So when W3SVC reaches RUNNING every site is started where
+        ``server_auto_start`` is true and stopped where it is false (event ``site``, ``action=autostart``).  IIS 4-6
+        keep a site's state across restarts (ServerAutoStart "is reset automatically when a server instance is
+        stopped or restarted", TechNet cc782812): nothing happens there."""
+        if name != "W3SVC" or versions.iis_major(self.config) < 7:
+            return
+        with self.lock:
+            for site in self.config.sites:
+                if self.sites_started.get(site.number) != site.server_auto_start:
+                    self.sites_started[site.number] = site.server_auto_start
+                    self.log.add(self.config.name, "site", number=site.number, action="autostart",
+                                 started=site.server_auto_start)  # fmt: skip
+
+    def site_set_started(self, number: int, started: bool) -> None:
+        """appcmd's ``start site`` / ``stop site``: the runtime state only (serverAutoStart is left as it is)."""
+        with self.lock:
+            self.sites_started[number] = started
+            self.log.add(self.config.name, "site", number=number, action="start" if started else "stop")
 
     def _autostart_pools(self, name: str) -> None:
         """Review S1/S2: a pool's started or stopped state is runtime state that a restart of IIS does not keep.

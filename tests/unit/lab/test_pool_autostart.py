@@ -70,3 +70,31 @@ def test_iis6_a_restart_of_iis_sets_every_app_pool_state_by_app_pool_auto_start(
     assert run(m, "net stop IISADMIN /y")[2] == 0
     assert run(m, "net start W3SVC")[2] == 0
     assert (state("ShopPool"), state("IdlePool"), state("ManualPool")) == ("2", "2", "4")
+
+
+def _site_states(m) -> dict[str, str]:
+    out = run(m, f"{APPCMD} list site")[0]
+    return {line.split('"')[1]: line.rsplit("state:", 1)[1].rstrip(")") for line in out.splitlines()}
+
+
+def test_iis7_sites_come_back_by_server_auto_start_when_w3svc_starts():
+    """Review S3, mvolo.com "Starting, stopping and recycling IIS 7.0 Web sites and application pools": a site's
+    start and stop are signals to W3SVC, not configuration; a W3SVC restart starts every site whose serverAutoStart
+    is true."""
+    m = _iis7()
+    assert _site_states(m) == {"Default Web Site": "Started"}
+    out, _err, rc = run(m, f'{APPCMD} stop site "/site.name:Default Web Site"')
+    assert (out, rc) == ('"Default Web Site" successfully stopped\n', 0)
+    assert _site_states(m) == {"Default Web Site": "Stopped"}
+    assert run(m, "net stop W3SVC")[2] == 0 and run(m, "net start W3SVC")[2] == 0
+    assert _site_states(m) == {"Default Web Site": "Started"}
+    assert any(e.detail.get("action") == "autostart" for e in m.log.events(kind="site"))
+
+
+def test_iis6_sites_keep_their_state_across_a_restart():
+    """TechNet cc782812: on IIS 4-6 ServerAutoStart is rewritten when a site is stopped or started, so its state
+    survives a restart; the lab has no appcmd there and changes nothing on W3SVC's start."""
+    m = _iis6()
+    m.site_set_started(1, False)
+    assert run(m, "net stop IISADMIN /y")[2] == 0 and run(m, "net start W3SVC")[2] == 0
+    assert m.sites_started[1] is False

@@ -475,3 +475,16 @@ def test_every_pool_of_the_host_is_read_with_its_state_and_an_unknown_one_is_lef
         metabase=None,
     )
     assert host_pool_states(facts) == (("ShopPool", True), ("IdlePool", False), ("Coming", True))
+
+
+def test_appcmd_site_states_read_started_and_stopped_only():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.versions import (
+        parse_appcmd_site_states,
+    )
+
+    text = (
+        'SITE "Default Web Site" (id:1,bindings:http/*:80:,state:Started)\r\n'
+        'SITE "Old, (1)" (id:2,bindings:http/*:81:,https/*:443:,state:Stopped)\r\n'
+        'SITE "Odd" (id:3,bindings:,state:Unknown)\r\n'
+    )
+    assert parse_appcmd_site_states(text) == {"Default Web Site": True, "Old, (1)": False}

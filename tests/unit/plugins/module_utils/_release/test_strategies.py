@@ -296,3 +296,30 @@ def test_after_the_fallback_every_pool_of_the_host_gets_its_state_back():
     warnings = run.report.result.get("warnings", [])
     assert any("IdlePool" in w and "stopped again" in w for w in warnings)
     assert any("ManualPool" in w and "started again" in w for w in warnings)
+
+
+def test_after_the_fallback_an_iis7_site_stopped_before_is_stopped_again():
+    """Review S3: W3SVC's start starts every IIS 7+ site whose serverAutoStart is true; the run puts back a site
+    an administrator had stopped (and starts one the restart left stopped)."""
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    listed = (
+        'SITE "Default Web Site" (id:1,bindings:http/*:80:,state:Stopped)\n'
+        'SITE "Old Shop (v1), A&B" (id:2,bindings:http/*:81:,state:Started)\n'
+        'SITE "Odd" (id:3,bindings:,state:Unknown)\n'
+    )
+    runner.answers["site_kept"] = [{"stdout": listed, "stderr": "", "rc": 0}]
+    runner.answers["site_restore"] = [{"stdout": "", "stderr": "", "rc": 0}]
+    sites = (("Default Web Site", True), ("Old Shop (v1), A&B", False), ("Odd", False))
+    PoolRestart((), "appcmd", "C:\\Windows\\system32\\inetsrv\\appcmd.exe", host_sites=sites).keep_pool_states(run)
+    (restore,) = [line for step, line in runner.asked if step == "site_restore"]
+    assert 'stop site /site.name:"Old Shop (v1), A&B"' in restore
+    assert 'start site /site.name:"Default Web Site"' in restore
+    assert "Odd" not in restore
+    assert run.result["sites_kept_stopped"] == ["Old Shop (v1), A&B"]
+
+
+def test_iis6_has_no_site_state_to_put_back():
+    run = release_run("pool_ok")
+    PoolRestart((), "adsutil", host_sites=(("Default Web Site", False),)).keep_pool_states(run)
+    assert not any(step.startswith("site_") for step, _line in run.session.runner.asked)
