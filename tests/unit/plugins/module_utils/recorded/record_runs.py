@@ -20,7 +20,15 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.lab.host import boot
 from tests.lab.machine import web
-from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, Timing, default_host, load_scenario
+from tests.lab.machine.config import (
+    SHOP_DLL,
+    STAGED_DLL,
+    AppPoolConfig,
+    SiteConfig,
+    Timing,
+    default_host,
+    load_scenario,
+)
 from tests.lab.machine.events import EventLog
 
 HERE = Path(__file__).parent / "runs"
@@ -121,6 +129,15 @@ def undo_interrupted() -> tuple[str, ...]:
     )
 
 
+def fallback_with_stopped_pool_and_site() -> Any:
+    """IIS 10: the shop's worker keeps the DLL, so the pool restart falls back to restarting IIS, which starts a
+    pool and a site an administrator had stopped (review S1, S3): the run stops them again."""
+    cfg = versions("W2K19")
+    cfg.app_pools = [*cfg.app_pools, AppPoolConfig("Idle Pool (old)", started=False)]
+    cfg.sites = [*cfg.sites, SiteConfig(len(cfg.sites) + 1, "Old Shop", "C:\\InetPub\\oldshop", started=False)]
+    return machine(cfg, rename_loaded_image=False, worker_keeps_dll=True)
+
+
 def combined(name: str) -> Any:
     return next(c for c in load_scenario(ROOT / "tests/lab/scenarios/combined.yaml") if c.name == name)
 
@@ -172,6 +189,7 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
     "pool_old_worker_still_exiting": (lambda: machine(versions("W2K8R2"), worker_keeps_dll=True), {}),
     "first_copy": (lambda: machine(default_host(0, "127.0.0.2")), {"dest": "C:\\InetPub\\shop\\new.dll"}),
     "pool_ok": (lambda: machine(versions("W2K3-WORKER")), {}),
+    "pool_fallback_keeps_states": (fallback_with_stopped_pool_and_site, {}),
     "pool_stuck_no_fallback": (
         lambda: machine(versions("W2K3-WORKER"), pool_stop_stuck=True),
         {"unload_fallback": False},
