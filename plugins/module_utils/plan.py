@@ -184,6 +184,8 @@ def make_plan(
         pool_tool=found.pool_tool,
         appcmd=appcmd,
         pool_state=(found.stopped_pools, found.shutdown_limit),
+        host_pools=found.host_pools,
+        host_sites=found.host_sites,
         unload_fallback=params.unload_fallback,
     )
     base = iis_plan(facts, params, paths, target, found, choice, appcmd)

@@ -70,6 +70,8 @@ class Resolved:
     adsutil_path: str = ""
     stopped_pools: tuple[str, ...] = ()  # of ``pools``: stopped (or stopping) before the run; they stay so
     shutdown_limit: float | None = None  # the longest ShutdownTimeLimit of ``pools`` (None: not readable)
+    host_pools: tuple[tuple[str, bool], ...] = ()  # every pool of the host whose state was read: (name, started)
+    host_sites: tuple[tuple[str, bool], ...] = ()  # IIS 7+: every site whose state appcmd showed: (name, started)
 
 
 def pool_facts(facts: HostFacts, pools: tuple[str, ...]) -> tuple[tuple[str, ...], float | None]:
@@ -91,6 +93,34 @@ def pool_facts(facts: HostFacts, pools: tuple[str, ...]) -> tuple[tuple[str, ...
     return tuple(stopped), (max(limits) if limits else None)
 
 
+def host_pool_states(facts: HostFacts) -> tuple[tuple[str, bool], ...]:
+    """Every application pool of the host whose state gathering read, with whether it was started (or starting):
+    appcmd's ``state:`` (IIS 7+), else the IIS 6 metabase's ``AppPoolState`` of each key under ``W3SVC/AppPools``.
+    A pool whose state was not read is left out: the run never changes what it does not know (review S1/S2)."""
+    found: dict[str, tuple[str, bool]] = {}
+    states = list((facts.appcmd_pools or {}).items())
+    mb = facts.metabase
+    parent = mb.key("W3SVC/AppPools") if mb is not None and not states else None
+    if mb is not None and parent is not None:
+        states = [(key.rstrip("/").rsplit("/", 1)[-1], mb.stored(key, "AppPoolState")) for key in mb.children(parent)]
+    for name, state in states:
+        started = _started(state)
+        if started is not None:
+            found[name.lower()] = (name, started)
+    return tuple(found.values())
+
+
+def _started(state: object) -> bool | None:
+    """A pool state as gathered (appcmd's word, AppPoolState's number): started or starting True, stopped or
+    stopping False, anything else (``Unknown``, not read) None."""
+    if state is None:
+        return None
+    if pool_stopped_state(state):
+        return False
+    word = str(state).strip().lower()
+    return True if word in ("1", "2", "started", "starting") else None
+
+
 def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
     """The site, the applications and their isolation.  Raises StepFailed without a metabase (or appcmd list)
     and InputError for a site or application the host does not have."""
@@ -100,7 +130,18 @@ def resolve(facts: HostFacts, params: Params, target: Target) -> Resolved:
         tool = "adsutil" if facts.metabase is not None else "appcmd"
         stopped, limit = pool_facts(facts, pools)
         adsutil = facts.adsutil or target.adsutil_path
-        return Resolved(site, tuple(apps), "worker_process", pools, tool, adsutil, stopped, limit)
+        return Resolved(
+            site,
+            tuple(apps),
+            "worker_process",
+            pools,
+            tool,
+            adsutil,
+            stopped,
+            limit,
+            host_pool_states(facts),
+            tuple((facts.appcmd_site_states or {}).items()) if tool == "appcmd" else (),
+        )
     mb = facts.metabase
     if mb is None and params.isolation == "auto":
         raise StepFailed("detect", facts.metabase_error or "could not read the metabase")

@@ -567,7 +567,17 @@ pools_kept_stopped:
   description:
     - The application pools of the applications that were stopped before the run and were left stopped (method
       V(pool_restart)); the new DLL is loaded when someone starts them.
+    - After a fallback to a full restart, also any other pool of the host that the restart started by its
+      auto-start and that was stopped again.
   returned: when method is V(pool_restart) and the update ran
+  type: list
+  elements: str
+  sample: []
+sites_kept_stopped:
+  description:
+    - IIS 7 and later, after a fallback to a full restart - the web sites that were stopped before the run, that
+      starting W3SVC started again by their C(serverAutoStart), and that were stopped again.
+  returned: when a full restart started a site that was stopped before the run
   type: list
   elements: str
   sample: []

@@ -26,6 +26,7 @@ LOG_SUFFIX = ".iis4log"
 FAIL_SUFFIX = ".iis4fail"
 HELD_SUFFIX = ".iis4held"
 REGISTERED_SUFFIX = ".iis4reg"
+UNDO_SUFFIX = ".iis4undo"
 BATCH_SUFFIX = ".iis4run.cmd"
 CATALOG_SUFFIX = ".iis4cat.vbs"
 GROUP_SUFFIX = ".iis4grp"
@@ -110,6 +111,12 @@ class Paths:
     @property
     def registered_flag(self) -> str:
         return self._at(self.dest_name + REGISTERED_SUFFIX)
+
+    @property
+    def undo_flag(self) -> str:
+        """Left by a registration of the new DLL that failed: the lines after it put the old DLL back and register
+        it again while it is there (and a recovery finishes that undo)."""
+        return self._at(self.dest_name + UNDO_SUFFIX)
 
     @property
     def group_flag(self) -> str:

@@ -200,12 +200,14 @@ class Swap:
 
     def swap_back(self) -> list[str]:
         """dest -> staged name, backup -> dest: the old DLL is at dest again (only where a backup exists)."""
+        return [redirect(c) for c in self.swap_back_commands()]
+
+    def swap_back_commands(self) -> list[str]:
+        """:meth:`swap_back`'s two guarded renames, without a redirection of their own."""
         p = self.p
         return [
-            redirect(
-                guarded(self._ren(p.dest, p.staged_name), exists(q(p.backup)), exists(q(p.dest)), missing(q(p.staged)))
-            ),
-            redirect(guarded(self._ren(p.backup, p.dest_name), exists(q(p.backup)), missing(q(p.dest)))),
+            guarded(self._ren(p.dest, p.staged_name), exists(q(p.backup)), exists(q(p.dest)), missing(q(p.staged))),
+            guarded(self._ren(p.backup, p.dest_name), exists(q(p.backup)), missing(q(p.dest))),
         ]
 
     def swap_back_if_old_image_loaded(self) -> str:
@@ -229,20 +231,34 @@ class Swap:
 
     def register(self, log: str | None = None, around_undo: tuple[list[str], list[str]] = ([], [])) -> list[str]:
         """regsvr32 the new DLL (unless it was registered before the outage, see :meth:`register_now`); if that
-        fails, put the old one back and register it again.  All in one group, so that the exit code read is
-        regsvr32's own.  ``around_undo``: commands run before and after putting the old DLL back (a registration
-        after the services were started again stops them around the swap back)."""
+        fails, put the old one back and register it again.
+
+        The first line runs regsvr32 and reads its exit code in one group (so the code read is regsvr32's own);
+        a failure, where the backup is there to go back to, leaves the flag file ``undo_flag``.  Every line of the
+        undo is its own short command guarded by that flag (each fits a line of the batch file on a host with a
+        short command line, issue 21): ``around_undo`` commands before and after putting the old DLL back (a
+        registration after the services were started again stops them around the swap back), the swap back, the
+        old DLL registered again.  The last line drops the flag and prints ``##register_rolled_back`` when the old
+        DLL is at dest again, ``##register_not_rolled_back`` when it could not be put back.  A run killed on the
+        host in between leaves the flag with the state record: recovery finishes the undo
+        (:func:`recovery.recovery_parts`)."""
         p, out = self.p, sink(log)
         regsvr = build_command("regsvr32", "/s", q(p.dest))
         before, after = around_undo
-        back = join_commands(
-            [*before, self._ren(p.dest, p.staged_name), self._ren(p.backup, p.dest_name), regsvr, *after]
-        )
-        undo = f"(if errorlevel 1 if exist {q(p.backup)} ({back}&echo ##register_rolled_back))"
-        body = f"({join_commands([regsvr, rc_ladder(self.at('register'), 5), undo])})"
+        flag = q(p.undo_flag)
+        raise_flag = f"(if errorlevel 1 if exist {q(p.backup)} (echo undo)>{flag})"
+        body = f"({join_commands([regsvr, rc_ladder(self.at('register'), 5), raise_flag])})"
+        on_flag = exists(flag)
+        undo = [redirect(guarded(cmd, on_flag), out) for cmd in before]
+        undo += [redirect(guarded(c, on_flag), out) for c in self.swap_back_commands()]
+        undo.append(redirect(guarded(regsvr, on_flag, missing(q(p.backup))), out))
+        undo += [redirect(guarded(cmd, on_flag), out) for cmd in after]
+        said = if_exist(q(p.backup), "echo ##register_not_rolled_back", "echo ##register_rolled_back")
+        undo.append(redirect(guarded(join_commands([build_command("del", flag), said]), on_flag), out))
         return [
             mark(self.at("register"), log),
             redirect(guarded(body, missing(q(p.staged)), missing(q(p.registered_flag))), out),
+            *undo,
         ]
 
     def register_now(self) -> list[str]:
@@ -260,6 +276,15 @@ class Swap:
     def reregister_old(self) -> str:
         """After the old DLL is back at dest: register it again (the new one may have changed its entries)."""
         return redirect(build_command("regsvr32", "/s", q(self.p.dest)))
+
+    def reregister_old_if_undone(self) -> str:
+        """Recovery's end of an interrupted undo (:meth:`register`): where the flag is there and the old DLL is back
+        at dest (no backup left), register it again and drop the flag."""
+        p = self.p
+        again = join_commands(
+            [f"{build_command('regsvr32', '/s', q(p.dest))} {QUIET}", build_command("del", q(p.undo_flag))]
+        )
+        return redirect(guarded(f"({again})", exists(q(p.undo_flag)), missing(q(p.backup)), exists(q(p.dest))))
 
     # -- stage and roll back -----------------------------------------------------------------------
 
@@ -377,6 +402,7 @@ class Swap:
             # the batch file of a sequence whose cmd.exe was ended on the host (its own "del" never ran)
             delete_if_exists(p.batch),
             delete_if_exists(p.registered_flag),
+            delete_if_exists(p.undo_flag),
             delete_if_exists(p.catalog_script),
             redirect(guarded(build_command("del", q(p.record)), exists(q(p.dest)))),
         ]

@@ -32,6 +32,7 @@ from .parsers.versions import (
     parse_appcmd_apps,
     parse_appcmd_pools,
     parse_appcmd_site_bindings,
+    parse_appcmd_site_states,
     parse_appcmd_sites,
     parse_ver,
 )
@@ -80,6 +81,7 @@ class HostFacts:
     appcmd_pools: dict[str, str] | None = field(default=None, hash=False)
     appcmd_sites: dict[str, int] | None = field(default=None, hash=False)
     appcmd_bindings: dict[str, str] | None = field(default=None, hash=False)  # site name -> appcmd's bindings
+    appcmd_site_states: dict[str, bool] | None = field(default=None, hash=False)  # site name -> started (review S3)
     # Key -> the display name this host gives each installed IIS service (sc qc, or a known name net showed).
     service_names: dict[str, str] = field(default_factory=dict, hash=False)
 
@@ -271,6 +273,7 @@ def read_facts(output: str, adsutil_path: str, dest_name: str = "") -> HostFacts
         appcmd_pools=appcmd_pools,
         appcmd_sites=appcmd_sites,
         appcmd_bindings=appcmd_bindings,
+        appcmd_site_states=parse_appcmd_site_states(section(s, "appcmd_site")) if appcmd_sites else None,
     )
 
 

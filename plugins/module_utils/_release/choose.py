@@ -46,6 +46,8 @@ def choose(
     appcmd: str = "",
     unload_fallback: bool = True,
     pool_state: tuple[tuple[str, ...], float | None] = ((), None),
+    host_pools: tuple[tuple[str, bool], ...] = (),
+    host_sites: tuple[tuple[str, bool], ...] = (),
 ) -> Choice:
     """The strategies for this host, from its facts and the isolation of the applications."""
     iis7 = facts.windows is not None and facts.windows.iis_major >= 7
@@ -53,7 +55,8 @@ def choose(
     if facts.dest is None:
         return Choice(FirstCopy())
     if isolation == "worker_process":
-        return Choice(PoolRestart(pools, pool_tool, appcmd, *pool_state), full_restart, package_strategy(catalog, dest))
+        pool = PoolRestart(pools, pool_tool, appcmd, *pool_state, host_pools=host_pools, host_sites=host_sites)
+        return Choice(pool, full_restart, package_strategy(catalog, dest))
     if isolation == "out_of_process":
         package = package_strategy(catalog, dest) or pooled_strategy(catalog, applications)
         return Choice(IsolatedUnload(), full_restart, package)

@@ -29,7 +29,15 @@ class CombinedPoolRestart(PoolRestart):
     @classmethod
     def of(cls, one: PoolRestart) -> CombinedPoolRestart:
         """The same pools, tool and limits as one DLL's pool restart."""
-        return cls((*one.pools, *one.stopped), one.tool, one.appcmd, one.stopped, one.shutdown_limit)
+        return cls(
+            (*one.pools, *one.stopped),
+            one.tool,
+            one.appcmd,
+            one.stopped,
+            one.shutdown_limit,
+            host_pools=one.host_pools,
+            host_sites=one.host_sites,
+        )
 
     def sequence(self, r: Release) -> list[str]:
         swaps = r.swaps
@@ -83,8 +91,10 @@ class CombinedPoolRestart(PoolRestart):
         if plan.fallback is not None:
             for m in group:
                 m.run.result["fallback"] = reason
-            plan.fallback_strategy.release(run, plan.fallback, f"fell back to restarting IIS because {reason}")
-            self.keep_stopped(run)
+            try:
+                plan.fallback_strategy.release(run, plan.fallback, f"fell back to restarting IIS because {reason}")
+            finally:
+                self.keep_pool_states(run)
             return
         failure = StepFailed(
             "stop",

@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .._cmd.cmdline import marker
+from .._cmd.cmdline import marker, quote_arg, redirect
 from .._cmd.swap import Swap
+from .._cmd.validate import host_arg
 from .._host.appcmd import appcmd_path, pool_command
 from .._host.parsers.common import Sections, classify_error
 from .._host.parsers.sequence import SequenceOutput
-from .._host.parsers.versions import pool_started, pool_state
+from .._host.parsers.versions import parse_appcmd_site_states, pool_started, pool_state
 from ..errors import StepFailed
 from .base import Release, Scope
 from .elevation import refused_pool_stop, was_refused
@@ -48,6 +49,9 @@ class PoolRestart:
         appcmd: str = "",
         stopped: tuple[str, ...] = (),
         shutdown_limit: float | None = None,
+        *,
+        host_pools: tuple[tuple[str, bool], ...] = (),
+        host_sites: tuple[tuple[str, bool], ...] = (),
     ) -> None:
         down = {p.lower() for p in stopped}
         self.pools = tuple(p for p in pools if p.lower() not in down)  # the pools this run stops and starts
@@ -55,6 +59,10 @@ class PoolRestart:
         self.tool = tool  # "appcmd" or "adsutil"
         self.appcmd = appcmd or appcmd_path(None)  # appcmd.exe's full path on this host
         self.shutdown_limit = shutdown_limit
+        # every pool of the host whose state gathering read (name, started): a full restart resets them all
+        self.host_pools = host_pools
+        # IIS 7+: every site whose state appcmd showed (name, started); W3SVC's start resets them too (review S3)
+        self.host_sites = host_sites
 
     def exit_wait(self, timeout: float) -> float:
         """How long a stopped pool's worker may take to exit: its ShutdownTimeLimit (90 s when the host does not
@@ -152,8 +160,13 @@ class PoolRestart:
                 if plan.fallback is not None:
                     reason = f"the worker process of {', '.join(self.pools)} did not let go of the DLL ({holders})"
                     run.result["fallback"] = reason
-                    plan.fallback_strategy.release(run, plan.fallback, f"fell back to restarting IIS because {reason}")
-                    self.keep_stopped(run)
+                    try:
+                        plan.fallback_strategy.release(
+                            run, plan.fallback, f"fell back to restarting IIS because {reason}"
+                        )
+                    finally:
+                        # also when the restart failed: the pools it reset are put back all the same
+                        self.keep_pool_states(run)
                     return
                 run.rollback()
                 run.report.old_dll_in_place()
@@ -208,27 +221,95 @@ class PoolRestart:
         run.result["outage_seconds"] = None if measured is None else round(measured + waited, 3)
         return not_started
 
-    def keep_stopped(self, run: ReleaseRun) -> None:
-        """After the full restart (the fallback): a pool that was stopped before the run and that the restart
-        started again (IIS 6 starts pools by AppPoolAutoStart when W3SVC starts; on IIS 7+ appcmd's stop does
-        not clear autoStart) is stopped again, so every pool keeps the state it had."""
+    def keep_pool_states(self, run: ReleaseRun) -> None:
+        """After the full restart (the fallback): every pool comes back by its auto-start, not as it was (IIS 6
+        sets AppPoolState by AppPoolAutoStart when W3SVC starts, IIS 7+ by autoStart when WAS starts; appcmd's and
+        AppPoolCommand's stop and start leave those alone: review S1/S2).  Read every pool whose state gathering
+        read (this run's pools included) and put each back: stop a pool that was stopped and now runs, start one
+        that ran and is now stopped.  Never raises: it runs after a failed restart too."""
         run.result["pools_kept_stopped"] = list(self.stopped)
-        if not self.stopped:
+        known = dict((p.lower(), (p, True)) for p in self.pools)
+        known.update((p.lower(), (p, False)) for p in self.stopped)
+        known.update((name.lower(), (name, started)) for name, started in self.host_pools)
+        pools = list(known.values())
+        self._put_sites_back(run)
+        if not pools:
             return
+        try:
+            restop, restart, pending = self._put_pools_back(run, pools)
+        except Exception as exc:  # noqa: BLE001 - a failure here must not hide the restart's own outcome
+            run.report.warn(f"could not read or put back the application pools' states after restarting IIS: {exc}")
+            return
+        if pending:
+            run.report.warn(f"application pool(s) {', '.join(pending)} had not settled in the state they had before")
+        if restop:
+            run.report.warn(
+                f"restarting IIS started the application pool(s) {', '.join(restop)}, which were stopped before the "
+                "run: they were stopped again"
+            )
+        if restart:
+            run.report.warn(
+                f"restarting IIS left the application pool(s) {', '.join(restart)} stopped (auto-start off), which "
+                "ran before the run: they were started again"
+            )
+        others = [p for p in restop if p.lower() not in {s.lower() for s in self.stopped}]
+        if others:
+            run.result["pools_kept_stopped"] = [*self.stopped, *others]
+
+    def _put_sites_back(self, run: ReleaseRun) -> None:
+        """IIS 7+ (review S3): W3SVC's start starts every site whose serverAutoStart is true and stops the others,
+        whatever appcmd's stop or start left.  Read the sites again and put each back as gathering saw it (a site
+        stopped before is stopped again, one that ran is started again).  Never raises."""
+        if self.tool != "appcmd" or not self.host_sites:
+            return
+        program = quote_arg(self.appcmd)
+        try:
+            listed = run.session.run("site_kept", [redirect(f"{program} list site")], here=True)
+            now = parse_appcmd_site_states(listed.output)
+            stop = [name for name, was in self.host_sites if not was and now.get(name) is True]
+            start = [name for name, was in self.host_sites if was and now.get(name) is False]
+            fix = [redirect(f"{program} stop site /site.name:{host_arg(n, 'the site')}") for n in stop]
+            fix += [redirect(f"{program} start site /site.name:{host_arg(n, 'the site')}") for n in start]
+            if fix:
+                run.session.run("site_restore", fix, here=True)  # not a line that starts with appcmd's quoted path
+        except Exception as exc:  # noqa: BLE001 - a failure here must not hide the restart's own outcome
+            run.report.warn(f"could not read or put back the web sites' states after restarting IIS: {exc}")
+            return
+        if stop:
+            run.report.warn(f"restarting IIS started the web site(s) {', '.join(stop)}, stopped before: stopped again")
+            run.result["sites_kept_stopped"] = stop
+        if start:
+            run.report.warn(f"restarting IIS left the web site(s) {', '.join(start)} stopped: started again")
+
+    def _put_pools_back(self, run: ReleaseRun, pools: list[tuple[str, bool]]) -> tuple[list[str], list[str], list[str]]:
+        """Read every pool's state, send one stop (start) to each that runs (is stopped) against what it was, and
+        read again until each has settled as it was (AppPoolCommand is asynchronous on IIS 6), a bounded wait.
+        Returns the pools stopped again, those started again, and those not settled at the bound."""
         adsutil_path = run.target.adsutil_path
-        parts = []
-        for i, pool in enumerate(self.stopped):
-            parts += [marker(f"pool_kept_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
-        sections = Sections.parse(run.session.run("pool_kept", parts, here=True).output)
-        started = [p for i, p in enumerate(self.stopped) if pool_state(sections[f"pool_kept_{i}"]) in (1, 2)]
-        if not started:
-            return
-        restop = [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in started]
-        run.session.run("pool_restop", restop, here=True)  # not a line that starts with appcmd's quoted path
-        run.report.warn(
-            f"restarting IIS started the application pool(s) {', '.join(started)}, which were stopped before the "
-            "run: they were stopped again"
-        )
+        want = {name: 2 if started else 4 for name, started in pools}
+        restop: list[str] = []
+        restart: list[str] = []
+        t0 = time.monotonic()
+        bound = min(UNLOAD_WAIT, float(run.params.timeout))
+        while True:
+            parts = []
+            for i, (pool, _started) in enumerate(pools):
+                parts += [marker(f"pool_kept_{i}"), pool_command(self.tool, "state", pool, adsutil_path, self.appcmd)]
+            sections = Sections.parse(run.session.run("pool_kept", parts, here=True).output)
+            now = {pool: pool_state(sections[f"pool_kept_{i}"]) for i, (pool, _s) in enumerate(pools)}
+            done = set(restop) | set(restart)
+            stop = [p for p, _s in pools if want[p] == 4 and now[p] in (1, 2) and p not in done]
+            start = [p for p, _s in pools if want[p] == 2 and now[p] in (3, 4) and p not in done]
+            fix = [pool_command(self.tool, "stop", p, adsutil_path, self.appcmd) for p in stop]
+            fix += [pool_command(self.tool, "start", p, adsutil_path, self.appcmd) for p in start]
+            if fix:
+                run.session.run("pool_restore", fix, here=True)  # not a line that starts with appcmd's quoted path
+                restop += stop
+                restart += start
+            pending = [p for p, _s in pools if now[p] != want[p]]
+            if not pending or (not fix and time.monotonic() - t0 >= bound):
+                return restop, restart, pending
+            time.sleep(POLL_PAUSE)
 
     @staticmethod
     def done(run: ReleaseRun) -> str:

@@ -196,6 +196,16 @@ class ReleaseRun:
                 + kept,
                 out.text,
             )
+        if params.register and out.printed("##register_not_rolled_back"):
+            # The undo ran but the renames were refused (the DLL still loaded): dest is the new DLL, unregistered.
+            raise StepFailed(
+                "register",
+                f"regsvr32 failed for the new DLL (exit {reg_rc}: {parse_regsvr32(reg_rc)}) and the old DLL could "
+                "not be put back (dest was still in use): dest holds the new DLL, not registered"
+                + (f"; services not running: {'; '.join(not_running)}" if not_running else "")
+                + kept,
+                out.text,
+            )
         if not out.verified:
             state = "the old DLL is still in place" if "##backup_present" not in leftover else "dest is not the new DLL"
             if "##backup_present" not in leftover:

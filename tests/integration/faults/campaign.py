@@ -110,17 +110,7 @@ FAULT_WEIGHTS = {
 #   ("a lost batch-file write answer is retried and doubles lines",
 #    lambda sc, result, violations: any(str(st.get("step", "")).endswith("(retry)") for st in result["steps"]))
 Signature = Callable[["Scenario", dict[str, Any], list[str]], bool]
-KNOWN_DEFECTS: list[tuple[str, Signature]] = [
-    (
-        "the registration after a restart (with its undo) is one command that does not fit a batch line of a short "
-        "cmdline_limit with four services (matrix case register-after-fallback-long-isolated)",
-        lambda sc, result, violations: (
-            bool(sc.args.get("register"))
-            and bool(sc.args.get("cmdline_limit"))
-            and "does not fit the host's command line" in str(result.get("msg"))
-        ),
-    ),
-]
+KNOWN_DEFECTS: list[tuple[str, Signature]] = []
 
 
 def known_defect(sc: Scenario, result: dict[str, Any], violations: list[str]) -> str | None:
@@ -202,6 +192,16 @@ def draw_late_switches(rnd: random.Random, sc: Scenario) -> None:
         for pool in sc.host.get("app_pools") or []:
             pool.enable_32bit = True
         sc.variations.append("wow64")
+    # Review S1/S2: a full restart resets every pool by its auto-start; a worker-mode host with a pool an
+    # administrator stopped and one started by hand with auto-start off (each must keep its state).
+    iis5_mode = bool(sc.host.get("iis5_isolation_mode"))
+    if sc.host.get("kind") in WORKER_MODE_KINDS and not iis5_mode and rnd.random() < 0.3:
+        sc.host["app_pools"] = [
+            *(sc.host.get("app_pools") or []),
+            AppPoolConfig("Idle Pool (old)", started=False),
+            AppPoolConfig("Manual Pool", auto_start=False),
+        ]
+        sc.variations.append("pools-kept")
 
 
 def match_catalog_to_kind(sc: Scenario) -> None:
@@ -415,6 +415,7 @@ def run_one(lab: Any, seed: int) -> RunReport:
     try:
         before = h.capture(host)
         before.served = h.served_version(host)
+        pools = h.pool_states(host)  # every pool (and IIS 7+ site) keeps its state (review S1/S2/S3)
         faults_set = time.monotonic()
         if sc.faults:
             host.set_faults(**sc.faults)
@@ -432,6 +433,7 @@ def run_one(lab: Any, seed: int) -> RunReport:
             result = _safe_run(host, dict(sc.args))
         violations = h.did_not_bite(host, sc.faults, faults_set, trig, lose, trigger_text=sc.trigger, lose_text=sc.lose)
         violations += h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
+        violations += h.pools_changed(host, pools, "after the run")
         host.reset_faults()
         if not h.wait_quiet(host, timeout=30):
             violations.append("host: did not settle after the faulted run")
@@ -440,6 +442,7 @@ def run_one(lab: Any, seed: int) -> RunReport:
         if not h.wait_quiet(host, timeout=30):
             violations.append("host: did not settle after the rerun")
         violations += h.check_converged(host, before, again, before.new_bytes)
+        violations += [v.replace("2:", "4:", 1) for v in h.pools_changed(host, pools, "after the rerun")]
         if record_left and not again.get("recovered"):
             violations.append("4: a state record was left, but the rerun does not report `recovered`")
         rerun = ("recovered, " if again.get("recovered") else "") + _outcome(again)

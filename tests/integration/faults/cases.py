@@ -23,6 +23,7 @@ from tests.lab.machine.config import (
     ExtraService,
     ForeignLoader,
     PackageConfig,
+    SiteConfig,
     default_host,
 )
 
@@ -697,6 +698,13 @@ def _kind(kind: str, shop: dict[str, Any] | None = None, **host: Any) -> dict[st
     return {"kind": kind, "sites": sites, **host}
 
 
+def _with_stopped_site(host: dict[str, Any]) -> dict[str, Any]:
+    """``host`` with a second web site that an administrator stopped before the run (review S3)."""
+    number = len(host["sites"]) + 1
+    old_shop = SiteConfig(number, "Old Shop", "C:\\InetPub\\oldshop", started=False)
+    return {**host, "sites": [*host["sites"], old_shop]}
+
+
 #: IIS 5.0 to 10 (issue 13): each strategy, and the faults the issue names for them.
 
 VERSIONS: list[Case] = [
@@ -831,6 +839,40 @@ VERSIONS: list[Case] = [
         )
         for name, version, kind in (("iis75", "7.5", "w2k8r2"), ("iis10", "10", "w2k19"))
     ],
+    # review S1/S2: the full restart the pool restart falls back to resets every pool of the host to its auto-start
+    # (IIS 6 AppPoolAutoStart on W3SVC's start, IIS 7+ autoStart on WAS's start): a pool of another site an
+    # administrator had stopped comes back started, a pool started by hand with auto-start off comes back stopped.
+    # The run puts each back as it was.
+    *[
+        Case(
+            f"{name}-fallback-keeps-every-pool",
+            f"{mode}: the fallback restart would restart a stopped pool and stop a manual one; each kept as it was",
+            IN_PROCESS,
+            "succeeded",
+            rename=False,
+            host=_kind(
+                kind,
+                app_pools=[AppPoolConfig("IdlePool", started=False), AppPoolConfig("ManualPool", auto_start=False)],
+            ),
+            faults={"worker_keeps_dll": True},
+            mode=mode,
+            bites=(("pool", (("action", "autostart"),)),),
+        )
+        for name, mode, kind in (("iis6", "IIS 6 pool", "w2k3"), ("iis10", "IIS 10 pool", "w2k19"))
+    ],
+    # review S3: on IIS 7+ W3SVC's start also starts every site whose serverAutoStart is true: a second site an
+    # administrator had stopped (appcmd stop site) comes back started; the run stops it again.
+    Case(
+        "iis10-fallback-keeps-a-stopped-site",
+        "IIS 10 pool: the fallback restart would start a site stopped before the run; it is stopped again",
+        IN_PROCESS,
+        "succeeded",
+        rename=False,
+        host=_with_stopped_site(_kind("w2k19")),
+        faults={"worker_keeps_dll": True},
+        mode="IIS 10 pool",
+        bites=(("site", (("action", "autostart"),)),),
+    ),
     Case(
         "iis10-pool",
         "IIS 10 application pool (appcmd)",
@@ -979,9 +1021,9 @@ LEFTOVERS += [
     )
     for name, mode, host in (POOL_KINDS[0], POOL_KINDS[2])
 ]
-# Found by the soak (seed 21240778), not fixed: the registration after the restart is one command holding the
-# undo (stop, swap back, register again, start every service); with four services it does not fit a batch line of
-# cmdline_limit 900, and the run stops with the state record and the registration flag left.
+# Found by the soak (seed 21240778): the registration after the restart was one command holding the undo (stop, swap
+# back, register again, start every service); with four services it did not fit a batch line of cmdline_limit 900.
+# Now each command of the undo is its own line, guarded by the flag file the registration leaves when it fails.
 LEFTOVERS += [
     Case(
         "register-after-fallback-long-isolated",
@@ -991,10 +1033,35 @@ LEFTOVERS += [
         faults={"unload_noop": True},
         host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
         args={"register_dll": True, "cmdline_limit": 900},
-        defect="the registration after a restart (with its undo) is one command that does not fit a batch line of a "
-        "short cmdline_limit with four services; the run fails before the restart with the record left",
-        defect_violations=("3: expected success", "3: msg does not say what state dest is in now", "5: "),
-    )
+    ),
+    # ... and when that registration fails: the old DLL goes back in a second outage, line by line, every service
+    # started again.
+    Case(
+        "register-fails-after-fallback-long-isolated",
+        "regsvr32 fails after a fallback restart of four services, cmdline_limit 900 (old DLL back, line by line)",
+        ISOLATED,
+        "failed:register",
+        rename=False,  # the swap, and so the registration, happen in the fallback restart
+        faults={"unload_noop": True, "regsvr32_fail": 5},
+        host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
+        args={"register_dll": True, "cmdline_limit": 900},
+        rerun_args={"register_dll": True, "cmdline_limit": 900},
+        needles=("regsvr32", "old DLL was put back"),
+    ),
+    # ... and cmd.exe is ended on the host while that second outage stops IIS: the flag file stays with the state
+    # record, and the recovery finishes the undo (stop, swap back, register the old DLL again, start).
+    Case(
+        "register-undo-killed-long-isolated",
+        "cmd.exe killed on the host while a failed registration's undo stops IIS (cmdline_limit 900)",
+        ISOLATED,
+        "failed",
+        rename=False,
+        faults={"unload_noop": True, "regsvr32_fail": 5},
+        trigger=Trig("IISADMIN", "STOPPED", after="RUNNING", kill=".iis4run.cmd"),
+        host={"services": ["IISADMIN", "W3SVC", "MSFTPSVC", "NNTPSVC"]},
+        args={"register_dll": True, "cmdline_limit": 900},
+        rerun_args={"register_dll": True, "cmdline_limit": 900},
+    ),
 ]
 # Review N2: a 32-bit COM+ server application on 64-bit Windows; its dllhost.exe takes a moment to exit after the
 # shutdown, and the 64-bit tasklist does not list it.  An empty answer there is "unknown", so the run waits.

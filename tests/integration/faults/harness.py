@@ -263,6 +263,26 @@ def _leftovers(host: Any, before: Before, result: dict[str, Any], old_bytes: byt
     return bad
 
 
+def pool_states(host: Any) -> dict[str, int]:
+    pools = {p.name: host.machine.pool_state(p.name) for p in host.machine.pools.values()}
+    # review S3: a web site's runtime state (IIS 7+), kept like a pool's: 2 started, 4 stopped
+    sites = {f"site {n}": 2 if up else 4 for n, up in getattr(host.machine, "sites_started", {}).items()}
+    return {**pools, **sites}
+
+
+def pools_changed(host: Any, before: dict[str, int], when: str) -> list[str]:
+    """Invariant 2 for application pools (and IIS 7+ web sites): each keeps the state it had (started 2, stopped
+    4) after a run."""
+    now = pool_states(host)
+    return [
+        f"2: {'web' if name.startswith('site ') else 'application pool'} {name!r} was "
+        f"{'started' if state == 2 else 'stopped'} before and is in state "
+        f"{now.get(name)} {when}"
+        for name, state in before.items()
+        if state in (2, 4) and now.get(name) != state
+    ]
+
+
 def check_converged(host: Any, before: Before, result: dict[str, Any], new_bytes: bytes) -> list[str]:
     """Invariant 4 after the rerun: the new DLL is in place and served, the same services run, no leftovers."""
     bad: list[str] = []

@@ -140,21 +140,6 @@ SETUPS = {
 }
 
 
-def pool_states(host: Any) -> dict[str, int]:
-    return {p.name: host.machine.pool_state(p.name) for p in host.machine.pools.values()}
-
-
-def pools_changed(host: Any, before: dict[str, int], when: str) -> list[str]:
-    """Invariant 2 for application pools: a pool keeps the state it had (started 2, stopped 4) after a run."""
-    now = pool_states(host)
-    return [
-        f"2: application pool {name!r} was {'started' if state == 2 else 'stopped'} before and is in state "
-        f"{now.get(name)} {when}"
-        for name, state in before.items()
-        if state in (2, 4) and now.get(name) != state
-    ]
-
-
 #: Lab switches of ``Timing`` a case may set, and the lab event that shows the switch took effect.
 SWITCH_EVENTS = {
     "inetinfo_exit_delay": ("process", {"action": "exiting", "image": "inetinfo.exe"}),
@@ -259,10 +244,10 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
     before.served = h.served_version(host)
     assert before.served == "1.0.0.0", "the lab host should serve the old DLL before the run"
     faults_set = time.monotonic()
-    pools = pool_states(host)  # the states a run must keep (an earlier run's leftovers are not among them)
+    pools = h.pool_states(host)  # the states a run must keep (an earlier run's leftovers are not among them)
     if case.setup and SETUPS[case.setup](host) is False:
         before.served = None  # the setup leaves the shop not answering (a stopped pool): nothing to compare
-        pools = pool_states(host)  # ... and stopped the pool on purpose: the run must keep it stopped
+        pools = h.pool_states(host)  # ... and stopped the pool on purpose: the run must keep it stopped
     if case.faults:
         host.set_faults(**case.faults)
     if case.kill_controller is not None:
@@ -273,7 +258,7 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
         result = run_safely(host, h.module_args(**case.args))
     seconds = time.monotonic() - started
     violations = h.check_invariants(host, before, result, before.old_bytes, before.new_bytes)
-    violations += pools_changed(host, pools, "after the run")
+    violations += h.pools_changed(host, pools, "after the run")
     violations += check_expectation(case, result)
     violations += h.did_not_bite(
         host, case.faults, faults_set, trigger, lose, trigger_text=case.trigger, lose_text=case.lose
@@ -286,7 +271,7 @@ def play(case: Case, lab_host: Any) -> dict[str, Any]:
     again = run_safely(host, h.module_args(**(case.args if case.rerun_args is None else case.rerun_args)))
     assert h.wait_quiet(host), "the host did not settle after the rerun"
     violations += h.check_converged(host, before, again, before.new_bytes)
-    violations += [v.replace("2:", "4:", 1) for v in pools_changed(host, pools, "after the rerun")]
+    violations += [v.replace("2:", "4:", 1) for v in h.pools_changed(host, pools, "after the rerun")]
     if record_left and not again.get("recovered"):
         violations.append("4: a state record was left, but the rerun does not report `recovered`")
     if case.expect_recovered and not (result.get("recovered") or again.get("recovered")):

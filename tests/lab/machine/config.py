@@ -142,6 +142,10 @@ class AppPoolConfig:
     shutdown_time_limit: int = 90  # seconds an old worker may take to finish after a recycle (ShutdownTimeLimit)
     disallow_overlapping_rotation: bool = False  # a recycle waits for the old worker before starting the new
     started: bool = True  # state at boot
+    # review S1/S2: whether IIS starts the pool when it starts (IIS 7+ ``autoStart``, IIS 6 ``AppPoolAutoStart``;
+    # both default true).  The pool's state is runtime only: a start of WAS (IIS 7+) or of W3SVC (IIS 6) sets every
+    # pool to started where this is true and to stopped where it is false, whatever a command left (Machine).
+    auto_start: bool = True
     runtime: str = "v4.0"  # appcmd's MgdVersion (v2.0, v4.0 or "" for no managed code)
     pipeline: str = "Integrated"  # appcmd's MgdMode (Integrated or Classic)
     # enable32BitAppOnWin64: on a 64-bit kind its w3wp.exe is a 32-bit (WOW64) process, as a pool running 32-bit
@@ -159,6 +163,10 @@ class SiteConfig:
     # bindings must name that port too (site_bindings).
     bindings: list[str] | None = None
     apps: list[AppConfig] = field(default_factory=list)
+    # review S3 (IIS 7+): the site's runtime state at boot, and ``serverAutoStart``: a start of W3SVC sets every
+    # site to started where it is true and to stopped where it is false (Machine._autostart_sites).
+    started: bool = True
+    server_auto_start: bool = True
 
 
 @dataclass

@@ -217,6 +217,8 @@ class Machine:
         self.pools: dict[str, AppPoolConfig] = {}  # IIS 6+: lower-case name -> pool
         if versions.iis_major(config) >= 6:
             self.pools = {p.name.lower(): p for p in pool_configs(config)}
+        # review S3: each site's runtime state (IIS 7+ appcmd's ``state:``), by site number
+        self.sites_started: dict[int, bool] = {site.number: site.started for site in config.sites}
         self._make_app_folders()
         self.scm.listeners.append(self._on_service_change)
         if self.scm.iis_active():
@@ -383,6 +385,59 @@ class Machine:
             self.processes.end_iis_workers()  # IIS 5+: dllhost.exe of applications, w3wp.exe
         if new == STOPPED and not self.scm.iis_active():
             self.processes.end_inetinfo(self.config.timing.inetinfo_exit_delay)
+        if new == RUNNING:
+            self._autostart_pools(name.upper())
+            self._autostart_sites(name.upper())
+
+    def _autostart_sites(self, name: str) -> None:
+        """Review S3, IIS 7+: starting and stopping a site "does not require writing to configuration ... when the
+        server is rebooted, or the W3SVC service is restarted manually or through IISRESET, the sites automatically
+        restart ... unless the Web site is marked in configuration to not restart automatically. This is controlled
+        by the serverAutoStart configuration property" (M. Volodarsky, "Starting, stopping and recycling IIS 7.0 Web
+        sites and application pools", mvolo.com).  So when W3SVC reaches RUNNING every site is started where
+        ``server_auto_start`` is true and stopped where it is false (event ``site``, ``action=autostart``).  IIS 4-6
+        keep a site's state across restarts (ServerAutoStart "is reset automatically when a server instance is
+        stopped or restarted", TechNet cc782812): nothing happens there."""
+        if name != "W3SVC" or versions.iis_major(self.config) < 7:
+            return
+        with self.lock:
+            for site in self.config.sites:
+                if self.sites_started.get(site.number) != site.server_auto_start:
+                    self.sites_started[site.number] = site.server_auto_start
+                    self.log.add(self.config.name, "site", number=site.number, action="autostart",
+                                 started=site.server_auto_start)  # fmt: skip
+
+    def site_set_started(self, number: int, started: bool) -> None:
+        """appcmd's ``start site`` / ``stop site``: the runtime state only (serverAutoStart is left as it is)."""
+        with self.lock:
+            self.sites_started[number] = started
+            self.log.add(self.config.name, "site", number=number, action="start" if started else "stop")
+
+    def _autostart_pools(self, name: str) -> None:
+        """Review S1/S2: a pool's started or stopped state is runtime state that a restart of IIS does not keep.
+
+        IIS 7+: appcmd's ``stop apppool`` / ``start apppool`` send a runtime command and leave ``autoStart`` as it
+        is; "when you restart WAS (e.g. reboot or do an IISRESET) the application pool state will be reset" to what
+        ``autoStart`` says (M. Volodarsky, "Caution when stopping and starting an IIS application pool with
+        appcmd", 2010); "WAS will start all application pools when it starts" (LeanSentry, "How to stop a zombie
+        IIS application pool"); TechNet cc772112 (Configure Automatic Startup for an Application Pool).
+        IIS 6: ``AppPoolState`` is VOLATILE (TechNet cc759494), so ``net stop iisadmin /y`` drops it, and
+        ``AppPoolAutoStart`` tells the WWW service to start the pool "when IIS is started" (cc759202).
+        So: when WAS (IIS 7+) or W3SVC (IIS 6 worker process isolation) reaches RUNNING, every pool is started
+        where its ``auto_start`` is true and stopped where it is false (event ``pool``, ``action=autostart``)."""
+        if not versions.worker_mode(self.config):
+            return
+        if name != ("WAS" if versions.iis_major(self.config) >= 7 else "W3SVC"):
+            return
+        with self.lock:
+            for pool in self.pools.values():
+                state = 2 if pool.auto_start else 4
+                if self.pool_state(pool.name) == state:
+                    continue
+                if state == 4:
+                    self.processes.retire(self.processes.workers, pool.name, self.worker_delay())
+                self._set_pool_state(pool, state)
+                self.log.add(self.config.name, "pool", name=pool.name, action="autostart", state=state, by=name)
 
     # ------------------------------------------------------------------------------------------------
     # applications (called by adsutil.vbs and the web server)

@@ -253,13 +253,26 @@ def appcmd_program(call: ProgramCall) -> int:
                 if pool is None or (proc.pool or "").lower() == pool.lower():
                     call.io.out(f'WP "{proc.pid}" (applicationPool:{proc.pool}){CRLF}')
             return 0
-        if verb == "list" and kind == "site":
+        if kind == "site" and verb in ("list", "start", "stop"):
             name = ident or opts.get("site.name")
             sites = [row for row in _sites(machine) if name is None or row[0].lower() == name.lower()]
-            for site_name, number, bindings in sites:
-                call.io.out(f'SITE "{site_name}" (id:{number},bindings:{bindings},state:Started){CRLF}')
             if name is not None and not sites:
                 return _appcmd_error(call, f'Cannot find SITE object with identifier "{name}".', ERROR_NOT_FOUND)
+            if verb == "list":
+                for site_name, number, bindings in sites:
+                    state = "Started" if machine.sites_started.get(number, True) else "Stopped"
+                    call.io.out(f'SITE "{site_name}" (id:{number},bindings:{bindings},state:{state}){CRLF}')
+                return 0
+            # review S3: start / stop site change the runtime state only; the texts as for a pool (a choice)
+            if name is None:
+                return _appcmd_error(call, "Must specify the SITE object identifier.", ERROR_INVALID_PARAMETER)
+            site_name, number, _bindings = sites[0]
+            machine.site_set_started(number, verb == "start")
+            call.io.out(
+                f'"{site_name}" successfully {verb}ed.{CRLF}'
+                if verb == "start"
+                else f'"{site_name}" successfully stopped{CRLF}'
+            )
             return 0
         if kind != "apppool":
             return _appcmd_error(call, f'Unknown object type "{words[1]}".', ERROR_INVALID_PARAMETER)

@@ -155,6 +155,20 @@ def parse_appcmd_sites(text: str) -> dict[str, int] | None:
     return None if found is None else {m.group(1): int(m.group(2)) for m in found}
 
 
+def parse_appcmd_site_states(text: str) -> dict[str, bool]:
+    """``appcmd list site``: site name -> started (``state:Started``) or not (``state:Stopped``); a site whose
+    state is neither (``Unknown``, none printed) is left out (review S3)."""
+    found: dict[str, bool] = {}
+    for line in split_lines(text):
+        m = _SITE.match(line.strip())
+        word = _SITE_STATE.search(line.strip()) if m else None
+        if m and word and word.group(1).lower() in ("started", "stopped"):
+            found[m.group(1)] = word.group(1).lower() == "started"
+    return found
+
+
+_SITE_STATE = re.compile(r",state:([A-Za-z]+)\)\s*$")
+
 _IISAPP = re.compile(r"W3WP\.exe PID:\s*(\d+)\s+AppPoolId:\s*(.+?)\s*$", re.IGNORECASE)
 
 

@@ -478,3 +478,29 @@ def test_an_extra_an_iis_service_depends_on_starts_before_it():
     assert plan.starts == ("IISADMIN", "HTTPFILTER", "W3SVC", "MSFTPSVC", "SMTPSVC", "MONAGENT")
     text = "&".join(plan.step("apply").parts)
     assert text.index("net start HTTPFILTER") < text.index("net start W3SVC")
+
+
+def test_every_pool_of_the_host_is_read_with_its_state_and_an_unknown_one_is_left_out():
+    """Review S1/S2: the states a fallback restart must put back, from appcmd's list (IIS 7+)."""
+    from types import SimpleNamespace
+
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils.resolve import host_pool_states
+
+    facts = SimpleNamespace(
+        appcmd_pools={"ShopPool": "Started", "IdlePool": "Stopped", "Odd": "Unknown", "Coming": "Starting"},
+        metabase=None,
+    )
+    assert host_pool_states(facts) == (("ShopPool", True), ("IdlePool", False), ("Coming", True))
+
+
+def test_appcmd_site_states_read_started_and_stopped_only():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.versions import (
+        parse_appcmd_site_states,
+    )
+
+    text = (
+        'SITE "Default Web Site" (id:1,bindings:http/*:80:,state:Started)\r\n'
+        'SITE "Old, (1)" (id:2,bindings:http/*:81:,https/*:443:,state:Stopped)\r\n'
+        'SITE "Odd" (id:3,bindings:,state:Unknown)\r\n'
+    )
+    assert parse_appcmd_site_states(text) == {"Default Web Site": True, "Old, (1)": False}

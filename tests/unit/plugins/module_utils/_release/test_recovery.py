@@ -100,3 +100,46 @@ def test_pools_that_cannot_be_named_safely_are_refused():
 
 def test_a_record_without_pools_starts_none():
     assert start_recorded_pools(Collect(), StateRecord.parse("run=1\nservices=W3SVC")) == []  # type: ignore[arg-type]
+
+
+def test_the_undo_of_a_failed_registration_is_finished_by_stopping_what_the_phase_had_started():
+    from ansible_collections.legacy_iis.iis4.plugins.module_utils._release.recovery import undo_stop_parts
+
+    facts = facts_of("recover_mid_undo")
+    restart = StateRecord.parse("run=1\r\nstarted=restart\r\n")
+    assert undo_stop_parts(restart, facts) == ("net stop IISADMIN /y >nul 2>&1",)
+    pool = StateRecord.parse(f"run=1\r\nstarted=pool\r\npools=ShopPool\r\npool_tool=adsutil\r\nadsutil={ADSUTIL}\r\n")
+    (stop,) = undo_stop_parts(pool, facts)
+    assert stop.endswith('SET "W3SVC/AppPools/ShopPool/AppPoolCommand" 2 2>&1')  # AppPoolCommand 2: stop
+    assert undo_stop_parts(StateRecord.parse("run=1\r\nstarted=unload\r\n"), facts) == ()
+
+
+def test_a_run_ended_in_the_middle_of_the_undo_is_recovered_with_the_old_dll_registered_again():
+    """The lab host of ``recorded/runs/recover_mid_undo``: the new DLL at dest (its registration failed), the old
+    one as the backup, the undo flag, IIS running.  The next run's recovery stops IIS, puts the old DLL back and
+    registers it before the update starts again."""
+    from tests.lab.machine.config import SHOP_DLL
+    from tests.lab.machine.dll import dll_version
+
+    from ..recorded.record_runs import SCENARIOS, MachineRunner
+
+    make, _args = SCENARIOS["recover_mid_undo"]
+    m = make()
+    old = m.fs.read(f"{SHOP_DLL}.20260101000000.bak")
+    summary = recover(
+        Session(
+            MachineRunner(m),
+            Report(Paths("", SHOP_DLL, "20261207000000")),
+            limit=2047,
+            timeout=5,
+            folder="C:\\InetPub\\shop\\bin",
+        ),
+        facts_of("recover_mid_undo"),
+        SHOP_DLL,
+        5,
+    )
+    assert summary["action"] == "rolled back an unfinished swap and restarted services"
+    assert m.fs.read(SHOP_DLL) == old
+    assert m.registrations[SHOP_DLL.lower()]["version"] == dll_version(old)
+    assert not m.fs.exists(f"{SHOP_DLL}.iis4undo")
+    assert all(m.scm.state(s) == "RUNNING" for s in ("IISADMIN", "W3SVC"))

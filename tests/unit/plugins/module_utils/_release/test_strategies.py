@@ -249,21 +249,24 @@ def test_a_service_net_stop_gave_up_on_is_reported_as_having_gone_down():
     assert "stopped nothing" not in sentence
 
 
+def _states(*values: int) -> list[dict[str, object]]:
+    text = "".join(f"@@pool_kept_{i}\nAppPoolState                    : (INTEGER) {v}\n" for i, v in enumerate(values))
+    return [{"stdout": text, "stderr": "", "rc": 0}]
+
+
 def test_after_the_fallback_a_pool_stopped_before_the_run_is_stopped_again():
-    """Review L4/N9: the full restart may start a pool an administrator had stopped (AppPoolState is volatile on
-    IIS 6; appcmd stop leaves autoStart on IIS 7+): read its state and stop it again."""
+    """Review L4/N9, S1/S2: the full restart may start a pool an administrator had stopped (AppPoolState is volatile
+    on IIS 6; appcmd stop leaves autoStart on IIS 7+): read its state and stop it again."""
     run = release_run("pool_ok")
     runner = run.session.runner
-    runner.answers["pool_kept"] = [
-        {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 2\n", "stderr": "", "rc": 0}
-    ]
-    runner.answers["pool_restop"] = [{"stdout": "", "stderr": "", "rc": 0}]
+    runner.answers["pool_kept"] = _states(2, 2)
+    runner.answers["pool_restore"] = [{"stdout": "", "stderr": "", "rc": 0}]
     strategy = PoolRestart(("ShopPool", "Old Pool (v1), A&B"), "adsutil", stopped=("Old Pool (v1), A&B",))
     assert strategy.pools == ("ShopPool",) and strategy.stopped == ("Old Pool (v1), A&B",)
-    strategy.keep_stopped(run)
-    restop = [line for step, line in runner.asked if step == "pool_restop"]
-    assert len(restop) == 1 and 'SET "W3SVC/AppPools/Old Pool (v1), A&B/AppPoolCommand" 2' in restop[0]
-    assert "ShopPool" not in restop[0]
+    strategy.keep_pool_states(run)
+    restore = [line for step, line in runner.asked if step == "pool_restore"]
+    assert len(restore) == 1 and 'SET "W3SVC/AppPools/Old Pool (v1), A&B/AppPoolCommand" 2' in restore[0]
+    assert "ShopPool" not in restore[0]
     assert run.result["pools_kept_stopped"] == ["Old Pool (v1), A&B"]
     assert any("stopped again" in w for w in run.report.result.get("warnings", []))
 
@@ -271,8 +274,52 @@ def test_after_the_fallback_a_pool_stopped_before_the_run_is_stopped_again():
 def test_after_the_fallback_a_pool_still_stopped_is_left_alone():
     run = release_run("pool_ok")
     runner = run.session.runner
-    runner.answers["pool_kept"] = [
-        {"stdout": "@@pool_kept_0\nAppPoolState                    : (INTEGER) 4\n", "stderr": "", "rc": 0}
-    ]
-    PoolRestart(("ShopPool", "Old"), "adsutil", stopped=("Old",)).keep_stopped(run)
-    assert not any(step == "pool_restop" for step, _line in runner.asked)
+    runner.answers["pool_kept"] = _states(2, 4)
+    PoolRestart(("ShopPool", "Old"), "adsutil", stopped=("Old",)).keep_pool_states(run)
+    assert not any(step == "pool_restore" for step, _line in runner.asked)
+
+
+def test_after_the_fallback_every_pool_of_the_host_gets_its_state_back():
+    """Review S1/S2: the restart resets EVERY pool by its auto-start, not only the applications' pools: another
+    site's pool stopped before the run is stopped again, a pool that ran with auto-start off is started again."""
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    runner.answers["pool_kept"] = _states(2, 2, 4)
+    runner.answers["pool_restore"] = [{"stdout": "", "stderr": "", "rc": 0}]
+    host = (("ShopPool", True), ("IdlePool", False), ("ManualPool", True))
+    PoolRestart(("ShopPool",), "adsutil", host_pools=host).keep_pool_states(run)
+    (restore,) = [line for step, line in runner.asked if step == "pool_restore"]
+    assert 'SET "W3SVC/AppPools/IdlePool/AppPoolCommand" 2' in restore
+    assert 'SET "W3SVC/AppPools/ManualPool/AppPoolCommand" 1' in restore
+    assert "ShopPool" not in restore
+    assert run.result["pools_kept_stopped"] == ["IdlePool"]
+    warnings = run.report.result.get("warnings", [])
+    assert any("IdlePool" in w and "stopped again" in w for w in warnings)
+    assert any("ManualPool" in w and "started again" in w for w in warnings)
+
+
+def test_after_the_fallback_an_iis7_site_stopped_before_is_stopped_again():
+    """Review S3: W3SVC's start starts every IIS 7+ site whose serverAutoStart is true; the run puts back a site
+    an administrator had stopped (and starts one the restart left stopped)."""
+    run = release_run("pool_ok")
+    runner = run.session.runner
+    listed = (
+        'SITE "Default Web Site" (id:1,bindings:http/*:80:,state:Stopped)\n'
+        'SITE "Old Shop (v1), A&B" (id:2,bindings:http/*:81:,state:Started)\n'
+        'SITE "Odd" (id:3,bindings:,state:Unknown)\n'
+    )
+    runner.answers["site_kept"] = [{"stdout": listed, "stderr": "", "rc": 0}]
+    runner.answers["site_restore"] = [{"stdout": "", "stderr": "", "rc": 0}]
+    sites = (("Default Web Site", True), ("Old Shop (v1), A&B", False), ("Odd", False))
+    PoolRestart((), "appcmd", "C:\\Windows\\system32\\inetsrv\\appcmd.exe", host_sites=sites).keep_pool_states(run)
+    (restore,) = [line for step, line in runner.asked if step == "site_restore"]
+    assert 'stop site /site.name:"Old Shop (v1), A&B"' in restore
+    assert 'start site /site.name:"Default Web Site"' in restore
+    assert "Odd" not in restore
+    assert run.result["sites_kept_stopped"] == ["Old Shop (v1), A&B"]
+
+
+def test_iis6_has_no_site_state_to_put_back():
+    run = release_run("pool_ok")
+    PoolRestart((), "adsutil", host_sites=(("Default Web Site", False),)).keep_pool_states(run)
+    assert not any(step.startswith("site_") for step, _line in run.session.runner.asked)

@@ -20,7 +20,15 @@ from ansible_collections.legacy_iis.iis4.plugins.module_utils.rollout import run
 from ansible_collections.legacy_iis.iis4.plugins.module_utils.update import run_update
 from tests.lab.host import boot
 from tests.lab.machine import web
-from tests.lab.machine.config import SHOP_DLL, STAGED_DLL, Timing, default_host, load_scenario
+from tests.lab.machine.config import (
+    SHOP_DLL,
+    STAGED_DLL,
+    AppPoolConfig,
+    SiteConfig,
+    Timing,
+    default_host,
+    load_scenario,
+)
 from tests.lab.machine.events import EventLog
 
 HERE = Path(__file__).parent / "runs"
@@ -97,6 +105,39 @@ def earlier_run(*lines: str) -> tuple[str, ...]:
     return (f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}.iis4new"', f'({echo})>"{SHOP_DLL}.iis4state"', "net stop W3SVC")
 
 
+def undo_interrupted() -> tuple[str, ...]:
+    """An earlier run whose registration of the new DLL failed after the restart: it left the undo flag and was
+    ended on the host before the undo stopped IIS (the new DLL at dest, the old one as the backup, IIS running)."""
+    record = [
+        "run=20260101000000",
+        f"dest={SHOP_DLL}",
+        f"src={STAGED_DLL}",
+        f"staged={SHOP_DLL}.iis4new",
+        f"backup={SHOP_DLL}.20260101000000.bak",
+        "method=service_restart",
+        "services=IISADMIN,W3SVC",
+        "started=restart",
+    ]
+    echo = "&".join(f"echo {line}" for line in record)
+    return (
+        "net stop IISADMIN /y",
+        f'ren "{SHOP_DLL}" "ShopCart.dll.20260101000000.bak"',
+        f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}"',
+        f'({echo})>"{SHOP_DLL}.iis4state"',
+        f'(echo undo)>"{SHOP_DLL}.iis4undo"',
+        "net start W3SVC",
+    )
+
+
+def fallback_with_stopped_pool_and_site() -> Any:
+    """IIS 10: the shop's worker keeps the DLL, so the pool restart falls back to restarting IIS, which starts a
+    pool and a site an administrator had stopped (review S1, S3): the run stops them again."""
+    cfg = versions("W2K19")
+    cfg.app_pools = [*cfg.app_pools, AppPoolConfig("Idle Pool (old)", started=False)]
+    cfg.sites = [*cfg.sites, SiteConfig(len(cfg.sites) + 1, "Old Shop", "C:\\InetPub\\oldshop", started=False)]
+    return machine(cfg, rename_loaded_image=False, worker_keeps_dll=True)
+
+
 def combined(name: str) -> Any:
     return next(c for c in load_scenario(ROOT / "tests/lab/scenarios/combined.yaml") if c.name == name)
 
@@ -148,6 +189,7 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
     "pool_old_worker_still_exiting": (lambda: machine(versions("W2K8R2"), worker_keeps_dll=True), {}),
     "first_copy": (lambda: machine(default_host(0, "127.0.0.2")), {"dest": "C:\\InetPub\\shop\\new.dll"}),
     "pool_ok": (lambda: machine(versions("W2K3-WORKER")), {}),
+    "pool_fallback_keeps_states": (fallback_with_stopped_pool_and_site, {}),
     "pool_stuck_no_fallback": (
         lambda: machine(versions("W2K3-WORKER"), pool_stop_stuck=True),
         {"unload_fallback": False},
@@ -157,6 +199,12 @@ SCENARIOS: dict[str, tuple[Any, dict[str, Any]]] = {
     "recover_finished": (
         lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart", "finished=restart")),
         {},
+    ),
+    "recover_mid_undo": (lambda: machine(default_host(0, "127.0.0.2"), setup=undo_interrupted()), {}),
+    # the registration after the restart (no rename at staging) fails: the undo runs line by line from the batch file
+    "restart_register_fails_norename": (
+        lambda: machine(default_host(0, "127.0.0.2"), rename_loaded_image=False, regsvr32_fail=3),
+        {"register_dll": True, "cmdline_limit": 900},
     ),
     "recover_untrusted_record": (
         lambda: machine(default_host(2, "127.0.0.2"), setup=earlier_run("started=restart", "staged=C:\\other.dll")),
