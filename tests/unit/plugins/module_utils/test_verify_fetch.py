@@ -35,14 +35,14 @@ def web():
 
 
 def test_every_check_of_the_process_shares_one_tls_context_per_validate_certs(web, monkeypatch):
-    import ansible.module_utils.urls as urls
+    from ansible.module_utils import urls
 
     made = []
     real = urls.make_context
     monkeypatch.setattr(urls, "make_context", lambda **kw: made.append(kw) or real(**kw))
     monkeypatch.setattr(verify, "_TLS_CONTEXTS", {})
-    for _ in range(3):
-        assert verify.fetch_url(f"{web}/Shop/", 5, True) == (200, "version=2.0.0.0", None)
+    for attempt in range(3):
+        assert verify.fetch_url(f"{web}/Shop/", 5, True) == (200, "version=2.0.0.0", None), attempt
     assert verify.fetch_url(f"{web}/gone", 5, False) == (404, "not here", None)
     assert verify.fetch_url(f"{web}/Shop/", 5, False)[0] == 200
     assert made == [{"validate_certs": True}, {"validate_certs": False}]
