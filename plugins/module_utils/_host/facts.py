@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._cmd.cmdline import build_command, exists, guarded, if_exist, marker, quote_arg, rc_ladder, touch
+from .._cmd.cmdline import build_command, exists, guarded, if_exist, marker, quote_arg, rc_ladder, redirect, touch
+from .._cmd.lines import compare
 from .._cmd.paths import BACKUP_SUFFIX, Paths, StateRecord
-from .._cmd.swap import compare, redirect
 from ..errors import InputError, StepFailed
 from .appcmd import appcmd_parts, read_system_root
 from .metabase import Metabase

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._cmd.cmdline import build_command, marker, quote_arg
-from .._cmd.swap import redirect
+from .._cmd.cmdline import build_command, marker, quote_arg, redirect
 from .._cmd.validate import host_arg
 from .metabase import Metabase
 from .parsers.adsutil import parse_adsutil_enum, parse_adsutil_enum_all, parse_adsutil_error

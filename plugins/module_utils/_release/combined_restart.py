@@ -33,9 +33,10 @@ from .._cmd.cmdline import (
     quote_arg,
     redirect,
 )
+from .._cmd.lines import IN_BLOCK, QUIET, block, delete_if_exists, mark, sink
 from .._cmd.paths import GROUP_KEY
 from .._cmd.script import fits_one_line
-from .._cmd.swap import IN_BLOCK, QUIET, Swap, block, delete_if_exists, mark, sink
+from .._cmd.swap import Swap
 from .._host.parsers.sequence import SequenceOutput
 from ..errors import IIS4Error, StepFailed
 from .base import Release, Scope

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._cmd.cmdline import build_command, echo_to_file, marker, quote_arg, redirect
+from .._cmd.lines import IN_BLOCK, block, mark, sink
 from .._cmd.script import fits_one_line
-from .._cmd.swap import IN_BLOCK, Swap, block, mark, sink
+from .._cmd.swap import Swap
 from .._host.catalog import holders_text
 from .._host.metabase import Application
 from .._host.parsers.common import classify_error

@@ -89,8 +89,8 @@ def packages(name: str) -> Any:
     return next(c for c in load_scenario(ROOT / "tests/lab/scenarios/packages.yaml") if c.name == name)
 
 
-def earlier_run(*lines: str) -> tuple[str, ...]:
-    """An earlier run that staged the new DLL, wrote its state record (``lines`` added) and stopped W3SVC."""
+def record_echoes(*lines: str) -> str:
+    """The echo commands that write an earlier restart's state record (``lines`` added)."""
     record = [
         "run=20260101000000",
         f"dest={SHOP_DLL}",
@@ -101,24 +101,19 @@ def earlier_run(*lines: str) -> tuple[str, ...]:
         "services=IISADMIN,W3SVC",
         *lines,
     ]
-    echo = "&".join(f"echo {line}" for line in record)
+    return "&".join(f"echo {line}" for line in record)
+
+
+def earlier_run(*lines: str) -> tuple[str, ...]:
+    """An earlier run that staged the new DLL, wrote its state record (``lines`` added) and stopped W3SVC."""
+    echo = record_echoes(*lines)
     return (f'copy /b /y "{STAGED_DLL}" "{SHOP_DLL}.iis4new"', f'({echo})>"{SHOP_DLL}.iis4state"', "net stop W3SVC")
 
 
 def undo_interrupted() -> tuple[str, ...]:
     """An earlier run whose registration of the new DLL failed after the restart: it left the undo flag and was
     ended on the host before the undo stopped IIS (the new DLL at dest, the old one as the backup, IIS running)."""
-    record = [
-        "run=20260101000000",
-        f"dest={SHOP_DLL}",
-        f"src={STAGED_DLL}",
-        f"staged={SHOP_DLL}.iis4new",
-        f"backup={SHOP_DLL}.20260101000000.bak",
-        "method=service_restart",
-        "services=IISADMIN,W3SVC",
-        "started=restart",
-    ]
-    echo = "&".join(f"echo {line}" for line in record)
+    echo = record_echoes("started=restart")
     return (
         "net stop IISADMIN /y",
         f'ren "{SHOP_DLL}" "ShopCart.dll.20260101000000.bak"',
