@@ -80,6 +80,14 @@ def appcmd_application(names: list[str], site_name: str, path: str) -> tuple[str
     return best
 
 
+def site_command(verb: str, site: str | None, appcmd: str | None = None) -> str:
+    """IIS 7+: ``appcmd list site`` (every site with its state; ``site`` None), or start / stop one site."""
+    program = quote_arg(appcmd or appcmd_path(None))  # the full path, as for the pools
+    if verb == "list":
+        return redirect(f"{program} list site")
+    return redirect(f"{program} {verb} site /site.name:{host_arg(site or '', 'the site')}")
+
+
 def pool_command(tool: str, verb: str, pool: str, adsutil_path: str, appcmd: str | None = None) -> str:
     """Start, stop or ask the state of an application pool: ``appcmd`` (IIS 7+), or adsutil's ``AppPoolCommand``
     (1 start, 2 stop) and ``AppPoolState`` on IIS 6 (adsutil has no recycle verb)."""

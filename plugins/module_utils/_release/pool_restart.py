@@ -12,10 +12,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .._cmd.cmdline import marker, quote_arg, redirect
+from .._cmd.cmdline import marker
 from .._cmd.swap import Swap
-from .._cmd.validate import host_arg
-from .._host.appcmd import appcmd_path, pool_command
+from .._host.appcmd import appcmd_path, pool_command, site_command
 from .._host.parsers.common import Sections, classify_error
 from .._host.parsers.sequence import SequenceOutput
 from .._host.parsers.versions import parse_appcmd_site_states, pool_started, pool_state
@@ -262,14 +261,13 @@ class PoolRestart:
         stopped before is stopped again, one that ran is started again).  Never raises."""
         if self.tool != "appcmd" or not self.host_sites:
             return
-        program = quote_arg(self.appcmd)
         try:
-            listed = run.session.run("site_kept", [redirect(f"{program} list site")], here=True)
+            listed = run.session.run("site_kept", [site_command("list", None, self.appcmd)], here=True)
             now = parse_appcmd_site_states(listed.output)
             stop = [name for name, was in self.host_sites if not was and now.get(name) is True]
             start = [name for name, was in self.host_sites if was and now.get(name) is False]
-            fix = [redirect(f"{program} stop site /site.name:{host_arg(n, 'the site')}") for n in stop]
-            fix += [redirect(f"{program} start site /site.name:{host_arg(n, 'the site')}") for n in start]
+            fix = [site_command("stop", n, self.appcmd) for n in stop]
+            fix += [site_command("start", n, self.appcmd) for n in start]
             if fix:
                 run.session.run("site_restore", fix, here=True)  # not a line that starts with appcmd's quoted path
         except Exception as exc:  # noqa: BLE001 - a failure here must not hide the restart's own outcome

@@ -6,7 +6,7 @@ import dataclasses
 
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.cmdline import CMD_LINE_LIMIT_NT4, CMD_LINE_LIMIT_XP
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._cmd.paths import Paths
-from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.appcmd import pool_command
+from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.appcmd import pool_command, site_command
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.parsers.versions import parse_ver
 from ansible_collections.legacy_iis.iis4.plugins.module_utils._host.target import Target
 
@@ -38,3 +38,10 @@ def test_pool_commands_name_the_tool_by_its_full_path():
     state = pool_command("adsutil", "state", "ShopPool", "C:\\a.vbs")
     assert state == 'cscript //nologo "C:\\a.vbs" GET "W3SVC/AppPools/ShopPool/AppPoolState" 2>&1'
     assert pool_command("adsutil", "start", "ShopPool", "C:\\a.vbs").endswith('AppPoolCommand" 1 2>&1')
+
+
+def test_site_commands_name_appcmd_by_its_full_path_and_quote_the_site():
+    tool = "C:\\WINDOWS\\system32\\inetsrv\\appcmd.exe"
+    assert site_command("list", None, tool) == f'"{tool}" list site 2>&1'
+    stop = site_command("stop", "Old, (1) & Co", tool)
+    assert stop == f'"{tool}" stop site /site.name:"Old, (1) & Co" 2>&1'
