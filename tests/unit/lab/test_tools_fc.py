@@ -55,3 +55,25 @@ def test_fc_text_mode(m):
     out, _err, rc = run("fc C:\\Program.cs C:\\Out.cs", m)
     assert rc == 1
     assert out.startswith("Comparing files C:\\Program.cs and C:\\Out.cs\r\n***** C:\\Program.cs\r\na\r\nb\r\nc\r\n")
+
+
+def test_fc_binary_lists_every_differing_byte_of_a_long_file(m):
+    a = bytes(range(256)) * 40
+    b = bytearray(a)
+    for offset in (0, 511, 512, 4000, 10239):
+        b[offset] ^= 0xFF
+    m.fs.write("C:\\a.bin", a)
+    m.fs.write("C:\\b.bin", bytes(b))
+    out, _err, rc = run("fc /b C:\\a.bin C:\\b.bin", m)
+    listed = [line for line in out.split("\r\n") if line[:8].isalnum() and ": " in line]
+    assert listed == [f"{o:08X}: {a[o]:02X} {b[o]:02X}" for o in (0, 511, 512, 4000, 10239)]
+    assert rc == 1
+
+
+def test_fc_binary_to_nul_and_to_a_file_keep_the_exit_code(m):
+    m.fs.write("C:\\a.bin", b"\x01" * 9000)
+    m.fs.write("C:\\b.bin", b"\x02" * 9000)
+    line = "fc /b C:\\a.bin C:\\b.bin >{} & (if errorlevel 2 echo @@rc2) & (if errorlevel 1 echo @@rc1)"
+    assert run(line.format("nul"), m)[0] == "@@rc1\r\n"
+    assert run(line.format("C:\\fc.txt"), m)[0] == "@@rc1\r\n"
+    assert m.fs.read("C:\\fc.txt").count(b": 01 02\r\n") == 9000
