@@ -48,6 +48,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "rollback": {"type": "bool", "default": True},
     "state": {"type": "str", "default": "present", "choices": ["present", "reverted"]},
     "keep_gathered": {"type": "bool", "default": False},
+    "preview": {"type": "bool", "default": True},
     "gathered": {"type": "dict"},
 }
 

@@ -41,6 +41,7 @@ class Params:
     cmdline_limit_auto: bool = False  # not given: 2047 until ``ver`` shows XP or later (8191)
     state: str = "present"  # reverted: put back the newest backup beside dest (src is then that backup)
     keep_gathered: bool = False  # check mode: return what was read as ``gathered`` (_host.gathered)
+    preview: bool = True  # check mode: return the commands an update would send and the steps the run sent
     gathered: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)  # a dry run's
 
     @property
@@ -98,6 +99,7 @@ class Params:
             cmdline_limit_auto=p.get("cmdline_limit") is None,
             state=state,
             keep_gathered=bool(p.get("keep_gathered")),
+            preview=bool(p.get("preview", True)),
             gathered=p["gathered"] if isinstance(p.get("gathered"), dict) else None,
         )
 

@@ -221,6 +221,8 @@ class ComponentUpdate:
         """Close the shell (the next command opens a new one) and return the result, passwords scrubbed."""
         with contextlib.suppress(Exception):
             self.runner.close()
+        if self.check_mode and not self.p.preview and not self.result.get("failed"):
+            self.report.drop_preview()
         self.result["msg"] = self.runner.scrub(self.result.get("msg", ""))
         return self.result
 

@@ -97,6 +97,16 @@ options:
       - Ignored outside check mode.
     type: bool
     default: false
+  preview:
+    version_added: 1.2.0
+    description:
+      - In check mode, return RV(commands) (and RV(fallback_commands)), the lines an update would send, and
+        RV(steps), the lines this run sent. V(false) leaves them out of a result that did not fail (the
+        component_update role's dry run outside a check run: its update plans again, and every host's result
+        passes through Ansible's result handling).
+      - Ignored outside check mode.
+    type: bool
+    default: true
   gathered:
     version_added: 1.2.0
     description:
@@ -867,7 +877,7 @@ commands:
     - In check mode, every command line a real run would send after reading the host, in order (staging, then
       the sequence that releases, swaps and restarts). A sequence too long for one line appears as the lines that
       write it to a batch file and the line that runs it.
-  returned: in check mode, when dest differs from src
+  returned: in check mode, when dest differs from src (not with O(preview=false))
   type: list
   elements: str
   sample:
@@ -877,13 +887,13 @@ fallback_commands:
   description:
     - In check mode for an unload, the command lines of the in-process sequence a real run falls back to when
       unloading does not release the DLL (O(unload_fallback=true)).
-  returned: in check mode, for the unload procedure with O(unload_fallback=true)
+  returned: in check mode, for the unload procedure with O(unload_fallback=true) (not with O(preview=false))
   type: list
   elements: str
   sample: ['cd /d "C:\\InetPub\\shop\\bin"&(echo started=restart)>>...']
 steps:
   description: Timeline of the command lines sent to the host.
-  returned: always
+  returned: always, except a check-mode run with O(preview=false) that did not fail
   type: list
   elements: dict
   sample: [{"step": "gather", "command": "echo @@state & ...", "rc": 0, "seconds": 0.21, "complete": true}]

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import HostError
+from .protocol import make_protocol
 
 try:
     import requests.exceptions as requests_exceptions
-    import winrm
     from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMOperationTimeoutError, WinRMTransportError
 
     HAS_WINRM = True
@@ -202,32 +202,11 @@ class WinRMRunner:
 
     def _protocol_obj(self) -> Any:
         if self._protocol is None:
-            o = self.options
-            kwargs: dict[str, Any] = {
-                "endpoint": o.endpoint,
-                "transport": o.transport,
-                "username": o.user,
-                "password": o.password,
-                "server_cert_validation": o.server_cert_validation,
-                "message_encryption": o.message_encryption,
-                "operation_timeout_sec": o.operation_timeout,
-                "read_timeout_sec": max(o.read_timeout, o.operation_timeout + 5),
-            }
-            if o.ca_trust_path:
-                kwargs["ca_trust_path"] = o.ca_trust_path
-            kwargs.update(o.extra)
-            if o.transport == "kerberos" and o.before_kerberos is not None:
-                o.before_kerberos()  # the winrm connection plugin's managed kinit (a ticket of its own)
-            protocol = winrm.Protocol(**kwargs)
-            original = protocol.send_message
-
-            def counted(message: Any) -> Any:
-                self.requests += 1
-                return original(message)
-
-            protocol.send_message = counted
-            self._protocol = protocol
+            self._protocol = make_protocol(self.options, self._counted)
         return self._protocol
+
+    def _counted(self) -> None:
+        self.requests += 1
 
     def _translate(self, exc: BaseException) -> HostError:
         text = self.scrub(str(exc))
@@ -392,3 +371,4 @@ class WinRMRunner:
         )
         self.history.append(result)
         return result
+

@@ -79,3 +79,26 @@ def test_a_service_started_after_the_dry_run_runs_again_after_the_outage():
     assert m.scm.state("SMTPSVC") == "RUNNING"
     assert "SMTPSVC" in done["services_started"]
     assert any("SMTPSVC" in w and "started again" in w for w in done.get("warnings", []))
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["in_process", "isolated"])
+def test_a_dry_run_without_preview_leaves_out_what_only_a_person_reads(index):
+    m = machine(default_host(index, "127.0.0.2"))
+    full = run_update({**ARGS, "keep_gathered": True}, MachineRunner(m), check_mode=True)
+    lean = run_update({**ARGS, "keep_gathered": True, "preview": False}, MachineRunner(m), check_mode=True)
+    assert full["commands"] and full["steps"]
+    assert not {"commands", "fallback_commands", "steps"} & set(lean)
+    # everything else, the reading for the update included, is the same
+    drop = ("commands", "fallback_commands", "steps", "elapsed_seconds", "gathered")
+    assert {k: v for k, v in full.items() if k not in drop} == {k: v for k, v in lean.items() if k not in drop}
+    assert lean["gathered"]["outputs"] == full["gathered"]["outputs"]
+    # a real run ignores it (its steps are the record of what it did)
+    done = run_update({**ARGS, "preview": False, "gathered": lean["gathered"]}, MachineRunner(m))
+    assert not done.get("failed") and done["steps"]
+
+
+def test_a_failed_dry_run_keeps_its_steps_without_preview():
+    m = machine(default_host(0, "127.0.0.2"))
+    args = {**ARGS, "src": "C:\\Staging\\Missing.dll", "keep_gathered": True, "preview": False}
+    failed = run_update(args, MachineRunner(m), check_mode=True)
+    assert failed["failed"] and failed["steps"], failed.get("msg")
