@@ -12,7 +12,6 @@ from typing import Any
 
 from .._cmd.paths import Paths
 
-
 #: What a check-mode run returns for a person to read before the update (``preview``).
 PREVIEW_KEYS = ("commands", "fallback_commands", "steps")
 

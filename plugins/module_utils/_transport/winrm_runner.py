@@ -371,4 +371,3 @@ class WinRMRunner:
         )
         self.history.append(result)
         return result
-

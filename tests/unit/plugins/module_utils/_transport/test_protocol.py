@@ -17,7 +17,7 @@ def options(**extra):
         endpoint="http://web01.example:5985/wsman",
         transport="basic",
         user="deploy",
-        password="secret",
+        password="secret",  # noqa: S106 - a test value
         server_cert_validation="ignore",
         message_encryption="never",
         operation_timeout=20,
