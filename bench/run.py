@@ -613,12 +613,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each single-host measurement")
     parser.add_argument("--fleet-sizes", default="10,50,200")
-    parser.add_argument("--fleet-reps", default="2,1,1", help="repetitions per fleet size, in the same order")
+    parser.add_argument("--fleet-reps", default="2,1,3", help="repetitions per fleet size, in the same order")
     parser.add_argument("--single-reps", type=int, default=3, help="repetitions of the one-host playbook run")
     parser.add_argument(
         "--module-reps",
         type=int,
-        default=1,
+        default=3,
         help="runs of the module-only playbook on 1 host and on the largest fleet (0: none)",
     )
     parser.add_argument("--forks", type=int, default=50)
