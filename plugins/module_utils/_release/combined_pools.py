@@ -19,6 +19,7 @@ from .._host.parsers.sequence import SequenceOutput
 from ..errors import StepFailed
 from .base import Release
 from .combined_restart import Member, MembersFailed, check_every_one, conclude_each, group_started, ran_to_end
+from .elevation import was_refusal, was_refused
 from .pool_restart import PoolRestart
 from .run import ReleaseRun
 
@@ -68,6 +69,14 @@ class CombinedPoolRestart(PoolRestart):
         ran_to_end(out, run)
         for m in group:
             m.run.report.set_services([], [])
+        if self.tool == "appcmd" and self.pools and was_refused(out["pool_stop"]):
+            # review S13 (WAS down, or an account without an elevated token): no pool stopped, every worker still has
+            # its old DLL loaded
+            failure = was_refusal(run.session, out["pool_stop"], self.pools, out.text, "each dest holds its old DLL")
+            for m in group:
+                m.run.rollback()
+                m.run.report.old_dll_in_place()
+            raise MembersFailed(dict.fromkeys(range(len(group)), failure))
         labels = tuple(m.swap.label for m in group)
         if any(self._swap_blocked(out.of(label, labels)) for label in labels):
             adsutil_path = run.target.adsutil_path

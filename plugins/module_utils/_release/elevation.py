@@ -37,10 +37,17 @@ def was_state(text: str) -> int | None:
 def refused_pool_stop(run: Any, text: str, pools: tuple[str, ...], output: str) -> None:
     """appcmd refused to stop ``pools`` with WAS's text: nothing was stopped, so put the old DLL back at dest (the
     running worker still has it loaded) and fail, saying whether WAS runs (then the account is not elevated)."""
-    res = run.session.run("was_state", [marker("was"), redirect(build_command("sc", "query", "WAS"))])
-    state = was_state(section(split_sections(res.output or ""), "was"))
+    failure = was_refusal(run.session, text, pools, output, "dest holds the old DLL")
     run.rollback()
     run.report.old_dll_in_place()
+    raise failure
+
+
+def was_refusal(session: Any, text: str, pools: tuple[str, ...], output: str, holds: str) -> StepFailed:
+    """The failure of a pool stop appcmd refused with WAS's text, after asking the SCM whether WAS runs; ``holds``
+    says what dest holds once the caller has put the old DLL(s) back."""
+    res = session.run("was_state", [marker("was"), redirect(build_command("sc", "query", "WAS"))])
+    state = was_state(section(split_sections(res.output or ""), "was"))
     said = next((line.strip() for line in text.splitlines() if was_refused(line)), WAS_UNAVAILABLE)
     if state == RUNNING:
         why = (
@@ -53,9 +60,9 @@ def refused_pool_stop(run: Any, text: str, pools: tuple[str, ...], output: str) 
         why = "sc query WAS did not say whether WAS runs: either WAS is stopped or the account is not elevated"
     else:
         why = f"WAS is not running (sc query WAS: state {state}); start it (net start W3SVC starts WAS too)"
-    raise StepFailed(
+    return StepFailed(
         "stop",
         f"appcmd refused to stop the application pool(s) {', '.join(pools)} ({said!r}): {why}; no pool was stopped "
-        "and dest holds the old DLL; nothing else changed",
+        f"and {holds}; nothing else changed",
         output,
     )

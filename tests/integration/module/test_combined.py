@@ -66,7 +66,7 @@ def hosts(scenario_hosts: Any) -> dict[str, Any]:
     return {
         name: h
         for h in scenario_hosts("combined.yaml", prefix="C")
-        for name in ("CMB3", "CMBPKG", "CMBPOOL", "CMBPKG2")
+        for name in ("CMB3", "CMBPKG", "CMBPOOL", "CMBPKG2", "CMBPOOL10")
         if h.name.endswith(name)
     }
 
@@ -170,13 +170,41 @@ def pool_stops(lab: Any, host: Any, since: float) -> dict[str, int]:
     counts: dict[str, int] = {}
     down: set[str] = set()
     for e in lab.log.events(host=host.name, kind="pool", since=since):
-        name, state = e.detail["name"], e.detail.get("state")
+        name, state = e.detail.get("name"), e.detail.get("state")
+        if name is None:  # a command appcmd refused (an account without an elevated token)
+            continue
         if state in (3, 4) and name not in down:
             counts[name] = counts.get(name, 0) + 1
             down.add(name)
         elif state in (1, 2):
             down.discard(name)
     return counts
+
+
+def test_a_pool_stop_refused_for_want_of_an_elevated_token_puts_every_dll_back(lab, hosts):
+    """Review S13 with two DLLs of one pool on IIS 10: appcmd answers "The WAS service is not available" to the
+    pool stop although WAS runs (the account's token is not elevated).  Before the fix the combined pool restart
+    went on: both swaps renamed loaded DLLs, ShopPool (never stopped) kept the old ones, and the run said it had
+    updated both with a warning.  Now it asks sc query WAS, puts every old DLL back and fails at the stop."""
+    host = hosts["CMBPOOL10"]
+    assert served(host) == {"ShopCart": "1.0.0.0", "Pricing": "1.0.0.0"}  # ShopPool's worker has both loaded
+    host.machine.config.elevated = False
+    t0 = time.monotonic()
+    res = run(host, "ShopCart", "Pricing")
+    assert res.get("failed"), res["msg"]
+    for comp in res["components"]:
+        assert comp["step"] == "stop" and "no elevated token" in comp["msg"], comp["msg"]
+        assert "each dest holds its old DLL" in comp["msg"], comp["msg"]
+    assert on_disk(host, "ShopCart") == on_disk(host, "Pricing") == "1.0.0.0"
+    assert pool_stops(lab, host, t0) == {} and host.machine.pool_state("ShopPool") == 2
+    refused = [e for e in lab.log.events(host=host.name, kind="pool", since=t0) if e.detail.get("refused")]
+    assert refused, "appcmd never refused a pool command: the fault did not fire"
+    host.machine.config.elevated = True  # an administrator's token: the same task updates both in one pool stop
+    t1 = time.monotonic()
+    again = run(host, "ShopCart", "Pricing")
+    assert not again.get("failed"), again["msg"]
+    assert pool_stops(lab, host, t1) == {"ShopPool": 1}
+    assert served(host) == {"ShopCart": "2.0.0.0", "Pricing": "2.0.0.0"}
 
 
 def test_two_dlls_of_two_pools_one_stop_and_start_of_each_pool(lab, hosts):
