@@ -34,20 +34,6 @@ _REGISTERED = ("_component_update_plan", "_component_update_apply")
 # -- the component list --------------------------------------------------------------------------------------
 
 
-def binding_base_url(bindings: Sequence[Mapping[str, Any]] | None, host: str) -> str:
-    """The site's address from the bindings the module read (``bindings`` of its result): the first HTTP binding
-    for every host name (then any HTTP binding, then HTTPS), with ``host`` for a binding on every address (``*``)
-    and the binding's host header as the name when it has one. "" when the module read no binding."""
-    usable = [b for b in bindings or [] if b.get("protocol") in ("http", "https") and b.get("port")]
-    if not usable:
-        return ""
-    b = min(usable, key=lambda b: (b.get("protocol") != "http", bool(b.get("host_header")), b.get("address") != "*"))
-    scheme, port = str(b["protocol"]), int(b["port"])
-    name = b.get("host_header") or (host if str(b.get("address") or "*") in ("*", "") else b["address"])
-    default_port = 80 if scheme == "http" else 443
-    return f"{scheme}://{name}" + ("" if port == default_port else f":{port}")
-
-
 def component_update_entries(
     components: Sequence[Mapping[str, Any]],
     base_url: str | None = "",
@@ -59,9 +45,10 @@ def component_update_entries(
     the base URL + the first application path + ``/``, verify_expect from health_expect (from revert_expect for
     ``state=reverted``: the page then shows the old version).
 
-    The base URL is ``base_url`` when set ("" turns the check off); when it is None, the site's binding the dry run
-    (``plan``, the module's check-mode result) read on the host, with ``host`` for a binding on every address, and
-    ``http://<host>`` when the dry run read none (it has not run yet, or failed)."""
+    The base URL is ``base_url`` when set ("" turns the check off); when it is None, the URL is the application's
+    path, which the module checks on the site's binding it reads on the host (``http://<host>`` without one).
+    ``plan``, the dry run's result, gives each component what it read (``gathered``) for the update to start
+    from; ``host`` is kept for callers of the earlier signature."""
     planned = list((plan or {}).get("components") or [])
     out = []
     for i, comp in enumerate(components or []):
@@ -69,11 +56,9 @@ def component_update_entries(
         apps = [apps] if isinstance(apps, str) else list(apps or ["/"])
         url = comp.get("health_url")
         if url is None:
-            base = base_url
-            if base is None:
-                found = planned[i].get("bindings") if i < len(planned) and isinstance(planned[i], Mapping) else None
-                base = binding_base_url(found, host) or (f"http://{host}" if host else "")
-            url = f"{base.rstrip('/')}{apps[0].rstrip('/')}/" if base else ""
+            # without a base URL, the application's path: the module checks it on the site's binding it reads
+            path = f"{apps[0].rstrip('/')}/"
+            url = path if base_url is None else (f"{base_url.rstrip('/')}{path}" if base_url else "")
         entry = {k: v for k, v in comp.items() if k not in _ROLE_ONLY}
         expect = comp.get("revert_expect" if state == "reverted" else "health_expect") or None
         entry.update(application=apps, verify_url=url or "", verify_expect=expect)
@@ -242,7 +227,8 @@ def _component_row(
     else:
         holds = "old" if planned.get("changed") else "new"
     changed = bool(done and done.get("changed") and not (done.get("failed") and done.get("step") in UNTOUCHED_STEPS))
-    url = entry.get("verify_url") or ""
+    # the page the module checked: a path made a URL on the site's binding it read
+    url = (done or {}).get("verify_url") or entry.get("verify_url") or ""
     return {
         "src": r.get("src") or entry.get("src"),
         "dest": entry.get("dest"),

@@ -107,8 +107,13 @@ class Rollout:
         except InputError as exc:
             return {"failed": True, "changed": False, **exc.describe()}
         done = update_all(self.wants, self.runner, check_mode=self.check_mode, diff=self.diff, progress=self.progress)
-        for spec, res in zip(self.specs, done, strict=False):
+        host = str(getattr(getattr(self.runner, "options", None), "host", "") or "")
+        for i, (spec, res) in enumerate(zip(self.specs, done, strict=False)):
             res["src"], res["dest"] = res.get("restored_backup") or spec.get("src"), spec["dest"]
+            if i < len(checks) and checks[i] is not None:
+                # a path is checked on the site's binding this run read on the host
+                checks[i] = checks[i].on_site(res.get("bindings"), host)
+                res["verify_url"] = checks[i].url
             self.results.append(res)
         failed = first_failure(self.results)
         verify: list[dict[str, Any]] = []

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ._host.bindings import binding_base_url
 from .errors import InputError
 
 #: How much of a page body a result keeps (enough for a version line, small enough for AWX job events).
@@ -32,8 +33,8 @@ class Check:
     @classmethod
     def make(cls, url: str, expect: str | None, statuses: Sequence[int]) -> Check:
         """Check the inputs before anything on the host is touched.  Raises InputError."""
-        if not re.match(r"(?i)^https?://[^/\s]+", url or ""):
-            raise InputError("verify_url", f"{url!r} is not an http:// or https:// URL")
+        if not re.match(r"(?i)^https?://[^/\s]+", url or "") and not _is_path(url):
+            raise InputError("verify_url", f"{url!r} is neither an http:// or https:// URL nor a path (/...)")
         if expect:
             try:
                 re.compile(expect)
@@ -43,6 +44,19 @@ class Check:
         if any(not 100 <= c <= 599 for c in codes):
             raise InputError("verify_status", f"{list(codes)} are not all HTTP status codes")
         return cls(url=url, expect=expect or None, statuses=codes)
+
+    def on_site(self, bindings: Sequence[Mapping[str, Any]] | None, host: str) -> Check:
+        """A check of a path (``/Shop/``) as a check of that path on the site's binding the run read (``bindings``
+        of its result), with ``host`` for a binding on every address; ``http://host`` without one.  A URL is
+        kept as it is."""
+        if not _is_path(self.url):
+            return self
+        base = binding_base_url(bindings, host) or f"http://{host}"
+        return replace(self, url=base + self.url)
+
+
+def _is_path(url: str | None) -> bool:
+    return bool(re.match(r"^/[^/\s]", url or "")) or url == "/"
 
 
 def judge(check: Check, status: int | None, body: str, error: str | None = None) -> tuple[bool, str]:

@@ -102,8 +102,8 @@ options:
     description:
       - In check mode, return RV(commands) (and RV(fallback_commands)), the lines an update would send, and
         RV(steps), the lines this run sent. V(false) leaves them out of a result that did not fail (the
-        component_update role's dry run outside a check run: its update plans again, and every host's result
-        passes through Ansible's result handling).
+        component_update role's dry run outside a check run, whose update plans again; every host's result passes
+        through Ansible's result handling).
       - Ignored outside check mode.
     type: bool
     default: true
@@ -217,6 +217,10 @@ options:
         replaced are put back (RV(rolled_back)) and the page is read once more (RV(served_after_failure)).
       - The request goes from where the logic runs (the controller, through the action plugin), with the usual
         proxy environment variables; it proves what a user of the site would see.
+      - A path (V(/Shop/)) is checked on the site's own binding as the run reads it on the host (its first HTTP
+        binding for every host name, then any HTTP binding, then HTTPS; the binding's host header as the name, or
+        the address the module connects to for a binding on every address), or on C(http://) that address when
+        the site has none; RV(verify_url) says which URL that was.
     type: str
   verify_expect:
     version_added: 1.1.0
@@ -482,8 +486,8 @@ bindings:
     - Where the site of O(site) answers, read with the gather (no request of its own) - on IIS 4.0-6.0 the site's
       C(ServerBindings) (and C(SecureBindings)) in the metabase, C("IP:port:hostheader"); on IIS 7 and later the
       bindings C(appcmd list site) prints (C(http/*:8080:)). V(*) as C(address) means every address of the host.
-    - The component_update role builds its default health check URL from the first HTTP binding (the host's
-      C(ansible_host) for V(*)).
+    - A path as O(verify_url) is checked on the first HTTP binding (the address the module connects to for V(*));
+      the component_update role's default health check is such a path.
   returned: when the metabase or appcmd was read
   type: list
   elements: dict
@@ -758,6 +762,13 @@ verify:
   sample: [{"url": "http://web01/Shop/", "expect": "version=2\\.0\\.0\\.0", "ok": true, "status": 200,
             "attempts": 1, "msg": "http://web01/Shop/ answered 200 and matched ... after 1 attempt",
             "body": "app=/LM/W3SVC/1/ROOT/Shop version=2.0.0.0"}]
+verify_url:
+  description:
+    - The page checked for this component (O(verify_url); a path made a URL on the site's binding the run read).
+      With O(components), in each entry of RV(components).
+  returned: when O(verify_url) is set
+  type: str
+  sample: http://web01:8080/Shop/
 served_after_failure:
   description:
     - After a failure that put an old DLL back (O(rollback), or the component's own run), or a component's

@@ -54,38 +54,28 @@ def test_entries_turn_health_keys_into_verify_options_with_the_default_url():
     assert component_update_entries(comps[:1], "")[0]["verify_url"] == ""  # no base URL: no default check
 
 
-def test_without_a_base_url_the_check_goes_where_the_dry_run_found_the_sites_binding():
+def test_without_a_base_url_the_module_is_given_the_path_and_checks_it_on_the_binding_it_reads():
     comps = [{"src": NEW, "dest": SHOP, "application": "/Shop"}, {"src": NEW, "dest": "C:\\x\\B.dll", "site": 2}]
-
-    def binding(address="*", port=80, host_header="", protocol="http"):
-        return {"protocol": protocol, "address": address, "port": port, "host_header": host_header}
-
-    dry_run = {"components": [{"bindings": [binding(port=8080)]}, {"bindings": [binding("10.0.0.9", 81)]}]}
-    a, b = component_update_entries(comps, None, "present", dry_run, "web01.example")
-    assert a["verify_url"] == "http://web01.example:8080/Shop/"  # every address: the host's ansible_host
-    assert b["verify_url"] == "http://10.0.0.9:81/"  # a binding to one address: that address
-    # port 80 needs no port; a binding for one host name over one for every name is second choice; HTTPS last
-    found = [binding(host_header="shop.example"), binding("*", 443, protocol="https"), binding()]
-    assert (
-        component_update_entries(comps[:1], None, "present", {"components": [{"bindings": found}]}, "web01")[0][
-            "verify_url"
-        ]
-        == "http://web01/Shop/"
-    )
-    only_named = {"components": [{"bindings": [binding(port=8000, host_header="shop.example")]}]}
-    assert component_update_entries(comps[:1], None, "present", only_named, "web01")[0]["verify_url"] == (
-        "http://shop.example:8000/Shop/"
-    )
-    secure = {"components": [{"bindings": [binding(port=443, protocol="https")]}]}
-    assert component_update_entries(comps[:1], None, "present", secure, "web01")[0]["verify_url"] == (
-        "https://web01/Shop/"
-    )
-    # before the dry run (or when it read nothing) the host itself; a base URL given wins; "" still turns it off
-    assert component_update_entries(comps[:1], None, "present", {}, "web01")[0]["verify_url"] == "http://web01/Shop/"
+    dry_run = {"components": [{"bindings": [{"protocol": "http", "address": "*", "port": 8080, "host_header": ""}]}]}
+    for plan in ({}, dry_run):  # before or after the dry run: the module reads the binding either way
+        a, b = component_update_entries(comps, None, "present", plan, "web01.example")
+        assert (a["verify_url"], b["verify_url"]) == ("/Shop/", "/")
+    # a base URL given wins; "" still turns the check off
     assert component_update_entries(comps[:1], "http://lb:9", "present", dry_run, "web01")[0]["verify_url"] == (
         "http://lb:9/Shop/"
     )
     assert component_update_entries(comps[:1], "", "present", dry_run, "web01")[0]["verify_url"] == ""
+
+
+def test_the_report_names_the_url_the_module_checked():
+    entry = {**ENTRY, "verify_url": "/Shop/"}
+    apply = {
+        "changed": True,
+        "components": [{"dest": SHOP, "changed": True, "verify_url": "http://web01:8080/Shop/"}],
+        "verify": [{"url": "http://web01:8080/Shop/", "body": "version=2.0.0.0"}],
+    }
+    (row,) = component_update_outcome(apply, {}, [entry], host="web01")["report"]["components"]
+    assert (row["health_url"], row["version_served"]) == ("http://web01:8080/Shop/", "2.0.0.0")
 
 
 # -- capacity floor ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ values; the appcmd part lists the sites), so reading them costs no request of it
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -64,3 +65,17 @@ def site_bindings(facts: Any, site: int) -> list[dict[str, Any]]:
     if facts.metabase is not None:
         return metabase_bindings(facts.metabase, site)
     return []
+
+
+def binding_base_url(bindings: Sequence[Mapping[str, Any]] | None, host: str) -> str:
+    """The site's address from the bindings the module read (``bindings`` of its result): the first HTTP binding
+    for every host name (then any HTTP binding, then HTTPS), with ``host`` for a binding on every address (``*``)
+    and the binding's host header as the name when it has one. "" when the module read no binding."""
+    usable = [b for b in bindings or [] if b.get("protocol") in ("http", "https") and b.get("port")]
+    if not usable:
+        return ""
+    b = min(usable, key=lambda b: (b.get("protocol") != "http", bool(b.get("host_header")), b.get("address") != "*"))
+    scheme, port = str(b["protocol"]), int(b["port"])
+    name = b.get("host_header") or (host if str(b.get("address") or "*") in ("*", "") else b["address"])
+    default_port = 80 if scheme == "http" else 443
+    return f"{scheme}://{name}" + ("" if port == default_port else f":{port}")

@@ -175,6 +175,34 @@ def test_bad_verify_input_is_refused(url, expect, statuses, name):
     assert err.value.name == name
 
 
+def binding(address="*", port=80, host_header="", protocol="http"):
+    return {"protocol": protocol, "address": address, "port": port, "host_header": host_header}
+
+
+def test_a_path_is_checked_on_the_sites_binding():
+    check = Check.make("/Shop/", None, [200])
+    on = check.on_site
+    assert on([binding(port=8080)], "web01.example").url == "http://web01.example:8080/Shop/"  # every address
+    assert on([binding("10.0.0.9", 81)], "web01").url == "http://10.0.0.9:81/Shop/"  # one address: that address
+    # port 80 needs no port; a binding for every host name before one for a name; HTTPS last
+    found = [binding(host_header="shop.example"), binding("*", 443, protocol="https"), binding()]
+    assert on(found, "web01").url == "http://web01/Shop/"
+    assert on([binding(port=8000, host_header="shop.example")], "web01").url == "http://shop.example:8000/Shop/"
+    assert on([binding(port=443, protocol="https")], "web01").url == "https://web01/Shop/"
+    assert on([], "web01").url == on(None, "web01").url == "http://web01/Shop/"  # no binding read: the host
+    assert Check.make("http://lb:9/Shop/", None, [200]).on_site([binding(port=8080)], "web01").url == (
+        "http://lb:9/Shop/"  # a URL stays as it is
+    )
+    assert Check.make("/", None, [200]).on_site([binding(port=8080)], "web01").url == "http://web01:8080/"
+
+
+@pytest.mark.parametrize("url", ["//evil.example/", "Shop/", "/ Shop", ""])
+def test_what_is_neither_a_url_nor_a_path_is_refused(url):
+    with pytest.raises(InputError) as err:
+        Check.make(url, None, [200])
+    assert err.value.name == "verify_url"
+
+
 # -- the rollout -------------------------------------------------------------------------------------------
 
 
@@ -257,3 +285,27 @@ def test_check_mode_neither_verifies_nor_rolls_back():
     )
     assert "verify" not in res and pages.asked == [] and not res.get("failed")
     assert [c["dest_holds"] for c in res["components"]] == ["old", "old"]
+
+
+def test_a_path_to_verify_is_fetched_on_the_binding_each_component_read():
+    """verify_url as a path (the component_update role's default health check): the page is fetched on the site's
+    binding the update read on the host, at the address the module connects to, and the result names the URL."""
+    host = FakeHost({A["dest"]: {"bindings": [binding(port=8080)]}, B["dest"]: {"bindings": []}})
+    pages = Pages((200, "version=2"))
+    slept: list[float] = []
+    rollout.update_all = one_by_one(host)  # type: ignore[assignment]
+    try:
+        res = rollout.run_rollout(
+            {**BASE, "components": [A, B], "verify_url": "/Shop/"},
+            runner=type("Runner", (), {"options": type("Options", (), {"host": "web01.example"})})(),
+            fetch=pages,
+            sleep=slept.append,
+        )
+    finally:
+        rollout.update_all = ORIGINAL
+    assert not res.get("failed"), res["msg"]
+    assert [c["verify_url"] for c in res["components"]] == [
+        "http://web01.example:8080/Shop/",
+        "http://web01.example/Shop/",
+    ]
+    assert pages.asked == ["http://web01.example:8080/Shop/", "http://web01.example/Shop/"]
