@@ -125,7 +125,6 @@ class ActionModule(WinRMAction):
             var("component_update_health_base_url"),
             var("component_update_state", "present"),
             plan,
-            var("ansible_host", host),
         )
         return {
             "update": {

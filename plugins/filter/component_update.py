@@ -39,7 +39,6 @@ def component_update_entries(
     base_url: str | None = "",
     state: str = "present",
     plan: Mapping[str, Any] | None = None,
-    host: str = "",
 ) -> list[dict[str, Any]]:
     """The module's ``components`` from the role's list: application as a list, verify_url from health_url or
     the base URL + the first application path + ``/``, verify_expect from health_expect (from revert_expect for
@@ -47,8 +46,7 @@ def component_update_entries(
 
     The base URL is ``base_url`` when set ("" turns the check off); when it is None, the URL is the application's
     path, which the module checks on the site's binding it reads on the host (``http://<host>`` without one).
-    ``plan``, the dry run's result, gives each component what it read (``gathered``) for the update to start
-    from; ``host`` is kept for callers of the earlier signature."""
+    ``plan``, the dry run's result, gives each component what it read (``gathered``) for the update to start from."""
     planned = list((plan or {}).get("components") or [])
     out = []
     for i, comp in enumerate(components or []):
@@ -72,8 +70,11 @@ def component_update_entries(
 # -- the capacity floor ----------------------------------------------------------------------------------------
 
 
-def _needed(plan: Mapping[str, Any] | None) -> bool:
-    """A dry run found work: a component differs, or an interrupted run left its state record."""
+def _needed(plan: Mapping[str, Any] | None, apply: Mapping[str, Any] | None = None) -> bool:
+    """A dry run found work: a component differs, or an interrupted run left its state record. Without a dry run
+    (the role ran none), what the update found: a component it planned to replace or recovered, failed or not."""
+    if not plan and apply and not apply.get("unreachable"):
+        return any(c.get("method", "none") != "none" or c.get("recovered") for c in apply.get("components") or [apply])
     if not plan or plan.get("failed") or plan.get("unreachable") or plan.get("skipped"):
         return False
     return any(c.get("changed") or c.get("recovered") for c in plan.get("components") or [plan])
@@ -285,7 +286,7 @@ def component_update_outcome(
     unreachable = bool(plan.get("unreachable") or apply.get("unreachable"))
     if unreachable and not failure:
         failure = str((apply if apply.get("unreachable") else plan).get("msg") or "the host cannot be reached")
-    needed = _needed(plan)
+    needed = _needed(plan, apply)
     failed = bool(failure)
     # Out of service at the end: a failed host stays drained if it was drained before or this run drained it
     # (it needed an update, the dry run worked and the capacity floor let it through).

@@ -58,13 +58,13 @@ def test_without_a_base_url_the_module_is_given_the_path_and_checks_it_on_the_bi
     comps = [{"src": NEW, "dest": SHOP, "application": "/Shop"}, {"src": NEW, "dest": "C:\\x\\B.dll", "site": 2}]
     dry_run = {"components": [{"bindings": [{"protocol": "http", "address": "*", "port": 8080, "host_header": ""}]}]}
     for plan in ({}, dry_run):  # before or after the dry run: the module reads the binding either way
-        a, b = component_update_entries(comps, None, "present", plan, "web01.example")
+        a, b = component_update_entries(comps, None, "present", plan)
         assert (a["verify_url"], b["verify_url"]) == ("/Shop/", "/")
     # a base URL given wins; "" still turns the check off
-    assert component_update_entries(comps[:1], "http://lb:9", "present", dry_run, "web01")[0]["verify_url"] == (
+    assert component_update_entries(comps[:1], "http://lb:9", "present", dry_run)[0]["verify_url"] == (
         "http://lb:9/Shop/"
     )
-    assert component_update_entries(comps[:1], "", "present", dry_run, "web01")[0]["verify_url"] == ""
+    assert component_update_entries(comps[:1], "", "present", dry_run)[0]["verify_url"] == ""
 
 
 def test_the_report_names_the_url_the_module_checked():
@@ -260,3 +260,15 @@ def test_a_revert_checks_the_page_against_revert_expect_not_health_expect():
     assert a["verify_expect"] == r"version=1\.0" and "revert_expect" not in a and "src" not in a
     assert b["verify_expect"] is None
     assert component_update_entries(comps[:1], "http://web01/")[0]["verify_expect"] == r"version=2\.0"
+
+
+def test_without_a_dry_run_the_update_says_whether_the_host_needed_work():
+    """The role ran no dry run (no capacity floor, drain steps or stop rule): a host whose update failed after it
+    planned the replacement is reported as left out of service, as after a dry run that found work; one whose
+    update failed before it could read the host is not."""
+    planned = {"failed": True, "components": [{"dest": SHOP, "method": "unload", "failed": True, "step": "stage"}]}
+    unread = {"failed": True, "components": [{"dest": SHOP, "method": "none", "failed": True, "step": "gather"}]}
+    assert component_update_outcome(planned, {}, [ENTRY], host="w1", failure="stage failed")["report"]["drained"]
+    assert not component_update_outcome(unread, {}, [ENTRY], host="w1", failure="gather failed")["report"]["drained"]
+    lost = {"unreachable": True, "msg": "cannot reach http://w1:5985/wsman"}
+    assert not component_update_outcome(lost, {}, [ENTRY], host="w1")["report"]["drained"]

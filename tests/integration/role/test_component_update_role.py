@@ -531,32 +531,91 @@ def test_capacity_floor_counts_unreachable_hosts_as_down(lab, lab_host, lab_inve
 
 SCENARIO_PLAYBOOK = REPO / "tests" / "lab" / "playbooks" / "update_scenario.yml"
 #: What the role runs per host on the happy path of a play without drain and undrain task files: the argument
-#: check Ansible adds, the dry run, and the update with its page check and the report in one task (issue 22).
-LEAN_TASKS_PER_HOST = 3
+#: check Ansible adds, the dry run, and the update with its page check and the report in one task (issue 22);
+#: without a capacity floor (100 %) or a stop rule, the dry run decides nothing and is not run.
+LEAN_TASKS_PER_HOST = {"3": 3, "100%": 2}
 
 
-def test_without_drain_tasks_a_host_costs_three_tasks_and_a_host_that_sets_them_alone_is_refused(
-    lab, lab_host, lab_inventory, tmp_path
+@pytest.mark.parametrize("max_drained", ["3", "100%"], ids=["floor", "no_floor"])
+def test_without_drain_tasks_a_host_costs_few_tasks_and_a_host_that_sets_them_alone_is_refused(
+    lab, lab_host, lab_inventory, tmp_path, max_drained
 ):
     hosts = [lab_host(fleet_index=i) for i in range(3)]
     drain = REPO / "playbooks" / "tasks" / "drain_example.yml"
     # The play sets no drain tasks; the third host's inventory does. That host must not be updated without them.
     inv = with_host_vars(lab_inventory(*hosts), **{hosts[2].name: {"component_update_drain_tasks": str(drain)}})
     run = run_playbook(
-        SCENARIO_PLAYBOOK, inv, tmp_path, extra_vars={**FAST, "lab_serial": 3, "component_update_max_drained": "100%"}
+        SCENARIO_PLAYBOOK,
+        inv,
+        tmp_path,
+        extra_vars={**FAST, "lab_serial": 3, "component_update_max_drained": max_drained},
     )
     text = run.stdout
     assert run.rc != 0, text[-3000:]
+    assert ("Find out which components differ" in text) is (max_drained != "100%")
     rows = {m.group(1): m for m in re.finditer(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+).*?skipped=(\d+)", text, re.M)}
     for host in hosts[:2]:
-        assert host_reads(lab, host, 0.0) == (1, 1), host.name  # the dry run's reading, and no second one
+        assert host_reads(lab, host, 0.0) == (1, 1), host.name  # one reading: the dry run's or the update's own
         m = rows[host.name]
         assert int(m.group(3)) == 1 and served_version(host) == "2.0.0.0", text[-6000:]
         # ok + skipped per host, the run_once task (capacity floor) counted on one host only
-        assert int(m.group(2)) + int(m.group(4)) - (1 if host is hosts[0] else 0) == LEAN_TASKS_PER_HOST, m.group(0)
+        floor = 1 if host is hosts[0] and max_drained != "100%" else 0
+        assert int(m.group(2)) + int(m.group(4)) - floor == LEAN_TASKS_PER_HOST[max_drained], m.group(0)
     assert "set for this host by its inventory only" in text
     assert file_version(hosts[2]) == "1.0.0.0" and "example drain" not in text
     assert table_result(run, hosts[2]) == "failed"
+
+
+def test_without_a_capacity_floor_the_update_reads_each_host_itself_and_reports_every_outcome(
+    lab, lab_host, lab_inventory, tmp_path
+):
+    """component_update_max_drained 100 %, no drain steps, no stop rule: no dry run and no capacity floor. The
+    update reads each host once, checks the page where the site's binding says it answers (the module's own
+    reading), and a failure, a host that cannot be reached and a success each get their report and audit record."""
+    good, failing, down = lab_host(fleet_index=0), lab_host(fleet_index=1), lab_host(fleet_index=3)
+    failing.set_faults(disk_full=True)  # fails at step stage, after the update found work
+    down.set_faults(wsman_down=True)
+    audit_dir = tmp_path / "audit"
+    playbook = tmp_path / "no_floor.yml"
+    play = {
+        "name": "Every host at once",
+        "hosts": "all",
+        "gather_facts": False,
+        "vars": {
+            "component_update_components": [SHOP_COMPONENT],
+            "component_update_max_drained": "100%",
+            "component_update_audit_dir": str(audit_dir),
+        },
+        "roles": ["legacy_iis.iis4.component_update"],
+    }
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
+    inventory = lab_inventory(good, failing, down)
+    # a check run still runs the dry run: it is the preview
+    check = run_playbook(playbook, inventory, tmp_path, extra_vars=FAST, check=True)
+    assert "Find out which components differ" in check.stdout and table_result(check, good) == "would change"
+    assert not audit_dir.exists() and file_version(good) == "1.0.0.0"
+    t0 = time.monotonic()
+    run = run_playbook(playbook, inventory, tmp_path, extra_vars=FAST)
+    out = run.stdout
+    assert run.rc != 0, out[-3000:]
+    assert "Find out which components differ" not in out and "(capacity floor)" not in out
+    rows = recap(run)
+    assert rows[good.name]["changed"] == 1 and rows[good.name]["failed"] == 0
+    assert rows[failing.name]["failed"] == 1 and rows[down.name]["unreachable"] == 1, rows
+    assert host_reads(lab, good, t0) == (1, 1)  # the update's own reading, once
+    (record,) = audit(audit_dir, good)
+    assert record["result"] == "changed" and record["drained_after"] is False
+    (component,) = record["components"]
+    # the page where the site's binding says it answers, as the module read it (no dry run, no base URL given)
+    assert component["health_url"] == f"http://{good.config.ip}:{good.config.web_port}/Shop/"
+    assert component["version_served"] == "2.0.0.0" and served_version(good) == "2.0.0.0"
+    (record,) = audit(audit_dir, failing)
+    # it needed an update and failed: left out of service, as after a dry run that found work
+    assert record["result"] == "failed" and record["drained_after"] is True, record
+    assert "stage" in record["failure"] and file_version(failing) == "1.0.0.0"
+    (record,) = audit(audit_dir, down)
+    assert record["result"] == "unreachable" and record["drained_after"] is False, record
+    assert table_result(run, down) == "unreachable"
 
 
 def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains_without_the_callback(
