@@ -113,6 +113,10 @@ def validate_label(label: object) -> str:
     return label
 
 
+#: What no quoting protects: ``"``, ``%``, ``!`` and the control characters (CR, LF and NUL among them).
+_UNQUOTABLE = re.compile('["%!\x00-\x1f\x7f]')
+
+
 def quote_arg(value: str) -> str:
     """Wrap a validated value in double quotes for cmd.exe and for the child's argv parser.
 
@@ -123,9 +127,9 @@ def quote_arg(value: str) -> str:
     """
     if not isinstance(value, str):
         raise InputError("argument", f"must be a string, got {type(value).__name__}")
-    for ch in value:
-        if ch in '"%!' or ord(ch) < 0x20 or ord(ch) == 0x7F:
-            raise InputError("argument", f"contains {describe_char(ch)}, which cannot be quoted for cmd.exe")
+    bad = _UNQUOTABLE.search(value)
+    if bad is not None:
+        raise InputError("argument", f"contains {describe_char(bad.group())}, which cannot be quoted for cmd.exe")
     if value.endswith("\\"):
         value += "."
     return f'"{value}"'
