@@ -20,6 +20,12 @@ from typing import Any, Protocol
 STATUS_CONTROL_C_EXIT = -1073741510  # 0xC000013A as a signed 32-bit exit code (what a program returns)
 
 
+def discard(_text: str) -> None:
+    """Output sent to ``nul``: the interpreter hands it to a program as its ``out`` or ``err``, so that a program
+    may skip building text no one will see (``fc /b`` listing every differing byte)."""
+    return None
+
+
 @dataclass
 class CmdIO:
     out: Callable[[str], None]  # stdout text

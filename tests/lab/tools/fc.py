@@ -11,8 +11,7 @@ import difflib
 from collections.abc import Iterator
 
 from ..machine.fs import FsError
-from ..machine.proc_api import ProgramCall
-from ..shell.redirect import null
+from ..machine.proc_api import ProgramCall, discard
 
 BINARY_EXTENSIONS = (".exe", ".com", ".sys", ".obj", ".lib", ".bin")
 
@@ -82,7 +81,7 @@ def _fc_binary(call: ProgramCall, a: bytes, b: bytes, name_a: str, name_b: str) 
     if a == b:
         out("FC: no differences encountered\r\n\r\n")
         return 0
-    if out is not null:  # sent to nul, the listing is never seen: the lab spends no time on it
+    if out is not discard:  # sent to nul, the listing is never seen: the lab spends no time on it
         lines = []
         for offset, x, y in _differing_bytes(a, b):
             lines.append(f"{offset:08X}: {x:02X} {y:02X}\r\n")
