@@ -83,6 +83,12 @@ def with_host_vars(inventory: Path, **per_host: dict[str, Any]) -> Path:
     return inventory
 
 
+def play_file(path: Path, play: dict[str, Any]) -> Path:
+    """A playbook of one play, written to ``path``."""
+    path.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
+    return path
+
+
 def host_reads(lab: Any, host: Any, since: float) -> tuple[int, int]:
     """How many gather lines and catalog steps the host ran since ``since`` (the lab's log of command lines)."""
     lines = [str(e.detail.get("line", "")) for e in lab.log.events(host=host.name, kind="command") if e.t >= since]
@@ -576,19 +582,20 @@ def test_without_a_capacity_floor_the_update_reads_each_host_itself_and_reports_
     failing.set_faults(disk_full=True)  # fails at step stage, after the update found work
     down.set_faults(wsman_down=True)
     audit_dir = tmp_path / "audit"
-    playbook = tmp_path / "no_floor.yml"
-    play = {
-        "name": "Every host at once",
-        "hosts": "all",
-        "gather_facts": False,
-        "vars": {
-            "component_update_components": [SHOP_COMPONENT],
-            "component_update_max_drained": "100%",
-            "component_update_audit_dir": str(audit_dir),
+    playbook = play_file(
+        tmp_path / "no_floor.yml",
+        {
+            "name": "Every host at once",
+            "hosts": "all",
+            "gather_facts": False,
+            "vars": {
+                "component_update_components": [SHOP_COMPONENT],
+                "component_update_max_drained": "100%",
+                "component_update_audit_dir": str(audit_dir),
+            },
+            "roles": ["legacy_iis.iis4.component_update"],
         },
-        "roles": ["legacy_iis.iis4.component_update"],
-    }
-    playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
+    )
     inventory = lab_inventory(good, failing, down)
     # a check run still runs the dry run: it is the preview
     check = run_playbook(playbook, inventory, tmp_path, extra_vars=FAST, check=True)
@@ -627,29 +634,33 @@ def test_include_role_with_drain_tasks_as_include_vars_drains_and_undrains_witho
     down.set_faults(wsman_down=True)
     tasks = REPO / "playbooks" / "tasks"
     audit_dir = tmp_path / "audit"
-    playbook = tmp_path / "include_role.yml"
-    play = {
-        "name": "The role through include_role",
-        "hosts": "all",
-        "gather_facts": False,
-        "ignore_unreachable": True,
-        "tasks": [
-            {
-                "name": "Run the role",
-                "ansible.builtin.include_role": {"name": "legacy_iis.iis4.component_update"},
-                "vars": {
-                    "component_update_components": [SHOP_COMPONENT],
-                    "component_update_health_base_url": "{{ lab_web_url }}",
-                    "component_update_drain_tasks": str(tasks / "drain_example.yml"),
-                    "component_update_undrain_tasks": str(tasks / "undrain_example.yml"),
-                    "component_update_max_drained": "100%",
-                    "component_update_audit_dir": str(audit_dir),
+    playbook = play_file(
+        tmp_path / "include_role.yml",
+        {
+            "name": "The role through include_role",
+            "hosts": "all",
+            "gather_facts": False,
+            "ignore_unreachable": True,
+            "tasks": [
+                {
+                    "name": "Run the role",
+                    "ansible.builtin.include_role": {"name": "legacy_iis.iis4.component_update"},
+                    "vars": {
+                        "component_update_components": [SHOP_COMPONENT],
+                        "component_update_health_base_url": "{{ lab_web_url }}",
+                        "component_update_drain_tasks": str(tasks / "drain_example.yml"),
+                        "component_update_undrain_tasks": str(tasks / "undrain_example.yml"),
+                        "component_update_max_drained": "100%",
+                        "component_update_audit_dir": str(audit_dir),
+                    },
                 },
-            },
-            {"name": "After the role", "ansible.builtin.debug": {"msg": "after the role: {{ inventory_hostname }}"}},
-        ],
-    }
-    playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
+                {
+                    "name": "After the role",
+                    "ansible.builtin.debug": {"msg": "after the role: {{ inventory_hostname }}"},
+                },
+            ],
+        },
+    )
     # without the rollout_summary callback: the role works and writes its audit records
     run = run_playbook(
         playbook, lab_inventory(host, down), tmp_path, extra_vars=FAST, env={"ANSIBLE_CALLBACKS_ENABLED": ""}
