@@ -45,6 +45,8 @@ from typing import Any  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
 
 MODULE_NAMES = frozenset(["legacy_iis.iis4.iis4_component", "iis4_component"])
+#: The component_update role's report step (its facts carry the host's report).
+REPORT_NAMES = frozenset(["legacy_iis.iis4.component_update_report", "component_update_report"])
 
 
 def _text(value: Any, default: str = "-") -> str:
@@ -123,12 +125,15 @@ class CallbackModule(CallbackBase):
     # -- collecting --------------------------------------------------------------------------------------
 
     @staticmethod
-    def _is_ours(result: Any) -> bool:
+    def _is_ours(result: Any, names: frozenset[str] = MODULE_NAMES) -> bool:
         task = result._task
-        names = {getattr(task, "action", ""), getattr(task, "resolved_action", None) or ""}
-        return bool(names & MODULE_NAMES)
+        return bool({getattr(task, "action", ""), getattr(task, "resolved_action", None) or ""} & names)
 
     def _record(self, result: Any, status: str) -> None:
+        if status == "ok" and not self._is_ours(result, MODULE_NAMES | REPORT_NAMES):
+            # The table shows nothing of another task that went well, and reading a result copies all of it (the
+            # role's argument check returns the whole argument spec, on every host).
+            return
         host = result._host.get_name()
         data = dict(result._result)
         # the role's report step: facts when the host was reached, in the result itself when it was not
