@@ -77,6 +77,12 @@ def _headline_rows(r: dict[str, Any]) -> list[str]:
                 f"{key}_module_only",
                 tg.get("fleet_ratio_module_only", tg["fleet_ratio"]),
             )
+        if r.get(f"{key}_with_dry_run") is not None:
+            add(
+                "the role with its dry run and capacity floor (a stop rule set)",
+                f"{key}_with_dry_run",
+                tg["fleet_ratio"],
+            )
     return rows
 
 
@@ -278,11 +284,12 @@ def _misses(r: dict[str, Any]) -> list[str]:
             f"* `{key}` is {v:.2f}, {v / tg['fleet_ratio']:.2f}× the target of {tg['fleet_ratio']} "
             f"({wall:.0f} s against an ideal of {d['ideal_s']:.0f} s). The ideal assumes that a batch of hosts "
             "costs the controller no more than one host does. It costs more: the role runs about "
-            f"{tasks / int(n):.1f} tasks per host (the argument check, dry run, update with its page check, report, "
-            "and the drain/undrain includes; the capacity floor and the job artifact once per batch), "
+            f"{tasks / int(n):.1f} tasks per host (the argument check, and the update with its page check and "
+            "report; with a capacity floor below 100 %, a stop rule or drain steps also the dry run, the floor once per "
+            "batch and the drain/undrain includes), "
             f"{tasks:.0f} host-task pairs in all, and ansible spends about {per_task:.0f} ms of CPU on "
             "each (a forked worker, templating, the result queue and callbacks; pywinrm, NTLM and message "
-            f"encryption in the two module tasks): {cpu:.0f} CPU seconds for ansible plus {lab_cpu:.0f} for the "
+            f"encryption in the module's tasks): {cpu:.0f} CPU seconds for ansible plus {lab_cpu:.0f} for the "
             f"lab that simulates all {n} hosts, on {cores} cores, a CPU floor of {floor:.0f} s."
         )
         if floor > d["ideal_s"]:
@@ -461,7 +468,15 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
             )
             or "none"
         )
-        + ". The larger fleets run fewer times to keep `make bench` near ten minutes on two cores.",
+        + "; of the role with its dry run and capacity floor (`bench/fleet_dry_run.yml`): "
+        + (
+            ", ".join(
+                f"{n} host(s): {k}"
+                for n, k in sorted(reps.get("fleet_with_dry_run", {}).items(), key=lambda kv: int(kv[0]))
+            )
+            or "none"
+        )
+        + ". The larger fleets run fewer times to keep `make bench` near a quarter of an hour on two cores.",
         "",
     ]
     if s:
@@ -506,6 +521,15 @@ def markdown(r: dict[str, Any], png_name: str = "benchmarks.png") -> str:
                 "The module alone (`bench/fleet_module.yml`, one task per host, no dry run, health check or report):",
                 "",
                 *_fleet_rows(mf),
+                "",
+            ]
+        df = r.get("fleet_with_dry_run")
+        if df:
+            lines += [
+                "The role with its dry run and capacity floor (`bench/fleet_dry_run.yml`: a stop rule set, so the "
+                "role runs them, as it does with a floor below 100 %, drain steps or the shipped playbook):",
+                "",
+                *_fleet_rows(df),
                 "",
             ]
         task_rows = _task_rows(f, wall_largest)

@@ -374,7 +374,7 @@ def summarize_single(data: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ part 3
 
 
-PLAYBOOKS = {"role": "fleet.yml", "module": "fleet_module.yml"}
+PLAYBOOKS = {"role": "fleet.yml", "module": "fleet_module.yml", "dry_run": "fleet_dry_run.yml"}
 
 
 def run_fleet_once(n: int, forks: int, workdir: Path, tag: str, playbook: str = "role") -> dict[str, Any]:
@@ -450,16 +450,18 @@ def run_fleet_once(n: int, forks: int, workdir: Path, tag: str, playbook: str = 
 
 
 def run_fleet(
-    sizes: list[int], reps: dict[int, int], forks: int, workdir: Path, module_sizes: dict[int, int]
+    sizes: list[int], reps: dict[int, int], forks: int, workdir: Path, variants: dict[str, dict[int, int]]
 ) -> dict[str, Any]:
-    """The role playbook at every size; then the module-only playbook at the sizes in ``module_sizes``."""
+    """The role playbook at every size; then each other playbook of ``variants`` (``module``: the module alone,
+    ``dry_run``: the role with its dry run and capacity floor) at its sizes, as many runs as given."""
     runs: list[dict[str, Any]] = []
     for n in sizes:
         for r in range(reps[n]):
             runs.append(run_fleet_once(n, forks, workdir, f"role-n{n}-r{r}", "role"))
-    for n, count in module_sizes.items():
-        for r in range(count):
-            runs.append(run_fleet_once(n, forks, workdir, f"module-n{n}-r{r}", "module"))
+    for playbook, at in variants.items():
+        for n, count in at.items():
+            for r in range(count):
+                runs.append(run_fleet_once(n, forks, workdir, f"{playbook}-n{n}-r{r}", playbook))
     return {"runs": runs}
 
 
@@ -538,6 +540,7 @@ def headline(
     fleet: dict[str, Any] | None,
     largest: int,
     module_fleet: dict[str, Any] | None = None,
+    dry_run_fleet: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if single:
@@ -568,16 +571,18 @@ def headline(
         iso = single["isolated"]["collection"]["w3svc_down_s"]
         out["isolated_w3svc_downtime_s"] = iso["max"]
         out["isolated_w3svc_downtime_s_from"] = {"collection_runs": iso["values"], "note": "the largest run"}
-    if module_fleet:
-        row = module_fleet["by_hosts"].get(str(largest), {})
-        out[f"fleet_ratio_{largest}_module_only"] = row.get("ratio_to_ideal")
-        out[f"fleet_ratio_{largest}_module_only_from"] = {
+    for suffix, variant in (("module_only", module_fleet), ("with_dry_run", dry_run_fleet)):
+        if not variant:
+            continue
+        row = variant["by_hosts"].get(str(largest), {})
+        out[f"fleet_ratio_{largest}_{suffix}"] = row.get("ratio_to_ideal")
+        out[f"fleet_ratio_{largest}_{suffix}_from"] = {
             "wall_s_median": row.get("wall_s", {}).get("median"),
             "ideal_s": row.get("ideal_s"),
-            "single_host_s_median": module_fleet["single_host_s"],
-            "forks": module_fleet["forks"],
+            "single_host_s_median": variant["single_host_s"],
+            "forks": variant["forks"],
             "hosts": largest,
-            "playbook": module_fleet["playbook"],
+            "playbook": variant["playbook"],
         }
     if fleet:
         row = fleet["by_hosts"].get(str(largest), {})
@@ -621,6 +626,13 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="runs of the module-only playbook on 1 host and on the largest fleet (0: none)",
     )
+    parser.add_argument(
+        "--dry-run-reps",
+        type=int,
+        default=3,
+        help="runs of the role with its dry run and capacity floor (bench/fleet_dry_run.yml) on 1 host and on the "
+        "largest fleet (0: none)",
+    )
     parser.add_argument("--forks", type=int, default=50)
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for benchmarks.json/.md/.png")
     parser.add_argument("--workdir", default=str(ROOT / "tests" / "output" / "bench"))
@@ -628,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.reps, opts.fleet_sizes, opts.fleet_reps, opts.single_reps = 2, "4,10", "1,1", 1
+        opts.module_reps, opts.dry_run_reps = min(opts.module_reps, 1), min(opts.dry_run_reps, 1)
     parts = {p.strip() for p in opts.parts.split(",") if p.strip()}
     sizes = [int(s) for s in opts.fleet_sizes.split(",") if s.strip()]
     fleet_reps = [int(s) for s in opts.fleet_reps.split(",") if s.strip()]
@@ -654,18 +667,22 @@ def main(argv: list[str] | None = None) -> int:
     if "5" in parts:
         combined = summarize_combined(run_combined(opts.reps, workdir))
         log(f"combined: {json.dumps(combined)}")
-    module_fleet = None
+    module_fleet = dry_run_fleet = None
     largest = max(sizes) if sizes else 0
     module_sizes = {1: opts.module_reps, largest: opts.module_reps} if opts.module_reps and largest else {}
+    dry_run_sizes = {1: opts.dry_run_reps, largest: opts.dry_run_reps} if opts.dry_run_reps and largest else {}
     if "3" in parts:
         reps = {1: opts.single_reps, **dict(zip(sizes, fleet_reps, strict=True))}
-        fleet_raw = run_fleet([1, *sizes], reps, opts.forks, workdir, module_sizes)
+        variants = {"module": module_sizes, "dry_run": dry_run_sizes}
+        fleet_raw = run_fleet([1, *sizes], reps, opts.forks, workdir, variants)
         fleet = summarize_fleet(fleet_raw, opts.forks, "role")
         if module_sizes:
             module_fleet = summarize_fleet(fleet_raw, opts.forks, "module")
+        if dry_run_sizes:
+            dry_run_fleet = summarize_fleet(fleet_raw, opts.forks, "dry_run")
         load["after_fleet"] = list(os.getloadavg())
 
-    result: dict[str, Any] = headline(single, fleet, largest, module_fleet)
+    result: dict[str, Any] = headline(single, fleet, largest, module_fleet, dry_run_fleet)
     result.update(
         {
             "generated_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -677,6 +694,7 @@ def main(argv: list[str] | None = None) -> int:
                 "single_host": opts.reps,
                 "fleet": {"1": opts.single_reps, **{str(n): r for n, r in zip(sizes, fleet_reps, strict=True)}},
                 "fleet_module_only": {str(n): r for n, r in module_sizes.items()},
+                "fleet_with_dry_run": {str(n): r for n, r in dry_run_sizes.items()},
             },
             "targets": {
                 "requests_ratio": 0.25,
@@ -692,6 +710,7 @@ def main(argv: list[str] | None = None) -> int:
             "combined": combined,
             "fleet": fleet,
             "fleet_module_only": module_fleet,
+            "fleet_with_dry_run": dry_run_fleet,
             "raw": {
                 "single_host": single_raw["records"] if single_raw else None,
                 "fleet": fleet_raw["runs"] if fleet_raw else None,
