@@ -105,16 +105,16 @@ class CombinedPoolRestart(PoolRestart):
             finally:
                 self.keep_pool_states(run)
             return
-        failure = StepFailed(
-            "stop",
-            f"{reason} {self.exit_wait(run.params.timeout):.0f} seconds after the pools stopped; the pools were "
-            "started again and every DLL of the task's release holds its old DLL; unload_fallback is off, so IIS was "
-            "not restarted",
-            out.text,
-        )
         for m in group:
             m.run.rollback()
             m.run.report.old_dll_in_place()
+        again = self.started_again(run, "the pools were")
+        failure = StepFailed(
+            "stop",
+            f"{reason} {self.exit_wait(run.params.timeout):.0f} seconds after the pools stopped; {again} and every "
+            "DLL of the task's release holds its old DLL; unload_fallback is off, so IIS was not restarted",
+            out.text,
+        )
         raise MembersFailed(dict.fromkeys(range(len(group)), failure))
 
     def conclude(self, out: SequenceOutput, run: ReleaseRun, note: str = "") -> None:

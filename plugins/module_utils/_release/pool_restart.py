@@ -173,7 +173,7 @@ class PoolRestart:
                     "stop",
                     f"the worker process of {', '.join(self.pools or self.stopped)} still had the DLL loaded "
                     f"{self.exit_wait(run.params.timeout):.0f} seconds after the pool stopped (loaded by: "
-                    f"{holders}); the pool was started again and dest holds the old DLL; unload_fallback is off, so "
+                    f"{holders}); {self.started_again(run)} and dest holds the old DLL; unload_fallback is off, so "
                     "IIS was not restarted; nothing else changed",
                     out.text,
                 )
@@ -335,6 +335,12 @@ class PoolRestart:
             f"would stop the application pool(s) {', '.join(self.pools)}, swap {paths.dest} and start them "
             f"again{kept}; W3SVC and every other pool keep serving; applications in those pools: {apps or 'none'}"
         )
+
+    def started_again(self, run: ReleaseRun, subject: str = "the pool was") -> str:
+        """After a failure that started the pools again: wait until they report started (AppPoolCommand is
+        asynchronous on IIS 6: the run must not end while a pool it stopped is still starting), and say so."""
+        bad, _waited = self._await_started(run, list(self.pools))
+        return f"{subject} started again" + (f", but {'; '.join(bad)}" if bad else "")
 
     def _starting(self, out: SequenceOutput) -> list[str]:
         """The pools whose state read after the start still says starting (AppPoolCommand is asynchronous)."""
