@@ -20,7 +20,7 @@ export RESULTS_DIR="$OUT/junit"
 
 # pytest-xdist workers of the three pytest gates (TEST_WORKERS overrides): 4, also on 2 cores. Those tests spend
 # most of their time waiting (on ansible-playbook runs, the lab's simulated services, Wine), not computing: on
-# 2 cores 4 workers cut the integration gate by about a third, the unit gate by about a quarter (docs/ci.md).
+# 2 cores 4 workers cut the integration gate by about 40 %, the unit gate by about a quarter (docs/ci.md).
 WORKERS="${TEST_WORKERS:-4}"
 
 TITLES=(
