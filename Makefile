@@ -7,6 +7,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stamp
 export VENV
+# pytest-xdist workers of unit, lab-tests and integration (the same as make test uses; see tools/test.sh)
+TEST_WORKERS ?= 4
+export TEST_WORKERS
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-fresh lint format sanity unit lab-tests integration build smoke ee demo bench soak clean
@@ -54,13 +57,13 @@ sanity: $(STAMP)
 	@tools/sanity.sh
 
 unit: $(STAMP)
-	@tools/pytest_gate.sh unit tests/unit -n auto -m "not soak"
+	@tools/pytest_gate.sh unit tests/unit -n $(TEST_WORKERS) -m "not soak"
 
 lab-tests: $(STAMP)
-	@tools/pytest_gate.sh lab tests/integration/lab -n auto -m "not soak"
+	@tools/pytest_gate.sh lab tests/integration/lab -n $(TEST_WORKERS) -m "not soak"
 
 integration: $(STAMP)
-	@tools/pytest_gate.sh integration tests/integration -n 2 --ignore tests/integration/lab -m "not soak"
+	@tools/pytest_gate.sh integration tests/integration -n $(TEST_WORKERS) --ignore tests/integration/lab -m "not soak"
 
 # Only ansible-galaxy: the one of $(VENV) when it exists, else the one on PATH (no venv is created).
 BUILD_DIR ?= build
