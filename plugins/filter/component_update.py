@@ -4,8 +4,7 @@
 The role keeps few tasks per host (Ansible spends a worker, templating and result handling on each one), so
 what used to be a dozen ``set_fact`` tasks is done here, in plain functions with unit tests:
 
-* ``component_update_entries``: the role's component list as the module's ``components`` (health_url and
-  health_expect become verify_url and verify_expect; the default URL from the base URL);
+* ``component_update_entries``: the role's component list as the module's ``components`` (verify options);
 * ``component_update_left_drained``: whether a host's last audit record says an earlier run left it drained;
 * ``component_update_capacity``: once per batch, which hosts are out of service, which were left drained by an
   earlier run, and which hosts of the batch must be refused by the capacity floor;
