@@ -74,8 +74,7 @@ class CombinedPoolRestart(PoolRestart):
             # its old DLL loaded
             failure = was_refusal(run.session, out["pool_stop"], self.pools, out.text, "each dest holds its old DLL")
             for m in group:
-                m.run.rollback()
-                m.run.report.old_dll_in_place()
+                m.run.put_old_back()
             raise MembersFailed(dict.fromkeys(range(len(group)), failure))
         labels = tuple(m.swap.label for m in group)
         if any(self._swap_blocked(out.of(label, labels)) for label in labels):
@@ -106,8 +105,7 @@ class CombinedPoolRestart(PoolRestart):
                 self.keep_pool_states(run)
             return
         for m in group:
-            m.run.rollback()
-            m.run.report.old_dll_in_place()
+            m.run.put_old_back()
         again = self.started_again(run, "the pools were")
         failure = StepFailed(
             "stop",

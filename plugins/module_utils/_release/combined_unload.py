@@ -63,8 +63,7 @@ class CombinedUnload(IsolatedUnload):
                 out["unload"],
             )
             for m in group:
-                m.run.rollback()
-                m.run.report.old_dll_in_place()
+                m.run.put_old_back()
             raise MembersFailed(dict.fromkeys(range(len(group)), failure))
         for m in group:
             m.run.result["fallback"] = reason

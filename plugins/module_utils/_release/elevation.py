@@ -38,8 +38,7 @@ def refused_pool_stop(run: Any, text: str, pools: tuple[str, ...], output: str) 
     """appcmd refused to stop ``pools`` with WAS's text: nothing was stopped, so put the old DLL back at dest (the
     running worker still has it loaded) and fail, saying whether WAS runs (then the account is not elevated)."""
     failure = was_refusal(run.session, text, pools, output, "dest holds the old DLL")
-    run.rollback()
-    run.report.old_dll_in_place()
+    run.put_old_back()
     raise failure
 
 

@@ -145,8 +145,7 @@ class PackageShutdown:
         iis_pool = package is not None and package.name.lower() == POOLED_APPLICATION.lower()
         refused = self.package is not None and not answer.ok and result.get("method") != "mtxstop"
         if refused and not iis_pool:
-            run.rollback()
-            run.report.old_dll_in_place()
+            run.put_old_back()
             raise StepFailed(
                 "shutdown",
                 f"the catalog did not shut down the package {package.name!r} ({answer.code or 'no code'}: "
@@ -155,8 +154,7 @@ class PackageShutdown:
                 out.text,
             )
         if holders is not None and not any(h.image.lower() in IIS_IMAGES for h in holders):
-            run.rollback()
-            run.report.old_dll_in_place()
+            run.put_old_back()
             raise StepFailed(
                 "shutdown",
                 f"the package was shut down but the DLL is still loaded by: {said}, which restarting IIS would "

@@ -167,8 +167,7 @@ class PoolRestart:
                         # also when the restart failed: the pools it reset are put back all the same
                         self.keep_pool_states(run)
                     return
-                run.rollback()
-                run.report.old_dll_in_place()
+                run.put_old_back()
                 raise StepFailed(
                     "stop",
                     f"the worker process of {', '.join(self.pools or self.stopped)} still had the DLL loaded "

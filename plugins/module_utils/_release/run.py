@@ -84,6 +84,12 @@ class ReleaseRun:
     def rollback(self) -> None:
         self.session.run("rollback", self.swap.rollback(), here=True)
 
+    def put_old_back(self) -> None:
+        """Swap the old DLL back into dest (nothing of the release took effect) and say so: no backup is left for
+        anyone to roll back from."""
+        self.rollback()
+        self.report.old_dll_in_place()
+
     def tidy_if_left(self, out: SequenceOutput) -> None:
         """The sequence did not tidy (the old image was still loaded when it probed): tidy now."""
         if "##tidy" not in out["tidy"]:

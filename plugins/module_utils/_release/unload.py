@@ -102,8 +102,7 @@ class IsolatedUnload:
         if plan.fallback is None:
             # The old DLL stays loaded: take the new one back out, so dest matches what runs and a rerun
             # does the whole update again instead of finding "nothing to do".
-            run.rollback()
-            run.report.old_dll_in_place()
+            run.put_old_back()
             raise StepFailed(
                 "unload",
                 f"{reason}; it is loaded by: {run.holders()}; unload_fallback is off, so IIS was not restarted; "
