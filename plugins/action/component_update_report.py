@@ -120,16 +120,14 @@ class ActionModule(WinRMAction):
             drained_before = boolean(var("component_update_assume_drained", False), strict=False) or (
                 component_update_left_drained(host, audit_dir)
             )
+        state = var("component_update_state", "present")
         entries = component_update_entries(
-            var("component_update_components", []),
-            var("component_update_health_base_url"),
-            var("component_update_state", "present"),
-            plan,
+            var("component_update_components", []), var("component_update_health_base_url"), state, plan
         )
         return {
             "update": {
                 "components": entries,
-                "state": var("component_update_state", "present"),
+                "state": state,
                 "verify_retries": var("component_update_health_retries"),
                 "verify_delay": var("component_update_health_delay"),
                 "verify_timeout": var("component_update_health_timeout"),
