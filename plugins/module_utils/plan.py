@@ -32,7 +32,7 @@ from ._host.appcmd import appcmd_path
 from ._host.catalog import CatalogFacts
 from ._host.facts import HostFacts
 from ._host.metabase import Application
-from ._host.services import display_names, restart_root, start_order, stop_set
+from ._host.services import dependencies_of, display_names, restart_root, start_order, stop_set
 from ._host.target import Target
 from ._release.base import Release, Scope, Strategy
 from ._release.choose import Choice, choose
@@ -146,18 +146,6 @@ def service_lists(facts: HostFacts, params: Params) -> tuple[tuple[str, ...], tu
     needed = dependencies_of(wanted, graph) & set(extras)
     starts = start_order(sorted(wanted | needed), graph)
     return stops, tuple(starts + [e for e in reversed(extras) if e not in needed])
-
-
-def dependencies_of(services: set[str], graph: dict[str, list[str]]) -> set[str]:
-    """Every service ``services`` depend on, directly or through others (``sc qc``'s DEPENDENCIES)."""
-    found: set[str] = set()
-    todo = list(services)
-    while todo:
-        for dep in graph.get(todo.pop(), []):
-            if dep.upper() not in found:
-                found.add(dep.upper())
-                todo.append(dep.upper())
-    return found
 
 
 def sequence_step(strategy: Strategy, release: Release) -> Step:

@@ -93,6 +93,18 @@ def dependants(root: str, graph: dict[str, list[str]]) -> list[str]:
     return found
 
 
+def dependencies_of(services: set[str], graph: dict[str, list[str]]) -> set[str]:
+    """Every service ``services`` depend on, directly or through others (``sc qc``'s DEPENDENCIES)."""
+    found: set[str] = set()
+    todo = list(services)
+    while todo:
+        for dep in graph.get(todo.pop(), []):
+            if dep.upper() not in found:
+                found.add(dep.upper())
+                todo.append(dep.upper())
+    return found
+
+
 def start_order(services: list[str], graph: dict[str, list[str]]) -> list[str]:
     """``services`` ordered so every service comes after the services it depends on."""
     wanted = [s.upper() for s in services]
